@@ -1,0 +1,81 @@
+//! Limits a run may not pass: steps, tokens, money, wall time.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use wright_llm::Usage;
+
+use crate::StopReason;
+
+/// Prices in USD per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    pub input: f64,
+    pub output: f64,
+}
+
+impl Price {
+    pub fn cost(&self, usage: &Usage) -> f64 {
+        (usage.prompt_tokens as f64 * self.input + usage.completion_tokens as f64 * self.output) / 1_000_000.0
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Budgets {
+    pub max_steps: u32,
+    pub token_budget: Option<u64>,
+    pub budget_usd: Option<f64>,
+    pub timeout: Option<Duration>,
+    /// The model's price, when configured; required for `budget_usd`.
+    pub price: Option<Price>,
+}
+
+impl Budgets {
+    /// The first budget that is spent, with a sentence saying so.
+    pub fn exceeded(&self, steps: u32, usage: &Usage, elapsed: Duration) -> Option<(StopReason, String)> {
+        if steps >= self.max_steps {
+            return Some((StopReason::MaxSteps, format!("reached the step limit ({})", self.max_steps)));
+        }
+        if let Some(limit) = self.token_budget.filter(|l| usage.total_tokens >= *l) {
+            return Some((StopReason::TokenBudget, format!("used {} tokens of a {limit} token budget", usage.total_tokens)));
+        }
+        if let (Some(limit), Some(price)) = (self.budget_usd, self.price) {
+            let cost = price.cost(usage);
+            if cost >= limit {
+                return Some((StopReason::CostBudget, format!("spent ${cost:.4} of a ${limit:.2} budget")));
+            }
+        }
+        if let Some(limit) = self.timeout.filter(|l| elapsed >= *l) {
+            return Some((StopReason::Timeout, format!("ran for {} s, past the {} s timeout", elapsed.as_secs(), limit.as_secs())));
+        }
+        None
+    }
+
+    pub fn cost(&self, usage: &Usage) -> Option<f64> {
+        self.price.map(|p| p.cost(usage))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_stop_in_order() {
+        let b = Budgets {
+            max_steps: 10,
+            token_budget: Some(1000),
+            budget_usd: Some(0.01),
+            timeout: Some(Duration::from_secs(60)),
+            price: Some(Price { input: 1.0, output: 4.0 }),
+        };
+        let small = Usage { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110, estimated: false };
+        assert!(b.exceeded(3, &small, Duration::from_secs(1)).is_none());
+        assert_eq!(b.exceeded(10, &small, Duration::ZERO).unwrap().0, StopReason::MaxSteps);
+        let big = Usage { prompt_tokens: 900, completion_tokens: 200, total_tokens: 1100, estimated: false };
+        assert_eq!(b.exceeded(1, &big, Duration::ZERO).unwrap().0, StopReason::TokenBudget);
+        let pricey = Usage { prompt_tokens: 500, completion_tokens: 2400, total_tokens: 900, estimated: false };
+        assert_eq!(b.exceeded(1, &pricey, Duration::ZERO).unwrap().0, StopReason::CostBudget);
+        assert_eq!(b.exceeded(1, &small, Duration::from_secs(61)).unwrap().0, StopReason::Timeout);
+    }
+}

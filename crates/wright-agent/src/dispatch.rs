@@ -1,0 +1,122 @@
+//! Running one tool call: the agent's own tools, the toolbox, and the commit that follows
+//! every successful change.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use wright_git::CommitMessage;
+use wright_llm::ToolCall;
+use wright_tools::{ToolContext, Toolbox};
+
+use crate::plan::{self, FINISH, FinishArgs, UPDATE_PLAN};
+use crate::session::Session;
+use crate::{EventKind, StepStatus};
+
+/// Results of tool calls written as text go back as a user message starting with this.
+pub(crate) const TEXT_RESULT_PREFIX: &str = "[tool result:";
+
+pub(crate) struct Dispatched {
+    pub ok: bool,
+    pub output: String,
+    pub finish: Option<FinishArgs>,
+}
+
+impl Dispatched {
+    fn ok(output: impl Into<String>) -> Self {
+        Dispatched { ok: true, output: output.into(), finish: None }
+    }
+
+    fn error(output: impl Into<String>) -> Self {
+        Dispatched { ok: false, output: format!("error: {}", output.into()), finish: None }
+    }
+}
+
+impl Session {
+    pub(crate) async fn dispatch(&mut self, call: &ToolCall) -> Dispatched {
+        let args: Value = if call.arguments.trim().is_empty() {
+            Value::Object(Default::default())
+        } else {
+            match serde_json::from_str(&call.arguments) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Dispatched::error(format!(
+                        "the arguments of {} are not valid JSON ({e}); send one JSON object matching the tool's schema",
+                        call.name
+                    ));
+                }
+            }
+        };
+        match call.name.as_str() {
+            UPDATE_PLAN => match plan::parse_plan(&args) {
+                Ok(steps) => {
+                    let done = steps.iter().filter(|s| s.status == StepStatus::Completed).count();
+                    let total = steps.len();
+                    self.plan = steps.clone();
+                    self.events.emit(EventKind::PlanUpdated { steps });
+                    Dispatched::ok(format!("Plan updated ({done}/{total} steps completed)."))
+                }
+                Err(e) => Dispatched::error(e),
+            },
+            FINISH => match plan::parse_finish(&args) {
+                Ok(finish) => Dispatched { ok: true, output: "Finishing; wright runs the tests next.".into(), finish: Some(finish) },
+                Err(e) => Dispatched::error(e),
+            },
+            name => self.call_tool(name, args).await,
+        }
+    }
+
+    async fn call_tool(&mut self, name: &str, args: Value) -> Dispatched {
+        let toolbox: Arc<Toolbox> = self.toolbox.clone();
+        let ctx: ToolContext = self.tool_ctx.clone();
+        let owned_name = name.to_string();
+        let command = args.get("command").and_then(Value::as_str).map(str::to_string);
+        self.events.progress(crate::Progress::ToolRunning(name.to_string()));
+        let joined = tokio::task::spawn_blocking(move || {
+            toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH])
+        })
+        .await;
+        let result = match joined {
+            Ok(r) => r,
+            Err(e) => return Dispatched::error(format!("the tool crashed: {e}")),
+        };
+        match result {
+            Ok(out) => {
+                let subject = match (&out.change, name, command) {
+                    (Some(change), _, _) => Some(change.clone()),
+                    (None, "run", Some(cmd)) => Some(format!("Apply changes made by `{}`", short(&cmd))),
+                    _ => None,
+                };
+                let mut output = out.text;
+                if let Some(subject) = subject {
+                    if let Err(e) = self.commit(&subject) {
+                        output.push_str(&format!("\n[warning: the change could not be committed: {e}]"));
+                    }
+                }
+                Dispatched::ok(output)
+            }
+            Err(e) => Dispatched::error(e.to_string()),
+        }
+    }
+
+    /// Commits whatever the last tool changed, labelled with the plan step it served.
+    fn commit(&mut self, subject: &str) -> Result<(), wright_git::GitError> {
+        let step = self.plan.iter().find(|s| s.status == StepStatus::InProgress).map(|s| s.step.clone());
+        let mut trailers = vec![
+            ("Co-authored-by".to_string(), "wright <wright@noreply.invalid>".to_string()),
+            ("Wright-Session".to_string(), self.run_id.clone()),
+        ];
+        if let Some(step) = &step {
+            trailers.push(("Wright-Step".to_string(), step.replace('\n', " ")));
+        }
+        let message = CommitMessage { subject: subject.to_string(), body: String::new(), trailers };
+        if let Some(info) = self.workspace.commit_all(&message)? {
+            self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
+        }
+        Ok(())
+    }
+}
+
+fn short(command: &str) -> String {
+    let line = command.lines().next().unwrap_or("");
+    if line.chars().count() > 60 { format!("{}…", line.chars().take(60).collect::<String>()) } else { line.to_string() }
+}

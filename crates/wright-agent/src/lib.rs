@@ -1,0 +1,32 @@
+//! The planner loop: a task and a workspace in, a verdict and commits out. Every step is
+//! a typed [`Event`]; renderers (terminal, JSONL, journal) only consume them.
+
+mod budget;
+mod context;
+mod dispatch;
+mod events;
+mod journal;
+mod plan;
+mod prompt;
+mod redact;
+mod session;
+mod verdict;
+
+pub use budget::{Budgets, Price};
+pub use events::{
+    Event, EventKind, EventSink, Events, Outcome, PlanStep, Progress, SCHEMA_VERSION, StepStatus, StopReason,
+    TestSummary, Verdict,
+};
+pub use journal::Journal;
+pub use prompt::{ToolFormat, agents_md};
+pub use redact::Redactor;
+pub use session::{RunReport, Session, SessionConfig};
+pub use verdict::detect_test_command;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error(transparent)]
+    Git(#[from] wright_git::GitError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}

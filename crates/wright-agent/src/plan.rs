@@ -1,0 +1,67 @@
+//! The agent's own tools: `update_plan` and `finish`.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{Outcome, PlanStep};
+
+pub(crate) const UPDATE_PLAN: &str = "update_plan";
+pub(crate) const FINISH: &str = "finish";
+
+pub(crate) fn specs() -> Vec<wright_llm::ToolDef> {
+    vec![
+        wright_llm::ToolDef {
+            name: UPDATE_PLAN.into(),
+            description: "Set the plan: ordered steps, each pending, in_progress or completed. Call it first, and again as steps finish or the plan changes.".into(),
+            parameters: json!({
+                "type": "object",
+                "properties": {"steps": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "step": {"type": "string"},
+                        "status": {"type": "string", "enum": ["pending", "in_progress", "completed"]}
+                    },
+                    "required": ["step", "status"]
+                }}},
+                "required": ["steps"]
+            }),
+        },
+        wright_llm::ToolDef {
+            name: FINISH.into(),
+            description: "End the task with a summary of what changed and the outcome: fixed, partial or gave_up. wright then runs the project's tests.".into(),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "summary": {"type": "string"},
+                    "outcome": {"type": "string", "enum": ["fixed", "partial", "gave_up"]}
+                },
+                "required": ["summary", "outcome"]
+            }),
+        },
+    ]
+}
+
+#[derive(Deserialize)]
+struct PlanArgs {
+    steps: Vec<PlanStep>,
+}
+
+pub(crate) fn parse_plan(args: &Value) -> Result<Vec<PlanStep>, String> {
+    let a: PlanArgs = serde_json::from_value(args.clone())
+        .map_err(|e| format!("invalid arguments for update_plan: {e}; expected {{\"steps\": [{{\"step\": \"...\", \"status\": \"pending|in_progress|completed\"}}]}}"))?;
+    if a.steps.is_empty() {
+        return Err("the plan has no steps; give at least one".into());
+    }
+    Ok(a.steps)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FinishArgs {
+    pub summary: String,
+    pub outcome: Outcome,
+}
+
+pub(crate) fn parse_finish(args: &Value) -> Result<FinishArgs, String> {
+    serde_json::from_value(args.clone())
+        .map_err(|e| format!("invalid arguments for finish: {e}; expected {{\"summary\": \"...\", \"outcome\": \"fixed|partial|gave_up\"}}"))
+}

@@ -1,0 +1,153 @@
+//! The system prompt: who the model is, the repository, its AGENTS.md files, the rules.
+
+use std::path::Path;
+
+use wright_llm::ToolDef;
+
+/// How tool calls travel: the API's native field, JSON in the text, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolFormat {
+    Native,
+    Text,
+    Auto,
+}
+
+impl ToolFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolFormat::Native => "native",
+            ToolFormat::Text => "text",
+            ToolFormat::Auto => "auto",
+        }
+    }
+}
+
+/// The `AGENTS.md` files from the repository root down to `workdir`, root first, as
+/// `(relative path, contents)`.
+pub fn agents_md(repo_root: &Path, workdir: &Path) -> Vec<(String, String)> {
+    let mut dirs = vec![repo_root.to_path_buf()];
+    if let Ok(rel) = workdir.strip_prefix(repo_root) {
+        let mut dir = repo_root.to_path_buf();
+        for part in rel.components() {
+            dir.push(part);
+            dirs.push(dir.clone());
+        }
+    }
+    dirs.iter()
+        .filter_map(|d| {
+            let file = d.join("AGENTS.md");
+            let text = std::fs::read_to_string(&file).ok()?;
+            let rel = file.strip_prefix(repo_root).unwrap_or(&file).to_string_lossy().into_owned();
+            Some((rel, text))
+        })
+        .collect()
+}
+
+pub(crate) struct PromptFacts<'a> {
+    pub root_listing: Vec<String>,
+    pub workdir: Option<String>,
+    pub test_command: Option<&'a str>,
+    pub agents: &'a [(String, String)],
+    pub tool_format: ToolFormat,
+    pub tools: &'a [ToolDef],
+}
+
+pub(crate) fn system_prompt(f: &PromptFacts) -> String {
+    let mut p = String::from(
+        "You are wright, an autonomous coding agent. You work in a git repository on a branch of your own; \
+every edit you make is committed automatically, and a person reviews the commits.\n\n\
+How to work:\n\
+1. Call update_plan first with a short ordered plan; update it as steps complete.\n\
+2. Find the relevant code with search and read_file before changing anything.\n\
+3. Change files with edit (exact old text -> new text) or apply_patch. Keep changes minimal and in the project's style.\n\
+4. Run the tests or a quick check with run, and fix what fails.\n\
+5. Call finish with a summary and an outcome: fixed, partial or gave_up.\n\
+Paths are relative to the repository root. Commands have no network access.\n",
+    );
+    p.push_str("\nRepository root contains: ");
+    p.push_str(&f.root_listing.join(", "));
+    p.push('\n');
+    if let Some(dir) = &f.workdir {
+        p.push_str(&format!("The task concerns the directory {dir}/.\n"));
+    }
+    match f.test_command {
+        Some(cmd) => p.push_str(&format!("Test command: {cmd} (wright runs it after you finish).\n")),
+        None => p.push_str("No test command was detected.\n"),
+    }
+    for (path, text) in f.agents {
+        p.push_str(&format!("\nInstructions from {path}:\n{}\n", text.trim()));
+    }
+    if f.tool_format == ToolFormat::Text {
+        p.push_str(&text_tool_instructions(f.tools));
+    }
+    p
+}
+
+/// For models without native tool calls: a compact tool list and one example call.
+pub(crate) fn text_tool_instructions(tools: &[ToolDef]) -> String {
+    let mut p = String::from(
+        "\nTools. To call one, reply with one JSON object inside <tool_call></tool_call> tags and nothing after it, for example:\n\
+<tool_call>{\"name\": \"read_file\", \"arguments\": {\"path\": \"src/main.py\"}}</tool_call>\n\
+The result comes back in the next message. Available tools:\n",
+    );
+    for t in tools {
+        let args = t.parameters.get("properties").and_then(|p| p.as_object()).map(|props| {
+            let required: Vec<&str> = t.parameters.get("required").and_then(|r| r.as_array()).map(|r| r.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+            props.keys().map(|k| if required.contains(&k.as_str()) { k.clone() } else { format!("{k}?") }).collect::<Vec<_>>().join(", ")
+        });
+        let first_sentence = t.description.split(". ").next().unwrap_or(&t.description).split('\n').next().unwrap_or("");
+        p.push_str(&format!("- {}({}): {}\n", t.name, args.unwrap_or_default(), first_sentence.trim_end_matches('.')));
+    }
+    p
+}
+
+pub(crate) fn root_listing(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_name() != ".git")
+                .map(|e| {
+                    let mut n = e.file_name().to_string_lossy().into_owned();
+                    if e.path().is_dir() {
+                        n.push('/');
+                    }
+                    n
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names.truncate(60);
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agents_files_from_root_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("pkg/sub")).unwrap();
+        std::fs::write(root.join("AGENTS.md"), "root rules").unwrap();
+        std::fs::write(root.join("pkg/sub/AGENTS.md"), "sub rules").unwrap();
+        std::fs::write(root.join("other.md"), "x").unwrap();
+        let found = agents_md(root, &root.join("pkg/sub"));
+        assert_eq!(found, vec![("AGENTS.md".into(), "root rules".into()), ("pkg/sub/AGENTS.md".into(), "sub rules".into())]);
+        assert_eq!(agents_md(root, root).len(), 1);
+    }
+
+    #[test]
+    fn text_instructions_list_arguments() {
+        let tools = vec![ToolDef {
+            name: "read_file".into(),
+            description: "Read a file. More.".into(),
+            parameters: serde_json::json!({"type": "object", "properties": {"path": {}, "start_line": {}}, "required": ["path"]}),
+        }];
+        let text = text_tool_instructions(&tools);
+        assert!(text.contains("- read_file(path, start_line?): Read a file\n"), "{text}");
+        assert!(text.contains("<tool_call>{\"name\""));
+    }
+}

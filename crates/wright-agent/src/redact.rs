@@ -1,0 +1,72 @@
+//! Secret values never appear in anything wright writes.
+
+use serde_json::Value;
+
+use crate::Event;
+
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// `(name, value)`, longest values first so overlapping secrets redact whole.
+    secrets: Vec<(String, String)>,
+}
+
+impl Redactor {
+    pub fn new(mut secrets: Vec<(String, String)>) -> Self {
+        secrets.retain(|(_, v)| v.len() >= 6);
+        secrets.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        Redactor { secrets }
+    }
+
+    /// Redactor for the secret-looking variables of this process's environment.
+    pub fn from_env() -> Self {
+        Redactor::new(wright_sandbox::secret_values())
+    }
+
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (name, value) in &self.secrets {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &format!("[REDACTED:{name}]"));
+            }
+        }
+        out
+    }
+
+    pub fn event(&self, event: Event) -> Event {
+        if self.secrets.is_empty() {
+            return event;
+        }
+        let Ok(mut value) = serde_json::to_value(&event) else { return event };
+        self.value(&mut value);
+        serde_json::from_value(value).unwrap_or(event)
+    }
+
+    fn value(&self, v: &mut Value) {
+        match v {
+            Value::String(s) => *s = self.text(s),
+            Value::Array(items) => items.iter_mut().for_each(|i| self.value(i)),
+            Value::Object(map) => map.values_mut().for_each(|i| self.value(i)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EventKind;
+
+    #[test]
+    fn secrets_are_replaced_in_events() {
+        let r = Redactor::new(vec![("OPENAI_API_KEY".into(), "sk-secret-123".into()), ("X".into(), "abc".into())]);
+        let e = Event {
+            schema: 1,
+            run_id: "r".into(),
+            seq: 0,
+            ts: "t".into(),
+            kind: EventKind::Notice { message: "key is sk-secret-123, abc stays".into() },
+        };
+        let out = r.event(e);
+        assert_eq!(out.kind, EventKind::Notice { message: "key is [REDACTED:OPENAI_API_KEY], abc stays".into() });
+    }
+}

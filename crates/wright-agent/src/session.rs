@@ -1,0 +1,336 @@
+//! One run: workspace, conversation, budgets, the loop, and the verdict.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use wright_git::{TaskWorkspace, slugify};
+use wright_llm::{LlmClient, LlmError, LlmEvent, Message, Reply, ToolCall, ToolDef, Usage};
+use wright_tools::{RunLimits, ToolContext, Toolbox};
+
+use crate::context::{drop_oldest_outputs, truncate};
+use crate::dispatch::TEXT_RESULT_PREFIX;
+use crate::plan::{self, FinishArgs};
+use crate::prompt::{PromptFacts, ToolFormat, root_listing, system_prompt};
+use crate::verdict::{detect_test_command, run_tests};
+use crate::{AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict};
+
+/// The same failing call this many times in a row ends the run.
+const MAX_REPEATED_FAILURES: u32 = 3;
+/// Replies without a tool call in a row before the run stops.
+const MAX_IDLE_TURNS: u32 = 3;
+
+pub struct SessionConfig {
+    pub task: String,
+    pub run_id: String,
+    /// The directory the user pointed at (the repository root or a directory in it).
+    pub workdir: PathBuf,
+    /// Where the task worktree goes; must not exist yet.
+    pub worktree: PathBuf,
+    pub budgets: Budgets,
+    pub tool_format: ToolFormat,
+    /// Characters of a tool's output the model sees.
+    pub tool_output_limit: usize,
+    /// Configured test command; detected when `None`.
+    pub test_command: Option<String>,
+    pub test_timeout: Duration,
+    pub run_limits: RunLimits,
+    pub base_url: String,
+}
+
+/// How a run ended: its last event and the process exit code.
+pub struct RunReport {
+    pub exit_code: i32,
+    pub finished: Event,
+}
+
+pub struct Session {
+    pub(crate) run_id: String,
+    pub(crate) config: SessionConfig,
+    pub(crate) llm: LlmClient,
+    pub(crate) toolbox: Arc<Toolbox>,
+    pub(crate) tool_ctx: ToolContext,
+    pub(crate) workspace: TaskWorkspace,
+    pub(crate) events: Events,
+    pub(crate) messages: Vec<Message>,
+    pub(crate) plan: Vec<PlanStep>,
+    tools: Vec<ToolDef>,
+    test_command: Option<String>,
+    usage: Usage,
+    steps: u32,
+}
+
+enum Asked {
+    Reply(Reply),
+    Stopped(StopReason, String),
+}
+
+impl Session {
+    /// Creates the task branch and worktree and announces the run.
+    pub fn start(config: SessionConfig, llm: LlmClient, mut events: Events) -> Result<Self, AgentError> {
+        let slug = slugify(config.task.lines().next().unwrap_or("task"));
+        if let Some(parent) = config.worktree.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let workspace = TaskWorkspace::create(&config.workdir, &slug, &config.run_id, &config.worktree)?;
+        let root = workspace.worktree.clone();
+        let test_command = config.test_command.clone().or_else(|| detect_test_command(&root));
+        let toolbox = Arc::new(Toolbox::default());
+        let mut tools: Vec<ToolDef> = toolbox
+            .specs()
+            .into_iter()
+            .map(|s| ToolDef { name: s.name.into(), description: s.description.into(), parameters: s.parameters })
+            .collect();
+        tools.extend(plan::specs());
+
+        let workdir = config.workdir.canonicalize().unwrap_or_else(|_| config.workdir.clone());
+        let repo_root = workspace.repo_root.canonicalize().unwrap_or_else(|_| workspace.repo_root.clone());
+        let agents = crate::agents_md(&repo_root, &workdir);
+        let rel_workdir = workdir.strip_prefix(&repo_root).ok().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty());
+        let system = system_prompt(&PromptFacts {
+            root_listing: root_listing(&root),
+            workdir: rel_workdir,
+            test_command: test_command.as_deref(),
+            agents: &agents,
+            tool_format: config.tool_format,
+            tools: &tools,
+        });
+        let messages = vec![Message::System { content: system }, Message::User { content: config.task.clone() }];
+        events.emit(EventKind::RunStarted {
+            task: config.task.clone(),
+            repo: repo_root.display().to_string(),
+            worktree: root.display().to_string(),
+            branch: workspace.branch.clone(),
+            base: workspace.base.clone(),
+            model: llm.model().to_string(),
+            base_url: config.base_url.clone(),
+            streaming: llm.is_streaming(),
+            tool_format: config.tool_format.as_str().to_string(),
+            sandbox: "process (scrubbed environment, process-group limits)".into(),
+            test_command: test_command.clone(),
+        });
+        let tool_ctx = ToolContext { root, workspace: Some(workspace.clone()), run: config.run_limits.clone() };
+        Ok(Session {
+            run_id: config.run_id.clone(),
+            config,
+            llm,
+            toolbox,
+            tool_ctx,
+            workspace,
+            events,
+            messages,
+            plan: Vec::new(),
+            tools,
+            test_command,
+            usage: Usage::default(),
+            steps: 0,
+        })
+    }
+
+    /// Runs until the model finishes, a budget is spent, or `interrupt` turns true.
+    pub async fn run(mut self, mut interrupt: watch::Receiver<bool>) -> RunReport {
+        let started = Instant::now();
+        let mut finish: Option<FinishArgs> = None;
+        let mut failures: (String, u32) = (String::new(), 0);
+        let mut idle = 0;
+        let stop: (StopReason, String) = loop {
+            if *interrupt.borrow() {
+                break (StopReason::Interrupted, "interrupted; stopped after the last complete step".into());
+            }
+            if let Some(spent) = self.config.budgets.exceeded(self.steps, &self.usage, started.elapsed()) {
+                break spent;
+            }
+            self.steps += 1;
+            let reply = match self.ask(&mut interrupt).await {
+                Asked::Reply(r) => r,
+                Asked::Stopped(reason, detail) => break (reason, detail),
+            };
+            self.usage += reply.usage;
+            let (calls, as_text) = self.tool_calls_of(&reply);
+            self.events.emit(EventKind::ModelMessage { text: reply.content.clone(), tool_calls: calls.len(), usage: reply.usage });
+            if calls.is_empty() {
+                idle += 1;
+                self.messages.push(Message::Assistant { content: reply.content.clone(), tool_calls: Vec::new() });
+                if idle >= MAX_IDLE_TURNS {
+                    break (StopReason::NoToolCalls, format!("the model answered {MAX_IDLE_TURNS} times without calling a tool"));
+                }
+                self.messages.push(Message::User { content: self.nudge() });
+                continue;
+            }
+            idle = 0;
+            self.messages.push(Message::Assistant {
+                content: reply.content.clone(),
+                tool_calls: if as_text { Vec::new() } else { calls.clone() },
+            });
+            let mut text_results = String::new();
+            let mut repeated = None;
+            for call in &calls {
+                self.events.emit(EventKind::ToolCall { id: call.id.clone(), name: call.name.clone(), arguments: call.arguments.clone() });
+                let done = self.dispatch(call).await;
+                let output = truncate(&done.output, self.config.tool_output_limit);
+                self.events.emit(EventKind::ToolResult { id: call.id.clone(), name: call.name.clone(), ok: done.ok, output: output.clone() });
+                if as_text {
+                    text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{output}\n", call.name));
+                } else {
+                    self.messages.push(Message::Tool { tool_call_id: call.id.clone(), content: output });
+                }
+                let signature = format!("{}:{}", call.name, call.arguments.split_whitespace().collect::<String>());
+                if done.ok {
+                    failures = (String::new(), 0);
+                } else if failures.0 == signature {
+                    failures.1 += 1;
+                } else {
+                    failures = (signature, 1);
+                }
+                if failures.1 >= MAX_REPEATED_FAILURES {
+                    repeated = Some(format!("the same failing `{}` call was made {MAX_REPEATED_FAILURES} times in a row", call.name));
+                }
+                if done.finish.is_some() {
+                    finish = done.finish;
+                }
+                if repeated.is_some() || finish.is_some() {
+                    break;
+                }
+            }
+            if as_text {
+                self.messages.push(Message::User { content: text_results });
+            }
+            if let Some(detail) = repeated {
+                break (StopReason::RepeatedFailure, detail);
+            }
+            if let Some(f) = &finish {
+                break (StopReason::Finished, format!("the model finished: {:?}", f.outcome).to_lowercase());
+            }
+        };
+        self.conclude(stop, finish)
+    }
+
+    /// One model turn, with one retry after dropping old outputs if the context is full.
+    async fn ask(&mut self, interrupt: &mut watch::Receiver<bool>) -> Asked {
+        let mut dropped = false;
+        loop {
+            self.events.progress(Progress::Thinking);
+            let tools: &[ToolDef] = if self.config.tool_format == ToolFormat::Text { &[] } else { &self.tools };
+            let events = &mut self.events;
+            let mut on_event = |e: LlmEvent| match e {
+                LlmEvent::TextDelta(t) => events.progress(Progress::TextDelta(t)),
+                LlmEvent::ToolCallStarted(name) => events.progress(Progress::ToolCallStarted(name)),
+                LlmEvent::Retrying { attempt, delay, reason } => {
+                    events.emit(EventKind::Notice { message: format!("model request failed ({reason}); retry {attempt} in {:.1} s", delay.as_secs_f32()) });
+                }
+                LlmEvent::StreamingDisabled { reason } => {
+                    events.emit(EventKind::Notice { message: format!("{reason}; using non-streaming requests for the rest of the run") });
+                }
+            };
+            let result = tokio::select! {
+                r = self.llm.chat(&self.messages, tools, &mut on_event) => r,
+                _ = interrupted(interrupt) => {
+                    return Asked::Stopped(StopReason::Interrupted, "interrupted while waiting for the model".into());
+                }
+            };
+            match result {
+                Ok(reply) => return Asked::Reply(reply),
+                Err(LlmError::ContextLength(msg)) if !dropped => {
+                    let count = drop_oldest_outputs(&mut self.messages);
+                    if count == 0 {
+                        return Asked::Stopped(StopReason::ContextLength, msg);
+                    }
+                    dropped = true;
+                    self.events.emit(EventKind::Notice { message: format!("context window full; dropped the {count} oldest tool outputs and retrying") });
+                }
+                Err(LlmError::ContextLength(msg)) => return Asked::Stopped(StopReason::ContextLength, msg),
+                Err(e) => return Asked::Stopped(StopReason::ModelError, e.to_string()),
+            }
+        }
+    }
+
+    /// Native tool calls, or (outside `native` mode) calls written in the text.
+    fn tool_calls_of(&self, reply: &Reply) -> (Vec<ToolCall>, bool) {
+        if !reply.tool_calls.is_empty() {
+            return (reply.tool_calls.clone(), false);
+        }
+        if self.config.tool_format == ToolFormat::Native {
+            return (Vec::new(), false);
+        }
+        let names: Vec<&str> = self.tools.iter().map(|t| t.name.as_str()).collect();
+        let calls = wright_llm::parse_text_tool_calls(&reply.content, &names);
+        let step = self.steps;
+        let calls = calls.into_iter().map(|mut c| {
+            c.id = format!("s{step}_{}", c.id);
+            c
+        });
+        (calls.collect(), true)
+    }
+
+    fn nudge(&self) -> String {
+        let mut text = String::from(
+            "You did not call a tool. Continue the task by calling one tool now (update_plan, search, read_file, edit, apply_patch, run), \
+or call finish with a summary and an outcome (fixed, partial or gave_up) if you are done.",
+        );
+        if self.config.tool_format != ToolFormat::Native {
+            text.push_str(" Write the call as <tool_call>{\"name\": \"read_file\", \"arguments\": {\"path\": \"README.md\"}}</tool_call>.");
+        }
+        text
+    }
+
+    /// Runs the tests (unless interrupted), judges, and emits the last event.
+    fn conclude(mut self, stop: (StopReason, String), finish: Option<FinishArgs>) -> RunReport {
+        let (reason, detail) = stop;
+        let tests: Option<TestSummary> = match (&self.test_command, reason) {
+            (_, StopReason::Interrupted | StopReason::ModelError) | (None, _) => None,
+            (Some(cmd), _) => {
+                self.events.progress(Progress::ToolRunning(format!("tests: {cmd}")));
+                let summary = run_tests(&self.workspace.worktree, cmd, self.config.test_timeout, &self.config.run_limits.env);
+                self.events.emit(EventKind::TestResult(summary.clone()));
+                Some(summary)
+            }
+        };
+        let outcome = finish.as_ref().map(|f| f.outcome);
+        let tests_ok = tests.as_ref().is_none_or(|t| t.passed);
+        let verdict = match outcome {
+            Some(Outcome::Fixed) if tests_ok => Verdict::Fixed,
+            Some(_) => Verdict::NotFixed,
+            None if !tests_ok => Verdict::NotFixed,
+            None => Verdict::Unknown,
+        };
+        let exit_code = match reason {
+            StopReason::Interrupted => 130,
+            StopReason::ModelError => 1,
+            r if r.is_budget() => 3,
+            _ if verdict == Verdict::Fixed => 0,
+            _ => 4,
+        };
+        let commits = self.workspace.commits().unwrap_or_default();
+        let files_changed = self.workspace.changed_files().unwrap_or_default();
+        let summary = finish.map(|f| f.summary).unwrap_or_else(|| detail.clone());
+        let finished = self.events.emit(EventKind::RunFinished {
+            outcome,
+            verdict,
+            stop_reason: reason,
+            detail,
+            summary,
+            branch: self.workspace.branch.clone(),
+            worktree: self.workspace.worktree.display().to_string(),
+            commits: commits.iter().map(|c| format!("{} {}", &c.sha[..c.sha.len().min(10)], c.subject)).collect(),
+            files_changed,
+            tests,
+            usage: self.usage,
+            cost_usd: self.config.budgets.cost(&self.usage),
+            steps: self.steps,
+            exit_code,
+        });
+        RunReport { exit_code, finished }
+    }
+}
+
+async fn interrupted(rx: &mut watch::Receiver<bool>) {
+    loop {
+        if *rx.borrow() {
+            return;
+        }
+        if rx.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}

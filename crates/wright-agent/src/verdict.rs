@@ -1,0 +1,122 @@
+//! The project's own test command: configured, or detected from the files present.
+
+use std::path::Path;
+use std::time::Duration;
+
+use wright_sandbox::{EnvPolicy, RunSpec};
+
+use crate::TestSummary;
+
+/// The test command for the tree at `root`, detected from its build files.
+pub fn detect_test_command(root: &Path) -> Option<String> {
+    let has = |name: &str| root.join(name).exists();
+    if has("Cargo.toml") {
+        return Some("cargo test".into());
+    }
+    if has("package.json") {
+        let text = std::fs::read_to_string(root.join("package.json")).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        if value.pointer("/scripts/test").and_then(|t| t.as_str()).is_some_and(|t| !t.contains("no test specified")) {
+            return Some("npm test".into());
+        }
+    }
+    if has("go.mod") {
+        return Some("go test ./...".into());
+    }
+    if has("pyproject.toml") || has("setup.py") || has("setup.cfg") || has("pytest.ini") || has("tox.ini") || has_python_tests(root) {
+        return Some(python_command(root));
+    }
+    if has("Makefile") {
+        let text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
+        if text.lines().any(|l| l.starts_with("test:")) {
+            return Some("make test".into());
+        }
+    }
+    None
+}
+
+fn has_python_tests(root: &Path) -> bool {
+    let is_test = |name: &str| name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"));
+    let names = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir).map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+    };
+    names(root).iter().any(|n| is_test(n)) || names(&root.join("tests")).iter().any(|n| is_test(n))
+}
+
+/// pytest when the project uses it and it is installed, else unittest discovery.
+fn python_command(root: &Path) -> String {
+    let mentions_pytest = ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini"]
+        .iter()
+        .any(|f| std::fs::read_to_string(root.join(f)).is_ok_and(|t| t.contains("pytest")));
+    let installed = std::process::Command::new("python3")
+        .args(["-c", "import pytest"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if mentions_pytest && installed { "python3 -m pytest -q".into() } else { "python3 -m unittest".into() }
+}
+
+pub(crate) fn run_tests(root: &Path, command: &str, timeout: Duration, env: &EnvPolicy) -> TestSummary {
+    let spec = RunSpec {
+        command: command.to_string(),
+        cwd: root.to_path_buf(),
+        timeout,
+        env: env.clone(),
+        output_limit: 64 * 1024,
+    };
+    match wright_sandbox::run(&spec) {
+        Ok(out) => {
+            let both = format!("{}{}", out.stdout.text, out.stderr.text);
+            TestSummary {
+                command: command.to_string(),
+                exit_code: out.status_code(),
+                passed: out.success(),
+                timed_out: out.timed_out,
+                duration_ms: out.duration.as_millis() as u64,
+                output_tail: tail(&both, 40),
+            }
+        }
+        Err(e) => TestSummary {
+            command: command.to_string(),
+            exit_code: 127,
+            passed: false,
+            timed_out: false,
+            duration_ms: 0,
+            output_tail: e.to_string(),
+        },
+    }
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_common_projects() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(detect_test_command(dir.path()), None);
+        std::fs::write(dir.path().join("test_x.py"), "").unwrap();
+        assert_eq!(detect_test_command(dir.path()).as_deref(), Some("python3 -m unittest"));
+        std::fs::write(dir.path().join("go.mod"), "module x").unwrap();
+        assert_eq!(detect_test_command(dir.path()).as_deref(), Some("go test ./..."));
+        std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
+        assert_eq!(detect_test_command(dir.path()).as_deref(), Some("cargo test"));
+    }
+
+    #[test]
+    fn test_results_carry_the_verdict() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = run_tests(dir.path(), "echo 1 passed", Duration::from_secs(10), &EnvPolicy::default());
+        assert!(ok.passed);
+        assert_eq!(ok.output_tail, "1 passed");
+        let bad = run_tests(dir.path(), "exit 2", Duration::from_secs(10), &EnvPolicy::default());
+        assert!(!bad.passed);
+        assert_eq!(bad.exit_code, 2);
+    }
+}

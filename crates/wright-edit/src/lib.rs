@@ -1,0 +1,36 @@
+//! The edit engine: turns what a model writes (an `old` → `new` replacement or a
+//! `*** Begin Patch` envelope) into new file contents, or into an error that tells the
+//! model what did not match and what the file actually holds.
+//!
+//! It never touches the file system: callers read the files, and write the results.
+
+mod closest;
+mod diff;
+mod envelope;
+mod lines;
+mod replace;
+
+pub use diff::unified_diff;
+pub use envelope::{FileChange, FileOp, Patch, PatchOp, apply_patch, parse_patch};
+pub use replace::replace_once;
+
+/// Why an edit was refused. Every message is meant to be read by the model.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EditError {
+    #[error("`old` is empty; give the exact text to replace (or use apply_patch to add a file)")]
+    EmptyOld,
+    #[error("`old` and `new` are identical; nothing would change")]
+    NoChange,
+    #[error("`old` was not found in the file.{closest}")]
+    NoMatch { closest: String },
+    #[error(
+        "`old` matches {count} places (lines {lines}); include more surrounding lines so it matches exactly once"
+    )]
+    Ambiguous { count: usize, lines: String },
+    #[error("patch line {line}: {message}")]
+    Syntax { line: usize, message: String },
+    #[error("{path}: hunk {hunk} did not match.{closest}")]
+    HunkFailed { path: String, hunk: usize, closest: String },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+}

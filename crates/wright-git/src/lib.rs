@@ -1,0 +1,32 @@
+//! Git for wright: every run works on its own branch in its own worktree, outside the
+//! user's tree, and every change lands there as a commit with wright's trailers.
+
+mod commit;
+mod workspace;
+
+pub use commit::{CommitInfo, CommitMessage};
+pub use workspace::{TaskWorkspace, slugify};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{0} is not inside a git repository; run `git init` and commit first, or pass --repo")]
+    NotARepo(std::path::PathBuf),
+    #[error("{0} is a bare repository; point --repo at a checkout")]
+    Bare(std::path::PathBuf),
+    #[error("the repository has no commits yet; commit something first so wright can branch from it")]
+    Unborn,
+    #[error("{0} already exists; wright will not overwrite it")]
+    WorktreeExists(std::path::PathBuf),
+    #[error("git: {context}: {source}")]
+    Git { context: String, source: git2::Error },
+}
+
+pub(crate) trait Context<T> {
+    fn context(self, what: &str) -> Result<T, GitError>;
+}
+
+impl<T> Context<T> for Result<T, git2::Error> {
+    fn context(self, what: &str) -> Result<T, GitError> {
+        self.map_err(|source| GitError::Git { context: what.to_string(), source })
+    }
+}

@@ -1,0 +1,256 @@
+//! The task workspace: a branch `wright/<slug>` checked out in a worktree of its own.
+
+use std::path::{Path, PathBuf};
+
+use git2::{
+    BranchType, DiffFormat, DiffOptions, IndexAddOption, Oid, Repository, Signature,
+    WorktreeAddOptions,
+};
+
+use crate::{CommitInfo, CommitMessage, Context, GitError};
+
+/// A run's branch and worktree.
+#[derive(Debug, Clone)]
+pub struct TaskWorkspace {
+    /// Root of the user's checkout.
+    pub repo_root: PathBuf,
+    pub branch: String,
+    pub worktree: PathBuf,
+    /// The commit the branch started from.
+    pub base: String,
+}
+
+/// A branch-name-safe slug of a task: lowercase words joined by `-`, at most ~40 chars.
+pub fn slugify(task: &str) -> String {
+    let mut slug = String::new();
+    for word in task.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        if slug.len() + word.len() > 40 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word.to_ascii_lowercase());
+    }
+    if slug.is_empty() { "task".to_string() } else { slug }
+}
+
+impl TaskWorkspace {
+    /// Creates branch `wright/<slug>` (suffixed when taken) at the user's HEAD and checks it
+    /// out at `worktree`, which must not exist yet. The user's checkout is not touched.
+    pub fn create(repo_dir: &Path, slug: &str, run_id: &str, worktree: &Path) -> Result<Self, GitError> {
+        let repo = Repository::discover(repo_dir).map_err(|_| GitError::NotARepo(repo_dir.to_path_buf()))?;
+        let repo_root = repo.workdir().ok_or_else(|| GitError::Bare(repo_dir.to_path_buf()))?.to_path_buf();
+        let head = match repo.head() {
+            Ok(h) => h,
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Err(GitError::Unborn),
+            Err(e) => return Err(GitError::Git { context: "reading HEAD".into(), source: e }),
+        };
+        let base = head.peel_to_commit().context("resolving HEAD to a commit")?;
+        if worktree.exists() {
+            return Err(GitError::WorktreeExists(worktree.to_path_buf()));
+        }
+        let branch = unique_branch(&repo, slug);
+        let reference = repo.branch(&branch, &base, false).context("creating the task branch")?;
+        let mut opts = WorktreeAddOptions::new();
+        opts.reference(Some(reference.get()));
+        repo.worktree(&format!("wright-{run_id}"), worktree, Some(&opts))
+            .context("creating the task worktree")?;
+        Ok(TaskWorkspace { repo_root, branch, worktree: worktree.to_path_buf(), base: base.id().to_string() })
+    }
+
+    fn repo(&self) -> Result<Repository, GitError> {
+        Repository::open(&self.worktree).context("opening the task worktree")
+    }
+
+    /// Stages every non-ignored change in the worktree and commits it; `None` when the
+    /// worktree has nothing to commit.
+    pub fn commit_all(&self, message: &CommitMessage) -> Result<Option<CommitInfo>, GitError> {
+        let repo = self.repo()?;
+        let mut index = repo.index().context("reading the worktree index")?;
+        index.add_all(["*"], IndexAddOption::DEFAULT, None).context("staging changes")?;
+        index.update_all(["*"], None).context("staging deletions")?;
+        index.write().context("writing the index")?;
+        let tree_id = index.write_tree().context("writing the tree")?;
+        let parent = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
+        if tree_id == parent.tree_id() {
+            return Ok(None);
+        }
+        let tree = repo.find_tree(tree_id).context("finding the new tree")?;
+        let sig = signature(&repo)?;
+        let oid = repo
+            .commit(Some("HEAD"), &sig, &sig, &message.render(), &tree, &[&parent])
+            .context("committing")?;
+        let files = changed_paths(&repo, Some(parent.tree_id()), tree_id)?;
+        Ok(Some(CommitInfo { sha: oid.to_string(), subject: message.subject.clone(), files }))
+    }
+
+    /// Paths that differ between the worktree's HEAD and its files (staged or not).
+    pub fn dirty_paths(&self) -> Result<Vec<String>, GitError> {
+        let repo = self.repo()?;
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+        let statuses = repo.statuses(Some(&mut opts)).context("reading status")?;
+        Ok(statuses.iter().filter_map(|s| s.path().ok().map(str::to_string)).collect())
+    }
+
+    /// The diff from the base commit to the worktree's files, new files included.
+    pub fn diff(&self) -> Result<String, GitError> {
+        let repo = self.repo()?;
+        let base = repo.find_commit(oid(&self.base)?).context("finding the base commit")?;
+        let base_tree = base.tree().context("reading the base tree")?;
+        let mut opts = DiffOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
+        let diff = repo
+            .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts))
+            .context("diffing the worktree")?;
+        let mut out = String::new();
+        diff.print(DiffFormat::Patch, |_, _, line| {
+            if matches!(line.origin(), '+' | '-' | ' ') {
+                out.push(line.origin());
+            }
+            out.push_str(&String::from_utf8_lossy(line.content()));
+            true
+        })
+        .context("rendering the diff")?;
+        Ok(out)
+    }
+
+    /// Commits on the task branch since the base, oldest first.
+    pub fn commits(&self) -> Result<Vec<CommitInfo>, GitError> {
+        let repo = self.repo()?;
+        let mut walk = repo.revwalk().context("walking history")?;
+        walk.push_head().context("walking history")?;
+        walk.hide(oid(&self.base)?).context("walking history")?;
+        let mut out = Vec::new();
+        for id in walk {
+            let id = id.context("walking history")?;
+            let commit = repo.find_commit(id).context("reading a commit")?;
+            let parent_tree = commit.parent(0).ok().map(|p| p.tree_id());
+            out.push(CommitInfo {
+                sha: id.to_string(),
+                subject: commit.summary().ok().flatten().unwrap_or_default().to_string(),
+                files: changed_paths(&repo, parent_tree, commit.tree_id())?,
+            });
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Files that differ between the base and the branch head.
+    pub fn changed_files(&self) -> Result<Vec<String>, GitError> {
+        let repo = self.repo()?;
+        let base = repo.find_commit(oid(&self.base)?).context("finding the base commit")?;
+        let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
+        changed_paths(&repo, Some(base.tree_id()), head.tree_id())
+    }
+}
+
+fn unique_branch(repo: &Repository, slug: &str) -> String {
+    let taken = |name: &str| repo.find_branch(name, BranchType::Local).is_ok();
+    let first = format!("wright/{slug}");
+    if !taken(&first) {
+        return first;
+    }
+    (2..).map(|n| format!("wright/{slug}-{n}")).find(|name| !taken(name)).unwrap_or(first)
+}
+
+fn signature(repo: &Repository) -> Result<Signature<'static>, GitError> {
+    match repo.signature() {
+        Ok(sig) => Ok(sig.to_owned()),
+        Err(_) => Signature::now("wright", "wright@localhost").context("building a signature"),
+    }
+}
+
+fn oid(sha: &str) -> Result<Oid, GitError> {
+    Oid::from_str(sha).context("parsing a commit id")
+}
+
+fn changed_paths(repo: &Repository, old: Option<Oid>, new: Oid) -> Result<Vec<String>, GitError> {
+    let old_tree = match old {
+        Some(id) => Some(repo.find_tree(id).context("reading a tree")?),
+        None => None,
+    };
+    let new_tree = repo.find_tree(new).context("reading a tree")?;
+    let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None).context("diffing trees")?;
+    Ok(diff
+        .deltas()
+        .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = Command::new("git").args(args).current_dir(dir).status().unwrap().success();
+        assert!(ok, "git {args:?}");
+    }
+
+    fn fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        git(&repo, &["config", "user.name", "Tess"]);
+        git(&repo, &["config", "user.email", "tess@example.com"]);
+        std::fs::write(repo.join("a.txt"), "one\n").unwrap();
+        std::fs::write(repo.join(".gitignore"), "*.log\n").unwrap();
+        git(&repo, &["add", "."]);
+        git(&repo, &["commit", "-q", "-m", "init"]);
+        dir
+    }
+
+    #[test]
+    fn slugs_are_branch_safe() {
+        assert_eq!(slugify("Fix parse_date: ISO dates with a Z!"), "fix-parse-date-iso-dates-with-a-z");
+        assert_eq!(slugify("???"), "task");
+    }
+
+    #[test]
+    fn commits_land_on_the_task_branch_only() {
+        let dir = fixture();
+        let repo = dir.path().join("repo");
+        std::fs::write(repo.join("a.txt"), "user's uncommitted work\n").unwrap();
+        let ws = TaskWorkspace::create(&repo, "fix-a", "r1", &dir.path().join("wt")).unwrap();
+        assert_eq!(ws.branch, "wright/fix-a");
+        assert_eq!(std::fs::read_to_string(ws.worktree.join("a.txt")).unwrap(), "one\n");
+
+        std::fs::write(ws.worktree.join("a.txt"), "two\n").unwrap();
+        std::fs::write(ws.worktree.join("debug.log"), "ignored\n").unwrap();
+        let msg = CommitMessage {
+            subject: "Update a.txt".into(),
+            body: String::new(),
+            trailers: vec![("Wright-Session".into(), "r1".into())],
+        };
+        let info = ws.commit_all(&msg).unwrap().unwrap();
+        assert_eq!(info.files, vec!["a.txt"]);
+        assert!(ws.commit_all(&msg).unwrap().is_none(), "nothing left to commit");
+        assert_eq!(ws.commits().unwrap().len(), 1);
+        assert_eq!(ws.changed_files().unwrap(), vec!["a.txt"]);
+        assert_eq!(std::fs::read_to_string(repo.join("a.txt")).unwrap(), "user's uncommitted work\n");
+
+        let second = TaskWorkspace::create(&repo, "fix-a", "r2", &dir.path().join("wt2")).unwrap();
+        assert_eq!(second.branch, "wright/fix-a-2");
+    }
+
+    #[test]
+    fn diff_shows_new_files() {
+        let dir = fixture();
+        let ws = TaskWorkspace::create(&dir.path().join("repo"), "d", "r1", &dir.path().join("wt")).unwrap();
+        std::fs::write(ws.worktree.join("new.txt"), "hello\n").unwrap();
+        let diff = ws.diff().unwrap();
+        assert!(diff.contains("+hello"), "{diff}");
+    }
+
+    #[test]
+    fn unborn_repositories_are_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        let err = TaskWorkspace::create(dir.path(), "x", "r", &dir.path().join("../wt-unborn")).unwrap_err();
+        assert!(matches!(err, GitError::Unborn));
+    }
+}

@@ -1,0 +1,18 @@
+//! wright's model client: OpenAI-compatible Chat Completions over async-openai, with tool
+//! calls, streaming (and a fallback when an endpoint can't stream), bounded retries that
+//! honour `Retry-After`, tool calls written as text by small models, and token usage.
+
+mod client;
+mod error;
+mod http;
+mod message;
+mod retry;
+mod stream;
+mod text_calls;
+mod wire;
+
+pub use client::{ClientConfig, LlmClient, LlmEvent, OPENAI_DEFAULT_BASE};
+pub use error::LlmError;
+pub use message::{Message, Reply, ToolCall, ToolDef, Usage};
+pub use retry::RetryPolicy;
+pub use text_calls::parse_text_tool_calls;

@@ -1,0 +1,84 @@
+//! The conversation as wright keeps it, independent of any wire format.
+
+use serde::{Deserialize, Serialize};
+
+/// One message of the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "lowercase")]
+pub enum Message {
+    System { content: String },
+    User { content: String },
+    Assistant {
+        content: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tool_calls: Vec<ToolCall>,
+    },
+    Tool { tool_call_id: String, content: String },
+}
+
+impl Message {
+    pub fn text(&self) -> &str {
+        match self {
+            Message::System { content }
+            | Message::User { content }
+            | Message::Assistant { content, .. }
+            | Message::Tool { content, .. } => content,
+        }
+    }
+
+    /// A rough size for budgeting when the server reports no usage.
+    pub fn estimated_tokens(&self) -> u64 {
+        let calls: usize = match self {
+            Message::Assistant { tool_calls, .. } => tool_calls.iter().map(|c| c.name.len() + c.arguments.len()).sum(),
+            _ => 0,
+        };
+        estimate_tokens(self.text().len() + calls) + 4
+    }
+}
+
+pub(crate) fn estimate_tokens(chars: usize) -> u64 {
+    (chars as u64).div_ceil(4)
+}
+
+/// A call the model asked for. `arguments` is the raw JSON text the model wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub arguments: String,
+}
+
+/// A tool offered to the model.
+#[derive(Debug, Clone)]
+pub struct ToolDef {
+    pub name: String,
+    pub description: String,
+    pub parameters: serde_json::Value,
+}
+
+/// Token usage; `estimated` when any part was guessed because the server did not say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub total_tokens: u64,
+    pub estimated: bool,
+}
+
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, other: Usage) {
+        self.prompt_tokens += other.prompt_tokens;
+        self.completion_tokens += other.completion_tokens;
+        self.total_tokens += other.total_tokens;
+        self.estimated |= other.estimated;
+    }
+}
+
+/// The model's answer to one request.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub content: String,
+    pub tool_calls: Vec<ToolCall>,
+    pub usage: Usage,
+    pub finish_reason: Option<String>,
+}

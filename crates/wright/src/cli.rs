@@ -1,0 +1,123 @@
+//! Flags and subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_TABLE;
+
+#[derive(Parser)]
+#[command(
+    name = "wright",
+    version,
+    about = "An autonomous coding agent: hand it a task and a repository, review the commits it makes on its own branch.",
+    after_help = EXIT_TABLE
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Work on a task: plan, search, edit, test, and commit on branch wright/<slug>
+    #[command(after_help = EXIT_TABLE)]
+    Run(RunArgs),
+    /// Print the effective configuration and where each value came from
+    Config(ConfigArgs),
+    /// Search a repository the way the agent does (ranked file:line hits)
+    Search(SearchArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct ModelFlags {
+    /// Model name sent to the endpoint [config: model]
+    #[arg(long)]
+    pub model: Option<String>,
+    /// OpenAI-compatible endpoint, e.g. http://127.0.0.1:8089/v1 [env: OPENAI_BASE_URL]
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Never stream responses (some servers mishandle streaming with tools)
+    #[arg(long)]
+    pub no_stream: bool,
+    /// How tool calls travel: the API's tool calls, JSON in the text, or both
+    #[arg(long, value_enum)]
+    pub tool_format: Option<ToolFormatArg>,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The task, in words (or use --task-file)
+    #[arg(required_unless_present = "task_file", conflicts_with = "task_file")]
+    pub task: Option<String>,
+    /// Read the task from a file (a ticket, an issue)
+    #[arg(long, value_name = "FILE")]
+    pub task_file: Option<PathBuf>,
+    /// The repository (or a directory inside it) to work on
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub model: ModelFlags,
+    /// Stop after this many model turns [config: max_steps, default 50]
+    #[arg(long)]
+    pub max_steps: Option<u32>,
+    /// Stop once this many tokens are used [config: token_budget]
+    #[arg(long)]
+    pub token_budget: Option<u64>,
+    /// Stop after this many seconds of wall time [config: timeout_secs]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Stop once the estimated cost reaches this (needs prices for the model in config)
+    #[arg(long, value_name = "USD")]
+    pub budget_usd: Option<f64>,
+    /// The project's test command [config: test_command; detected when unset]
+    #[arg(long)]
+    pub test_command: Option<String>,
+    /// Emit events as JSON lines on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ConfigArgs {
+    /// Also read this repository's wright.toml
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub model: ModelFlags,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// The repository to search
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Most hits to print
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// text (ranked words), symbol (definitions) or regex
+    #[arg(long, value_enum, default_value = "text")]
+    pub kind: KindArg,
+    /// Print a JSON array of {path, start_line, end_line, symbol, score, snippet}
+    #[arg(long)]
+    pub json: bool,
+    /// The query; `-` reads it from stdin
+    pub query: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ToolFormatArg {
+    Native,
+    Text,
+    Auto,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Text,
+    Symbol,
+    Regex,
+}

@@ -1,0 +1,34 @@
+//! One exit-code table for every command.
+
+pub const EXIT_TABLE: &str = "\
+Exit codes:
+  0    done: the task is fixed and the tests pass (or there are none)
+  1    error (model endpoint, git, I/O)
+  2    usage error (bad flags or configuration)
+  3    stopped by a budget (steps, tokens, cost, time, context window)
+  4    finished but not fixed (tests fail, or the model gave up or stalled)
+  130  interrupted (Ctrl-C / SIGTERM); completed changes are committed";
+
+pub const ERROR: i32 = 1;
+pub const USAGE: i32 = 2;
+
+/// A usage error: wrong flags or configuration, exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Shorthand for returning a usage error.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(message.into()))
+}
+
+pub fn exit_code_of(e: &anyhow::Error) -> i32 {
+    if e.downcast_ref::<UsageError>().is_some() { USAGE } else { ERROR }
+}

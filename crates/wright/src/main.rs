@@ -1,0 +1,25 @@
+//! The `wright` command line.
+
+mod cli;
+mod config;
+mod dirs;
+mod exit;
+mod render;
+mod run_cmd;
+mod search_cmd;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        cli::Command::Run(args) => run_cmd::run(args),
+        cli::Command::Config(args) => config::show(args),
+        cli::Command::Search(args) => search_cmd::run(args),
+    };
+    let code = code.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        exit::exit_code_of(&e)
+    });
+    std::process::exit(code);
+}

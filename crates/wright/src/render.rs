@@ -1,0 +1,132 @@
+//! Views of the event stream: JSON lines on stdout, or a readable log on stderr.
+
+use std::io::{IsTerminal, Write};
+
+use wright_agent::{Event, EventKind, EventSink, Progress, StepStatus};
+
+/// `--json`: one event per line on stdout.
+pub struct JsonLines;
+
+impl EventSink for JsonLines {
+    fn event(&mut self, event: &Event) {
+        let mut out = std::io::stdout().lock();
+        if let Ok(line) = serde_json::to_string(event) {
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    }
+}
+
+/// The terminal view on stderr: streamed model text, tool calls, commits, the verdict.
+pub struct Terminal {
+    color: bool,
+    /// Whether model text of the current turn was already shown as it streamed.
+    streamed: bool,
+}
+
+impl Terminal {
+    pub fn new() -> Self {
+        Terminal { color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(), streamed: false }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+impl EventSink for Terminal {
+    fn event(&mut self, event: &Event) {
+        let line = match &event.kind {
+            EventKind::RunStarted { task, branch, worktree, model, base_url, test_command, .. } => format!(
+                "{} run {} on {branch}\n  task: {}\n  model: {model} at {base_url}\n  worktree: {worktree}\n  tests: {}",
+                self.paint("1", "wright"),
+                event.run_id,
+                first_line(task),
+                test_command.as_deref().unwrap_or("none detected")
+            ),
+            EventKind::PlanUpdated { steps } => {
+                let mut s = self.paint("1", "plan");
+                for step in steps {
+                    let mark = match step.status {
+                        StepStatus::Completed => "[x]",
+                        StepStatus::InProgress => "[>]",
+                        StepStatus::Pending => "[ ]",
+                    };
+                    s.push_str(&format!("\n  {mark} {}", step.step));
+                }
+                s
+            }
+            EventKind::ModelMessage { text, .. } => {
+                let was_streamed = std::mem::replace(&mut self.streamed, false);
+                match (was_streamed, text.trim().is_empty()) {
+                    (true, _) => {
+                        eprintln!();
+                        return;
+                    }
+                    (false, true) => return,
+                    (false, false) => self.paint("2", text.trim()),
+                }
+            }
+            EventKind::ToolCall { name, arguments, .. } => format!("{} {name} {}", self.paint("36", "→"), brief(arguments, 100)),
+            EventKind::ToolResult { ok, output, .. } => {
+                let mark = if *ok { self.paint("32", "  ✓") } else { self.paint("31", "  ✗") };
+                format!("{mark} {}", brief(output, 160))
+            }
+            EventKind::Commit { sha, subject, .. } => format!("{} {} {subject}", self.paint("33", "● commit"), &sha[..sha.len().min(10)]),
+            EventKind::Notice { message } => self.paint("33", &format!("! {message}")),
+            EventKind::TestResult(t) => {
+                let verdict = if t.passed { self.paint("32", "passed") } else { self.paint("31", "failed") };
+                format!("tests: `{}` {verdict} (exit {}, {:.1} s)", t.command, t.exit_code, t.duration_ms as f64 / 1000.0)
+            }
+            EventKind::RunFinished {
+                verdict, stop_reason, detail, summary, branch, worktree, commits, files_changed, tests, usage, cost_usd, steps, exit_code, ..
+            } => {
+                let mut s = format!("{}\n", self.paint("1", "── result ──"));
+                s.push_str(&format!("  run:      {}\n  verdict:  {verdict:?}\n  stopped:  {stop_reason:?}: {detail}\n", event.run_id));
+                s.push_str(&format!("  branch:   {branch}\n  worktree: {worktree}\n"));
+                s.push_str(&format!("  commits:  {}\n", commits.len()));
+                for c in commits {
+                    s.push_str(&format!("    {c}\n"));
+                }
+                s.push_str(&format!("  files:    {}\n", if files_changed.is_empty() { "none".to_string() } else { files_changed.join(", ") }));
+                let tests = tests.as_ref().map(|t| format!("`{}` {}", t.command, if t.passed { "passed" } else { "failed" }));
+                s.push_str(&format!("  tests:    {}\n", tests.unwrap_or_else(|| "not run".into())));
+                let estimated = if usage.estimated { " (estimated)" } else { "" };
+                s.push_str(&format!(
+                    "  tokens:   {} ({} prompt + {} completion){estimated} in {steps} steps\n",
+                    usage.total_tokens, usage.prompt_tokens, usage.completion_tokens
+                ));
+                if let Some(cost) = cost_usd {
+                    s.push_str(&format!("  cost:     ${cost:.4}\n"));
+                }
+                s.push_str(&format!("  summary:  {}\n  exit:     {exit_code}", summary.trim()));
+                s
+            }
+        };
+        if !line.is_empty() {
+            eprintln!("{line}");
+        }
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        let mut err = std::io::stderr().lock();
+        match progress {
+            Progress::TextDelta(t) => {
+                self.streamed = true;
+                let _ = write!(err, "{}", self.paint("2", t));
+            }
+            Progress::ToolCallStarted(_) | Progress::Thinking | Progress::ToolRunning(_) => {}
+        }
+        let _ = err.flush();
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// One line of at most `max` characters.
+fn brief(text: &str, max: usize) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > max { format!("{}…", one.chars().take(max).collect::<String>()) } else { one }
+}

@@ -1,0 +1,151 @@
+//! `read_file` and `git_diff`.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::paths::{display, resolve};
+use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+
+/// Lines shown when the model gives no window.
+const DEFAULT_WINDOW: usize = 250;
+/// The widest window one call may show.
+const MAX_WINDOW: usize = 600;
+
+pub struct ReadFile;
+
+#[derive(Deserialize)]
+struct ReadArgs {
+    path: String,
+    start_line: Option<usize>,
+    end_line: Option<usize>,
+}
+
+impl Tool for ReadFile {
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: "read_file",
+            description: "Read a file's lines with line numbers (a window of at most 600 lines; says how many lie above and below). A directory path lists its entries.",
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string", "description": "path relative to the repository root"},
+                    "start_line": {"type": "integer", "description": "first line, 1-based (default 1)"},
+                    "end_line": {"type": "integer", "description": "last line, inclusive"}
+                },
+                "required": ["path"]
+            }),
+        }
+    }
+
+    fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
+        let a: ReadArgs = args::parse("read_file", args)?;
+        let path = resolve(&ctx.root, &a.path)?;
+        let shown = display(&ctx.root, &path);
+        if path.is_dir() {
+            return list_dir(&path, &shown);
+        }
+        let bytes = std::fs::read(&path).map_err(|e| ToolError::File {
+            path: shown.clone(),
+            message: if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file; use search or read_file on a directory to find the right path".into()
+            } else {
+                e.to_string()
+            },
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ToolError::File { path: shown.clone(), message: "is not UTF-8 text (binary?)".into() })?;
+        let lines: Vec<&str> = text.lines().collect();
+        let total = lines.len();
+        if total == 0 {
+            return Ok(ToolOutput::text(format!("{shown} is empty.")));
+        }
+        let start = a.start_line.unwrap_or(1).max(1);
+        if start > total {
+            return Err(ToolError::File {
+                path: shown,
+                message: format!("start_line {start} is past the end; the file has {total} lines"),
+            });
+        }
+        let wanted_end = a.end_line.unwrap_or(start + DEFAULT_WINDOW - 1).max(start);
+        let end = wanted_end.min(total).min(start + MAX_WINDOW - 1);
+        let mut out = format!("{shown} (lines {start}-{end} of {total})\n");
+        for (i, line) in lines[start - 1..end].iter().enumerate() {
+            out.push_str(&format!("{:>6}\t{}\n", start + i, line));
+        }
+        if start > 1 {
+            out.push_str(&format!("[{} lines above]\n", start - 1));
+        }
+        if end < total {
+            out.push_str(&format!("[{} lines below; read_file with start_line={} to continue]\n", total - end, end + 1));
+        }
+        Ok(ToolOutput::text(out))
+    }
+}
+
+fn list_dir(path: &std::path::Path, shown: &str) -> Result<ToolOutput, ToolError> {
+    let read = std::fs::read_dir(path).map_err(|e| ToolError::File { path: shown.to_string(), message: e.to_string() })?;
+    let mut names: Vec<String> = read
+        .flatten()
+        .filter(|e| e.file_name() != ".git")
+        .map(|e| {
+            let mut name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() {
+                name.push('/');
+            }
+            name
+        })
+        .collect();
+    names.sort();
+    let title = if shown.is_empty() { "." } else { shown };
+    Ok(ToolOutput::text(format!("{title}/ is a directory:\n{}\n", names.join("\n"))))
+}
+
+pub struct GitDiff;
+
+impl Tool for GitDiff {
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: "git_diff",
+            description: "Show what this task changed so far: the diff from the starting commit to the current files.",
+            parameters: json!({"type": "object", "properties": {}}),
+        }
+    }
+
+    fn call(&self, ctx: &ToolContext, _args: &Value) -> Result<ToolOutput, ToolError> {
+        let Some(ws) = &ctx.workspace else {
+            return Err(ToolError::Path("git_diff needs the task workspace, which this session does not have".into()));
+        };
+        let diff = ws.diff()?;
+        Ok(ToolOutput::text(if diff.is_empty() { "No changes yet.".to_string() } else { diff }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RunLimits;
+
+    fn ctx(root: &std::path::Path) -> ToolContext {
+        ToolContext { root: root.to_path_buf(), workspace: None, run: RunLimits::default() }
+    }
+
+    #[test]
+    fn windows_say_what_lies_beyond() {
+        let dir = tempfile::tempdir().unwrap();
+        let body: String = (1..=10).map(|i| format!("line {i}\n")).collect();
+        std::fs::write(dir.path().join("f.txt"), body).unwrap();
+        let out = ReadFile.call(&ctx(dir.path()), &json!({"path": "f.txt", "start_line": 3, "end_line": 4})).unwrap();
+        assert!(out.text.starts_with("f.txt (lines 3-4 of 10)\n     3\tline 3\n     4\tline 4\n"), "{}", out.text);
+        assert!(out.text.contains("[2 lines above]"));
+        assert!(out.text.contains("[6 lines below; read_file with start_line=5 to continue]"));
+    }
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = ReadFile.call(&ctx(dir.path()), &json!({"path": "nope.txt"})).unwrap_err();
+        assert!(err.to_string().contains("no such file"));
+        let err = ReadFile.call(&ctx(dir.path()), &json!({"file": "x"})).unwrap_err();
+        assert!(err.to_string().contains("missing field `path`"), "{err}");
+    }
+}

@@ -1,0 +1,96 @@
+//! The tools wright's model can call. Each tool takes JSON arguments and answers with
+//! text for the model; every failure is a [`ToolError`] whose message says what to do.
+
+mod args;
+mod fs_tools;
+mod paths;
+mod patch_tools;
+mod run_tool;
+mod search_tool;
+mod toolbox;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use toolbox::Toolbox;
+
+/// A tool as the model sees it.
+#[derive(Debug, Clone)]
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// JSON schema of the arguments.
+    pub parameters: Value,
+}
+
+/// Where and how tools work during one run.
+#[derive(Debug, Clone)]
+pub struct ToolContext {
+    /// The task worktree; no tool reads or writes outside it.
+    pub root: PathBuf,
+    pub workspace: Option<wright_git::TaskWorkspace>,
+    pub run: RunLimits,
+}
+
+/// Limits of the `run` tool.
+#[derive(Debug, Clone)]
+pub struct RunLimits {
+    pub default_timeout: Duration,
+    pub max_timeout: Duration,
+    pub output_limit: usize,
+    pub env: wright_sandbox::EnvPolicy,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        RunLimits {
+            default_timeout: Duration::from_secs(120),
+            max_timeout: Duration::from_secs(1800),
+            output_limit: 20_000,
+            env: wright_sandbox::EnvPolicy::default(),
+        }
+    }
+}
+
+/// A tool's answer.
+#[derive(Debug, Clone, Default)]
+pub struct ToolOutput {
+    pub text: String,
+    /// A short description of the files the tool changed, used as the commit subject.
+    pub change: Option<String>,
+}
+
+impl ToolOutput {
+    fn text(text: impl Into<String>) -> Self {
+        ToolOutput { text: text.into(), change: None }
+    }
+}
+
+/// A tool call the model should correct. The message is written for the model.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error("unknown tool `{name}`; the tools are: {known}")]
+    UnknownTool { name: String, known: String },
+    #[error("invalid arguments for {tool}: {message}")]
+    InvalidArgs { tool: &'static str, message: String },
+    #[error("{0}")]
+    Path(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("{0}")]
+    Edit(#[from] wright_edit::EditError),
+    #[error("search failed: {0}")]
+    Search(#[from] wright_index::IndexError),
+    #[error("the command could not start: {0}")]
+    Run(#[from] wright_sandbox::SandboxError),
+    #[error("{0}")]
+    Git(#[from] wright_git::GitError),
+}
+
+/// One tool the model can call.
+pub trait Tool: Send + Sync {
+    fn spec(&self) -> ToolSpec;
+    fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError>;
+}

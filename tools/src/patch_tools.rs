@@ -1,0 +1,198 @@
+//! `edit` and `apply_patch`: the edit engine applied to the worktree.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use wright_edit::{FileChange, FileOp};
+
+use crate::paths::resolve;
+use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+
+pub struct Edit;
+
+#[derive(Deserialize)]
+struct EditArgs {
+    path: String,
+    old: String,
+    new: String,
+}
+
+impl Tool for Edit {
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: "edit",
+            description: "Replace text in one file: `old` must match exactly once (copy it from read_file, without line numbers); it becomes `new`. Include enough surrounding lines to make `old` unique.",
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string"},
+                    "old": {"type": "string", "description": "the exact current text"},
+                    "new": {"type": "string", "description": "the replacement"}
+                },
+                "required": ["path", "old", "new"]
+            }),
+        }
+    }
+
+    fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
+        let a: EditArgs = args::parse("edit", args)?;
+        let full = resolve(&ctx.root, &a.path)?;
+        let before = read_text(&full, &a.path)?.ok_or_else(|| ToolError::File {
+            path: a.path.clone(),
+            message: "no such file; to create one use apply_patch with `*** Add File:`".into(),
+        })?;
+        let after = wright_edit::replace_once(&before, &a.old, &a.new)
+            .map_err(|e| ToolError::File { path: a.path.clone(), message: e.to_string() })?;
+        write_atomic(&full, &after, &a.path)?;
+        let diff = wright_edit::unified_diff(&a.path, &before, &after);
+        Ok(ToolOutput { text: format!("Edited {}.\n{diff}", a.path), change: Some(format!("Update {}", a.path)) })
+    }
+}
+
+pub struct ApplyPatch;
+
+#[derive(Deserialize)]
+struct PatchArgs {
+    patch: String,
+}
+
+impl Tool for ApplyPatch {
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: "apply_patch",
+            description: "Apply a patch in the envelope format, to add, update, move or delete files. Applies completely or not at all.\n*** Begin Patch\n*** Update File: path/to/file.py\n@@ def some_function():\n context line\n-removed line\n+added line\n*** Add File: path/new.py\n+content\n*** Delete File: path/old.py\n*** End Patch",
+            parameters: json!({
+                "type": "object",
+                "properties": {"patch": {"type": "string", "description": "the whole patch, *** Begin Patch to *** End Patch"}},
+                "required": ["patch"]
+            }),
+        }
+    }
+
+    fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
+        let a: PatchArgs = args::parse("apply_patch", args)?;
+        let patch = wright_edit::parse_patch(&a.patch)?;
+        let root = &ctx.root;
+        let changes = wright_edit::apply_patch(&patch, |p| {
+            let full = resolve(root, p).map_err(|e| e.to_string())?;
+            read_text(&full, p).map_err(|e| e.to_string())
+        })?;
+        // Every path is checked before the first write.
+        for change in &changes {
+            resolve(root, &change.path)?;
+            if let FileOp::Move { to } = &change.op {
+                resolve(root, to)?;
+            }
+        }
+        let mut report = String::new();
+        let mut verbs = Vec::new();
+        for change in &changes {
+            write_change(root, change)?;
+            let (verb, path) = describe(change);
+            verbs.push(format!("{verb} {path}"));
+            let before = change.before.as_deref().unwrap_or("");
+            let after = change.after.as_deref().unwrap_or("");
+            report.push_str(&wright_edit::unified_diff(&path, before, after));
+        }
+        let summary = verbs.join(", ");
+        Ok(ToolOutput { text: format!("Applied: {summary}.\n{report}"), change: Some(capitalize(&summary)) })
+    }
+}
+
+fn describe(change: &FileChange) -> (&'static str, String) {
+    match &change.op {
+        FileOp::Add => ("add", change.path.clone()),
+        FileOp::Delete => ("delete", change.path.clone()),
+        FileOp::Update => ("update", change.path.clone()),
+        FileOp::Move { to } => ("move", format!("{} to {to}", change.path)),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+fn write_change(root: &Path, change: &FileChange) -> Result<(), ToolError> {
+    let full = resolve(root, &change.path)?;
+    match (&change.op, &change.after) {
+        (FileOp::Delete, _) => std::fs::remove_file(&full).map_err(|e| io_err(&change.path, e)),
+        (FileOp::Move { to }, Some(after)) => {
+            let target = resolve(root, to)?;
+            write_atomic(&target, after, to)?;
+            std::fs::remove_file(&full).map_err(|e| io_err(&change.path, e))
+        }
+        (_, Some(after)) => write_atomic(&full, after, &change.path),
+        (_, None) => Ok(()),
+    }
+}
+
+/// `Ok(None)` when the file does not exist; an error for binary or unreadable files.
+fn read_text(full: &Path, shown: &str) -> Result<Option<String>, ToolError> {
+    match std::fs::read(full) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| ToolError::File { path: shown.to_string(), message: "is not UTF-8 text; wright does not edit binary files".into() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(shown, e)),
+    }
+}
+
+/// Writes through a temporary file and a rename, keeping the old file's permissions.
+fn write_atomic(full: &Path, text: &str, shown: &str) -> Result<(), ToolError> {
+    let dir = full.parent().ok_or_else(|| io_err(shown, std::io::Error::other("no parent directory")))?;
+    std::fs::create_dir_all(dir).map_err(|e| io_err(shown, e))?;
+    let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.wright-tmp"));
+    std::fs::write(&tmp, text).map_err(|e| io_err(shown, e))?;
+    if let Ok(meta) = std::fs::metadata(full) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, full).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_err(shown, e)
+    })
+}
+
+fn io_err(path: &str, e: std::io::Error) -> ToolError {
+    ToolError::File { path: path.to_string(), message: e.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RunLimits;
+
+    fn ctx(root: &Path) -> ToolContext {
+        ToolContext { root: root.to_path_buf(), workspace: None, run: RunLimits::default() }
+    }
+
+    #[test]
+    fn edit_writes_and_reports_a_diff() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.py"), "x = 1\n").unwrap();
+        let out = Edit.call(&ctx(dir.path()), &json!({"path": "a.py", "old": "x = 1", "new": "x = 2"})).unwrap();
+        assert!(out.text.contains("-x = 1\n+x = 2"), "{}", out.text);
+        assert_eq!(std::fs::read_to_string(dir.path().join("a.py")).unwrap(), "x = 2\n");
+        assert_eq!(out.change.as_deref(), Some("Update a.py"));
+    }
+
+    #[test]
+    fn failing_patch_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.py"), "x = 1\n").unwrap();
+        let patch = "*** Begin Patch\n*** Add File: b.py\n+y = 1\n*** Update File: a.py\n@@\n-nope\n+x\n*** End Patch";
+        let err = ApplyPatch.call(&ctx(dir.path()), &json!({"patch": patch})).unwrap_err();
+        assert!(err.to_string().contains("hunk 1 did not match"), "{err}");
+        assert!(!dir.path().join("b.py").exists());
+    }
+
+    #[test]
+    fn patch_outside_the_tree_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let patch = "*** Begin Patch\n*** Add File: ../evil.txt\n+x\n*** End Patch";
+        let err = ApplyPatch.call(&ctx(dir.path()), &json!({"patch": patch})).unwrap_err();
+        assert!(err.to_string().contains("outside the repository"), "{err}");
+    }
+}

@@ -1,0 +1,50 @@
+//! The set of tools offered to the model, looked up by name.
+
+use serde_json::Value;
+
+use crate::fs_tools::{GitDiff, ReadFile};
+use crate::patch_tools::{ApplyPatch, Edit};
+use crate::run_tool::Run;
+use crate::search_tool::Search;
+use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec};
+
+pub struct Toolbox {
+    tools: Vec<Box<dyn Tool>>,
+}
+
+impl Default for Toolbox {
+    fn default() -> Self {
+        Toolbox {
+            tools: vec![
+                Box::new(ReadFile),
+                Box::new(Search),
+                Box::new(Edit),
+                Box::new(ApplyPatch),
+                Box::new(Run),
+                Box::new(GitDiff),
+            ],
+        }
+    }
+}
+
+impl Toolbox {
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.tools.iter().map(|t| t.spec()).collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.tools.iter().any(|t| t.spec().name == name)
+    }
+
+    /// Calls the tool `name`; an unknown name is an error that lists the real ones.
+    pub fn call(&self, ctx: &ToolContext, name: &str, args: &Value, extra_names: &[&str]) -> Result<ToolOutput, ToolError> {
+        match self.tools.iter().find(|t| t.spec().name == name) {
+            Some(tool) => tool.call(ctx, args),
+            None => {
+                let mut known: Vec<&str> = self.tools.iter().map(|t| t.spec().name).collect();
+                known.extend_from_slice(extra_names);
+                Err(ToolError::UnknownTool { name: name.to_string(), known: known.join(", ") })
+            }
+        }
+    }
+}
