@@ -2,9 +2,28 @@
 
 /// Variables a command may inherit when they are set and do not look like secrets.
 const DEFAULT_ALLOW: &[&str] = &[
-    "PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER", "LOGNAME",
-    "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "PYENV_ROOT", "PYENV_VERSION",
-    "VIRTUAL_ENV", "GOPATH", "GOROOT", "GOCACHE", "GOFLAGS", "JAVA_HOME", "NODE_PATH",
+    "PATH",
+    "HOME",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TERM",
+    "TZ",
+    "USER",
+    "LOGNAME",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "PYENV_ROOT",
+    "PYENV_VERSION",
+    "VIRTUAL_ENV",
+    "GOPATH",
+    "GOROOT",
+    "GOCACHE",
+    "GOFLAGS",
+    "JAVA_HOME",
+    "NODE_PATH",
 ];
 
 /// Words in a variable name that mark its value as a secret.
@@ -19,9 +38,7 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// The `(name, value)` pairs of the current environment that hold secrets worth redacting.
 pub fn secret_values() -> Vec<(String, String)> {
-    std::env::vars()
-        .filter(|(k, v)| is_secret_name(k) && v.trim().len() >= 6)
-        .collect()
+    std::env::vars().filter(|(k, v)| is_secret_name(k) && v.trim().len() >= 6).collect()
 }
 
 /// Which variables pass through to a command, and which are set for it.

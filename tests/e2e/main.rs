@@ -1,1 +1,7 @@
+//! End-to-end tests: the real `wright` binary against a scripted OpenAI-compatible server,
+//! real git repositories in temp dirs, real commands.
 
+mod cli_errors;
+mod faults;
+mod happy_path;
+mod support;

@@ -76,14 +76,19 @@ impl Tool for ReadFile {
             out.push_str(&format!("[{} lines above]\n", start - 1));
         }
         if end < total {
-            out.push_str(&format!("[{} lines below; read_file with start_line={} to continue]\n", total - end, end + 1));
+            out.push_str(&format!(
+                "[{} lines below; read_file with start_line={} to continue]\n",
+                total - end,
+                end + 1
+            ));
         }
         Ok(ToolOutput::text(out))
     }
 }
 
 fn list_dir(path: &std::path::Path, shown: &str) -> Result<ToolOutput, ToolError> {
-    let read = std::fs::read_dir(path).map_err(|e| ToolError::File { path: shown.to_string(), message: e.to_string() })?;
+    let read =
+        std::fs::read_dir(path).map_err(|e| ToolError::File { path: shown.to_string(), message: e.to_string() })?;
     let mut names: Vec<String> = read
         .flatten()
         .filter(|e| e.file_name() != ".git")

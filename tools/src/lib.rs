@@ -3,8 +3,8 @@
 
 mod args;
 mod fs_tools;
-mod paths;
 mod patch_tools;
+mod paths;
 mod run_tool;
 mod search_tool;
 mod toolbox;

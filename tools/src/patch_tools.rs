@@ -131,9 +131,10 @@ fn write_change(root: &Path, change: &FileChange) -> Result<(), ToolError> {
 /// `Ok(None)` when the file does not exist; an error for binary or unreadable files.
 fn read_text(full: &Path, shown: &str) -> Result<Option<String>, ToolError> {
     match std::fs::read(full) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| ToolError::File { path: shown.to_string(), message: "is not UTF-8 text; wright does not edit binary files".into() }),
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| ToolError::File {
+            path: shown.to_string(),
+            message: "is not UTF-8 text; wright does not edit binary files".into(),
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io_err(shown, e)),
     }

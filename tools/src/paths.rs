@@ -11,13 +11,11 @@ pub(crate) fn resolve(root: &Path, given: &str) -> Result<PathBuf, ToolError> {
     if given.is_empty() {
         return Err(ToolError::Path("the path is empty; give a path relative to the repository root".into()));
     }
-    let canonical_root = root.canonicalize().map_err(|e| ToolError::Path(format!("the worktree is unavailable: {e}")))?;
+    let canonical_root =
+        root.canonicalize().map_err(|e| ToolError::Path(format!("the worktree is unavailable: {e}")))?;
     let raw = Path::new(given);
     let relative = if raw.is_absolute() {
-        raw.strip_prefix(&canonical_root)
-            .or_else(|_| raw.strip_prefix(root))
-            .map_err(|_| outside(given))?
-            .to_path_buf()
+        raw.strip_prefix(&canonical_root).or_else(|_| raw.strip_prefix(root)).map_err(|_| outside(given))?.to_path_buf()
     } else {
         raw.to_path_buf()
     };

@@ -37,7 +37,8 @@ impl Tool for Run {
         if a.command.trim().is_empty() {
             return Err(ToolError::InvalidArgs { tool: "run", message: "`command` is empty".into() });
         }
-        let timeout = a.timeout_secs.map(Duration::from_secs).unwrap_or(ctx.run.default_timeout).min(ctx.run.max_timeout);
+        let timeout =
+            a.timeout_secs.map(Duration::from_secs).unwrap_or(ctx.run.default_timeout).min(ctx.run.max_timeout);
         let out = wright_sandbox::run(&RunSpec {
             command: a.command.clone(),
             cwd: ctx.root.clone(),

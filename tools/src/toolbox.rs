@@ -37,7 +37,13 @@ impl Toolbox {
     }
 
     /// Calls the tool `name`; an unknown name is an error that lists the real ones.
-    pub fn call(&self, ctx: &ToolContext, name: &str, args: &Value, extra_names: &[&str]) -> Result<ToolOutput, ToolError> {
+    pub fn call(
+        &self,
+        ctx: &ToolContext,
+        name: &str,
+        args: &Value,
+        extra_names: &[&str],
+    ) -> Result<ToolOutput, ToolError> {
         match self.tools.iter().find(|t| t.spec().name == name) {
             Some(tool) => tool.call(ctx, args),
             None => {

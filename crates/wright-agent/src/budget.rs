@@ -37,7 +37,10 @@ impl Budgets {
             return Some((StopReason::MaxSteps, format!("reached the step limit ({})", self.max_steps)));
         }
         if let Some(limit) = self.token_budget.filter(|l| usage.total_tokens >= *l) {
-            return Some((StopReason::TokenBudget, format!("used {} tokens of a {limit} token budget", usage.total_tokens)));
+            return Some((
+                StopReason::TokenBudget,
+                format!("used {} tokens of a {limit} token budget", usage.total_tokens),
+            ));
         }
         if let (Some(limit), Some(price)) = (self.budget_usd, self.price) {
             let cost = price.cost(usage);
@@ -46,7 +49,10 @@ impl Budgets {
             }
         }
         if let Some(limit) = self.timeout.filter(|l| elapsed >= *l) {
-            return Some((StopReason::Timeout, format!("ran for {} s, past the {} s timeout", elapsed.as_secs(), limit.as_secs())));
+            return Some((
+                StopReason::Timeout,
+                format!("ran for {} s, past the {} s timeout", elapsed.as_secs(), limit.as_secs()),
+            ));
         }
         None
     }

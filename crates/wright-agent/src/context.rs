@@ -25,12 +25,8 @@ pub(crate) fn truncate(text: &str, limit: usize) -> String {
 /// prompt, the task and the model's own calls (which carry the plan) are never dropped.
 /// Returns how many outputs were dropped.
 pub(crate) fn drop_oldest_outputs(messages: &mut [Message]) -> usize {
-    let outputs: Vec<usize> = messages
-        .iter()
-        .enumerate()
-        .filter(|(i, m)| *i > 1 && is_tool_output(m))
-        .map(|(i, _)| i)
-        .collect();
+    let outputs: Vec<usize> =
+        messages.iter().enumerate().filter(|(i, m)| *i > 1 && is_tool_output(m)).map(|(i, _)| i).collect();
     let count = outputs.len().div_ceil(2);
     for &i in outputs.iter().take(count) {
         match &mut messages[i] {

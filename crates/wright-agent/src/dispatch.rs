@@ -58,7 +58,11 @@ impl Session {
                 Err(e) => Dispatched::error(e),
             },
             FINISH => match plan::parse_finish(&args) {
-                Ok(finish) => Dispatched { ok: true, output: "Finishing; wright runs the tests next.".into(), finish: Some(finish) },
+                Ok(finish) => Dispatched {
+                    ok: true,
+                    output: "Finishing; wright runs the tests next.".into(),
+                    finish: Some(finish),
+                },
                 Err(e) => Dispatched::error(e),
             },
             name => self.call_tool(name, args).await,
@@ -71,10 +75,8 @@ impl Session {
         let owned_name = name.to_string();
         let command = args.get("command").and_then(Value::as_str).map(str::to_string);
         self.events.progress(crate::Progress::ToolRunning(name.to_string()));
-        let joined = tokio::task::spawn_blocking(move || {
-            toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH])
-        })
-        .await;
+        let joined =
+            tokio::task::spawn_blocking(move || toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH])).await;
         let result = match joined {
             Ok(r) => r,
             Err(e) => return Dispatched::error(format!("the tool crashed: {e}")),
@@ -87,10 +89,10 @@ impl Session {
                     _ => None,
                 };
                 let mut output = out.text;
-                if let Some(subject) = subject {
-                    if let Err(e) = self.commit(&subject) {
-                        output.push_str(&format!("\n[warning: the change could not be committed: {e}]"));
-                    }
+                if let Some(subject) = subject
+                    && let Err(e) = self.commit(&subject)
+                {
+                    output.push_str(&format!("\n[warning: the change could not be committed: {e}]"));
                 }
                 Dispatched::ok(output)
             }
@@ -118,5 +120,9 @@ impl Session {
 
 fn short(command: &str) -> String {
     let line = command.lines().next().unwrap_or("");
-    if line.chars().count() > 60 { format!("{}…", line.chars().take(60).collect::<String>()) } else { line.to_string() }
+    if line.chars().count() > 60 {
+        format!("{}…", line.chars().take(60).collect::<String>())
+    } else {
+        line.to_string()
+    }
 }

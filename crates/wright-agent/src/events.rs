@@ -35,12 +35,33 @@ pub enum EventKind {
         sandbox: String,
         test_command: Option<String>,
     },
-    PlanUpdated { steps: Vec<PlanStep> },
-    ModelMessage { text: String, tool_calls: usize, usage: Usage },
-    ToolCall { id: String, name: String, arguments: String },
-    ToolResult { id: String, name: String, ok: bool, output: String },
-    Commit { sha: String, subject: String, files: Vec<String> },
-    Notice { message: String },
+    PlanUpdated {
+        steps: Vec<PlanStep>,
+    },
+    ModelMessage {
+        text: String,
+        tool_calls: usize,
+        usage: Usage,
+    },
+    ToolCall {
+        id: String,
+        name: String,
+        arguments: String,
+    },
+    ToolResult {
+        id: String,
+        name: String,
+        ok: bool,
+        output: String,
+    },
+    Commit {
+        sha: String,
+        subject: String,
+        files: Vec<String>,
+    },
+    Notice {
+        message: String,
+    },
     TestResult(TestSummary),
     RunFinished {
         outcome: Option<Outcome>,
@@ -110,7 +131,14 @@ pub enum StopReason {
 
 impl StopReason {
     pub fn is_budget(self) -> bool {
-        matches!(self, StopReason::MaxSteps | StopReason::TokenBudget | StopReason::CostBudget | StopReason::Timeout | StopReason::ContextLength)
+        matches!(
+            self,
+            StopReason::MaxSteps
+                | StopReason::TokenBudget
+                | StopReason::CostBudget
+                | StopReason::Timeout
+                | StopReason::ContextLength
+        )
     }
 }
 
@@ -145,11 +173,13 @@ pub struct Events {
     seq: u64,
     sinks: Vec<Box<dyn EventSink>>,
     redactor: Redactor,
+    /// Streamed text held back because it may be the start of a secret.
+    held: String,
 }
 
 impl Events {
     pub fn new(run_id: &str, redactor: Redactor) -> Self {
-        Events { run_id: run_id.to_string(), seq: 0, sinks: Vec::new(), redactor }
+        Events { run_id: run_id.to_string(), seq: 0, sinks: Vec::new(), redactor, held: String::new() }
     }
 
     pub fn add_sink(&mut self, sink: Box<dyn EventSink>) {
@@ -157,6 +187,10 @@ impl Events {
     }
 
     pub fn emit(&mut self, kind: EventKind) -> Event {
+        if !self.held.is_empty() {
+            let rest = self.redactor.text(&std::mem::take(&mut self.held));
+            self.fan_out_progress(&Progress::TextDelta(rest));
+        }
         let event = Event {
             schema: SCHEMA_VERSION,
             run_id: self.run_id.clone(),
@@ -174,11 +208,23 @@ impl Events {
 
     pub fn progress(&mut self, progress: Progress) {
         let progress = match progress {
-            Progress::TextDelta(t) => Progress::TextDelta(self.redactor.text(&t)),
+            Progress::TextDelta(t) => {
+                let pending = std::mem::take(&mut self.held) + &t;
+                let (show, hold) = self.redactor.split_stream(&pending);
+                self.held = hold;
+                if show.is_empty() {
+                    return;
+                }
+                Progress::TextDelta(show)
+            }
             other => other,
         };
+        self.fan_out_progress(&progress);
+    }
+
+    fn fan_out_progress(&mut self, progress: &Progress) {
         for sink in &mut self.sinks {
-            sink.progress(&progress);
+            sink.progress(progress);
         }
     }
 }

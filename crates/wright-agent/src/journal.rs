@@ -26,7 +26,8 @@ impl EventSink for Journal {
         // A journal that cannot be written must not stop the run; the other views go on.
         let Ok(line) = serde_json::to_string(event) else { return };
         let _ = writeln!(self.file, "{line}");
-        if matches!(event.kind, EventKind::Commit { .. } | EventKind::RunFinished { .. } | EventKind::RunStarted { .. }) {
+        if matches!(event.kind, EventKind::Commit { .. } | EventKind::RunFinished { .. } | EventKind::RunStarted { .. })
+        {
             let _ = self.file.sync_data();
         }
     }

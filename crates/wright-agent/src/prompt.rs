@@ -93,10 +93,20 @@ The result comes back in the next message. Available tools:\n",
     );
     for t in tools {
         let args = t.parameters.get("properties").and_then(|p| p.as_object()).map(|props| {
-            let required: Vec<&str> = t.parameters.get("required").and_then(|r| r.as_array()).map(|r| r.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
-            props.keys().map(|k| if required.contains(&k.as_str()) { k.clone() } else { format!("{k}?") }).collect::<Vec<_>>().join(", ")
+            let required: Vec<&str> = t
+                .parameters
+                .get("required")
+                .and_then(|r| r.as_array())
+                .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            props
+                .keys()
+                .map(|k| if required.contains(&k.as_str()) { k.clone() } else { format!("{k}?") })
+                .collect::<Vec<_>>()
+                .join(", ")
         });
-        let first_sentence = t.description.split(". ").next().unwrap_or(&t.description).split('\n').next().unwrap_or("");
+        let first_sentence =
+            t.description.split(". ").next().unwrap_or(&t.description).split('\n').next().unwrap_or("");
         p.push_str(&format!("- {}({}): {}\n", t.name, args.unwrap_or_default(), first_sentence.trim_end_matches('.')));
     }
     p
@@ -135,7 +145,10 @@ mod tests {
         std::fs::write(root.join("pkg/sub/AGENTS.md"), "sub rules").unwrap();
         std::fs::write(root.join("other.md"), "x").unwrap();
         let found = agents_md(root, &root.join("pkg/sub"));
-        assert_eq!(found, vec![("AGENTS.md".into(), "root rules".into()), ("pkg/sub/AGENTS.md".into(), "sub rules".into())]);
+        assert_eq!(
+            found,
+            vec![("AGENTS.md".into(), "root rules".into()), ("pkg/sub/AGENTS.md".into(), "sub rules".into())]
+        );
         assert_eq!(agents_md(root, root).len(), 1);
     }
 

@@ -32,6 +32,18 @@ impl Redactor {
         out
     }
 
+    /// Splits streamed text into what can be shown now (redacted) and a tail to hold back
+    /// because it could be the start of a secret that the next delta completes.
+    pub fn split_stream(&self, text: &str) -> (String, String) {
+        let text = self.text(text);
+        let hold = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|&i| self.secrets.iter().any(|(_, v)| v.starts_with(&text[i..])))
+            .unwrap_or(text.len());
+        (text[..hold].to_string(), text[hold..].to_string())
+    }
+
     pub fn event(&self, event: Event) -> Event {
         if self.secrets.is_empty() {
             return event;
@@ -55,6 +67,15 @@ impl Redactor {
 mod tests {
     use super::*;
     use crate::EventKind;
+
+    #[test]
+    fn a_secret_split_across_deltas_is_held_back() {
+        let r = Redactor::new(vec![("K".into(), "sk-secret-123".into())]);
+        let (show, hold) = r.split_stream("my key is sk-sec");
+        assert_eq!((show.as_str(), hold.as_str()), ("my key is ", "sk-sec"));
+        let (show, hold) = r.split_stream(&format!("{hold}ret-123 ok"));
+        assert_eq!((show.as_str(), hold.as_str()), ("[REDACTED:K] ok", ""));
+    }
 
     #[test]
     fn secrets_are_replaced_in_events() {

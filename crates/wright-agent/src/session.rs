@@ -14,7 +14,9 @@ use crate::dispatch::TEXT_RESULT_PREFIX;
 use crate::plan::{self, FinishArgs};
 use crate::prompt::{PromptFacts, ToolFormat, root_listing, system_prompt};
 use crate::verdict::{detect_test_command, run_tests};
-use crate::{AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict};
+use crate::{
+    AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict,
+};
 
 /// The same failing call this many times in a row ends the run.
 const MAX_REPEATED_FAILURES: u32 = 3;
@@ -87,7 +89,8 @@ impl Session {
         let workdir = config.workdir.canonicalize().unwrap_or_else(|_| config.workdir.clone());
         let repo_root = workspace.repo_root.canonicalize().unwrap_or_else(|_| workspace.repo_root.clone());
         let agents = crate::agents_md(&repo_root, &workdir);
-        let rel_workdir = workdir.strip_prefix(&repo_root).ok().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty());
+        let rel_workdir =
+            workdir.strip_prefix(&repo_root).ok().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty());
         let system = system_prompt(&PromptFacts {
             root_listing: root_listing(&root),
             workdir: rel_workdir,
@@ -148,12 +151,19 @@ impl Session {
             };
             self.usage += reply.usage;
             let (calls, as_text) = self.tool_calls_of(&reply);
-            self.events.emit(EventKind::ModelMessage { text: reply.content.clone(), tool_calls: calls.len(), usage: reply.usage });
+            self.events.emit(EventKind::ModelMessage {
+                text: reply.content.clone(),
+                tool_calls: calls.len(),
+                usage: reply.usage,
+            });
             if calls.is_empty() {
                 idle += 1;
                 self.messages.push(Message::Assistant { content: reply.content.clone(), tool_calls: Vec::new() });
                 if idle >= MAX_IDLE_TURNS {
-                    break (StopReason::NoToolCalls, format!("the model answered {MAX_IDLE_TURNS} times without calling a tool"));
+                    break (
+                        StopReason::NoToolCalls,
+                        format!("the model answered {MAX_IDLE_TURNS} times without calling a tool"),
+                    );
                 }
                 self.messages.push(Message::User { content: self.nudge() });
                 continue;
@@ -166,10 +176,19 @@ impl Session {
             let mut text_results = String::new();
             let mut repeated = None;
             for call in &calls {
-                self.events.emit(EventKind::ToolCall { id: call.id.clone(), name: call.name.clone(), arguments: call.arguments.clone() });
+                self.events.emit(EventKind::ToolCall {
+                    id: call.id.clone(),
+                    name: call.name.clone(),
+                    arguments: call.arguments.clone(),
+                });
                 let done = self.dispatch(call).await;
                 let output = truncate(&done.output, self.config.tool_output_limit);
-                self.events.emit(EventKind::ToolResult { id: call.id.clone(), name: call.name.clone(), ok: done.ok, output: output.clone() });
+                self.events.emit(EventKind::ToolResult {
+                    id: call.id.clone(),
+                    name: call.name.clone(),
+                    ok: done.ok,
+                    output: output.clone(),
+                });
                 if as_text {
                     text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{output}\n", call.name));
                 } else {
@@ -184,7 +203,10 @@ impl Session {
                     failures = (signature, 1);
                 }
                 if failures.1 >= MAX_REPEATED_FAILURES {
-                    repeated = Some(format!("the same failing `{}` call was made {MAX_REPEATED_FAILURES} times in a row", call.name));
+                    repeated = Some(format!(
+                        "the same failing `{}` call was made {MAX_REPEATED_FAILURES} times in a row",
+                        call.name
+                    ));
                 }
                 if done.finish.is_some() {
                     finish = done.finish;
@@ -217,10 +239,17 @@ impl Session {
                 LlmEvent::TextDelta(t) => events.progress(Progress::TextDelta(t)),
                 LlmEvent::ToolCallStarted(name) => events.progress(Progress::ToolCallStarted(name)),
                 LlmEvent::Retrying { attempt, delay, reason } => {
-                    events.emit(EventKind::Notice { message: format!("model request failed ({reason}); retry {attempt} in {:.1} s", delay.as_secs_f32()) });
+                    events.emit(EventKind::Notice {
+                        message: format!(
+                            "model request failed ({reason}); retry {attempt} in {:.1} s",
+                            delay.as_secs_f32()
+                        ),
+                    });
                 }
                 LlmEvent::StreamingDisabled { reason } => {
-                    events.emit(EventKind::Notice { message: format!("{reason}; using non-streaming requests for the rest of the run") });
+                    events.emit(EventKind::Notice {
+                        message: format!("{reason}; using non-streaming requests for the rest of the run"),
+                    });
                 }
             };
             let result = tokio::select! {
@@ -237,7 +266,9 @@ impl Session {
                         return Asked::Stopped(StopReason::ContextLength, msg);
                     }
                     dropped = true;
-                    self.events.emit(EventKind::Notice { message: format!("context window full; dropped the {count} oldest tool outputs and retrying") });
+                    self.events.emit(EventKind::Notice {
+                        message: format!("context window full; dropped the {count} oldest tool outputs and retrying"),
+                    });
                 }
                 Err(LlmError::ContextLength(msg)) => return Asked::Stopped(StopReason::ContextLength, msg),
                 Err(e) => return Asked::Stopped(StopReason::ModelError, e.to_string()),
@@ -281,7 +312,8 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
             (_, StopReason::Interrupted | StopReason::ModelError) | (None, _) => None,
             (Some(cmd), _) => {
                 self.events.progress(Progress::ToolRunning(format!("tests: {cmd}")));
-                let summary = run_tests(&self.workspace.worktree, cmd, self.config.test_timeout, &self.config.run_limits.env);
+                let summary =
+                    run_tests(&self.workspace.worktree, cmd, self.config.test_timeout, &self.config.run_limits.env);
                 self.events.emit(EventKind::TestResult(summary.clone()));
                 Some(summary)
             }

@@ -23,7 +23,13 @@ pub fn detect_test_command(root: &Path) -> Option<String> {
     if has("go.mod") {
         return Some("go test ./...".into());
     }
-    if has("pyproject.toml") || has("setup.py") || has("setup.cfg") || has("pytest.ini") || has("tox.ini") || has_python_tests(root) {
+    if has("pyproject.toml")
+        || has("setup.py")
+        || has("setup.cfg")
+        || has("pytest.ini")
+        || has("tox.ini")
+        || has_python_tests(root)
+    {
         return Some(python_command(root));
     }
     if has("Makefile") {
@@ -38,7 +44,9 @@ pub fn detect_test_command(root: &Path) -> Option<String> {
 fn has_python_tests(root: &Path) -> bool {
     let is_test = |name: &str| name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"));
     let names = |dir: &Path| -> Vec<String> {
-        std::fs::read_dir(dir).map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+        std::fs::read_dir(dir)
+            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default()
     };
     names(root).iter().any(|n| is_test(n)) || names(&root.join("tests")).iter().any(|n| is_test(n))
 }

@@ -106,7 +106,9 @@ pub fn parse_patch(text: &str) -> Result<Patch, EditError> {
         } else {
             return Err(syntax(
                 n,
-                &format!("expected `*** Add File:`, `*** Update File:`, `*** Delete File:` or `*** End Patch`, found `{line}`"),
+                &format!(
+                    "expected `*** Add File:`, `*** Update File:`, `*** Delete File:` or `*** End Patch`, found `{line}`"
+                ),
             ));
         }
     }
@@ -139,10 +141,7 @@ fn parse_hunks(lines: &[&str], mut i: usize) -> Result<(Vec<Hunk>, usize), EditE
                 hunks.push(h);
             }
             let anchor = anchor.trim();
-            current = Some(Hunk {
-                anchor: (!anchor.is_empty()).then(|| anchor.to_string()),
-                ..Hunk::default()
-            });
+            current = Some(Hunk { anchor: (!anchor.is_empty()).then(|| anchor.to_string()), ..Hunk::default() });
             i += 1;
             continue;
         }
@@ -202,7 +201,8 @@ pub fn apply_patch(
                 changes.push(FileChange { path: path.clone(), op: FileOp::Delete, before: Some(before), after: None });
             }
             PatchOp::Update { path, move_to, hunks } => {
-                let before = load(path)?.ok_or_else(|| file_err(path, "does not exist; use `*** Add File:` to create it"))?;
+                let before =
+                    load(path)?.ok_or_else(|| file_err(path, "does not exist; use `*** Add File:` to create it"))?;
                 let after = apply_hunks(path, &before, hunks)?;
                 let op = match move_to {
                     Some(to) => {
@@ -312,7 +312,8 @@ mod tests {
 
     #[test]
     fn failed_hunk_names_the_hunk_and_closest_lines() {
-        let patch = parse_patch("*** Begin Patch\n*** Update File: a.py\n@@\n-retrun 1\n+return 2\n*** End Patch").unwrap();
+        let patch =
+            parse_patch("*** Begin Patch\n*** Update File: a.py\n@@\n-retrun 1\n+return 2\n*** End Patch").unwrap();
         let err = apply_patch(&patch, files(&[("a.py", "def f():\n    return 1\n")])).unwrap_err();
         let msg = err.to_string();
         assert!(msg.starts_with("a.py: hunk 1 did not match."), "{msg}");

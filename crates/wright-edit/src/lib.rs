@@ -23,9 +23,7 @@ pub enum EditError {
     NoChange,
     #[error("`old` was not found in the file.{closest}")]
     NoMatch { closest: String },
-    #[error(
-        "`old` matches {count} places (lines {lines}); include more surrounding lines so it matches exactly once"
-    )]
+    #[error("`old` matches {count} places (lines {lines}); include more surrounding lines so it matches exactly once")]
     Ambiguous { count: usize, lines: String },
     #[error("patch line {line}: {message}")]
     Syntax { line: usize, message: String },

@@ -33,11 +33,8 @@ impl Lines {
 /// Positions where `needle` occurs as whole lines in `hay`, starting at `from`, under
 /// progressively looser line comparisons; the first comparison that finds anything wins.
 pub(crate) fn find_all(hay: &[String], needle: &[String], from: usize) -> Vec<usize> {
-    let comparisons: [fn(&str, &str) -> bool; 3] = [
-        |a, b| a == b,
-        |a, b| a.trim_end() == b.trim_end(),
-        |a, b| a.trim() == b.trim(),
-    ];
+    let comparisons: [fn(&str, &str) -> bool; 3] =
+        [|a, b| a == b, |a, b| a.trim_end() == b.trim_end(), |a, b| a.trim() == b.trim()];
     if needle.is_empty() || needle.len() > hay.len() {
         return Vec::new();
     }

@@ -62,7 +62,8 @@ mod tests {
 
     #[test]
     fn trailing_whitespace_tolerated() {
-        let out = replace_once("def f():  \n    return 1\n", "def f():\n    return 1", "def f():\n    return 2").unwrap();
+        let out =
+            replace_once("def f():  \n    return 1\n", "def f():\n    return 1", "def f():\n    return 2").unwrap();
         assert_eq!(out, "def f():\n    return 2\n");
     }
 

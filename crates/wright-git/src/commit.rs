@@ -34,4 +34,3 @@ pub struct CommitInfo {
     pub subject: String,
     pub files: Vec<String>,
 }
-

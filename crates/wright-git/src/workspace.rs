@@ -2,10 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{
-    BranchType, DiffFormat, DiffOptions, IndexAddOption, Oid, Repository, Signature,
-    WorktreeAddOptions,
-};
+use git2::{BranchType, DiffFormat, DiffOptions, IndexAddOption, Oid, Repository, Signature, WorktreeAddOptions};
 
 use crate::{CommitInfo, CommitMessage, Context, GitError};
 
@@ -54,8 +51,7 @@ impl TaskWorkspace {
         let reference = repo.branch(&branch, &base, false).context("creating the task branch")?;
         let mut opts = WorktreeAddOptions::new();
         opts.reference(Some(reference.get()));
-        repo.worktree(&format!("wright-{run_id}"), worktree, Some(&opts))
-            .context("creating the task worktree")?;
+        repo.worktree(&format!("wright-{run_id}"), worktree, Some(&opts)).context("creating the task worktree")?;
         Ok(TaskWorkspace { repo_root, branch, worktree: worktree.to_path_buf(), base: base.id().to_string() })
     }
 
@@ -78,9 +74,7 @@ impl TaskWorkspace {
         }
         let tree = repo.find_tree(tree_id).context("finding the new tree")?;
         let sig = signature(&repo)?;
-        let oid = repo
-            .commit(Some("HEAD"), &sig, &sig, &message.render(), &tree, &[&parent])
-            .context("committing")?;
+        let oid = repo.commit(Some("HEAD"), &sig, &sig, &message.render(), &tree, &[&parent]).context("committing")?;
         let files = changed_paths(&repo, Some(parent.tree_id()), tree_id)?;
         Ok(Some(CommitInfo { sha: oid.to_string(), subject: message.subject.clone(), files }))
     }
@@ -101,9 +95,8 @@ impl TaskWorkspace {
         let base_tree = base.tree().context("reading the base tree")?;
         let mut opts = DiffOptions::new();
         opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
-        let diff = repo
-            .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts))
-            .context("diffing the worktree")?;
+        let diff =
+            repo.diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts)).context("diffing the worktree")?;
         let mut out = String::new();
         diff.print(DiffFormat::Patch, |_, _, line| {
             if matches!(line.origin(), '+' | '-' | ' ') {

@@ -127,7 +127,11 @@ mod tests {
     fn tree() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/dates.py"), "import re\n\ndef parse_date(text):\n    return re.match(r'x', text)\n").unwrap();
+        std::fs::write(
+            dir.path().join("src/dates.py"),
+            "import re\n\ndef parse_date(text):\n    return re.match(r'x', text)\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("src/other.py"), "def unrelated():\n    pass\n").unwrap();
         std::fs::write(dir.path().join("README.md"), "A project about many things.\n").unwrap();
         dir

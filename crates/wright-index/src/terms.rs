@@ -2,11 +2,10 @@
 //! camelCase, snake_case, kebab-case and dots.
 
 const STOPWORDS: &[&str] = &[
-    "the", "and", "for", "with", "that", "this", "from", "are", "was", "not", "but", "have",
-    "has", "had", "its", "into", "when", "then", "than", "there", "which", "will", "would",
-    "should", "could", "can", "does", "did", "doesn", "isn", "fix", "bug", "issue", "use",
-    "using", "used", "all", "any", "some", "one", "also", "how", "what", "why", "where",
-    "you", "your", "our", "they", "them", "let", "get", "set", "new", "like", "just", "only",
+    "the", "and", "for", "with", "that", "this", "from", "are", "was", "not", "but", "have", "has", "had", "its",
+    "into", "when", "then", "than", "there", "which", "will", "would", "should", "could", "can", "does", "did",
+    "doesn", "isn", "fix", "bug", "issue", "use", "using", "used", "all", "any", "some", "one", "also", "how", "what",
+    "why", "where", "you", "your", "our", "they", "them", "let", "get", "set", "new", "like", "just", "only",
 ];
 
 /// Lowercased terms of `text`, each identifier whole and in parts; duplicates kept.
@@ -43,7 +42,10 @@ fn split_identifier(word: &str) -> Vec<String> {
         let mut start = 0;
         for i in 1..chars.len() {
             let boundary = (chars[i].is_uppercase() && chars[i - 1].is_lowercase())
-                || (chars[i].is_uppercase() && i + 1 < chars.len() && chars[i + 1].is_lowercase() && chars[i - 1].is_uppercase());
+                || (chars[i].is_uppercase()
+                    && i + 1 < chars.len()
+                    && chars[i + 1].is_lowercase()
+                    && chars[i - 1].is_uppercase());
             if boundary {
                 parts.push(chars[start..i].iter().collect::<String>().to_lowercase());
                 start = i;
@@ -63,6 +65,9 @@ mod tests {
         assert_eq!(tokens("parseDate"), vec!["parsedate", "parse", "date"]);
         assert_eq!(tokens("parse_date"), vec!["parse_date", "parse", "date"]);
         assert_eq!(tokens("HTTPServer"), vec!["httpserver", "http", "server"]);
-        assert_eq!(query_terms("the parse_date helper rejects dates"), vec!["parse_date", "parse", "date", "helper", "rejects", "dates"]);
+        assert_eq!(
+            query_terms("the parse_date helper rejects dates"),
+            vec!["parse_date", "parse", "date", "helper", "rejects", "dates"]
+        );
     }
 }

@@ -49,7 +49,11 @@ pub struct LlmClient {
 enum Failure {
     /// Switch to non-streaming requests for the rest of the run and try again.
     Fallback(String),
-    Retry { reason: String, after: Option<Duration>, connect: bool },
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+        connect: bool,
+    },
     Fatal(LlmError),
 }
 
@@ -114,7 +118,8 @@ impl LlmClient {
                 Err(Failure::Fallback(reason)) => return Err(LlmError::BadResponse(reason)),
                 Err(Failure::Retry { reason, after, connect }) => {
                     // An endpoint that refuses connections gets fewer tries: it is likely down.
-                    let limit = if connect { self.config.retry.max_retries.min(2) } else { self.config.retry.max_retries };
+                    let limit =
+                        if connect { self.config.retry.max_retries.min(2) } else { self.config.retry.max_retries };
                     if retries >= limit {
                         return Err(if connect {
                             LlmError::Unreachable { url: self.config.base_url.clone(), detail: reason }
@@ -142,8 +147,9 @@ impl LlmClient {
         if let Some(message) = wire::error_message(&v) {
             return Err(classify_message(message));
         }
-        let (content, tool_calls, finish_reason) = wire::parse_response(&v)
-            .ok_or_else(|| Failure::Fatal(LlmError::BadResponse(format!("no choices in {}", preview(&v.to_string())))))?;
+        let (content, tool_calls, finish_reason) = wire::parse_response(&v).ok_or_else(|| {
+            Failure::Fatal(LlmError::BadResponse(format!("no choices in {}", preview(&v.to_string()))))
+        })?;
         Ok(Reply { content, tool_calls, usage: wire::usage(&v).unwrap_or_default(), finish_reason })
     }
 
@@ -154,12 +160,8 @@ impl LlmClient {
         on_event: &mut (dyn FnMut(LlmEvent) + Send),
     ) -> Result<Reply, Failure> {
         let body = self.body(messages, tools, true);
-        let mut stream = self
-            .inner
-            .chat()
-            .create_stream_byot::<Value, Value>(body)
-            .await
-            .map_err(|e| classify(e, true))?;
+        let mut stream =
+            self.inner.chat().create_stream_byot::<Value, Value>(body).await.map_err(|e| classify(e, true))?;
         let mut acc = Assembler::default();
         while let Some(item) = stream.next().await {
             match item {
@@ -176,14 +178,24 @@ impl LlmClient {
                     }
                 }
                 Err(e) if acc.chunks == 0 => return Err(classify(e, true)),
-                Err(e) => return Err(Failure::Retry { reason: format!("the stream dropped: {e}"), after: None, connect: false }),
+                Err(e) => {
+                    return Err(Failure::Retry {
+                        reason: format!("the stream dropped: {e}"),
+                        after: None,
+                        connect: false,
+                    });
+                }
             }
         }
         if !acc.has_output() && acc.finish_reason.is_none() {
             return Err(Failure::Fallback("the endpoint sent an empty stream".into()));
         }
         if acc.finish_reason.is_none() {
-            return Err(Failure::Retry { reason: "the stream ended before the reply was complete".into(), after: None, connect: false });
+            return Err(Failure::Retry {
+                reason: "the stream ended before the reply was complete".into(),
+                after: None,
+                connect: false,
+            });
         }
         Ok(Reply {
             content: acc.content.clone(),
@@ -203,9 +215,17 @@ fn estimate(messages: &[Message], reply: &Reply) -> Usage {
 
 fn is_context_length(text: &str) -> bool {
     let t = text.to_lowercase();
-    ["context_length_exceeded", "maximum context length", "context length", "context size", "context window", "too many tokens", "reduce the length"]
-        .iter()
-        .any(|p| t.contains(p))
+    [
+        "context_length_exceeded",
+        "maximum context length",
+        "context length",
+        "context size",
+        "context window",
+        "too many tokens",
+        "reduce the length",
+    ]
+    .iter()
+    .any(|p| t.contains(p))
 }
 
 fn classify_message(message: String) -> Failure {
@@ -226,7 +246,9 @@ fn classify(e: OpenAIError, streaming: bool) -> Failure {
             let connect = e.is_connect();
             Failure::Retry { reason: describe_reqwest(&e), after: None, connect }
         }
-        OpenAIError::StreamError(e) => Failure::Retry { reason: format!("stream error: {e}"), after: None, connect: false },
+        OpenAIError::StreamError(e) => {
+            Failure::Retry { reason: format!("stream error: {e}"), after: None, connect: false }
+        }
         OpenAIError::JSONDeserialize(e, body) if streaming => {
             Failure::Fallback(format!("unreadable stream chunk ({e}): {}", preview(&body)))
         }
@@ -241,12 +263,15 @@ fn classify_http(f: HttpFailure, streaming: bool) -> Failure {
     let message = preview(&f.body);
     match f.status {
         400 | 413 if is_context_length(&f.body) => Failure::Fatal(LlmError::ContextLength(message)),
-        401 | 403 => Failure::Fatal(LlmError::Http {
-            status: f.status,
-            message: format!("{message} (check OPENAI_API_KEY)"),
-        }),
-        408 | 409 | 425 | 429 | 500..=599 => Failure::Retry { reason: format!("HTTP {}: {message}", f.status), after: f.retry_after, connect: false },
-        400 | 404 | 405 | 415 | 422 if streaming => Failure::Fallback(format!("streaming refused with HTTP {}: {message}", f.status)),
+        401 | 403 => {
+            Failure::Fatal(LlmError::Http { status: f.status, message: format!("{message} (check OPENAI_API_KEY)") })
+        }
+        408 | 409 | 425 | 429 | 500..=599 => {
+            Failure::Retry { reason: format!("HTTP {}: {message}", f.status), after: f.retry_after, connect: false }
+        }
+        400 | 404 | 405 | 415 | 422 if streaming => {
+            Failure::Fallback(format!("streaming refused with HTTP {}: {message}", f.status))
+        }
         status => Failure::Fatal(LlmError::Http { status, message }),
     }
 }

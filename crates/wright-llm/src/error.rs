@@ -1,9 +1,13 @@
 /// Why a model request failed for good. Messages are one line that says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
-    #[error("OPENAI_API_KEY is not set: export OPENAI_API_KEY=..., or point --base-url / OPENAI_BASE_URL at a local OpenAI-compatible server")]
+    #[error(
+        "OPENAI_API_KEY is not set: export OPENAI_API_KEY=..., or point --base-url / OPENAI_BASE_URL at a local OpenAI-compatible server"
+    )]
     MissingKey,
-    #[error("cannot reach the model endpoint {url} ({detail}); check that the server runs, or set OPENAI_BASE_URL / --base-url")]
+    #[error(
+        "cannot reach the model endpoint {url} ({detail}); check that the server runs, or set OPENAI_BASE_URL / --base-url"
+    )]
     Unreachable { url: String, detail: String },
     #[error("the conversation is longer than the model's context window: {0}")]
     ContextLength(String),

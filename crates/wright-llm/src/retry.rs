@@ -85,7 +85,13 @@ mod tests {
         assert_eq!(p.delay(1, Some(Duration::from_secs(999))), Duration::from_secs(120));
         assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
-        assert!(httpdate("Sun, 06 Nov 1994 08:49:37 GMT").is_some_and(|t| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() == 784111777));
+        assert!(
+            httpdate("Sun, 06 Nov 1994 08:49:37 GMT").is_some_and(|t| t
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                == 784111777)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

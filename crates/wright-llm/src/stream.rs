@@ -48,11 +48,9 @@ impl Assembler {
             if let Some(id) = id {
                 call.id = id.to_string();
             }
-            if let Some(name) = name {
-                if call.name.is_empty() {
-                    call.name = name.to_string();
-                    delta.new_tool = Some(name.to_string());
-                }
+            if let Some(name) = name.filter(|_| call.name.is_empty()) {
+                call.name = name.to_string();
+                delta.new_tool = Some(name.to_string());
             }
             call.arguments.push_str(&args);
         }
@@ -66,7 +64,10 @@ impl Assembler {
             (None, None) => self.calls.len().checked_sub(1),
         };
         found.unwrap_or_else(|| {
-            self.calls.push((index, ToolCall { id: id.unwrap_or_default().to_string(), name: String::new(), arguments: String::new() }));
+            self.calls.push((
+                index,
+                ToolCall { id: id.unwrap_or_default().to_string(), name: String::new(), arguments: String::new() },
+            ));
             self.calls.len() - 1
         })
     }
@@ -101,7 +102,9 @@ mod tests {
         a.push(&json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "c1", "type": "function", "function": {"name": "read_file", "arguments": ""}}]}}]}));
         a.push(&json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{\"pa"}}]}}]}));
         a.push(&json!({"choices": [{"delta": {"tool_calls": [{"index": 1, "id": "c2", "function": {"name": "search", "arguments": "{}"}}]}}]}));
-        a.push(&json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": "th\":\"a\"}"}}]}}]}));
+        a.push(
+            &json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": "th\":\"a\"}"}}]}}]}),
+        );
         a.push(&json!({"choices": [{"delta": {}, "finish_reason": "tool_calls"}]}));
         a.push(&json!({"choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}));
         let calls = a.tool_calls();

@@ -63,13 +63,15 @@ mod tests {
 
     #[test]
     fn tagged_and_fenced_calls() {
-        let text = "I'll read it.\n<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"a.py\"}}\n</tool_call>";
+        let text =
+            "I'll read it.\n<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"a.py\"}}\n</tool_call>";
         let calls = parse_text_tool_calls(text, KNOWN);
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].name, "read_file");
         assert_eq!(calls[0].arguments, r#"{"path":"a.py"}"#);
 
-        let fenced = "```json\n{\"name\": \"finish\", \"parameters\": {\"summary\": \"done\", \"outcome\": \"fixed\"}}\n```";
+        let fenced =
+            "```json\n{\"name\": \"finish\", \"parameters\": {\"summary\": \"done\", \"outcome\": \"fixed\"}}\n```";
         assert_eq!(parse_text_tool_calls(fenced, KNOWN)[0].name, "finish");
     }
 
@@ -82,7 +84,8 @@ mod tests {
 
     #[test]
     fn several_calls_and_string_arguments() {
-        let text = r#"[{"name":"read_file","arguments":"{\"path\":\"x\"}"}, {"function":{"name":"edit","arguments":{}}}]"#;
+        let text =
+            r#"[{"name":"read_file","arguments":"{\"path\":\"x\"}"}, {"function":{"name":"edit","arguments":{}}}]"#;
         let calls = parse_text_tool_calls(text, KNOWN);
         assert_eq!(calls.len(), 2);
         assert_eq!(calls[0].arguments, r#"{"path":"x"}"#);

@@ -5,7 +5,13 @@ use serde_json::{Value, json};
 
 use crate::message::{Message, ToolCall, ToolDef, Usage};
 
-pub(crate) fn request(model: &str, messages: &[Message], tools: &[ToolDef], stream: bool, temperature: Option<f32>) -> Value {
+pub(crate) fn request(
+    model: &str,
+    messages: &[Message],
+    tools: &[ToolDef],
+    stream: bool,
+    temperature: Option<f32>,
+) -> Value {
     let mut body = json!({
         "model": model,
         "messages": messages.iter().map(message).collect::<Vec<_>>(),
@@ -31,7 +37,9 @@ fn message(m: &Message) -> Value {
     match m {
         Message::System { content } => json!({"role": "system", "content": content}),
         Message::User { content } => json!({"role": "user", "content": content}),
-        Message::Assistant { content, tool_calls } if tool_calls.is_empty() => json!({"role": "assistant", "content": content}),
+        Message::Assistant { content, tool_calls } if tool_calls.is_empty() => {
+            json!({"role": "assistant", "content": content})
+        }
         Message::Assistant { content, tool_calls } => json!({
             "role": "assistant",
             "content": if content.is_empty() { Value::Null } else { json!(content) },
@@ -39,7 +47,9 @@ fn message(m: &Message) -> Value {
                 "id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}
             })).collect::<Vec<_>>(),
         }),
-        Message::Tool { tool_call_id, content } => json!({"role": "tool", "tool_call_id": tool_call_id, "content": content}),
+        Message::Tool { tool_call_id, content } => {
+            json!({"role": "tool", "tool_call_id": tool_call_id, "content": content})
+        }
     }
 }
 
@@ -94,10 +104,10 @@ pub(crate) fn parse_response(v: &Value) -> Option<(String, Vec<ToolCall>, Option
                 arguments: arguments_text(f.get("arguments")),
             });
         }
-    } else if let Some(f) = msg.get("function_call").filter(|f| f.is_object()) {
-        if let Some(name) = f.get("name").and_then(Value::as_str) {
-            calls.push(ToolCall { id: "call_0".into(), name: name.into(), arguments: arguments_text(f.get("arguments")) });
-        }
+    } else if let Some(f) = msg.get("function_call").filter(|f| f.is_object())
+        && let Some(name) = f.get("name").and_then(Value::as_str)
+    {
+        calls.push(ToolCall { id: "call_0".into(), name: name.into(), arguments: arguments_text(f.get("arguments")) });
     }
     let finish = choice.get("finish_reason").and_then(Value::as_str).map(str::to_string);
     Some((content, calls, finish))

@@ -61,7 +61,8 @@ impl Config {
         let mut c = Config { values: BTreeMap::new(), api_key: None };
         for (key, default, _) in KEYS {
             if let Some(d) = default {
-                let value: Value = toml::from_str::<toml::Table>(&format!("v = {d}"))?.remove("v").context("default")?;
+                let value: Value =
+                    toml::from_str::<toml::Table>(&format!("v = {d}"))?.remove("v").context("default")?;
                 c.values.insert(key.to_string(), (value, Source::Default));
             }
         }
@@ -120,10 +121,10 @@ impl Config {
     }
 
     fn env(&mut self, var: &'static str, key: &str) {
-        if let Ok(v) = std::env::var(var) {
-            if !v.trim().is_empty() {
-                self.set(key, Value::String(v), Source::Env(var));
-            }
+        if let Ok(v) = std::env::var(var).map(|v| v.trim().to_string())
+            && !v.is_empty()
+        {
+            self.set(key, Value::String(v), Source::Env(var));
         }
     }
 
@@ -169,7 +170,11 @@ impl Config {
             None => Ok(Vec::new()),
             Some((Value::Array(items), src)) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_string).ok_or_else(|| usage(format!("{key} must be a list of strings ({src})"))))
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| usage(format!("{key} must be a list of strings ({src})")))
+                })
                 .collect(),
             Some((v, src)) => Err(usage(format!("{key} must be a list of strings, found {v} ({src})"))),
         }
@@ -181,7 +186,9 @@ impl Config {
         let num = |k: &str| value.get(k).and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)));
         match (num("input"), num("output")) {
             (Some(input), Some(output)) => Ok(Some(wright_agent::Price { input, output })),
-            _ => Err(usage(format!("prices.{model} needs numbers `input` and `output` (USD per million tokens) ({src})"))),
+            _ => Err(usage(format!(
+                "prices.{model} needs numbers `input` and `output` (USD per million tokens) ({src})"
+            ))),
         }
     }
 }

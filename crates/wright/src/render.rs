@@ -67,29 +67,58 @@ impl EventSink for Terminal {
                     (false, false) => self.paint("2", text.trim()),
                 }
             }
-            EventKind::ToolCall { name, arguments, .. } => format!("{} {name} {}", self.paint("36", "→"), brief(arguments, 100)),
+            EventKind::ToolCall { name, arguments, .. } => {
+                format!("{} {name} {}", self.paint("36", "→"), brief(arguments, 100))
+            }
             EventKind::ToolResult { ok, output, .. } => {
                 let mark = if *ok { self.paint("32", "  ✓") } else { self.paint("31", "  ✗") };
                 format!("{mark} {}", brief(output, 160))
             }
-            EventKind::Commit { sha, subject, .. } => format!("{} {} {subject}", self.paint("33", "● commit"), &sha[..sha.len().min(10)]),
+            EventKind::Commit { sha, subject, .. } => {
+                format!("{} {} {subject}", self.paint("33", "● commit"), &sha[..sha.len().min(10)])
+            }
             EventKind::Notice { message } => self.paint("33", &format!("! {message}")),
             EventKind::TestResult(t) => {
                 let verdict = if t.passed { self.paint("32", "passed") } else { self.paint("31", "failed") };
-                format!("tests: `{}` {verdict} (exit {}, {:.1} s)", t.command, t.exit_code, t.duration_ms as f64 / 1000.0)
+                format!(
+                    "tests: `{}` {verdict} (exit {}, {:.1} s)",
+                    t.command,
+                    t.exit_code,
+                    t.duration_ms as f64 / 1000.0
+                )
             }
             EventKind::RunFinished {
-                verdict, stop_reason, detail, summary, branch, worktree, commits, files_changed, tests, usage, cost_usd, steps, exit_code, ..
+                verdict,
+                stop_reason,
+                detail,
+                summary,
+                branch,
+                worktree,
+                commits,
+                files_changed,
+                tests,
+                usage,
+                cost_usd,
+                steps,
+                exit_code,
+                ..
             } => {
                 let mut s = format!("{}\n", self.paint("1", "── result ──"));
-                s.push_str(&format!("  run:      {}\n  verdict:  {verdict:?}\n  stopped:  {stop_reason:?}: {detail}\n", event.run_id));
+                s.push_str(&format!(
+                    "  run:      {}\n  verdict:  {verdict:?}\n  stopped:  {stop_reason:?}: {detail}\n",
+                    event.run_id
+                ));
                 s.push_str(&format!("  branch:   {branch}\n  worktree: {worktree}\n"));
                 s.push_str(&format!("  commits:  {}\n", commits.len()));
                 for c in commits {
                     s.push_str(&format!("    {c}\n"));
                 }
-                s.push_str(&format!("  files:    {}\n", if files_changed.is_empty() { "none".to_string() } else { files_changed.join(", ") }));
-                let tests = tests.as_ref().map(|t| format!("`{}` {}", t.command, if t.passed { "passed" } else { "failed" }));
+                s.push_str(&format!(
+                    "  files:    {}\n",
+                    if files_changed.is_empty() { "none".to_string() } else { files_changed.join(", ") }
+                ));
+                let tests =
+                    tests.as_ref().map(|t| format!("`{}` {}", t.command, if t.passed { "passed" } else { "failed" }));
                 s.push_str(&format!("  tests:    {}\n", tests.unwrap_or_else(|| "not run".into())));
                 let estimated = if usage.estimated { " (estimated)" } else { "" };
                 s.push_str(&format!(

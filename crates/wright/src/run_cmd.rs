@@ -15,7 +15,9 @@ use crate::render::{JsonLines, Terminal};
 
 pub fn run(args: RunArgs) -> Result<i32> {
     let task = match (&args.task, &args.task_file) {
-        (_, Some(file)) => std::fs::read_to_string(file).map_err(|e| usage(format!("--task-file {}: {e}", file.display())))?,
+        (_, Some(file)) => {
+            std::fs::read_to_string(file).map_err(|e| usage(format!("--task-file {}: {e}", file.display())))?
+        }
         (Some(task), None) => task.clone(),
         (None, None) => return Err(usage("give a task, or --task-file FILE")),
     };
@@ -51,7 +53,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
         timeout: args.timeout.or(config.int("timeout_secs")?).map(Duration::from_secs),
         price,
     };
-    let secs = |key: &str, default: u64| -> Result<Duration> { Ok(Duration::from_secs(config.int(key)?.unwrap_or(default))) };
+    let secs =
+        |key: &str, default: u64| -> Result<Duration> { Ok(Duration::from_secs(config.int(key)?.unwrap_or(default))) };
     let mut run_limits = RunLimits { default_timeout: secs("run_timeout_secs", 120)?, ..RunLimits::default() };
     run_limits.env.allow = config.strings("sandbox.env")?;
 
@@ -69,7 +72,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let tool_output_limit = config.int("tool_output_chars")?.unwrap_or(16_000) as usize;
     let test_command = args.test_command.clone().or(config.str("test_command")?);
     let test_timeout = secs("test_timeout_secs", 900)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(async move {
         preflight(&base_url).await?;
         let run_id = crate::dirs::new_run_id();

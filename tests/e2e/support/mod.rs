@@ -1,0 +1,84 @@
+//! What the end-to-end tests share: the scripted model server, fixture repositories, and
+//! a runner for the real `wright` binary.
+
+pub mod fixture;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const SECRET_KEY: &str = "sk-test-e2e-secret-4242";
+
+/// A sandboxed home for one test: data and config directories of its own.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        Home { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// `wright` with this home, the given endpoint, and a secret key in the environment.
+    pub fn wright(&self, base_url: &str) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wright"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.data())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("OPENAI_API_KEY", SECRET_KEY)
+            .env("OPENAI_BASE_URL", base_url)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        cmd
+    }
+}
+
+/// Runs a command to completion off the async runtime's threads.
+pub async fn output(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
+}
+
+pub async fn spawn(mut cmd: Command) -> Child {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.spawn().unwrap()
+}
+
+/// The JSON events a `--json` run printed, checked for the envelope every event carries.
+pub fn events(stdout: &[u8]) -> Vec<Value> {
+    let text = String::from_utf8_lossy(stdout);
+    let events: Vec<Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    assert!(!events.is_empty(), "no events on stdout");
+    let run_id = events[0]["run_id"].as_str().unwrap().to_string();
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["schema"], 1, "{e}");
+        assert_eq!(e["seq"], i as u64, "{e}");
+        assert_eq!(e["run_id"], run_id.as_str(), "{e}");
+        assert!(e["ts"].as_str().is_some_and(|t| t.ends_with('Z')), "{e}");
+    }
+    events
+}
+
+pub fn of_type<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == kind).collect()
+}
+
+pub fn finished(events: &[Value]) -> &Value {
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "run_finished", "{last}");
+    last
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
