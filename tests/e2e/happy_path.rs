@@ -192,9 +192,53 @@ async fn text_tool_calls_from_small_models_are_executed() {
     let requests = server.requests();
     assert!(requests[0].get("tools").is_none(), "text mode sends no native tools");
     let system = requests[0]["messages"][0]["content"].as_str().unwrap();
-    assert!(system.contains("<tool_call>{\"name\": \"read_file\""), "{system}");
+    assert!(system.contains("<tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"parse_date\"}}"), "{system}");
     let second = requests[1]["messages"].as_array().unwrap();
     assert!(second.last().unwrap()["content"].as_str().unwrap().starts_with("[tool result: read_file]"));
     let third = requests[2]["messages"].as_array().unwrap();
     assert!(third.last().unwrap()["content"].as_str().unwrap().starts_with("You did not call a tool"));
+}
+
+#[tokio::test]
+async fn auto_mode_moves_a_model_that_echoes_its_tools_to_text_calls() {
+    let fixture = Fixture::new();
+    let script = vec![
+        turn("<tools><function><name>read_file</name><description>Read a file</description></function></tools>", &[]),
+        turn(
+            "```json\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"dates.py\"}}\n```\n```json\n{\"name\": \"run\", \"arguments\": {\"command\": \"touch surprise\"}}\n```",
+            &[],
+        ),
+        turn(
+            "<tool_call>{\"name\": \"finish\", \"arguments\": {\"summary\": \"read it\", \"outcome\": \"partial\"}}</tool_call>",
+            &[],
+        ),
+    ];
+    let server = ModelServer::start(script).await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--repo"]).arg(fixture.repo()).arg("the parse_date helper rejects a Z suffix");
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    let events = events(&out.stdout);
+    let notices = of_type(&events, "notice");
+    assert!(notices[0]["message"].as_str().unwrap().contains("using tool calls written as text"), "{notices:?}");
+    let calls = of_type(&events, "tool_call");
+    let names: Vec<&str> = calls.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["read_file", "finish"], "only the first text call of a reply runs");
+    assert!(!std::path::Path::new(events[0]["worktree"].as_str().unwrap()).join("surprise").exists());
+
+    let requests = server.requests();
+    assert!(requests[0]["tools"].is_array());
+    assert!(requests[1].get("tools").is_none(), "text mode from the second request on");
+    let nudge = requests[1]["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_string();
+    assert!(nudge.contains("- read_file(path, end_line?, start_line?)"), "{nudge}");
+    assert!(
+        nudge.contains("<tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"parse_date\"}}</tool_call>"),
+        "{nudge}"
+    );
+    let result = requests[2]["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_string();
+    assert!(
+        result.starts_with("[tool result: read_file]") && result.contains("only the first tool call was run"),
+        "{result}"
+    );
 }

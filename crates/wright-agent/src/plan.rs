@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::{Outcome, PlanStep};
+use crate::{Outcome, PlanStep, StepStatus};
 
 pub(crate) const UPDATE_PLAN: &str = "update_plan";
 pub(crate) const FINISH: &str = "finish";
@@ -43,16 +43,46 @@ pub(crate) fn specs() -> Vec<wright_llm::ToolDef> {
 
 #[derive(Deserialize)]
 struct PlanArgs {
-    steps: Vec<PlanStep>,
+    steps: Vec<StepArg>,
+}
+
+/// A step as models write it: an object, or (small models) just the text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StepArg {
+    Full { step: String, status: Option<StepStatus> },
+    Text(String),
 }
 
 pub(crate) fn parse_plan(args: &Value) -> Result<Vec<PlanStep>, String> {
-    let a: PlanArgs = serde_json::from_value(args.clone())
-        .map_err(|e| format!("invalid arguments for update_plan: {e}; expected {{\"steps\": [{{\"step\": \"...\", \"status\": \"pending|in_progress|completed\"}}]}}"))?;
+    let a: PlanArgs = serde_json::from_value(args.clone()).map_err(|e| {
+        format!("invalid arguments for update_plan: {e}; expected {{\"steps\": [{{\"step\": \"...\", \"status\": \"pending|in_progress|completed\"}}]}}")
+    })?;
     if a.steps.is_empty() {
         return Err("the plan has no steps; give at least one".into());
     }
-    Ok(a.steps)
+    Ok(a.steps
+        .into_iter()
+        .map(|s| match s {
+            StepArg::Full { step, status } => PlanStep { step, status: status.unwrap_or(StepStatus::Pending) },
+            StepArg::Text(step) => PlanStep { step, status: StepStatus::Pending },
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_are_read_leniently() {
+        let steps = parse_plan(&json!({"steps": ["look", {"step": "fix", "status": "in_progress"}, {"step": "test"}]}))
+            .unwrap();
+        let statuses: Vec<StepStatus> = steps.iter().map(|s| s.status).collect();
+        assert_eq!(statuses, vec![StepStatus::Pending, StepStatus::InProgress, StepStatus::Pending]);
+        assert!(parse_plan(&json!({"steps": []})).is_err());
+        assert!(parse_plan(&json!({"steps": [1]})).unwrap_err().contains("expected {\"steps\""));
+    }
 }
 
 #[derive(Deserialize)]

@@ -51,6 +51,7 @@ pub(crate) struct PromptFacts<'a> {
     pub agents: &'a [(String, String)],
     pub tool_format: ToolFormat,
     pub tools: &'a [ToolDef],
+    pub example: String,
 }
 
 pub(crate) fn system_prompt(f: &PromptFacts) -> String {
@@ -79,17 +80,33 @@ Paths are relative to the repository root. Commands have no network access.\n",
         p.push_str(&format!("\nInstructions from {path}:\n{}\n", text.trim()));
     }
     if f.tool_format == ToolFormat::Text {
-        p.push_str(&text_tool_instructions(f.tools));
+        p.push_str(&text_tool_instructions(f.tools, &f.example));
     }
     p
 }
 
+/// A first call that fits the task: a search for the first identifier it names, else a
+/// look at the repository root.
+pub(crate) fn example_call(task: &str) -> String {
+    let identifier =
+        task.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).map(|w| w.trim_matches('.')).find(|w| {
+            let code_like = w.contains('_') || w.contains('.') || w.chars().skip(1).any(char::is_uppercase);
+            code_like && w.chars().next().is_some_and(char::is_alphabetic)
+        });
+    match identifier {
+        Some(name) => {
+            format!("<tool_call>{{\"name\": \"search\", \"arguments\": {{\"query\": \"{name}\"}}}}</tool_call>")
+        }
+        None => "<tool_call>{\"name\": \"read_file\", \"arguments\": {\"path\": \".\"}}</tool_call>".to_string(),
+    }
+}
+
 /// For models without native tool calls: a compact tool list and one example call.
-pub(crate) fn text_tool_instructions(tools: &[ToolDef]) -> String {
-    let mut p = String::from(
+pub(crate) fn text_tool_instructions(tools: &[ToolDef], example: &str) -> String {
+    let mut p = format!(
         "\nTools. To call one, reply with one JSON object inside <tool_call></tool_call> tags and nothing after it, for example:\n\
-<tool_call>{\"name\": \"read_file\", \"arguments\": {\"path\": \"src/main.py\"}}</tool_call>\n\
-The result comes back in the next message. Available tools:\n",
+{example}\n\
+The result comes back in the next message. Available tools (`?` marks optional arguments):\n"
     );
     for t in tools {
         let args = t.parameters.get("properties").and_then(|p| p.as_object()).map(|props| {
@@ -99,11 +116,8 @@ The result comes back in the next message. Available tools:\n",
                 .and_then(|r| r.as_array())
                 .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
                 .unwrap_or_default();
-            props
-                .keys()
-                .map(|k| if required.contains(&k.as_str()) { k.clone() } else { format!("{k}?") })
-                .collect::<Vec<_>>()
-                .join(", ")
+            let optional = props.keys().filter(|k| !required.contains(&k.as_str())).map(|k| format!("{k}?"));
+            required.iter().map(|k| k.to_string()).chain(optional).collect::<Vec<_>>().join(", ")
         });
         let first_sentence =
             t.description.split(". ").next().unwrap_or(&t.description).split('\n').next().unwrap_or("");
@@ -159,8 +173,11 @@ mod tests {
             description: "Read a file. More.".into(),
             parameters: serde_json::json!({"type": "object", "properties": {"path": {}, "start_line": {}}, "required": ["path"]}),
         }];
-        let text = text_tool_instructions(&tools);
+        let text = text_tool_instructions(&tools, &example_call("fix parse_date please"));
         assert!(text.contains("- read_file(path, start_line?): Read a file\n"), "{text}");
-        assert!(text.contains("<tool_call>{\"name\""));
+        assert!(
+            text.contains("<tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"parse_date\"}}</tool_call>")
+        );
+        assert!(example_call("make it faster").contains("read_file"));
     }
 }

@@ -12,7 +12,7 @@ use wright_tools::{RunLimits, ToolContext, Toolbox};
 use crate::context::{drop_oldest_outputs, truncate};
 use crate::dispatch::TEXT_RESULT_PREFIX;
 use crate::plan::{self, FinishArgs};
-use crate::prompt::{PromptFacts, ToolFormat, root_listing, system_prompt};
+use crate::prompt::{PromptFacts, ToolFormat, example_call, root_listing, system_prompt, text_tool_instructions};
 use crate::verdict::{detect_test_command, run_tests};
 use crate::{
     AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict,
@@ -58,6 +58,8 @@ pub struct Session {
     pub(crate) messages: Vec<Message>,
     pub(crate) plan: Vec<PlanStep>,
     tools: Vec<ToolDef>,
+    /// The tool format in force: `auto` turns into `text` when the model shows it needs it.
+    format: ToolFormat,
     test_command: Option<String>,
     usage: Usage,
     steps: u32,
@@ -98,6 +100,7 @@ impl Session {
             agents: &agents,
             tool_format: config.tool_format,
             tools: &tools,
+            example: example_call(&config.task),
         });
         let messages = vec![Message::System { content: system }, Message::User { content: config.task.clone() }];
         events.emit(EventKind::RunStarted {
@@ -114,6 +117,7 @@ impl Session {
             test_command: test_command.clone(),
         });
         let tool_ctx = ToolContext { root, workspace: Some(workspace.clone()), run: config.run_limits.clone() };
+        let format = config.tool_format;
         Ok(Session {
             run_id: config.run_id.clone(),
             config,
@@ -125,6 +129,7 @@ impl Session {
             messages,
             plan: Vec::new(),
             tools,
+            format,
             test_command,
             usage: Usage::default(),
             steps: 0,
@@ -150,7 +155,7 @@ impl Session {
                 Asked::Stopped(reason, detail) => break (reason, detail),
             };
             self.usage += reply.usage;
-            let (calls, as_text) = self.tool_calls_of(&reply);
+            let (mut calls, as_text) = self.tool_calls_of(&reply);
             self.events.emit(EventKind::ModelMessage {
                 text: reply.content.clone(),
                 tool_calls: calls.len(),
@@ -165,10 +170,17 @@ impl Session {
                         format!("the model answered {MAX_IDLE_TURNS} times without calling a tool"),
                     );
                 }
-                self.messages.push(Message::User { content: self.nudge() });
+                let switched = self.switch_to_text("the model answered without a tool call");
+                self.messages.push(Message::User { content: self.nudge(switched) });
                 continue;
             }
             idle = 0;
+            if as_text {
+                self.switch_to_text("the model writes its tool calls as text");
+            }
+            // Small models list every tool as a "call"; run the first, as the prompt asks.
+            let skipped = if self.format == ToolFormat::Text { calls.len().saturating_sub(1) } else { 0 };
+            calls.truncate(calls.len() - skipped);
             self.messages.push(Message::Assistant {
                 content: reply.content.clone(),
                 tool_calls: if as_text { Vec::new() } else { calls.clone() },
@@ -215,6 +227,11 @@ impl Session {
                     break;
                 }
             }
+            if skipped > 0 {
+                text_results.push_str(&format!(
+                    "[only the first tool call was run; {skipped} more were ignored. Send one call per reply and wait for its result.]\n"
+                ));
+            }
             if as_text {
                 self.messages.push(Message::User { content: text_results });
             }
@@ -233,7 +250,7 @@ impl Session {
         let mut dropped = false;
         loop {
             self.events.progress(Progress::Thinking);
-            let tools: &[ToolDef] = if self.config.tool_format == ToolFormat::Text { &[] } else { &self.tools };
+            let tools: &[ToolDef] = if self.format == ToolFormat::Text { &[] } else { &self.tools };
             let events = &mut self.events;
             let mut on_event = |e: LlmEvent| match e {
                 LlmEvent::TextDelta(t) => events.progress(Progress::TextDelta(t)),
@@ -281,7 +298,7 @@ impl Session {
         if !reply.tool_calls.is_empty() {
             return (reply.tool_calls.clone(), false);
         }
-        if self.config.tool_format == ToolFormat::Native {
+        if self.format == ToolFormat::Native {
             return (Vec::new(), false);
         }
         let names: Vec<&str> = self.tools.iter().map(|t| t.name.as_str()).collect();
@@ -294,13 +311,26 @@ impl Session {
         (calls.collect(), true)
     }
 
-    fn nudge(&self) -> String {
+    /// In `auto` mode, moves the rest of the run to tool calls written as text.
+    fn switch_to_text(&mut self, why: &str) -> bool {
+        if self.format != ToolFormat::Auto {
+            return false;
+        }
+        self.format = ToolFormat::Text;
+        self.events.emit(EventKind::Notice { message: format!("{why}; using tool calls written as text from now on") });
+        true
+    }
+
+    fn nudge(&self, with_instructions: bool) -> String {
         let mut text = String::from(
-            "You did not call a tool. Continue the task by calling one tool now (update_plan, search, read_file, edit, apply_patch, run), \
+            "You did not call a tool. Do not describe or list the tools: call one now (update_plan, search, read_file, edit, apply_patch, run), \
 or call finish with a summary and an outcome (fixed, partial or gave_up) if you are done.",
         );
-        if self.config.tool_format != ToolFormat::Native {
-            text.push_str(" Write the call as <tool_call>{\"name\": \"read_file\", \"arguments\": {\"path\": \"README.md\"}}</tool_call>.");
+        let example = example_call(&self.config.task);
+        if with_instructions {
+            text.push_str(&text_tool_instructions(&self.tools, &example));
+        } else if self.format == ToolFormat::Text {
+            text.push_str(&format!("\nReply with one call and nothing else, for example:\n{example}"));
         }
         text
     }
