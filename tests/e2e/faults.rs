@@ -224,3 +224,31 @@ unsafe extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
 }
+
+#[tokio::test]
+async fn the_timeout_also_bounds_a_slow_model() {
+    let fixture = Fixture::new();
+    let slow = Step::Delay(Duration::from_secs(30), Box::new(finish("fixed")));
+    let server = ModelServer::start(vec![plan(), slow]).await;
+    let started = std::time::Instant::now();
+    let (code, events, _) = run_json(&server, &fixture, &["--timeout", "2"]).await;
+    assert_eq!(code, Some(3));
+    assert_eq!(finished(&events)["stop_reason"], "timeout");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[tokio::test]
+async fn files_made_by_commands_are_committed_apart_and_ignored_ones_never() {
+    let fixture = Fixture::new();
+    std::fs::write(fixture.repo().join(".gitignore"), "*.log\n").unwrap();
+    git(&fixture.repo(), &["add", ".gitignore"]);
+    git(&fixture.repo(), &["commit", "-q", "-m", "ignore logs"]);
+    let generate = turn("", &[("run", json!({"command": "echo data > generated.txt && echo noise > build.log"}))]);
+    let server = ModelServer::start(vec![generate, finish("fixed")]).await;
+    let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let commits = of_type(&events, "commit");
+    assert_eq!(commits.len(), 1);
+    assert_eq!(commits[0]["subject"], "Apply changes made by `echo data > generated.txt && echo noise > build.log`");
+    assert_eq!(commits[0]["files"], json!(["generated.txt"]));
+}

@@ -192,7 +192,10 @@ async fn text_tool_calls_from_small_models_are_executed() {
     let requests = server.requests();
     assert!(requests[0].get("tools").is_none(), "text mode sends no native tools");
     let system = requests[0]["messages"][0]["content"].as_str().unwrap();
-    assert!(system.contains("<tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"parse_date\"}}"), "{system}");
+    assert!(
+        system.contains("<tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"parse_date\"}}"),
+        "{system}"
+    );
     let second = requests[1]["messages"].as_array().unwrap();
     assert!(second.last().unwrap()["content"].as_str().unwrap().starts_with("[tool result: read_file]"));
     let third = requests[2]["messages"].as_array().unwrap();

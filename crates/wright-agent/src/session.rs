@@ -150,7 +150,7 @@ impl Session {
                 break spent;
             }
             self.steps += 1;
-            let reply = match self.ask(&mut interrupt).await {
+            let reply = match self.ask(&mut interrupt, started).await {
                 Asked::Reply(r) => r,
                 Asked::Stopped(reason, detail) => break (reason, detail),
             };
@@ -246,7 +246,7 @@ impl Session {
     }
 
     /// One model turn, with one retry after dropping old outputs if the context is full.
-    async fn ask(&mut self, interrupt: &mut watch::Receiver<bool>) -> Asked {
+    async fn ask(&mut self, interrupt: &mut watch::Receiver<bool>, started: Instant) -> Asked {
         let mut dropped = false;
         loop {
             self.events.progress(Progress::Thinking);
@@ -269,10 +269,22 @@ impl Session {
                     });
                 }
             };
+            // The wall-clock budget also bounds a model call that takes too long.
+            let left = self.config.budgets.timeout.map(|t| t.saturating_sub(started.elapsed()));
+            let deadline = async {
+                match left {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending().await,
+                }
+            };
             let result = tokio::select! {
                 r = self.llm.chat(&self.messages, tools, &mut on_event) => r,
                 _ = interrupted(interrupt) => {
                     return Asked::Stopped(StopReason::Interrupted, "interrupted while waiting for the model".into());
+                }
+                _ = deadline => {
+                    let secs = self.config.budgets.timeout.map(|t| t.as_secs()).unwrap_or(0);
+                    return Asked::Stopped(StopReason::Timeout, format!("the {secs} s timeout passed while waiting for the model"));
                 }
             };
             match result {
