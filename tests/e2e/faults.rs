@@ -252,3 +252,17 @@ async fn files_made_by_commands_are_committed_apart_and_ignored_ones_never() {
     assert_eq!(commits[0]["subject"], "Apply changes made by `echo data > generated.txt && echo noise > build.log`");
     assert_eq!(commits[0]["files"], json!(["generated.txt"]));
 }
+
+#[tokio::test]
+async fn a_model_cycling_through_a_failing_call_is_stopped() {
+    let fixture = Fixture::new();
+    let bad = turn("", &[("edit", json!({"path": "dates.py", "old": "def parse(x):", "new": "def parse(y):"}))]);
+    let look = turn("", &[("search", json!({"query": "parse_date"}))]);
+    let server = ModelServer::start(vec![bad.clone(), look.clone(), bad.clone(), look, bad, finish("fixed")]).await;
+    let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
+    assert_eq!(code, Some(4), "{stderr}");
+    assert_eq!(finished(&events)["stop_reason"], "repeated_failure");
+    let second_failure = of_type(&events, "tool_result")[2]["output"].as_str().unwrap().to_string();
+    assert!(second_failure.contains("this exact call has now failed 2 times"), "{second_failure}");
+    assert_eq!(server.requests().len(), 5);
+}

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! End-to-end tests: the real `wright` binary against a scripted OpenAI-compatible server,
 //! real git repositories in temp dirs, real commands.
 

@@ -19,15 +19,17 @@ pub(crate) struct Dispatched {
     pub ok: bool,
     pub output: String,
     pub finish: Option<FinishArgs>,
+    /// A change was committed.
+    pub committed: bool,
 }
 
 impl Dispatched {
     fn ok(output: impl Into<String>) -> Self {
-        Dispatched { ok: true, output: output.into(), finish: None }
+        Dispatched { ok: true, output: output.into(), finish: None, committed: false }
     }
 
     fn error(output: impl Into<String>) -> Self {
-        Dispatched { ok: false, output: format!("error: {}", output.into()), finish: None }
+        Dispatched { ok: false, output: format!("error: {}", output.into()), finish: None, committed: false }
     }
 }
 
@@ -53,7 +55,11 @@ impl Session {
                     let total = steps.len();
                     self.plan = steps.clone();
                     self.events.emit(EventKind::PlanUpdated { steps });
-                    Dispatched::ok(format!("Plan updated ({done}/{total} steps completed)."))
+                    let next = match self.plan.iter().find(|s| s.status != StepStatus::Completed) {
+                        Some(step) => format!(" Next: {} (use search, read_file, edit or run).", step.step),
+                        None => " All steps are completed: call finish.".to_string(),
+                    };
+                    Dispatched::ok(format!("Plan updated ({done}/{total} steps completed).{next}"))
                 }
                 Err(e) => Dispatched::error(e),
             },
@@ -62,6 +68,7 @@ impl Session {
                     ok: true,
                     output: "Finishing; wright runs the tests next.".into(),
                     finish: Some(finish),
+                    committed: false,
                 },
                 Err(e) => Dispatched::error(e),
             },
@@ -88,20 +95,21 @@ impl Session {
                     (None, "run", Some(cmd)) => Some(format!("Apply changes made by `{}`", short(&cmd))),
                     _ => None,
                 };
-                let mut output = out.text;
-                if let Some(subject) = subject
-                    && let Err(e) = self.commit(&subject)
-                {
-                    output.push_str(&format!("\n[warning: the change could not be committed: {e}]"));
+                let mut done = Dispatched::ok(out.text);
+                if let Some(subject) = subject {
+                    match self.commit(&subject) {
+                        Ok(committed) => done.committed = committed,
+                        Err(e) => done.output.push_str(&format!("\n[warning: the change could not be committed: {e}]")),
+                    }
                 }
-                Dispatched::ok(output)
+                done
             }
             Err(e) => Dispatched::error(e.to_string()),
         }
     }
 
     /// Commits whatever the last tool changed, labelled with the plan step it served.
-    fn commit(&mut self, subject: &str) -> Result<(), wright_git::GitError> {
+    fn commit(&mut self, subject: &str) -> Result<bool, wright_git::GitError> {
         let step = self.plan.iter().find(|s| s.status == StepStatus::InProgress).map(|s| s.step.clone());
         let mut trailers = vec![
             ("Co-authored-by".to_string(), "wright <wright@noreply.invalid>".to_string()),
@@ -111,10 +119,9 @@ impl Session {
             trailers.push(("Wright-Step".to_string(), step.replace('\n', " ")));
         }
         let message = CommitMessage { subject: subject.to_string(), body: String::new(), trailers };
-        if let Some(info) = self.workspace.commit_all(&message)? {
-            self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
-        }
-        Ok(())
+        let Some(info) = self.workspace.commit_all(&message)? else { return Ok(false) };
+        self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
+        Ok(true)
     }
 }
 

@@ -9,6 +9,7 @@ mod journal;
 mod plan;
 mod prompt;
 mod redact;
+mod repeats;
 mod session;
 mod verdict;
 

@@ -13,13 +13,12 @@ use crate::context::{drop_oldest_outputs, truncate};
 use crate::dispatch::TEXT_RESULT_PREFIX;
 use crate::plan::{self, FinishArgs};
 use crate::prompt::{PromptFacts, ToolFormat, example_call, root_listing, system_prompt, text_tool_instructions};
+use crate::repeats::{MAX_REPEATED_FAILURES, RepeatGuard};
 use crate::verdict::{detect_test_command, run_tests};
 use crate::{
     AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict,
 };
 
-/// The same failing call this many times in a row ends the run.
-const MAX_REPEATED_FAILURES: u32 = 3;
 /// Replies without a tool call in a row before the run stops.
 const MAX_IDLE_TURNS: u32 = 3;
 
@@ -140,7 +139,7 @@ impl Session {
     pub async fn run(mut self, mut interrupt: watch::Receiver<bool>) -> RunReport {
         let started = Instant::now();
         let mut finish: Option<FinishArgs> = None;
-        let mut failures: (String, u32) = (String::new(), 0);
+        let mut repeats = RepeatGuard::default();
         let mut idle = 0;
         let stop: (StopReason, String) = loop {
             if *interrupt.borrow() {
@@ -194,7 +193,24 @@ impl Session {
                     arguments: call.arguments.clone(),
                 });
                 let done = self.dispatch(call).await;
-                let output = truncate(&done.output, self.config.tool_output_limit);
+                let mut output = truncate(&done.output, self.config.tool_output_limit);
+                if done.committed {
+                    repeats.progress();
+                }
+                if !done.ok {
+                    match repeats.failed(call) {
+                        n if n >= MAX_REPEATED_FAILURES => {
+                            repeated = Some(format!(
+                                "the same failing `{}` call was made {n} times without progress",
+                                call.name
+                            ));
+                        }
+                        n if n > 1 => output.push_str(&format!(
+                            "\n[this exact call has now failed {n} times; do something different, e.g. read_file to see the current text]"
+                        )),
+                        _ => {}
+                    }
+                }
                 self.events.emit(EventKind::ToolResult {
                     id: call.id.clone(),
                     name: call.name.clone(),
@@ -205,20 +221,6 @@ impl Session {
                     text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{output}\n", call.name));
                 } else {
                     self.messages.push(Message::Tool { tool_call_id: call.id.clone(), content: output });
-                }
-                let signature = format!("{}:{}", call.name, call.arguments.split_whitespace().collect::<String>());
-                if done.ok {
-                    failures = (String::new(), 0);
-                } else if failures.0 == signature {
-                    failures.1 += 1;
-                } else {
-                    failures = (signature, 1);
-                }
-                if failures.1 >= MAX_REPEATED_FAILURES {
-                    repeated = Some(format!(
-                        "the same failing `{}` call was made {MAX_REPEATED_FAILURES} times in a row",
-                        call.name
-                    ));
                 }
                 if done.finish.is_some() {
                     finish = done.finish;
