@@ -1,11 +1,85 @@
-//! Argument parsing that tells the model exactly what was wrong.
+//! Argument parsing that forgives the usual slips of models and tells them exactly what
+//! was wrong otherwise.
 
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::ToolError;
 
+/// Names models often use for wright's argument names (from other agents' tool sets).
+const ALIASES: &[(&str, &str)] = &[
+    ("file_path", "path"),
+    ("filepath", "path"),
+    ("filename", "path"),
+    ("file", "path"),
+    ("old_str", "old"),
+    ("old_string", "old"),
+    ("search", "old"),
+    ("new_str", "new"),
+    ("new_string", "new"),
+    ("replace", "new"),
+    ("cmd", "command"),
+    ("timeout", "timeout_secs"),
+    ("diff", "patch"),
+    ("pattern", "query"),
+    ("start", "start_line"),
+    ("end", "end_line"),
+];
+
 pub(crate) fn parse<T: DeserializeOwned>(tool: &'static str, args: &Value) -> Result<T, ToolError> {
-    let args = if args.is_null() { &Value::Object(Default::default()) } else { args };
-    serde_json::from_value(args.clone()).map_err(|e| ToolError::InvalidArgs { tool, message: e.to_string() })
+    let mut map = match args {
+        Value::Object(m) => m.clone(),
+        Value::Null => Map::new(),
+        other => {
+            return Err(ToolError::InvalidArgs { tool, message: format!("expected a JSON object, got {other}") });
+        }
+    };
+    for (alias, name) in ALIASES {
+        if !map.contains_key(*name)
+            && let Some(v) = map.remove(*alias)
+        {
+            map.insert(name.to_string(), v);
+        }
+    }
+    serde_json::from_value(Value::Object(map)).map_err(|e| ToolError::InvalidArgs { tool, message: e.to_string() })
+}
+
+/// `path, start_line?, end_line?`: a tool's arguments in schema order, required first.
+pub fn signature(parameters: &Value) -> String {
+    let Some(props) = parameters.get("properties").and_then(Value::as_object) else { return String::new() };
+    let required: Vec<&str> = parameters
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let optional = props.keys().filter(|k| !required.contains(&k.as_str())).map(|k| format!("{k}?"));
+    required.iter().map(|k| k.to_string()).chain(optional).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Deserialize, Debug)]
+    struct A {
+        path: String,
+        old: Option<String>,
+    }
+
+    #[test]
+    fn aliases_fill_missing_names_only() {
+        let a: A = parse("t", &json!({"file_path": "x.py", "old_string": "o"})).unwrap();
+        assert_eq!((a.path.as_str(), a.old.as_deref()), ("x.py", Some("o")));
+        let a: A = parse("t", &json!({"path": "real.py", "file": "other.py"})).unwrap();
+        assert_eq!(a.path, "real.py");
+        assert!(parse::<A>("t", &json!("x")).unwrap_err().to_string().contains("expected a JSON object"));
+    }
+
+    #[test]
+    fn signatures_list_required_first() {
+        let s = signature(&json!({"properties": {"b": {}, "a": {}, "path": {}}, "required": ["path"]}));
+        assert_eq!(s, "path, a?, b?");
+    }
 }

@@ -150,7 +150,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = ReadFile.call(&ctx(dir.path()), &json!({"path": "nope.txt"})).unwrap_err();
         assert!(err.to_string().contains("no such file"));
-        let err = ReadFile.call(&ctx(dir.path()), &json!({"file": "x"})).unwrap_err();
-        assert!(err.to_string().contains("missing field `path`"), "{err}");
+        let err =
+            crate::Toolbox::default().call(&ctx(dir.path()), "read_file", &json!({"name": "x"}), &[]).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `path`; read_file takes (path, end_line?, start_line?)"),
+            "{err}"
+        );
     }
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+pub use args::signature;
 pub use toolbox::Toolbox;
 
 /// A tool as the model sees it.

@@ -45,7 +45,13 @@ impl Toolbox {
         extra_names: &[&str],
     ) -> Result<ToolOutput, ToolError> {
         match self.tools.iter().find(|t| t.spec().name == name) {
-            Some(tool) => tool.call(ctx, args),
+            Some(tool) => tool.call(ctx, args).map_err(|e| match e {
+                ToolError::InvalidArgs { tool: n, message } => {
+                    let expected = crate::signature(&tool.spec().parameters);
+                    ToolError::InvalidArgs { tool: n, message: format!("{message}; {n} takes ({expected})") }
+                }
+                other => other,
+            }),
             None => {
                 let mut known: Vec<&str> = self.tools.iter().map(|t| t.spec().name).collect();
                 known.extend_from_slice(extra_names);

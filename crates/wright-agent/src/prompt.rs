@@ -109,19 +109,10 @@ pub(crate) fn text_tool_instructions(tools: &[ToolDef], example: &str) -> String
 The result comes back in the next message. Available tools (`?` marks optional arguments):\n"
     );
     for t in tools {
-        let args = t.parameters.get("properties").and_then(|p| p.as_object()).map(|props| {
-            let required: Vec<&str> = t
-                .parameters
-                .get("required")
-                .and_then(|r| r.as_array())
-                .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
-                .unwrap_or_default();
-            let optional = props.keys().filter(|k| !required.contains(&k.as_str())).map(|k| format!("{k}?"));
-            required.iter().map(|k| k.to_string()).chain(optional).collect::<Vec<_>>().join(", ")
-        });
+        let args = wright_tools::signature(&t.parameters);
         let first_sentence =
             t.description.split(". ").next().unwrap_or(&t.description).split('\n').next().unwrap_or("");
-        p.push_str(&format!("- {}({}): {}\n", t.name, args.unwrap_or_default(), first_sentence.trim_end_matches('.')));
+        p.push_str(&format!("- {}({}): {}\n", t.name, args, first_sentence.trim_end_matches('.')));
     }
     p
 }

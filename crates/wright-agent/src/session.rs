@@ -206,7 +206,7 @@ impl Session {
                             ));
                         }
                         n if n > 1 => output.push_str(&format!(
-                            "\n[this exact call has now failed {n} times; do something different, e.g. read_file to see the current text]"
+                            "\n[this exact call has now failed {n} times; change the arguments or try another tool]"
                         )),
                         _ => {}
                     }

@@ -40,7 +40,7 @@ pub struct ModelFlags {
     /// Never stream responses (some servers mishandle streaming with tools)
     #[arg(long)]
     pub no_stream: bool,
-    /// How tool calls travel: the API's tool calls, JSON in the text, or both
+    /// How tool calls travel: native (the API field), text (JSON in the reply), or auto: native until the model writes calls as text [config: tool_format, default auto]
     #[arg(long, value_enum)]
     pub tool_format: Option<ToolFormatArg>,
 }
