@@ -266,3 +266,15 @@ async fn a_model_cycling_through_a_failing_call_is_stopped() {
     assert!(second_failure.contains("this exact call has now failed 2 times"), "{second_failure}");
     assert_eq!(server.requests().len(), 5);
 }
+
+#[tokio::test]
+async fn a_model_repeating_the_same_call_is_told_then_stopped() {
+    let fixture = Fixture::new();
+    let look = turn("", &[("search", json!({"query": "parse_date"}))]);
+    let server = ModelServer::start(vec![look.clone(), look.clone(), look.clone(), look, finish("fixed")]).await;
+    let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
+    assert_eq!(code, Some(4), "{stderr}");
+    assert_eq!(finished(&events)["stop_reason"], "looping");
+    let second = of_type(&events, "tool_result")[1]["output"].as_str().unwrap().to_string();
+    assert!(second.contains("you made this exact call 2 times in a row"), "{second}");
+}

@@ -123,6 +123,8 @@ pub enum StopReason {
     CostBudget,
     Timeout,
     RepeatedFailure,
+    /// The same call with the same answer, again and again.
+    Looping,
     NoToolCalls,
     ContextLength,
     ModelError,

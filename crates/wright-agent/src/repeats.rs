@@ -7,20 +7,40 @@ use wright_llm::ToolCall;
 
 /// The same failing call this many times without progress ends the run.
 pub(crate) const MAX_REPEATED_FAILURES: u32 = 3;
+/// The same call with the same answer this many times in a row ends the run.
+pub(crate) const MAX_IDENTICAL_CALLS: u32 = 4;
 
 #[derive(Default)]
 pub(crate) struct RepeatGuard {
     failures: HashMap<String, u32>,
+    last: Option<(String, String)>,
+    identical: u32,
+}
+
+fn signature(call: &ToolCall) -> String {
+    format!("{}:{}", call.name, call.arguments.split_whitespace().collect::<String>())
 }
 
 impl RepeatGuard {
     /// Records a failed call; returns how often this exact call has failed since the last
     /// change landed.
     pub(crate) fn failed(&mut self, call: &ToolCall) -> u32 {
-        let signature = format!("{}:{}", call.name, call.arguments.split_whitespace().collect::<String>());
-        let count = self.failures.entry(signature).or_default();
+        let count = self.failures.entry(signature(call)).or_default();
         *count += 1;
         *count
+    }
+
+    /// Records a call and its answer; returns how many times in a row the model has now
+    /// made this call and got this answer.
+    pub(crate) fn answered(&mut self, call: &ToolCall, output: &str) -> u32 {
+        let key = (signature(call), output.to_string());
+        if self.last.as_ref() == Some(&key) {
+            self.identical += 1;
+        } else {
+            self.last = Some(key);
+            self.identical = 1;
+        }
+        self.identical
     }
 
     /// A change landed: earlier failures may now go differently.
@@ -45,5 +65,15 @@ mod tests {
         assert_eq!(g.failed(&call("edit", "{\"a\":1}")), 2, "whitespace does not make a call new");
         g.progress();
         assert_eq!(g.failed(&call("edit", "{\"a\":1}")), 1);
+    }
+
+    #[test]
+    fn counts_identical_answers_in_a_row() {
+        let mut g = RepeatGuard::default();
+        let c = call("search", "{\"query\":\"x\"}");
+        assert_eq!(g.answered(&c, "hits"), 1);
+        assert_eq!(g.answered(&c, "hits"), 2);
+        assert_eq!(g.answered(&c, "other hits"), 1, "a new answer is progress");
+        assert_eq!(g.answered(&call("read_file", "{}"), "text"), 1);
     }
 }

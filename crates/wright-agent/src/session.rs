@@ -13,7 +13,7 @@ use crate::context::{drop_oldest_outputs, truncate};
 use crate::dispatch::TEXT_RESULT_PREFIX;
 use crate::plan::{self, FinishArgs};
 use crate::prompt::{PromptFacts, ToolFormat, example_call, root_listing, system_prompt, text_tool_instructions};
-use crate::repeats::{MAX_REPEATED_FAILURES, RepeatGuard};
+use crate::repeats::{MAX_IDENTICAL_CALLS, MAX_REPEATED_FAILURES, RepeatGuard};
 use crate::verdict::{detect_test_command, run_tests};
 use crate::{
     AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict,
@@ -186,6 +186,7 @@ impl Session {
             });
             let mut text_results = String::new();
             let mut repeated = None;
+            let mut looping = None;
             for call in &calls {
                 self.events.emit(EventKind::ToolCall {
                     id: call.id.clone(),
@@ -211,6 +212,15 @@ impl Session {
                         _ => {}
                     }
                 }
+                match repeats.answered(call, &output) {
+                    n if n >= MAX_IDENTICAL_CALLS => {
+                        looping = Some(format!("the model made the same `{}` call {n} times in a row", call.name));
+                    }
+                    n if n > 1 => output.push_str(&format!(
+                        "\n[you made this exact call {n} times in a row and got the same answer; use it and take the next step, e.g. read_file on a path it names]"
+                    )),
+                    _ => {}
+                }
                 self.events.emit(EventKind::ToolResult {
                     id: call.id.clone(),
                     name: call.name.clone(),
@@ -225,7 +235,7 @@ impl Session {
                 if done.finish.is_some() {
                     finish = done.finish;
                 }
-                if repeated.is_some() || finish.is_some() {
+                if repeated.is_some() || looping.is_some() || finish.is_some() {
                     break;
                 }
             }
@@ -239,6 +249,9 @@ impl Session {
             }
             if let Some(detail) = repeated {
                 break (StopReason::RepeatedFailure, detail);
+            }
+            if let Some(detail) = looping {
+                break (StopReason::Looping, detail);
             }
             if let Some(f) = &finish {
                 break (StopReason::Finished, format!("the model finished: {:?}", f.outcome).to_lowercase());
