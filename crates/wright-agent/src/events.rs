@@ -105,6 +105,16 @@ pub enum Outcome {
     GaveUp,
 }
 
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Fixed => "fixed",
+            Outcome::Partial => "partial",
+            Outcome::GaveUp => "gave_up",
+        }
+    }
+}
+
 /// wright's judgement: the model's outcome checked against the tests.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

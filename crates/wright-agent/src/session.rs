@@ -254,7 +254,7 @@ impl Session {
                 break (StopReason::Looping, detail);
             }
             if let Some(f) = &finish {
-                break (StopReason::Finished, format!("the model finished: {:?}", f.outcome).to_lowercase());
+                break (StopReason::Finished, format!("the model finished: {}", f.outcome.as_str()));
             }
         };
         self.conclude(stop, finish)
