@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::support::fixture::Fixture;
 use crate::support::server::{ModelServer, Step, raw_call, turn};
-use crate::support::{Home, events, finished, git, of_type, output, spawn};
+use crate::support::{Home, SECRET_KEY, events, finished, git, of_type, output, spawn};
 
 fn finish(outcome: &str) -> Step {
     turn("", &[("finish", json!({"summary": "done", "outcome": outcome}))])
@@ -243,14 +243,24 @@ async fn files_made_by_commands_are_committed_apart_and_ignored_ones_never() {
     std::fs::write(fixture.repo().join(".gitignore"), "*.log\n").unwrap();
     git(&fixture.repo(), &["add", ".gitignore"]);
     git(&fixture.repo(), &["commit", "-q", "-m", "ignore logs"]);
+    let leaky_plan = turn(
+        "",
+        &[(
+            "update_plan",
+            json!({"steps": [{"step": format!("Generate with key {SECRET_KEY}"), "status": "in_progress"}]}),
+        )],
+    );
     let generate = turn("", &[("run", json!({"command": "echo data > generated.txt && echo noise > build.log"}))]);
-    let server = ModelServer::start(vec![generate, finish("fixed")]).await;
+    let server = ModelServer::start(vec![leaky_plan, generate, finish("fixed")]).await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(0), "{stderr}");
     let commits = of_type(&events, "commit");
     assert_eq!(commits.len(), 1);
     assert_eq!(commits[0]["subject"], "Apply changes made by `echo data > generated.txt && echo noise > build.log`");
     assert_eq!(commits[0]["files"], json!(["generated.txt"]));
+    let branch = events[0]["branch"].as_str().unwrap();
+    let message = git(&fixture.repo(), &["log", "-1", "--format=%B", branch]);
+    assert!(message.contains("Wright-Step: Generate with key [REDACTED:OPENAI_API_KEY]"), "{message}");
 }
 
 #[tokio::test]

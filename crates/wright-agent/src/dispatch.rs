@@ -116,9 +116,9 @@ impl Session {
             ("Wright-Session".to_string(), self.run_id.clone()),
         ];
         if let Some(step) = &step {
-            trailers.push(("Wright-Step".to_string(), step.replace('\n', " ")));
+            trailers.push(("Wright-Step".to_string(), self.events.redact(&step.replace('\n', " "))));
         }
-        let message = CommitMessage { subject: subject.to_string(), body: String::new(), trailers };
+        let message = CommitMessage { subject: self.events.redact(subject), body: String::new(), trailers };
         let Some(info) = self.workspace.commit_all(&message)? else { return Ok(false) };
         self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
         Ok(true)

@@ -218,6 +218,11 @@ impl Events {
         event
     }
 
+    /// Text with secret values replaced, for anything else wright writes (commit messages).
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.text(text)
+    }
+
     pub fn progress(&mut self, progress: Progress) {
         let progress = match progress {
             Progress::TextDelta(t) => {
