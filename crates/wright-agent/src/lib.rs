@@ -11,6 +11,7 @@ mod prompt;
 mod redact;
 mod repeats;
 mod session;
+mod turn;
 mod verdict;
 
 pub use budget::{Budgets, Price};

@@ -5,10 +5,12 @@ use std::collections::HashMap;
 
 use wright_llm::ToolCall;
 
+use crate::StopReason;
+
 /// The same failing call this many times without progress ends the run.
-pub(crate) const MAX_REPEATED_FAILURES: u32 = 3;
+const MAX_REPEATED_FAILURES: u32 = 3;
 /// The same call with the same answer this many times in a row ends the run.
-pub(crate) const MAX_IDENTICAL_CALLS: u32 = 4;
+const MAX_IDENTICAL_CALLS: u32 = 4;
 
 #[derive(Default)]
 pub(crate) struct RepeatGuard {
@@ -24,7 +26,7 @@ fn signature(call: &ToolCall) -> String {
 impl RepeatGuard {
     /// Records a failed call; returns how often this exact call has failed since the last
     /// change landed.
-    pub(crate) fn failed(&mut self, call: &ToolCall) -> u32 {
+    fn failed(&mut self, call: &ToolCall) -> u32 {
         let count = self.failures.entry(signature(call)).or_default();
         *count += 1;
         *count
@@ -32,7 +34,7 @@ impl RepeatGuard {
 
     /// Records a call and its answer; returns how many times in a row the model has now
     /// made this call and got this answer.
-    pub(crate) fn answered(&mut self, call: &ToolCall, output: &str) -> u32 {
+    fn answered(&mut self, call: &ToolCall, output: &str) -> u32 {
         let key = (signature(call), output.to_string());
         if self.last.as_ref() == Some(&key) {
             self.identical += 1;
@@ -43,8 +45,46 @@ impl RepeatGuard {
         self.identical
     }
 
+    /// Notes one call's result: adds a hint to `output` when the model repeats itself, and
+    /// says why the run must stop when it keeps doing so.
+    pub(crate) fn review(
+        &mut self,
+        call: &ToolCall,
+        ok: bool,
+        committed: bool,
+        output: &mut String,
+    ) -> Option<(StopReason, String)> {
+        if committed {
+            self.progress();
+        }
+        let mut stop = None;
+        if !ok {
+            match self.failed(call) {
+                n if n >= MAX_REPEATED_FAILURES => {
+                    let detail = format!("the same failing `{}` call was made {n} times without progress", call.name);
+                    stop = Some((StopReason::RepeatedFailure, detail));
+                }
+                n if n > 1 => output.push_str(&format!(
+                    "\n[this exact call has now failed {n} times; change the arguments or try another tool]"
+                )),
+                _ => {}
+            }
+        }
+        match self.answered(call, output) {
+            n if n >= MAX_IDENTICAL_CALLS => {
+                let detail = format!("the model made the same `{}` call {n} times in a row", call.name);
+                stop = stop.or(Some((StopReason::Looping, detail)));
+            }
+            n if n > 1 => output.push_str(&format!(
+                "\n[you made this exact call {n} times in a row and got the same answer; use it and take the next step, e.g. read_file on a path it names]"
+            )),
+            _ => {}
+        }
+        stop
+    }
+
     /// A change landed: earlier failures may now go differently.
-    pub(crate) fn progress(&mut self) {
+    fn progress(&mut self) {
         self.failures.clear();
     }
 }

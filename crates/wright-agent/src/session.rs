@@ -9,11 +9,10 @@ use wright_git::{TaskWorkspace, slugify};
 use wright_llm::{LlmClient, LlmError, LlmEvent, Message, Reply, ToolCall, ToolDef, Usage};
 use wright_tools::{RunLimits, ToolContext, Toolbox};
 
-use crate::context::{drop_oldest_outputs, truncate};
-use crate::dispatch::TEXT_RESULT_PREFIX;
+use crate::context::drop_oldest_outputs;
 use crate::plan::{self, FinishArgs};
 use crate::prompt::{PromptFacts, ToolFormat, example_call, root_listing, system_prompt, text_tool_instructions};
-use crate::repeats::{MAX_IDENTICAL_CALLS, MAX_REPEATED_FAILURES, RepeatGuard};
+use crate::repeats::RepeatGuard;
 use crate::verdict::{detect_test_command, run_tests};
 use crate::{
     AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict,
@@ -184,77 +183,10 @@ impl Session {
                 content: reply.content.clone(),
                 tool_calls: if as_text { Vec::new() } else { calls.clone() },
             });
-            let mut text_results = String::new();
-            let mut repeated = None;
-            let mut looping = None;
-            for call in &calls {
-                self.events.emit(EventKind::ToolCall {
-                    id: call.id.clone(),
-                    name: call.name.clone(),
-                    arguments: call.arguments.clone(),
-                });
-                let done = self.dispatch(call).await;
-                let mut output = truncate(&done.output, self.config.tool_output_limit);
-                if done.committed {
-                    repeats.progress();
-                }
-                if !done.ok {
-                    match repeats.failed(call) {
-                        n if n >= MAX_REPEATED_FAILURES => {
-                            repeated = Some(format!(
-                                "the same failing `{}` call was made {n} times without progress",
-                                call.name
-                            ));
-                        }
-                        n if n > 1 => output.push_str(&format!(
-                            "\n[this exact call has now failed {n} times; change the arguments or try another tool]"
-                        )),
-                        _ => {}
-                    }
-                }
-                match repeats.answered(call, &output) {
-                    n if n >= MAX_IDENTICAL_CALLS => {
-                        looping = Some(format!("the model made the same `{}` call {n} times in a row", call.name));
-                    }
-                    n if n > 1 => output.push_str(&format!(
-                        "\n[you made this exact call {n} times in a row and got the same answer; use it and take the next step, e.g. read_file on a path it names]"
-                    )),
-                    _ => {}
-                }
-                self.events.emit(EventKind::ToolResult {
-                    id: call.id.clone(),
-                    name: call.name.clone(),
-                    ok: done.ok,
-                    output: output.clone(),
-                });
-                if as_text {
-                    text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{output}\n", call.name));
-                } else {
-                    self.messages.push(Message::Tool { tool_call_id: call.id.clone(), content: output });
-                }
-                if done.finish.is_some() {
-                    finish = done.finish;
-                }
-                if repeated.is_some() || looping.is_some() || finish.is_some() {
-                    break;
-                }
-            }
-            if skipped > 0 {
-                text_results.push_str(&format!(
-                    "[only the first tool call was run; {skipped} more were ignored. Send one call per reply and wait for its result.]\n"
-                ));
-            }
-            if as_text {
-                self.messages.push(Message::User { content: text_results });
-            }
-            if let Some(detail) = repeated {
-                break (StopReason::RepeatedFailure, detail);
-            }
-            if let Some(detail) = looping {
-                break (StopReason::Looping, detail);
-            }
-            if let Some(f) = &finish {
-                break (StopReason::Finished, format!("the model finished: {}", f.outcome.as_str()));
+            let turn = self.run_calls(&calls, as_text, skipped, &mut repeats).await;
+            finish = turn.finish;
+            if let Some(stop) = turn.stop {
+                break stop;
             }
         };
         self.conclude(stop, finish)

@@ -1,0 +1,68 @@
+//! Running the tool calls of one model reply, and what they mean for the run.
+
+use wright_llm::{Message, ToolCall};
+
+use crate::context::truncate;
+use crate::dispatch::TEXT_RESULT_PREFIX;
+use crate::plan::FinishArgs;
+use crate::repeats::RepeatGuard;
+use crate::session::Session;
+use crate::{EventKind, StopReason};
+
+pub(crate) struct TurnEnd {
+    pub finish: Option<FinishArgs>,
+    pub stop: Option<(StopReason, String)>,
+}
+
+impl Session {
+    /// Runs `calls` in order and answers each: as tool messages, or for calls written as
+    /// text, as one user message. Stops early at `finish` or when the model repeats itself.
+    pub(crate) async fn run_calls(
+        &mut self,
+        calls: &[ToolCall],
+        as_text: bool,
+        skipped: usize,
+        repeats: &mut RepeatGuard,
+    ) -> TurnEnd {
+        let mut text_results = String::new();
+        let mut end = TurnEnd { finish: None, stop: None };
+        for call in calls {
+            self.events.emit(EventKind::ToolCall {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                arguments: call.arguments.clone(),
+            });
+            let done = self.dispatch(call).await;
+            let mut output = truncate(&done.output, self.config.tool_output_limit);
+            end.stop = repeats.review(call, done.ok, done.committed, &mut output);
+            self.events.emit(EventKind::ToolResult {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                ok: done.ok,
+                output: output.clone(),
+            });
+            if as_text {
+                text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{output}\n", call.name));
+            } else {
+                self.messages.push(Message::Tool { tool_call_id: call.id.clone(), content: output });
+            }
+            if let Some(f) = done.finish {
+                end.stop =
+                    end.stop.or(Some((StopReason::Finished, format!("the model finished: {}", f.outcome.as_str()))));
+                end.finish = Some(f);
+            }
+            if end.stop.is_some() {
+                break;
+            }
+        }
+        if skipped > 0 {
+            text_results.push_str(&format!(
+                "[only the first tool call was run; {skipped} more were ignored. Send one call per reply and wait for its result.]\n"
+            ));
+        }
+        if as_text {
+            self.messages.push(Message::User { content: text_results });
+        }
+        end
+    }
+}
