@@ -79,6 +79,21 @@ async fn a_task_becomes_a_reviewed_commit() {
     let run = results.iter().find(|r| r["name"] == "run").unwrap();
     let run_output = run["output"].as_str().unwrap();
     assert!(run_output.contains("OK") && run_output.contains("key=[]"), "no key may reach a command: {run_output}");
+    // The two read-only calls of one reply ran side by side: both announced, then both answered.
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["name"] == "search" || e["name"] == "read_file")
+        .map(|e| (e["type"].as_str().unwrap(), e["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("tool_call", "search"),
+            ("tool_call", "read_file"),
+            ("tool_result", "search"),
+            ("tool_result", "read_file")
+        ]
+    );
     let commits = of_type(&events, "commit");
     assert_eq!(commits.len(), 1);
     assert_eq!(commits[0]["subject"], "Update dates.py");

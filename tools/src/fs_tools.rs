@@ -21,6 +21,10 @@ struct ReadArgs {
 }
 
 impl Tool for ReadFile {
+    fn read_only(&self) -> bool {
+        true
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "read_file",
@@ -108,6 +112,10 @@ fn list_dir(path: &std::path::Path, shown: &str) -> Result<ToolOutput, ToolError
 pub struct GitDiff;
 
 impl Tool for GitDiff {
+    fn read_only(&self) -> bool {
+        true
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "git_diff",

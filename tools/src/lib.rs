@@ -93,5 +93,9 @@ pub enum ToolError {
 /// One tool the model can call.
 pub trait Tool: Send + Sync {
     fn spec(&self) -> ToolSpec;
+    /// True when the tool never changes files, so calls may run side by side.
+    fn read_only(&self) -> bool {
+        false
+    }
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError>;
 }

@@ -20,6 +20,10 @@ struct SearchArgs {
 }
 
 impl Tool for Search {
+    fn read_only(&self) -> bool {
+        true
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "search",

@@ -32,8 +32,9 @@ impl Toolbox {
         self.tools.iter().map(|t| t.spec()).collect()
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.tools.iter().any(|t| t.spec().name == name)
+    /// True when `name` is a tool that never changes files.
+    pub fn is_read_only(&self, name: &str) -> bool {
+        self.tools.iter().any(|t| t.spec().name == name && t.read_only())
     }
 
     /// Calls the tool `name`; an unknown name is an error that lists the real ones.

@@ -35,18 +35,9 @@ impl Dispatched {
 
 impl Session {
     pub(crate) async fn dispatch(&mut self, call: &ToolCall) -> Dispatched {
-        let args: Value = if call.arguments.trim().is_empty() {
-            Value::Object(Default::default())
-        } else {
-            match serde_json::from_str(&call.arguments) {
-                Ok(v) => v,
-                Err(e) => {
-                    return Dispatched::error(format!(
-                        "the arguments of {} are not valid JSON ({e}); send one JSON object matching the tool's schema",
-                        call.name
-                    ));
-                }
-            }
+        let args = match parse_args(call) {
+            Ok(args) => args,
+            Err(done) => return done,
         };
         match call.name.as_str() {
             UPDATE_PLAN => match plan::parse_plan(&args) {
@@ -74,6 +65,30 @@ impl Session {
             },
             name => self.call_tool(name, args).await,
         }
+    }
+
+    /// Runs calls of read-only tools side by side; the answers come back in call order.
+    pub(crate) async fn dispatch_read_only(&mut self, calls: &[ToolCall]) -> Vec<Dispatched> {
+        let started: Vec<Result<_, Dispatched>> = calls
+            .iter()
+            .map(|call| {
+                let args = parse_args(call)?;
+                let (toolbox, ctx, name) = (self.toolbox.clone(), self.tool_ctx.clone(), call.name.clone());
+                Ok(tokio::task::spawn_blocking(move || toolbox.call(&ctx, &name, &args, &[UPDATE_PLAN, FINISH])))
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for job in started {
+            answers.push(match job {
+                Err(done) => done,
+                Ok(handle) => match handle.await {
+                    Ok(Ok(out)) => Dispatched::ok(out.text),
+                    Ok(Err(e)) => Dispatched::error(e.to_string()),
+                    Err(e) => Dispatched::error(format!("the tool crashed: {e}")),
+                },
+            });
+        }
+        answers
     }
 
     async fn call_tool(&mut self, name: &str, args: Value) -> Dispatched {
@@ -123,6 +138,19 @@ impl Session {
         self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
         Ok(true)
     }
+}
+
+/// The call's arguments as JSON, or the error the model gets when they are not JSON.
+fn parse_args(call: &ToolCall) -> Result<Value, Dispatched> {
+    if call.arguments.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_str(&call.arguments).map_err(|e| {
+        Dispatched::error(format!(
+            "the arguments of {} are not valid JSON ({e}); send one JSON object matching the tool's schema",
+            call.name
+        ))
+    })
 }
 
 fn short(command: &str) -> String {
