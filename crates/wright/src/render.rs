@@ -20,13 +20,30 @@ impl EventSink for JsonLines {
 /// The terminal view on stderr: streamed model text, tool calls, commits, the verdict.
 pub struct Terminal {
     color: bool,
+    /// stderr is a terminal: a transient status line shows what wright waits for.
+    live: bool,
+    status_shown: bool,
     /// Whether model text of the current turn was already shown as it streamed.
     streamed: bool,
 }
 
 impl Terminal {
     pub fn new() -> Self {
-        Terminal { color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(), streamed: false }
+        let live = std::io::stderr().is_terminal();
+        Terminal { color: live && std::env::var_os("NO_COLOR").is_none(), live, status_shown: false, streamed: false }
+    }
+
+    fn status(&mut self, text: &str) {
+        if self.live {
+            eprint!("\r\x1b[2K{}", self.paint("2", text));
+            self.status_shown = true;
+        }
+    }
+
+    fn clear_status(&mut self) {
+        if std::mem::take(&mut self.status_shown) {
+            eprint!("\r\x1b[2K");
+        }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -36,6 +53,7 @@ impl Terminal {
 
 impl EventSink for Terminal {
     fn event(&mut self, event: &Event) {
+        self.clear_status();
         let line = match &event.kind {
             EventKind::RunStarted { task, branch, worktree, model, base_url, test_command, .. } => format!(
                 "{} run {} on {branch}\n  task: {}\n  model: {model} at {base_url}\n  worktree: {worktree}\n  tests: {}",
@@ -138,15 +156,21 @@ impl EventSink for Terminal {
     }
 
     fn progress(&mut self, progress: &Progress) {
-        let mut err = std::io::stderr().lock();
         match progress {
             Progress::TextDelta(t) => {
+                self.clear_status();
                 self.streamed = true;
+                let mut err = std::io::stderr().lock();
                 let _ = write!(err, "{}", self.paint("2", t));
+                let _ = err.flush();
             }
-            Progress::ToolCallStarted(_) | Progress::Thinking | Progress::ToolRunning(_) => {}
+            Progress::Thinking => self.status("… waiting for the model"),
+            Progress::ToolCallStarted(name) if !self.streamed => {
+                self.status(&format!("… the model is writing a {name} call"))
+            }
+            Progress::ToolCallStarted(_) => {}
+            Progress::ToolRunning(name) => self.status(&format!("… running {name}")),
         }
-        let _ = err.flush();
     }
 }
 
