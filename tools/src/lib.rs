@@ -3,8 +3,10 @@
 
 mod args;
 mod fs_tools;
+mod index_handle;
 mod patch_tools;
 mod paths;
+mod repo_map_tool;
 mod run_tool;
 mod search_tool;
 mod toolbox;
@@ -15,6 +17,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub use args::signature;
+pub use index_handle::IndexHandle;
 pub use toolbox::Toolbox;
 
 /// A tool as the model sees it.
@@ -32,6 +35,8 @@ pub struct ToolContext {
     /// The task worktree; no tool reads or writes outside it.
     pub root: PathBuf,
     pub workspace: Option<wright_git::TaskWorkspace>,
+    /// The code index of `root`, shared by the search tools.
+    pub index: IndexHandle,
     pub run: RunLimits,
 }
 
@@ -84,6 +89,8 @@ pub enum ToolError {
     Edit(#[from] wright_edit::EditError),
     #[error("search failed: {0}")]
     Search(#[from] wright_index::IndexError),
+    #[error("{0}")]
+    Failed(String),
     #[error("the command could not start: {0}")]
     Run(#[from] wright_sandbox::SandboxError),
     #[error("{0}")]

@@ -166,7 +166,12 @@ mod tests {
     use crate::RunLimits;
 
     fn ctx(root: &Path) -> ToolContext {
-        ToolContext { root: root.to_path_buf(), workspace: None, run: RunLimits::default() }
+        ToolContext {
+            root: root.to_path_buf(),
+            workspace: None,
+            index: crate::IndexHandle::new(root.to_path_buf(), root.with_extension("index"), None),
+            run: RunLimits::default(),
+        }
     }
 
     #[test]

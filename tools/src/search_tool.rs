@@ -1,13 +1,17 @@
-//! `search`: ranked file:line hits from wright-index.
+//! `search`: ranked hits from the run's code index, with a few lines of context for the
+//! best ones so the model can often act without opening the file.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wright_index::SearchKind;
+use wright_index::{SearchHit, SearchKind};
 
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 50;
+/// Hits that get context lines, and how many lines each.
+const WITH_CONTEXT: usize = 3;
+const CONTEXT_LINES: usize = 4;
 
 pub struct Search;
 
@@ -27,7 +31,7 @@ impl Tool for Search {
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "search",
-            description: "Search the repository. kind=text (default): words, identifiers, error messages, ranked by relevance; kind=symbol: definitions by name; kind=regex: a regular expression per line. Returns path:line hits with a snippet.",
+            description: "Search the repository's code index. kind=text (default): words, identifiers, file names, error messages or a whole issue, ranked by relevance, each hit naming the best matching definition; kind=symbol: definitions by name (Class.method works); kind=regex: every line a regular expression matches. Returns path:lines [symbol] hits; the best come with a few lines of code.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -43,21 +47,72 @@ impl Tool for Search {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: SearchArgs = args::parse("search", args)?;
         let limit = a.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let results = wright_index::search(&ctx.root, &a.query, a.kind, limit)?;
+        let results = ctx.index.with(|index| index.search(&a.query, a.kind, limit))?;
         if results.hits.is_empty() {
             return Ok(ToolOutput::text("No matches. Try other words, kind=symbol for a definition, or kind=regex."));
         }
         let mut out = String::new();
-        for hit in &results.hits {
-            let symbol = hit.symbol.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
-            out.push_str(&format!("{}:{}{}: {}\n", hit.path, hit.start_line, symbol, hit.snippet));
+        for (i, hit) in results.hits.iter().enumerate() {
+            out.push_str(&heading(hit));
+            if i < WITH_CONTEXT && a.kind != SearchKind::Regex {
+                out.push_str(&context(ctx, hit));
+            }
         }
         if results.more > 0 {
             out.push_str(&format!("[{} more hits not shown; narrow the query or raise limit]\n", results.more));
         }
         if results.skipped_files > 0 {
-            out.push_str(&format!("[{} binary or oversized files not searched]\n", results.skipped_files));
+            out.push_str(&format!("[{} binary, generated or oversized files not searched]\n", results.skipped_files));
         }
         Ok(ToolOutput::text(out))
+    }
+}
+
+fn heading(hit: &SearchHit) -> String {
+    let lines = if hit.end_line > hit.start_line {
+        format!("{}-{}", hit.start_line, hit.end_line)
+    } else {
+        hit.start_line.to_string()
+    };
+    let symbol = hit.symbol.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+    format!("{}:{}{}: {}\n", hit.path, lines, symbol, hit.snippet)
+}
+
+/// The first lines of the hit, numbered, read from the worktree.
+fn context(ctx: &ToolContext, hit: &SearchHit) -> String {
+    let Ok(text) = std::fs::read_to_string(ctx.root.join(&hit.path)) else { return String::new() };
+    let end = hit.end_line.min(hit.start_line + CONTEXT_LINES - 1);
+    let mut out = String::new();
+    for (n, line) in text.lines().enumerate().skip(hit.start_line).take(end.saturating_sub(hit.start_line)) {
+        let line: String = line.chars().take(160).collect();
+        out.push_str(&format!("    {:>5}  {}\n", n + 1, line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_name_the_definition_and_show_its_first_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("dates.py"), "def parse_date(text):\n    a = 1\n    b = 2\n    return a\n")
+            .unwrap();
+        let ctx = ToolContext {
+            root: dir.path().to_path_buf(),
+            workspace: None,
+            index: crate::IndexHandle::new(dir.path().to_path_buf(), cache.path().join("v"), None),
+            run: crate::RunLimits::default(),
+        };
+        let out = Search.call(&ctx, &json!({"query": "parse_date fails"})).unwrap().text;
+        assert!(out.starts_with("dates.py:1-4 [parse_date]: def parse_date(text):\n        2      a = 1\n"), "{out}");
+        std::fs::write(dir.path().join("more.py"), "def frobnicate():\n    pass\n").unwrap();
+        ctx.index.refresh().unwrap();
+        let out = Search.call(&ctx, &json!({"query": "frobnicate", "kind": "symbol"})).unwrap().text;
+        assert!(out.starts_with("more.py:1-2 [frobnicate]"), "{out}");
+        let err = Search.call(&ctx, &json!({"query": "(", "kind": "regex"})).unwrap_err();
+        assert!(err.to_string().contains("invalid regex"), "{err}");
     }
 }

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::fs_tools::{GitDiff, ReadFile};
 use crate::patch_tools::{ApplyPatch, Edit};
+use crate::repo_map_tool::RepoMap;
 use crate::run_tool::Run;
 use crate::search_tool::Search;
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec};
@@ -18,6 +19,7 @@ impl Default for Toolbox {
             tools: vec![
                 Box::new(ReadFile),
                 Box::new(Search),
+                Box::new(RepoMap),
                 Box::new(Edit),
                 Box::new(ApplyPatch),
                 Box::new(Run),

@@ -97,8 +97,15 @@ impl Session {
         let owned_name = name.to_string();
         let command = args.get("command").and_then(Value::as_str).map(str::to_string);
         self.events.progress(crate::Progress::ToolRunning(name.to_string()));
-        let joined =
-            tokio::task::spawn_blocking(move || toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH])).await;
+        let joined = tokio::task::spawn_blocking(move || {
+            let result = toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH]);
+            // A change is searchable as soon as it lands.
+            if result.is_ok() && !toolbox.is_read_only(&owned_name) {
+                let _ = ctx.index.refresh();
+            }
+            result
+        })
+        .await;
         let result = match joined {
             Ok(r) => r,
             Err(e) => return Dispatched::error(format!("the tool crashed: {e}")),

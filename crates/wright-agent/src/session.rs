@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use wright_git::{TaskWorkspace, slugify};
 use wright_llm::{LlmClient, LlmError, LlmEvent, Message, Reply, ToolCall, ToolDef, Usage};
-use wright_tools::{RunLimits, ToolContext, Toolbox};
+use wright_tools::{IndexHandle, RunLimits, ToolContext, Toolbox};
 
 use crate::context::drop_oldest_outputs;
 use crate::plan::{self, FinishArgs};
@@ -37,6 +37,8 @@ pub struct SessionConfig {
     pub test_timeout: Duration,
     pub run_limits: RunLimits,
     pub base_url: String,
+    /// wright's cache directory (code indexes).
+    pub cache_dir: PathBuf,
 }
 
 /// How a run ended: its last event and the process exit code.
@@ -114,7 +116,13 @@ impl Session {
             sandbox: "process (scrubbed environment, process-group limits)".into(),
             test_command: test_command.clone(),
         });
-        let tool_ctx = ToolContext { root, workspace: Some(workspace.clone()), run: config.run_limits.clone() };
+        let index = IndexHandle::new(
+            root.clone(),
+            wright_index::location::view_dir(&config.cache_dir, &repo_root, &config.run_id),
+            Some((repo_root.clone(), wright_index::location::base_dir(&config.cache_dir, &repo_root))),
+        );
+        index.warm();
+        let tool_ctx = ToolContext { root, workspace: Some(workspace.clone()), index, run: config.run_limits.clone() };
         let format = config.tool_format;
         Ok(Session {
             run_id: config.run_id.clone(),

@@ -1,20 +1,33 @@
-//! Code search over a working tree: ranked `file:line` hits for plain words, symbol
-//! definitions, or a regex. Files are walked with `ignore`, so `.gitignore` holds.
+//! wright's code index: a persistent tantivy index of a working tree (files and their
+//! definitions as separate documents, a code-aware tokenizer, tree-sitter symbols),
+//! kept up to date incrementally, with ranked text search that reads issue text the way
+//! a developer does, symbol and regex search, and a repo map.
 
-mod corpus;
+mod docs;
+mod grep;
+pub mod location;
+mod manifest;
+mod query;
 mod rank;
-mod terms;
+mod repo_map;
+mod schema;
+mod store;
+mod symbols;
+mod tokenize;
+mod walk;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub use corpus::{Corpus, SourceFile};
-pub use terms::query_terms;
+pub use query::{Analyzed, analyze};
+pub use store::{Index, UpdateStats};
+pub use tokenize::{CODE_TOKENIZER, CodeTokenizer, code_terms};
+pub use walk::Skipped;
 
 /// How a query is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum SearchKind {
-    /// Words, identifiers, paths: ranked by relevance.
+    /// Words, identifiers, paths, error messages, whole issues: ranked by relevance.
     #[default]
     Text,
     /// Definitions whose name matches.
@@ -40,29 +53,62 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Matching hits beyond the limit.
     pub more: usize,
-    /// Files not searched (binary or too large).
+    /// Files not searched (binary, generated, too large, unreadable).
     pub skipped_files: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error("{0} is not a directory")]
-    NotADir(std::path::PathBuf),
+    NotADir(PathBuf),
     #[error("invalid regex: {0}")]
     Regex(#[from] regex::Error),
     #[error("the query has no searchable words; give identifiers, file names or phrases")]
     EmptyQuery,
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the index in {0} is being written by another wright; try again when it finishes")]
+    Busy(PathBuf),
+    #[error("the index is damaged; remove its folder and it will be rebuilt")]
+    Corrupt,
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("index folder: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("index lock: {0}")]
+    Lock(#[from] tantivy::directory::error::LockError),
 }
 
-/// Searches the files under `root`.
-pub fn search(root: &Path, query: &str, kind: SearchKind, limit: usize) -> Result<SearchResults, IndexError> {
-    let corpus = Corpus::load(root)?;
-    let (mut hits, skipped) = match kind {
-        SearchKind::Text => (rank::text(&corpus, query)?, corpus.skipped),
-        SearchKind::Symbol => (rank::symbols(&corpus, query)?, corpus.skipped),
-        SearchKind::Regex => (rank::regex(&corpus, query)?, corpus.skipped),
-    };
-    let more = hits.len().saturating_sub(limit);
-    hits.truncate(limit);
-    Ok(SearchResults { hits, more, skipped_files: skipped })
+impl IndexError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        IndexError::Io { path: path.to_path_buf(), source }
+    }
 }
+
+impl Index {
+    /// Searches the index; `limit` caps the hits.
+    pub fn search(&self, query: &str, kind: SearchKind, limit: usize) -> Result<SearchResults, IndexError> {
+        let limit = limit.max(1);
+        let (hits, more) = match kind {
+            SearchKind::Text => rank::text(self, query, limit)?,
+            SearchKind::Symbol => symbols::search(self, query, limit)?,
+            SearchKind::Regex => grep::search(self, query, limit)?,
+        };
+        Ok(SearchResults { hits, more, skipped_files: self.skipped().total() })
+    }
+
+    /// A ranked outline of the definitions, fitted to `budget_tokens`.
+    pub fn repo_map(&self, focus: Option<&str>, budget_tokens: usize) -> Result<String, IndexError> {
+        repo_map::render(self, focus, budget_tokens)
+    }
+}
+
+/// Opens the index of the tree at `root` kept under `cache` and brings it up to date.
+pub fn open_updated(root: &Path, cache: &Path) -> Result<(Index, UpdateStats), IndexError> {
+    let mut index = Index::open(root, &location::base_dir(cache, root))?;
+    let stats = index.update(&mut |_, _| {})?;
+    Ok((index, stats))
+}
+
+#[cfg(test)]
+mod tests;

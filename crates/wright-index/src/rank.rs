@@ -1,159 +1,216 @@
-//! Ranking: BM25 over files for words (with a bonus for path matches), definition
-//! patterns for symbols, and plain line matches for regexes.
+//! Text ranking: BM25 over file documents (content, path and defined names as separate
+//! fields, each term weighted by what kind of evidence it is), then priors for where
+//! changes usually land, then the best definition inside each top file.
 
 use std::collections::HashMap;
 
-use regex::Regex;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::terms::{query_terms, tokens};
-use crate::{Corpus, IndexError, SearchHit};
+use crate::query::{Analyzed, analyze};
+use crate::schema::{Fields, KIND_CHUNK, KIND_FILE};
+use crate::{Index, IndexError, SearchHit};
 
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-const PATH_BOOST: f32 = 2.0;
+/// Field weights relative to content.
+const PATH_WEIGHT: f32 = 1.5;
+const SYMBOL_WEIGHT: f32 = 1.0;
+/// A file whose path the query names outright.
+const NAMED_PATH_BOOST: f32 = 3.0;
+/// Files that are rarely where a fix lands, unless named.
+const TEST_PRIOR: f32 = 0.4;
+const DOC_PRIOR: f32 = 0.5;
+/// Share of the best matching definition's score added to its file's.
+const CHUNK_SHARE: f32 = 0.3;
 
-pub(crate) fn text(corpus: &Corpus, query: &str) -> Result<Vec<SearchHit>, IndexError> {
-    let terms = query_terms(query);
-    if terms.is_empty() {
+pub(crate) fn text(index: &Index, query: &str, limit: usize) -> Result<(Vec<SearchHit>, usize), IndexError> {
+    let analyzed = analyze(query);
+    if analyzed.terms.is_empty() && analyzed.paths.is_empty() {
         return Err(IndexError::EmptyQuery);
     }
-    let counts: Vec<HashMap<&str, usize>> = corpus
-        .files
+    let f = index.fields;
+    let searcher = index.searcher();
+    let pool = (limit * 4).max(100);
+    let files = top_docs(&searcher, &f, KIND_FILE, &analyzed, None, pool)?;
+    let mut ranked: Vec<(String, f32)> = files
         .iter()
-        .map(|f| {
-            let mut tf: HashMap<&str, usize> = HashMap::new();
-            for t in tokens(&f.text) {
-                if let Some(term) = terms.iter().find(|q| **q == t) {
-                    *tf.entry(term.as_str()).or_default() += 1;
-                }
-            }
-            tf
+        .map(|(score, addr)| {
+            let path = stored_str(&searcher, *addr, f.path).unwrap_or_default();
+            let score = score * prior(&path, &analyzed);
+            (path, score)
         })
         .collect();
-    let lengths: Vec<f32> = corpus.files.iter().map(|f| (f.text.len() / 6).max(1) as f32).collect();
-    let n = corpus.files.len().max(1) as f32;
-    let avg = lengths.iter().sum::<f32>() / n;
-    let mut hits = Vec::new();
-    for (i, file) in corpus.files.iter().enumerate() {
-        let path_tokens = tokens(&file.path);
-        let mut score = 0.0;
-        for term in &terms {
-            let df = counts.iter().filter(|c| c.contains_key(term.as_str())).count() as f32;
-            let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-            let tf = *counts[i].get(term.as_str()).unwrap_or(&0) as f32;
-            if tf > 0.0 {
-                score += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * lengths[i] / avg));
-            }
-            if path_tokens.contains(term) {
-                score += PATH_BOOST * idf;
-            }
-        }
-        if score > 0.0 {
-            let line = best_line(&file.text, &terms);
-            hits.push(hit(&file.path, line, None, score, &file.text));
-        }
-    }
-    sort(&mut hits);
-    Ok(hits)
-}
-
-pub(crate) fn symbols(corpus: &Corpus, query: &str) -> Result<Vec<SearchHit>, IndexError> {
-    let wanted = query.trim().to_lowercase();
-    if wanted.is_empty() {
-        return Err(IndexError::EmptyQuery);
-    }
-    let def = Regex::new(
-        r"^\s*(?:pub(?:\([^)]*\))?\s+|export\s+|async\s+|static\s+|public\s+|private\s+|protected\s+)*(?:fn|def|class|struct|enum|trait|interface|type|func|function|impl|mod|module)\s+([A-Za-z_][A-Za-z0-9_]*)",
-    )?;
-    let mut hits = Vec::new();
-    for file in &corpus.files {
-        for (i, line) in file.text.lines().enumerate() {
-            let Some(name) = def.captures(line).and_then(|c| c.get(1)) else { continue };
-            let lower = name.as_str().to_lowercase();
-            let score = if lower == wanted {
-                3.0
-            } else if lower.starts_with(&wanted) {
-                2.0
-            } else if lower.contains(&wanted) {
-                1.0
-            } else {
-                continue;
-            };
-            hits.push(hit(&file.path, i + 1, Some(name.as_str().to_string()), score, &file.text));
-        }
-    }
-    sort(&mut hits);
-    Ok(hits)
-}
-
-pub(crate) fn regex(corpus: &Corpus, pattern: &str) -> Result<Vec<SearchHit>, IndexError> {
-    let re = Regex::new(pattern)?;
-    let mut hits = Vec::new();
-    for file in &corpus.files {
-        for (i, line) in file.text.lines().enumerate() {
-            if re.is_match(line) {
-                hits.push(hit(&file.path, i + 1, None, 1.0, &file.text));
+    // Files the query names by path count even when no term matched them.
+    for hint in &analyzed.paths {
+        for path in index.paths() {
+            if path_named(&path.to_lowercase(), hint) && !ranked.iter().any(|(p, _)| p == path) {
+                let best = ranked.first().map(|r| r.1).unwrap_or(1.0);
+                ranked.push((path.to_string(), best * 0.5 * NAMED_PATH_BOOST));
             }
         }
     }
-    Ok(hits)
+    sort(&mut ranked);
+
+    let head: Vec<String> = ranked.iter().take(limit.max(10)).map(|(p, _)| p.clone()).collect();
+    let chunks = best_chunks(&searcher, &f, &analyzed, &head)?;
+    for (path, score) in ranked.iter_mut() {
+        if let Some(c) = chunks.get(path.as_str()) {
+            *score += CHUNK_SHARE * c.score * prior(path, &analyzed);
+        }
+    }
+    sort(&mut ranked);
+
+    let total = ranked.len();
+    let mut hits = Vec::new();
+    for (path, score) in ranked.into_iter().take(limit) {
+        let text = index.read_text(&path).unwrap_or_default();
+        let hit = match chunks.get(path.as_str()) {
+            Some(c) => SearchHit {
+                path: path.clone(),
+                start_line: c.start,
+                end_line: c.end,
+                symbol: Some(c.symbol.clone()),
+                score,
+                snippet: line_of(&text, c.start),
+            },
+            None => {
+                let line = best_line(&text, &analyzed);
+                SearchHit {
+                    path: path.clone(),
+                    start_line: line,
+                    end_line: line,
+                    symbol: None,
+                    score,
+                    snippet: line_of(&text, line),
+                }
+            }
+        };
+        hits.push(hit);
+    }
+    Ok((hits, total.saturating_sub(limit)))
 }
 
-fn best_line(text: &str, terms: &[String]) -> usize {
-    let mut best = (0, 1);
+fn sort(ranked: &mut [(String, f32)]) {
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+}
+
+/// The weighted terms as one query over content, path and names, limited to documents
+/// of `kind` (and to `paths` when given).
+fn top_docs(
+    searcher: &Searcher,
+    f: &Fields,
+    kind: &str,
+    a: &Analyzed,
+    paths: Option<&[String]>,
+    limit: usize,
+) -> Result<Vec<(f32, DocAddress)>, IndexError> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (t, w) in &a.terms {
+        for (field, fw) in [(f.content, 1.0), (f.path_terms, PATH_WEIGHT), (f.symbols, SYMBOL_WEIGHT)] {
+            let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
+            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * fw))));
+        }
+    }
+    if should.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut must: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, term(f.kind, kind)), (Occur::Must, Box::new(BooleanQuery::new(should)))];
+    if let Some(paths) = paths {
+        let any: Vec<(Occur, Box<dyn Query>)> = paths.iter().map(|p| (Occur::Should, term(f.path, p))).collect();
+        must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    Ok(searcher.search(&BooleanQuery::new(must), &TopDocs::with_limit(limit).order_by_score())?)
+}
+
+fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+}
+
+pub(crate) struct Chunk {
+    pub symbol: String,
+    pub start: usize,
+    pub end: usize,
+    pub score: f32,
+}
+
+/// The best-scoring definition in each of `paths`.
+fn best_chunks(
+    searcher: &Searcher,
+    f: &Fields,
+    a: &Analyzed,
+    paths: &[String],
+) -> Result<HashMap<String, Chunk>, IndexError> {
+    let mut best: HashMap<String, Chunk> = HashMap::new();
+    if paths.is_empty() {
+        return Ok(best);
+    }
+    for (score, addr) in top_docs(searcher, f, KIND_CHUNK, a, Some(paths), paths.len() * 30)? {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let s = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let n = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+        let path = s(f.path);
+        if best.get(&path).is_some_and(|c| c.score >= score) {
+            continue;
+        }
+        best.insert(path, Chunk { symbol: s(f.symbol), start: n(f.start_line), end: n(f.end_line), score });
+    }
+    Ok(best)
+}
+
+pub(crate) fn stored_str(searcher: &Searcher, addr: DocAddress, field: tantivy::schema::Field) -> Option<String> {
+    let doc: TantivyDocument = searcher.doc(addr).ok()?;
+    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+/// Where fixes rarely land (tests, docs, examples) weighs less, unless the query names it.
+fn prior(path: &str, a: &Analyzed) -> f32 {
+    let lower = path.to_lowercase();
+    if a.paths.iter().any(|h| path_named(&lower, h)) {
+        return NAMED_PATH_BOOST;
+    }
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let dirs: Vec<&str> = lower.split('/').collect();
+    let dirs = &dirs[..dirs.len().saturating_sub(1)];
+    let in_dir = |names: &[&str]| dirs.iter().any(|d| names.contains(d));
+    let is_test = in_dir(&["test", "tests", "testing", "__tests__", "spec"])
+        || name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name.ends_with("_tests.py")
+        || name.ends_with("_test.go")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name == "conftest.py";
+    if is_test {
+        return TEST_PRIOR;
+    }
+    let is_doc = in_dir(&["doc", "docs", "example", "examples", "benchmarks", "bench"])
+        || [".rst", ".md", ".txt"].iter().any(|e| name.ends_with(e));
+    if is_doc { DOC_PRIOR } else { 1.0 }
+}
+
+/// `path` is the file the hint names (`models.py` names `requests/models.py`).
+pub(crate) fn path_named(path: &str, hint: &str) -> bool {
+    path == hint || (path.ends_with(hint) && path[..path.len() - hint.len()].ends_with('/'))
+}
+
+/// The line holding the most distinct query terms (1-based).
+fn best_line(text: &str, a: &Analyzed) -> usize {
+    let weights: HashMap<&str, f32> = a.terms.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+    let mut best = (0.0, 1);
     for (i, line) in text.lines().enumerate() {
-        let line_tokens = tokens(line);
-        let distinct = terms.iter().filter(|t| line_tokens.contains(t)).count();
-        if distinct > best.0 {
-            best = (distinct, i + 1);
+        let mut seen = crate::tokenize::code_terms(line);
+        seen.sort();
+        seen.dedup();
+        let s: f32 = seen.iter().filter_map(|t| weights.get(t.as_str())).sum();
+        if s > best.0 {
+            best = (s, i + 1);
         }
     }
     best.1
 }
 
-fn hit(path: &str, line: usize, symbol: Option<String>, score: f32, text: &str) -> SearchHit {
-    let snippet: String = text.lines().nth(line - 1).unwrap_or("").trim().chars().take(160).collect();
-    SearchHit { path: path.to_string(), start_line: line, end_line: line, symbol, score, snippet }
-}
-
-fn sort(hits: &mut [SearchHit]) {
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::{SearchKind, search};
-
-    fn tree() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(
-            dir.path().join("src/dates.py"),
-            "import re\n\ndef parse_date(text):\n    return re.match(r'x', text)\n",
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("src/other.py"), "def unrelated():\n    pass\n").unwrap();
-        std::fs::write(dir.path().join("README.md"), "A project about many things.\n").unwrap();
-        dir
-    }
-
-    #[test]
-    fn text_ranks_the_defining_file_first() {
-        let dir = tree();
-        let r = search(dir.path(), "parse_date rejects ISO dates", SearchKind::Text, 10).unwrap();
-        assert_eq!(r.hits[0].path, "src/dates.py");
-        assert_eq!(r.hits[0].start_line, 3);
-    }
-
-    #[test]
-    fn symbols_and_regex() {
-        let dir = tree();
-        let r = search(dir.path(), "parse_date", SearchKind::Symbol, 10).unwrap();
-        assert_eq!(r.hits.len(), 1);
-        assert_eq!(r.hits[0].symbol.as_deref(), Some("parse_date"));
-        let r = search(dir.path(), r"def \w+\(", SearchKind::Regex, 1).unwrap();
-        assert_eq!(r.hits.len(), 1);
-        assert_eq!(r.more, 1);
-        assert!(search(dir.path(), "(", SearchKind::Regex, 1).is_err());
-    }
+pub(crate) fn line_of(text: &str, line: usize) -> String {
+    text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim().chars().take(160).collect()
 }

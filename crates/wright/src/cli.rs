@@ -25,8 +25,63 @@ pub enum Command {
     Run(RunArgs),
     /// Print the effective configuration and where each value came from
     Config(ConfigArgs),
+    /// Build or update a repository's code index (kept in wright's cache directory)
+    Index(IndexArgs),
     /// Search a repository the way the agent does (ranked file:line hits)
     Search(SearchArgs),
+    /// Benchmarks: localization on real issues, search speed
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Args)]
+pub struct IndexArgs {
+    /// The repository to index
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Print the figures as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum EvalCommand {
+    /// File- and function-level localization from issue text (SWE-bench format)
+    Localize(LocalizeArgs),
+    /// Index build rate, incremental update, query latency, and rg on the same queries
+    SearchSpeed(SearchSpeedArgs),
+}
+
+#[derive(Args)]
+pub struct LocalizeArgs {
+    /// JSONL with instance_id, repo, base_commit, problem_statement, gold_files, expected_spans
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Folder of repository snapshots: DIR/<owner>+<name>/repo (a git directory) or DIR/<owner>+<name>
+    #[arg(long)]
+    pub repos: PathBuf,
+    /// Where checkouts and indexes go (default: a folder in wright's cache)
+    #[arg(long)]
+    pub work: Option<PathBuf>,
+    /// Write per-instance ranks here as JSON
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Only the first N usable instances
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct SearchSpeedArgs {
+    /// The repository (a working tree) to measure on
+    #[arg(long)]
+    pub repo: PathBuf,
+    /// JSONL whose problem_statement fields are the text queries
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Write the figures here as JSON
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]

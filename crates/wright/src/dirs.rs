@@ -18,6 +18,11 @@ pub fn data_dir() -> PathBuf {
     xdg("XDG_DATA_HOME", ".local/share").join("wright")
 }
 
+/// `$XDG_CACHE_HOME/wright` (code indexes; safe to delete).
+pub fn cache_dir() -> PathBuf {
+    xdg("XDG_CACHE_HOME", ".cache").join("wright")
+}
+
 /// `$XDG_CONFIG_HOME/wright/config.toml`.
 pub fn user_config() -> PathBuf {
     xdg("XDG_CONFIG_HOME", ".config").join("wright").join("config.toml")

@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod dirs;
+mod eval_cmd;
 mod exit;
 mod render;
 mod run_cmd;
@@ -15,7 +16,9 @@ fn main() {
     let code = match cli.command {
         cli::Command::Run(args) => run_cmd::run(args),
         cli::Command::Config(args) => config::show(args),
+        cli::Command::Index(args) => search_cmd::index(args),
         cli::Command::Search(args) => search_cmd::run(args),
+        cli::Command::Eval(cmd) => eval_cmd::run(cmd),
     };
     let code = code.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

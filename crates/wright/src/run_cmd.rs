@@ -98,6 +98,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
                 test_timeout,
                 run_limits,
                 base_url,
+                cache_dir: crate::dirs::cache_dir(),
             },
             llm,
             events,

@@ -1,12 +1,37 @@
-//! `wright search`: the agent's search, for people and scripts.
+//! `wright index` and `wright search`: the agent's index and search, for people and scripts.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
 
 use anyhow::{Context, Result};
-use wright_index::SearchKind;
+use wright_index::{Index, SearchKind, location};
 
-use crate::cli::{KindArg, SearchArgs};
+use crate::cli::{IndexArgs, KindArg, SearchArgs};
+use crate::dirs::cache_dir;
 use crate::exit::usage;
+
+pub fn index(args: IndexArgs) -> Result<i32> {
+    let index = open(&args.repo, true)?;
+    let stats = index.1;
+    if args.json {
+        println!("{}", serde_json::to_string(&stats)?);
+    } else {
+        let mb = stats.bytes as f64 / 1e6;
+        println!(
+            "indexed {} files, {:.1} MB in {:.2} s ({} added, {} changed, {} removed; {} skipped)",
+            stats.files,
+            mb,
+            stats.seconds,
+            stats.added,
+            stats.changed,
+            stats.removed,
+            stats.skipped.total()
+        );
+        println!("index: {} ({:.1} MB)", index.0.dir().display(), index.0.disk_bytes() as f64 / 1e6);
+    }
+    index.0.close()?;
+    Ok(0)
+}
 
 pub fn run(args: SearchArgs) -> Result<i32> {
     let query = if args.query == "-" {
@@ -16,25 +41,46 @@ pub fn run(args: SearchArgs) -> Result<i32> {
     } else {
         args.query.clone()
     };
-    if !args.repo.is_dir() {
-        return Err(usage(format!("--repo {} is not a directory", args.repo.display())));
-    }
     let kind = match args.kind {
         KindArg::Text => SearchKind::Text,
         KindArg::Symbol => SearchKind::Symbol,
         KindArg::Regex => SearchKind::Regex,
     };
-    let results = wright_index::search(&args.repo, &query, kind, args.limit).map_err(|e| usage(e.to_string()))?;
+    let (index, _) = open(&args.repo, false)?;
+    let results = index.search(&query, kind, args.limit).map_err(|e| usage(e.to_string()))?;
     if args.json {
         println!("{}", serde_json::to_string(&results.hits)?);
     } else {
         for h in &results.hits {
             let symbol = h.symbol.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
-            println!("{}:{}{}: {}", h.path, h.start_line, symbol, h.snippet);
+            println!("{}:{}-{}{}: {}", h.path, h.start_line, h.end_line, symbol, h.snippet);
         }
         if results.more > 0 {
             eprintln!("({} more; raise --limit)", results.more);
         }
     }
+    index.close()?;
     Ok(0)
+}
+
+/// Opens the repository's base index and brings it up to date, with a progress line on a terminal.
+fn open(repo: &Path, progress: bool) -> Result<(Index, wright_index::UpdateStats)> {
+    if !repo.is_dir() {
+        return Err(usage(format!("--repo {} is not a directory; point it at a repository", repo.display())));
+    }
+    let mut index = Index::open(repo, &location::base_dir(&cache_dir(), repo))?;
+    let show = progress && std::io::stderr().is_terminal();
+    let mut report = |done: usize, total: usize| {
+        if show {
+            let width = 30;
+            let filled = (done * width).checked_div(total).unwrap_or(width);
+            eprint!("\r[{}{}] {done}/{total} files", "#".repeat(filled), " ".repeat(width - filled));
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let stats = index.update(&mut report)?;
+    if show {
+        eprint!("\r\x1b[2K");
+    }
+    Ok((index, stats))
 }

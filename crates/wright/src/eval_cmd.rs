@@ -1,0 +1,56 @@
+//! `wright eval ...`: benchmark programs that print a table and write JSON.
+
+use anyhow::{Context, Result};
+
+use crate::cli::{EvalCommand, LocalizeArgs, SearchSpeedArgs};
+use crate::dirs::cache_dir;
+use crate::exit::usage;
+
+pub fn run(cmd: EvalCommand) -> Result<i32> {
+    match cmd {
+        EvalCommand::Localize(args) => localize(args),
+        EvalCommand::SearchSpeed(args) => search_speed(args),
+    }
+}
+
+fn localize(args: LocalizeArgs) -> Result<i32> {
+    if !args.data.is_file() {
+        return Err(usage(format!("--data {} is not a file", args.data.display())));
+    }
+    if !args.repos.is_dir() {
+        return Err(usage(format!("--repos {} is not a directory of repository snapshots", args.repos.display())));
+    }
+    let work = args.work.clone().unwrap_or_else(|| cache_dir().join("eval-localize"));
+    let mut progress = |line: &str| eprintln!("{line}");
+    let report = wright_evals::localize::run(wright_evals::localize::Options {
+        data: &args.data,
+        repos: &args.repos,
+        work,
+        limit: args.limit,
+        progress: &mut progress,
+    })?;
+    print!("{}", wright_evals::localize::table(&report));
+    if let Some(out) = &args.out {
+        std::fs::write(out, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("writing {}", out.display()))?;
+        println!("per-instance ranks: {}", out.display());
+    }
+    Ok(0)
+}
+
+fn search_speed(args: SearchSpeedArgs) -> Result<i32> {
+    if !args.repo.is_dir() {
+        return Err(usage(format!("--repo {} is not a directory", args.repo.display())));
+    }
+    let issues = match &args.data {
+        Some(d) => wright_evals::speed::issues_from(d)?,
+        None => Vec::new(),
+    };
+    let report = wright_evals::speed::run(&args.repo, &issues, &wright_evals::speed::default_work())?;
+    print!("{}", wright_evals::speed::table(&report));
+    if let Some(out) = &args.out {
+        std::fs::write(out, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,47 @@
+//! `repo_map`: an outline of the repository's definitions, ranked, within a token budget.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+
+const DEFAULT_BUDGET: usize = 1500;
+const MAX_BUDGET: usize = 8000;
+
+pub struct RepoMap;
+
+#[derive(Deserialize)]
+struct RepoMapArgs {
+    focus: Option<String>,
+    budget_tokens: Option<usize>,
+}
+
+impl Tool for RepoMap {
+    fn read_only(&self) -> bool {
+        true
+    }
+
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: "repo_map",
+            description: "An outline of the repository: files with their classes, functions and types (line: kind name), the most referenced and the ones matching `focus` first, cut to budget_tokens. Use it to get oriented before searching.",
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "focus": {"type": "string", "description": "words or identifiers from the task to rank by"},
+                    "budget_tokens": {"type": "integer", "description": "default 1500, at most 8000"}
+                }
+            }),
+        }
+    }
+
+    fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
+        let a: RepoMapArgs = args::parse("repo_map", args)?;
+        let budget = a.budget_tokens.unwrap_or(DEFAULT_BUDGET).clamp(100, MAX_BUDGET);
+        let map = ctx.index.with(|index| index.repo_map(a.focus.as_deref(), budget))?;
+        if map.is_empty() {
+            return Ok(ToolOutput::text("No definitions found in the indexed files."));
+        }
+        Ok(ToolOutput::text(map))
+    }
+}
