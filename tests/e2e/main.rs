@@ -6,4 +6,5 @@
 mod cli_errors;
 mod faults;
 mod happy_path;
+mod search_cli;
 mod support;

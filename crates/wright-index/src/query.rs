@@ -13,6 +13,52 @@ const CODE_WEIGHT: f32 = 1.6;
 const IDENT_WEIGHT: f32 = 2.0;
 const PART_WEIGHT: f32 = 0.6;
 const WORD_WEIGHT: f32 = 1.0;
+/// Words that code samples and tracebacks in issues are full of, but that say nothing
+/// about where the problem is.
+const NOISE_WEIGHT: f32 = 0.15;
+const NOISE: &[&str] = &[
+    "import",
+    "from",
+    "def",
+    "class",
+    "return",
+    "print",
+    "self",
+    "none",
+    "true",
+    "false",
+    "python",
+    "python3",
+    "lambda",
+    "pass",
+    "raise",
+    "traceback",
+    "recent",
+    "call",
+    "last",
+    "file",
+    "line",
+    "module",
+    "most",
+    "main",
+    "py",
+    "site",
+    "packages",
+    "ipython",
+    "in_",
+    "out_",
+    "lib",
+    "usr",
+    "local",
+    "bin",
+    "in",
+    "out",
+    "np",
+    "numpy",
+    "pd",
+    "os",
+    "sys",
+];
 /// At most this many terms are searched; the rest carry little weight.
 const MAX_TERMS: usize = 96;
 
@@ -241,6 +287,7 @@ pub fn analyze(text: &str) -> Analyzed {
         if STOPWORDS.contains(&term.as_str()) {
             return;
         }
+        let w = if NOISE.contains(&term.as_str()) { w.min(NOISE_WEIGHT) } else { w };
         let e = weights.entry(term).or_insert(0.0);
         // Repeats add evidence, with diminishing returns.
         *e = if *e == 0.0 { w } else { e.max(w) + 0.25 * w.min(*e) };

@@ -19,10 +19,17 @@ const SYMBOL_WEIGHT: f32 = 1.0;
 /// A file whose path the query names outright.
 const NAMED_PATH_BOOST: f32 = 3.0;
 /// Files that are rarely where a fix lands, unless named.
-const TEST_PRIOR: f32 = 0.4;
-const DOC_PRIOR: f32 = 0.5;
+const TEST_PRIOR: f32 = 0.3;
+const DOC_PRIOR: f32 = 0.3;
+/// Files that are not source code (config, data, prose) and project plumbing.
+const OTHER_PRIOR: f32 = 0.3;
 /// Share of the best matching definition's score added to its file's.
-const CHUNK_SHARE: f32 = 0.3;
+const CHUNK_SHARE: f32 = 1.0;
+/// Candidates taken from each document kind.
+const FILE_POOL: usize = 100;
+const CHUNK_POOL: usize = 300;
+/// A bare file name that more files than this share names none of them.
+const MAX_NAMED_MATCHES: usize = 2;
 
 pub(crate) fn text(index: &Index, query: &str, limit: usize) -> Result<(Vec<SearchHit>, usize), IndexError> {
     let analyzed = analyze(query);
@@ -31,35 +38,34 @@ pub(crate) fn text(index: &Index, query: &str, limit: usize) -> Result<(Vec<Sear
     }
     let f = index.fields;
     let searcher = index.searcher();
-    let pool = (limit * 4).max(100);
-    let files = top_docs(&searcher, &f, KIND_FILE, &analyzed, None, pool)?;
-    let mut ranked: Vec<(String, f32)> = files
-        .iter()
-        .map(|(score, addr)| {
-            let path = stored_str(&searcher, *addr, f.path).unwrap_or_default();
-            let score = score * prior(&path, &analyzed);
-            (path, score)
-        })
-        .collect();
-    // Files the query names by path count even when no term matched them.
-    for hint in &analyzed.paths {
-        for path in index.paths() {
-            if path_named(&path.to_lowercase(), hint) && !ranked.iter().any(|(p, _)| p == path) {
-                let best = ranked.first().map(|r| r.1).unwrap_or(1.0);
-                ranked.push((path.to_string(), best * 0.5 * NAMED_PATH_BOOST));
-            }
-        }
+    let named = named_paths(index, &analyzed);
+
+    // Whole files and single definitions are scored apart and summed: a large file whose
+    // one function matches well is not lost to length normalisation.
+    let mut scores: HashMap<String, f32> = HashMap::new();
+    for (score, addr) in top_docs(&searcher, &f, KIND_FILE, &analyzed, None, FILE_POOL)? {
+        let path = stored_str(&searcher, addr, f.path).unwrap_or_default();
+        *scores.entry(path).or_default() += score;
     }
+    let mut chunks = chunk_hits(&searcher, &f, &analyzed, None, CHUNK_POOL)?;
+    for (path, c) in &chunks {
+        *scores.entry(path.clone()).or_default() += CHUNK_SHARE * c.score;
+    }
+    let best = scores.values().copied().fold(0.0, f32::max).max(1.0);
+    for path in &named {
+        // Files the query names by path count even when no term matched them.
+        let s = scores.entry(path.clone()).or_default();
+        *s = s.max(best * 0.5);
+    }
+    let mut ranked: Vec<(String, f32)> =
+        scores.into_iter().map(|(p, s)| (p.clone(), s * prior(&p, named.contains(&p)))).collect();
     sort(&mut ranked);
 
-    let head: Vec<String> = ranked.iter().take(limit.max(10)).map(|(p, _)| p.clone()).collect();
-    let chunks = best_chunks(&searcher, &f, &analyzed, &head)?;
-    for (path, score) in ranked.iter_mut() {
-        if let Some(c) = chunks.get(path.as_str()) {
-            *score += CHUNK_SHARE * c.score * prior(path, &analyzed);
-        }
+    let missing: Vec<String> =
+        ranked.iter().take(limit).filter(|(p, _)| !chunks.contains_key(p)).map(|(p, _)| p.clone()).collect();
+    if !missing.is_empty() {
+        chunks.extend(chunk_hits(&searcher, &f, &analyzed, Some(&missing), missing.len() * 30)?);
     }
-    sort(&mut ranked);
 
     let total = ranked.len();
     let mut hits = Vec::new();
@@ -89,6 +95,19 @@ pub(crate) fn text(index: &Index, query: &str, limit: usize) -> Result<(Vec<Sear
         hits.push(hit);
     }
     Ok((hits, total.saturating_sub(limit)))
+}
+
+/// Indexed files that the query names by path; a bare name that many files share
+/// (`conf.py`, `index.rst`) names none of them.
+fn named_paths(index: &Index, a: &Analyzed) -> Vec<String> {
+    let mut named = Vec::new();
+    for hint in &a.paths {
+        let matches: Vec<&str> = index.paths().filter(|p| path_named(&p.to_lowercase(), hint)).collect();
+        if matches.len() <= MAX_NAMED_MATCHES {
+            named.extend(matches.into_iter().map(str::to_string));
+        }
+    }
+    named
 }
 
 fn sort(ranked: &mut [(String, f32)]) {
@@ -135,18 +154,16 @@ pub(crate) struct Chunk {
     pub score: f32,
 }
 
-/// The best-scoring definition in each of `paths`.
-fn best_chunks(
+/// The best-scoring definition per file, among all files or only `paths`.
+fn chunk_hits(
     searcher: &Searcher,
     f: &Fields,
     a: &Analyzed,
-    paths: &[String],
+    paths: Option<&[String]>,
+    pool: usize,
 ) -> Result<HashMap<String, Chunk>, IndexError> {
     let mut best: HashMap<String, Chunk> = HashMap::new();
-    if paths.is_empty() {
-        return Ok(best);
-    }
-    for (score, addr) in top_docs(searcher, f, KIND_CHUNK, a, Some(paths), paths.len() * 30)? {
+    for (score, addr) in top_docs(searcher, f, KIND_CHUNK, a, paths, pool)? {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let s = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let n = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
@@ -165,11 +182,11 @@ pub(crate) fn stored_str(searcher: &Searcher, addr: DocAddress, field: tantivy::
 }
 
 /// Where fixes rarely land (tests, docs, examples) weighs less, unless the query names it.
-fn prior(path: &str, a: &Analyzed) -> f32 {
-    let lower = path.to_lowercase();
-    if a.paths.iter().any(|h| path_named(&lower, h)) {
+fn prior(path: &str, named: bool) -> f32 {
+    if named {
         return NAMED_PATH_BOOST;
     }
+    let lower = path.to_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let dirs: Vec<&str> = lower.split('/').collect();
     let dirs = &dirs[..dirs.len().saturating_sub(1)];
@@ -187,7 +204,12 @@ fn prior(path: &str, a: &Analyzed) -> f32 {
     }
     let is_doc = in_dir(&["doc", "docs", "example", "examples", "benchmarks", "bench"])
         || [".rst", ".md", ".txt"].iter().any(|e| name.ends_with(e));
-    if is_doc { DOC_PRIOR } else { 1.0 }
+    if is_doc {
+        return DOC_PRIOR;
+    }
+    let plumbing = ["setup.py", "conf.py", "noxfile.py", "fabfile.py", "tasks.py"].contains(&name);
+    let is_source = wright_grammar::Lang::from_path(std::path::Path::new(name)).is_some();
+    if plumbing || !is_source { OTHER_PRIOR } else { 1.0 }
 }
 
 /// `path` is the file the hint names (`models.py` names `requests/models.py`).
