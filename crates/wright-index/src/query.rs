@@ -321,7 +321,10 @@ pub fn analyze(text: &str) -> Analyzed {
             let base = if source.1 { CODE_WEIGHT } else { WORD_WEIGHT };
             let terms = code_terms(word);
             let whole = word.to_lowercase();
-            if is_ident && !idents.contains(&whole) && !whole.contains('-') {
+            // In code, a called name or a capitalised name (a class) names a definition too.
+            let after = source.0[m.end()..].chars().next();
+            let named_in_code = source.1 && (after == Some('(') || word.starts_with(|c: char| c.is_uppercase()));
+            if (is_ident || named_in_code) && !idents.contains(&whole) && !whole.contains('-') {
                 idents.push(whole.clone());
             }
             for t in terms {

@@ -25,6 +25,11 @@ const DOC_PRIOR: f32 = 0.3;
 const OTHER_PRIOR: f32 = 0.3;
 /// Share of the best matching definition's score added to its file's.
 const CHUNK_SHARE: f32 = 1.0;
+/// Weight of defining what the query names, its cap, and the limits of that signal.
+const DEFINES_WEIGHT: f32 = 0.5;
+const DEFINES_CAP: f32 = 3.0;
+const MAX_DEFINED_IDENTS: usize = 40;
+const MAX_DEFINING_FILES: usize = 4;
 /// Candidates taken from each document kind.
 const FILE_POOL: usize = 100;
 const CHUNK_POOL: usize = 300;
@@ -57,8 +62,16 @@ pub(crate) fn text(index: &Index, query: &str, limit: usize) -> Result<(Vec<Sear
         let s = scores.entry(path.clone()).or_default();
         *s = s.max(best * 0.5);
     }
-    let mut ranked: Vec<(String, f32)> =
-        scores.into_iter().map(|(p, s)| (p.clone(), s * prior(&p, named.contains(&p)))).collect();
+    let defines = defining_files(&searcher, &f, &analyzed)?;
+    let def_w = tune("def", DEFINES_WEIGHT);
+    let mut ranked: Vec<(String, f32)> = scores
+        .into_iter()
+        .map(|(p, s)| {
+            let defines = defines.get(&p).copied().unwrap_or(0.0).min(DEFINES_CAP);
+            let s = s * prior(&p, named.contains(&p)) * (1.0 + def_w * defines);
+            (p, s)
+        })
+        .collect();
     sort(&mut ranked);
 
     let missing: Vec<String> =
@@ -95,6 +108,45 @@ pub(crate) fn text(index: &Index, query: &str, limit: usize) -> Result<(Vec<Sear
         hits.push(hit);
     }
     Ok((hits, total.saturating_sub(limit)))
+}
+
+/// For each file, how much of what the query names it defines: each identifier the
+/// query mentions that only a few files define counts `1 / files defining it`.
+fn defining_files(searcher: &Searcher, f: &Fields, a: &Analyzed) -> Result<HashMap<String, f32>, IndexError> {
+    let mut out: HashMap<String, f32> = HashMap::new();
+    for ident in a.idents.iter().take(MAX_DEFINED_IDENTS) {
+        let last = ident.rsplit('.').next().unwrap_or(ident);
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, term(f.kind, KIND_CHUNK)),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.symbols, ident), IndexRecordOption::Basic))),
+        ]);
+        let mut paths: Vec<String> = Vec::new();
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(64).order_by_score())? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let symbol = doc.get_first(f.symbol).and_then(|v| v.as_str()).unwrap_or("").to_lowercase();
+            let name = symbol.rsplit('.').next().unwrap_or(&symbol);
+            let exact = symbol == *ident || symbol.ends_with(&format!(".{ident}")) || (name == last && !ident.contains('.'));
+            let path = doc.get_first(f.path).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            if exact && !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        if (1..=MAX_DEFINING_FILES).contains(&paths.len()) {
+            let share = 1.0 / paths.len() as f32;
+            for p in paths {
+                *out.entry(p).or_default() += share;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Temporary tuning hook.
+pub(crate) fn tune(name: &str, default: f32) -> f32 {
+    std::env::var("WRIGHT_TUNE")
+        .ok()
+        .and_then(|v| v.split(',').find_map(|kv| kv.strip_prefix(&format!("{name}=")).and_then(|x| x.parse().ok())))
+        .unwrap_or(default)
 }
 
 /// Indexed files that the query names by path; a bare name that many files share
