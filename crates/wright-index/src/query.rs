@@ -13,6 +13,7 @@ const CODE_WEIGHT: f32 = 1.6;
 const IDENT_WEIGHT: f32 = 2.0;
 const PART_WEIGHT: f32 = 0.6;
 const WORD_WEIGHT: f32 = 1.0;
+const TITLE_WEIGHT: f32 = 3.5;
 /// Words that code samples and tracebacks in issues are full of, but that say nothing
 /// about where the problem is.
 const NOISE_WEIGHT: f32 = 0.15;
@@ -310,6 +311,15 @@ pub fn analyze(text: &str) -> Analyzed {
     let mut idents = Vec::new();
     for cap in FRAME_FN.captures_iter(text) {
         idents.push(cap[1].to_lowercase());
+    }
+
+    // The title says what is wrong in the reporter's own words.
+    let title = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let title_w = TITLE_WEIGHT;
+    for m in WORD.find_iter(title) {
+        for t in code_terms(m.as_str()) {
+            add(t, title_w);
+        }
     }
 
     for source in [(text, false), (code.as_str(), true)] {

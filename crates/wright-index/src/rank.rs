@@ -26,7 +26,7 @@ const OTHER_PRIOR: f32 = 0.3;
 /// Share of the best matching definition's score added to its file's.
 const CHUNK_SHARE: f32 = 1.0;
 /// Weight of defining what the query names, its cap, and the limits of that signal.
-const DEFINES_WEIGHT: f32 = 0.5;
+const DEFINES_WEIGHT: f32 = 0.8;
 const DEFINES_CAP: f32 = 3.0;
 const MAX_DEFINED_IDENTS: usize = 40;
 const MAX_DEFINING_FILES: usize = 4;
@@ -63,7 +63,7 @@ pub(crate) fn text(index: &Index, query: &str, limit: usize) -> Result<(Vec<Sear
         *s = s.max(best * 0.5);
     }
     let defines = defining_files(&searcher, &f, &analyzed)?;
-    let def_w = tune("def", DEFINES_WEIGHT);
+    let def_w = DEFINES_WEIGHT;
     let mut ranked: Vec<(String, f32)> = scores
         .into_iter()
         .map(|(p, s)| {
@@ -125,7 +125,8 @@ fn defining_files(searcher: &Searcher, f: &Fields, a: &Analyzed) -> Result<HashM
             let doc: TantivyDocument = searcher.doc(addr)?;
             let symbol = doc.get_first(f.symbol).and_then(|v| v.as_str()).unwrap_or("").to_lowercase();
             let name = symbol.rsplit('.').next().unwrap_or(&symbol);
-            let exact = symbol == *ident || symbol.ends_with(&format!(".{ident}")) || (name == last && !ident.contains('.'));
+            let exact =
+                symbol == *ident || symbol.ends_with(&format!(".{ident}")) || (name == last && !ident.contains('.'));
             let path = doc.get_first(f.path).and_then(|v| v.as_str()).unwrap_or("").to_string();
             if exact && !paths.contains(&path) {
                 paths.push(path);
@@ -139,14 +140,6 @@ fn defining_files(searcher: &Searcher, f: &Fields, a: &Analyzed) -> Result<HashM
         }
     }
     Ok(out)
-}
-
-/// Temporary tuning hook.
-pub(crate) fn tune(name: &str, default: f32) -> f32 {
-    std::env::var("WRIGHT_TUNE")
-        .ok()
-        .and_then(|v| v.split(',').find_map(|kv| kv.strip_prefix(&format!("{name}=")).and_then(|x| x.parse().ok())))
-        .unwrap_or(default)
 }
 
 /// Indexed files that the query names by path; a bare name that many files share
