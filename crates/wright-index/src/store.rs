@@ -23,6 +23,8 @@ const LOCK_WAIT: Duration = Duration::from_secs(60);
 /// since a write within the same clock tick leaves the mtime as it was.
 const RACY_WINDOW_NS: u128 = 3_000_000_000;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Held while an index is opened or created.
+const OPEN_LOCK: &str = ".wright-open.lock";
 
 pub struct Index {
     root: PathBuf,
@@ -66,6 +68,9 @@ impl Index {
         }
         std::fs::create_dir_all(dir).map_err(|e| IndexError::io(dir, e))?;
         let (schema, _) = schema::build();
+        // Two processes opening a missing index must not both create (and clear) it.
+        let _opening =
+            MmapDirectory::open(dir)?.acquire_lock(&Lock { filepath: PathBuf::from(OPEN_LOCK), is_blocking: true })?;
         let existing = open_existing(dir);
         let (index, manifest) = match existing {
             Some(found) => found,
@@ -160,6 +165,7 @@ impl Index {
     /// whose content changed. `progress(done, total)` is called as files are checked.
     pub fn update(&mut self, progress: &mut dyn FnMut(usize, usize)) -> Result<UpdateStats, IndexError> {
         let started = Instant::now();
+        self.sync()?;
         let (found, walk_skipped) = walk::walk(&self.root)?;
         self.walk_skipped = walk_skipped;
         let now_ns = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
@@ -192,6 +198,7 @@ impl Index {
     /// Re-indexes just `paths` (relative to the root), as after an edit the agent made.
     pub fn update_paths(&mut self, paths: &[String]) -> Result<UpdateStats, IndexError> {
         let started = Instant::now();
+        self.sync()?;
         let mut next = self.manifest.clone();
         let mut work = Work::default();
         for path in paths {
@@ -216,6 +223,20 @@ impl Index {
             }
         }
         self.apply(next, work, started)
+    }
+
+    /// Takes the writer lock and catches up with what another process committed since
+    /// this index was opened, so work is never done twice.
+    fn sync(&mut self) -> Result<(), IndexError> {
+        self.writer()?;
+        let metas = self.index.load_metas()?;
+        if let Some(m) = Manifest::from_payload(metas.payload.as_deref()) {
+            if m.files != self.manifest.files {
+                self.reader.reload()?;
+            }
+            self.manifest = m;
+        }
+        Ok(())
     }
 
     /// Reads one changed-looking file and decides whether it needs re-indexing.
@@ -363,7 +384,9 @@ struct Work {
     bytes: u64,
 }
 
-/// The index in `dir` when it exists and has this version's schema and manifest.
+/// The index in `dir` when it exists with this version's schema and manifest. One with
+/// no manifest yet was just created (every commit carries one), so it is empty and kept:
+/// clearing it could pull the files from under another process that is building it.
 fn open_existing(dir: &Path) -> Option<(tantivy::Index, Manifest)> {
     if !dir.join("meta.json").is_file() {
         return None;
@@ -372,13 +395,19 @@ fn open_existing(dir: &Path) -> Option<(tantivy::Index, Manifest)> {
     let index = tantivy::Index::open(directory).ok()?;
     Fields::from_schema(&index.schema())?;
     let metas = index.load_metas().ok()?;
-    let manifest = Manifest::from_payload(metas.payload.as_deref())?;
+    let manifest = match metas.payload.as_deref() {
+        None => Manifest::new(),
+        Some(_) => Manifest::from_payload(metas.payload.as_deref())?,
+    };
     Some((index, manifest))
 }
 
 fn clear_dir(dir: &Path) -> Result<(), IndexError> {
     for entry in std::fs::read_dir(dir).map_err(|e| IndexError::io(dir, e))?.flatten() {
         let p = entry.path();
+        if p.extension().is_some_and(|e| e == "lock") {
+            continue;
+        }
         let r = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
         r.map_err(|e| IndexError::io(&p, e))?;
     }

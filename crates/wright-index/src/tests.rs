@@ -102,6 +102,26 @@ fn bad_input_is_a_clear_error_or_a_counted_skip() {
     assert!(index.search("the of", SearchKind::Text, 5).is_err());
 }
 
+#[test]
+fn concurrent_openers_and_writers_of_one_index_all_succeed() {
+    let dir = tree();
+    let cache = tempfile::tempdir().unwrap();
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (root, cache) = (dir.path().to_path_buf(), cache.path().to_path_buf());
+            std::thread::spawn(move || {
+                let (index, _) = open_updated(&root, &cache).unwrap();
+                let hits = index.search("parse_date", SearchKind::Symbol, 5).unwrap().hits;
+                index.close().unwrap();
+                hits.iter().filter(|h| h.symbol.as_deref() == Some("Parser.parse_date")).count()
+            })
+        })
+        .collect();
+    for w in workers {
+        assert_eq!(w.join().unwrap(), 1);
+    }
+}
+
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     for e in fs::read_dir(from).unwrap() {
         let e = e.unwrap();
