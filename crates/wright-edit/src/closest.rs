@@ -34,3 +34,8 @@ pub(crate) fn closest_lines(hay: &[String], needle: &[String]) -> String {
     out.push_str("Copy the text exactly as it appears in the file (read_file shows it).");
     out
 }
+
+/// Character-level similarity of two texts, 0 to 1.
+pub(crate) fn similarity(a: &str, b: &str) -> f32 {
+    TextDiff::from_chars(a, b).ratio()
+}

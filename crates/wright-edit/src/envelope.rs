@@ -17,7 +17,8 @@
 
 use crate::EditError;
 use crate::closest::closest_lines;
-use crate::lines::{Lines, find_all};
+use crate::lines::Lines;
+use crate::matcher::{Layer, Miss, locate};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patch {
@@ -33,10 +34,12 @@ pub enum PatchOp {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Hunk {
-    anchor: Option<String>,
-    old: Vec<String>,
-    new: Vec<String>,
-    at_eof: bool,
+    pub(crate) anchor: Option<String>,
+    pub(crate) old: Vec<String>,
+    pub(crate) new: Vec<String>,
+    pub(crate) at_eof: bool,
+    /// Where the patch says the old lines start (1-based): a hint, not a truth.
+    pub(crate) hint: Option<usize>,
 }
 
 /// What applying one operation does to one file.
@@ -223,50 +226,85 @@ pub fn apply_patch(
 fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditError> {
     let mut file = Lines::split(text);
     let mut cursor = 0;
+    // How far earlier hunks moved the lines below them.
+    let mut shift: isize = 0;
     for (index, hunk) in hunks.iter().enumerate() {
+        let failed = |closest: String| EditError::HunkFailed { path: path.to_string(), hunk: index + 1, closest };
         if let Some(anchor) = &hunk.anchor {
             let pos = file.lines[cursor..].iter().position(|l| l.trim() == anchor.trim() || l.contains(anchor.trim()));
             match pos {
                 Some(p) => cursor += p + 1,
                 None if hunk.old.is_empty() => {
-                    return Err(EditError::HunkFailed {
-                        path: path.to_string(),
-                        hunk: index + 1,
-                        closest: format!(" The anchor `@@ {anchor}` was not found."),
-                    });
+                    return Err(failed(format!(" The anchor `@@ {anchor}` was not found.")));
                 }
                 // The anchor is only a hint; the context lines decide.
                 None => {}
             }
         }
-        let start = if hunk.old.is_empty() {
-            if hunk.anchor.is_some() { cursor } else { file.lines.len() }
-        } else {
-            let found = find_all(&file.lines, &hunk.old, cursor);
-            let found: Vec<usize> = if hunk.at_eof {
-                found.into_iter().filter(|&s| s + hunk.old.len() == file.lines.len()).collect()
-            } else {
-                found
+        let hint = hunk.hint.map(|h| (h as isize - 1 + shift).max(0) as usize);
+        if hunk.old.is_empty() {
+            let start = match (hunk.anchor.is_some(), hint) {
+                (true, _) => cursor,
+                (false, Some(h)) if !hunk.at_eof => h.min(file.lines.len()),
+                _ => file.lines.len(),
             };
-            match found.first() {
-                Some(&s) => s,
-                None => {
-                    return Err(EditError::HunkFailed {
-                        path: path.to_string(),
-                        hunk: index + 1,
-                        closest: closest_lines(&file.lines, &hunk.old),
-                    });
-                }
+            file.lines.splice(start..start, hunk.new.iter().cloned());
+            cursor = start + hunk.new.len();
+            shift += hunk.new.len() as isize;
+            continue;
+        }
+        let located = locate(&file.lines, &hunk.old, cursor, hint).and_then(|f| {
+            let at_end = f.start + hunk.old.len() == file.lines.len();
+            if hunk.at_eof && !at_end { Err(Miss::NotFound) } else { Ok(f) }
+        });
+        let found = match located {
+            Ok(f) => f,
+            Err(Miss::NotFound) => return Err(failed(closest_lines(&file.lines, &hunk.old))),
+            Err(Miss::Ambiguous(starts)) => {
+                let lines: Vec<String> = starts.iter().map(|s| (s + 1).to_string()).collect();
+                return Err(failed(format!(
+                    " Its lines occur {} times (at lines {}); add context lines or an `@@` line naming the function, so it matches once.",
+                    starts.len(),
+                    lines.join(", ")
+                )));
             }
         };
-        let end = start + hunk.old.len();
-        file.lines.splice(start..end, hunk.new.iter().cloned());
-        cursor = start + hunk.new.len();
+        let end = found.start + hunk.old.len();
+        let replacement = replacement(&file.lines[found.start..end], hunk, &found.layer);
+        shift += replacement.len() as isize - hunk.old.len() as isize;
+        cursor = found.start + replacement.len();
+        file.lines.splice(found.start..end, replacement);
     }
     if text.is_empty() {
         file.final_newline = true;
     }
     Ok(file.join())
+}
+
+/// The new lines for a matched window: lines the hunk keeps are taken from the file as
+/// they are (so a loose match never rewrites them), the rest from the hunk, re-indented
+/// when the match found the file indented differently.
+fn replacement(window: &[String], hunk: &Hunk, layer: &Layer) -> Vec<String> {
+    let reindent = |line: &String| -> String {
+        match layer {
+            Layer::Indent { add, remove } if !line.trim().is_empty() => {
+                let line = line.strip_prefix(remove.as_str()).unwrap_or(line);
+                format!("{add}{line}")
+            }
+            _ => line.clone(),
+        }
+    };
+    let mut out = Vec::with_capacity(hunk.new.len());
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &hunk.old, &hunk.new) {
+        match op {
+            similar::DiffOp::Equal { old_index, len, .. } => out.extend_from_slice(&window[old_index..old_index + len]),
+            similar::DiffOp::Delete { .. } => {}
+            similar::DiffOp::Insert { new_index, new_len, .. } | similar::DiffOp::Replace { new_index, new_len, .. } => {
+                out.extend(hunk.new[new_index..new_index + new_len].iter().map(reindent));
+            }
+        }
+    }
+    out
 }
 
 fn file_err(path: &str, message: &str) -> EditError {

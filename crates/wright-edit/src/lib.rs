@@ -8,11 +8,19 @@ mod closest;
 mod diff;
 mod envelope;
 mod lines;
+mod matcher;
 mod replace;
+mod unified;
 
 pub use diff::unified_diff;
 pub use envelope::{FileChange, FileOp, Patch, PatchOp, apply_patch, parse_patch};
 pub use replace::replace_once;
+pub use unified::{is_unified, parse_unified};
+
+/// Reads a patch in any supported format: the envelope or a unified diff.
+pub fn parse_any(text: &str) -> Result<Patch, EditError> {
+    if is_unified(text) { parse_unified(text) } else { parse_patch(text) }
+}
 
 /// Why an edit was refused. Every message is meant to be read by the model.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

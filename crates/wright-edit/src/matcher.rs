@@ -1,0 +1,193 @@
+//! Finding where a hunk's old lines are in a file, in layers: each looser comparison is
+//! tried only when the stricter ones found nothing. A match must be unique; when it is
+//! not, the line-number hint picks the nearest, and without a hint the edit is refused.
+
+use crate::closest::similarity;
+
+/// How a match was found; the indent layer also says how to re-indent the new lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Layer {
+    Exact,
+    TrailingWhitespace,
+    /// The file's lines are indented by `add` more (or `remove` less) than the patch's.
+    Indent { add: String, remove: String },
+    Punctuation,
+    Fuzzy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub start: usize,
+    pub layer: Layer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Miss {
+    NotFound,
+    /// 0-based starts of the candidates.
+    Ambiguous(Vec<usize>),
+}
+
+/// Whole-window similarity a fuzzy match needs, and how far ahead of the runner-up it must be.
+const FUZZY_MIN: f32 = 0.9;
+const FUZZY_MARGIN: f32 = 0.04;
+
+/// Locates `needle` in `hay` at or after `from`. `hint` is the 0-based line where the
+/// patch says the hunk starts (already shifted by earlier hunks).
+pub(crate) fn locate(hay: &[String], needle: &[String], from: usize, hint: Option<usize>) -> Result<Found, Miss> {
+    if needle.is_empty() || needle.len() > hay.len() || from > hay.len() - needle.len() {
+        return Err(Miss::NotFound);
+    }
+    let starts = from..=hay.len() - needle.len();
+    let window = |i: usize| &hay[i..i + needle.len()];
+    let layers: [(Layer, fn(&str, &str) -> bool); 3] = [
+        (Layer::Exact, |a, b| a == b),
+        (Layer::TrailingWhitespace, |a, b| a.trim_end() == b.trim_end()),
+        (Layer::Punctuation, |a, b| normalize(a) == normalize(b)),
+    ];
+    for (index, (layer, same)) in layers.iter().enumerate() {
+        let found: Vec<usize> =
+            starts.clone().filter(|&i| window(i).iter().zip(needle).all(|(h, n)| same(h, n))).collect();
+        if !found.is_empty() {
+            return pick(found, hint).map(|start| Found { start, layer: layer.clone() });
+        }
+        // The indent layer sits between trailing whitespace and punctuation.
+        if index == 1 {
+            let found: Vec<(usize, Layer)> =
+                starts.clone().filter_map(|i| indent_offset(window(i), needle).map(|l| (i, l))).collect();
+            if !found.is_empty() {
+                let start = pick(found.iter().map(|f| f.0).collect(), hint)?;
+                let layer = found.into_iter().find(|f| f.0 == start).map(|f| f.1).unwrap_or(Layer::Exact);
+                return Ok(Found { start, layer });
+            }
+        }
+    }
+    fuzzy(hay, needle, from, hint)
+}
+
+/// One candidate, or the one the hint points nearest to.
+fn pick(found: Vec<usize>, hint: Option<usize>) -> Result<usize, Miss> {
+    if let [one] = found.as_slice() {
+        return Ok(*one);
+    }
+    let Some(hint) = hint else { return Err(Miss::Ambiguous(found)) };
+    let mut by_distance: Vec<(usize, usize)> = found.iter().map(|&s| (s.abs_diff(hint), s)).collect();
+    by_distance.sort();
+    match by_distance.as_slice() {
+        [(d0, s), (d1, _), ..] if d0 < d1 => Ok(*s),
+        _ => Err(Miss::Ambiguous(found)),
+    }
+}
+
+/// The file's lines are the needle's with one consistent change of leading whitespace.
+fn indent_offset(window: &[String], needle: &[String]) -> Option<Layer> {
+    let mut layer: Option<Layer> = None;
+    for (h, n) in window.iter().zip(needle) {
+        let (h, n) = (h.trim_end(), n.trim_end());
+        if h.is_empty() && n.is_empty() {
+            continue;
+        }
+        if h.trim_start() != n.trim_start() {
+            return None;
+        }
+        let (hi, ni) = (&h[..h.len() - h.trim_start().len()], &n[..n.len() - n.trim_start().len()]);
+        let this = if let Some(add) = hi.strip_suffix(ni) {
+            Layer::Indent { add: add.to_string(), remove: String::new() }
+        } else if let Some(remove) = ni.strip_suffix(hi) {
+            Layer::Indent { add: String::new(), remove: remove.to_string() }
+        } else {
+            return None;
+        };
+        match &layer {
+            None => layer = Some(this),
+            Some(l) if *l == this => {}
+            Some(_) => return None,
+        }
+    }
+    layer.filter(|l| *l != Layer::Indent { add: String::new(), remove: String::new() })
+}
+
+/// Typographic punctuation that models and chat tools substitute for ASCII.
+fn normalize(s: &str) -> String {
+    s.trim_end()
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
+            '\u{00A0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' | '\u{202F}' => ' ',
+            other => other,
+        })
+        .collect::<String>()
+        .replace('\u{2026}', "...")
+}
+
+/// The single window clearly most similar to the needle, when similar enough.
+fn fuzzy(hay: &[String], needle: &[String], from: usize, hint: Option<usize>) -> Result<Found, Miss> {
+    // Long needles against long files cost too much, and are rarely this far off.
+    if needle.len() * (hay.len() - from) > 400_000 {
+        return Err(Miss::NotFound);
+    }
+    let wanted = needle.iter().map(|l| l.trim()).collect::<Vec<_>>().join("\n");
+    let mut scored: Vec<(f32, usize)> = (from..=hay.len() - needle.len())
+        .map(|i| {
+            let got = hay[i..i + needle.len()].iter().map(|l| l.trim()).collect::<Vec<_>>().join("\n");
+            (similarity(&wanted, &got), i)
+        })
+        .filter(|(s, _)| *s >= FUZZY_MIN)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    match scored.as_slice() {
+        [] => Err(Miss::NotFound),
+        [(_, s)] => Ok(Found { start: *s, layer: Layer::Fuzzy }),
+        [(best, s), (second, _), ..] if best - second >= FUZZY_MARGIN => Ok(Found { start: *s, layer: Layer::Fuzzy }),
+        close => {
+            let top = close[0].0;
+            let tied: Vec<usize> = close.iter().filter(|(s, _)| top - s < FUZZY_MARGIN).map(|(_, i)| *i).collect();
+            pick(tied, hint).map(|start| Found { start, layer: Layer::Fuzzy })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(lines: &[&str]) -> Vec<String> {
+        lines.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn stricter_layers_win() {
+        let hay = v(&["a  ", "b", "a", "b"]);
+        assert_eq!(locate(&hay, &v(&["a", "b"]), 0, None), Ok(Found { start: 2, layer: Layer::Exact }));
+    }
+
+    #[test]
+    fn ambiguity_is_refused_without_a_hint_and_resolved_by_one() {
+        let hay = v(&["x = 1", "y", "x = 1", "y"]);
+        let needle = v(&["x = 1", "y"]);
+        assert_eq!(locate(&hay, &needle, 0, None), Err(Miss::Ambiguous(vec![0, 2])));
+        assert_eq!(locate(&hay, &needle, 0, Some(3)).map(|f| f.start), Ok(2));
+        assert_eq!(locate(&hay, &needle, 0, Some(1)), Err(Miss::Ambiguous(vec![0, 2])));
+    }
+
+    #[test]
+    fn indent_offset_is_found_and_reported() {
+        let hay = v(&["class A:", "    def f(self):", "        return 1"]);
+        let needle = v(&["def f(self):", "    return 1"]);
+        let f = locate(&hay, &needle, 0, None).unwrap();
+        assert_eq!(f, Found { start: 1, layer: Layer::Indent { add: "    ".into(), remove: String::new() } });
+    }
+
+    #[test]
+    fn punctuation_and_fuzzy() {
+        let hay = v(&["msg = \"it's done\"", "other()"]);
+        let f = locate(&hay, &v(&["msg = \u{201C}it\u{2019}s done\u{201D}"]), 0, None).unwrap();
+        assert_eq!(f.layer, Layer::Punctuation);
+        let hay = v(&["def compute_total(items):", "    return sum(i.price for i in items)", "", "def other():", "    pass"]);
+        let needle = v(&["def compute_total(items):", "    return sum(i.prices for i in items)"]);
+        assert_eq!(locate(&hay, &needle, 0, None), Ok(Found { start: 0, layer: Layer::Fuzzy }));
+        assert_eq!(locate(&hay, &v(&["completely different", "text here"]), 0, None), Err(Miss::NotFound));
+    }
+}
