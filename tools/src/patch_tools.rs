@@ -61,7 +61,7 @@ impl Tool for ApplyPatch {
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "apply_patch",
-            description: "Apply a patch in the envelope format, to add, update, move or delete files. Applies completely or not at all.\n*** Begin Patch\n*** Update File: path/to/file.py\n@@ def some_function():\n context line\n-removed line\n+added line\n*** Add File: path/new.py\n+content\n*** Delete File: path/old.py\n*** End Patch",
+            description: "Apply a patch to add, update, move or delete files: the envelope below, or a unified diff (`--- a/path`, `+++ b/path`, `@@` hunks; line numbers are hints). Applies completely or not at all.\n*** Begin Patch\n*** Update File: path/to/file.py\n@@ def some_function():\n context line\n-removed line\n+added line\n*** Add File: path/new.py\n+content\n*** Delete File: path/old.py\n*** End Patch",
             parameters: json!({
                 "type": "object",
                 "properties": {"patch": {"type": "string", "description": "the whole patch, *** Begin Patch to *** End Patch"}},
@@ -72,7 +72,7 @@ impl Tool for ApplyPatch {
 
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: PatchArgs = args::parse("apply_patch", args)?;
-        let patch = wright_edit::parse_patch(&a.patch)?;
+        let patch = wright_edit::parse_any(&a.patch)?;
         let root = &ctx.root;
         let changes = wright_edit::apply_patch(&patch, |p| {
             let full = resolve(root, p).map_err(|e| e.to_string())?;

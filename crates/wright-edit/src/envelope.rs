@@ -299,7 +299,8 @@ fn replacement(window: &[String], hunk: &Hunk, layer: &Layer) -> Vec<String> {
         match op {
             similar::DiffOp::Equal { old_index, len, .. } => out.extend_from_slice(&window[old_index..old_index + len]),
             similar::DiffOp::Delete { .. } => {}
-            similar::DiffOp::Insert { new_index, new_len, .. } | similar::DiffOp::Replace { new_index, new_len, .. } => {
+            similar::DiffOp::Insert { new_index, new_len, .. }
+            | similar::DiffOp::Replace { new_index, new_len, .. } => {
                 out.extend(hunk.new[new_index..new_index + new_len].iter().map(reindent));
             }
         }

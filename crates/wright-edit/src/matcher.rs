@@ -10,7 +10,10 @@ pub(crate) enum Layer {
     Exact,
     TrailingWhitespace,
     /// The file's lines are indented by `add` more (or `remove` less) than the patch's.
-    Indent { add: String, remove: String },
+    Indent {
+        add: String,
+        remove: String,
+    },
     Punctuation,
     Fuzzy,
 }
@@ -28,6 +31,9 @@ pub(crate) enum Miss {
     Ambiguous(Vec<usize>),
 }
 
+/// Whether a file line and a patch line count as the same under one layer.
+type SameLine = fn(&str, &str) -> bool;
+
 /// Whole-window similarity a fuzzy match needs, and how far ahead of the runner-up it must be.
 const FUZZY_MIN: f32 = 0.9;
 const FUZZY_MARGIN: f32 = 0.04;
@@ -40,7 +46,7 @@ pub(crate) fn locate(hay: &[String], needle: &[String], from: usize, hint: Optio
     }
     let starts = from..=hay.len() - needle.len();
     let window = |i: usize| &hay[i..i + needle.len()];
-    let layers: [(Layer, fn(&str, &str) -> bool); 3] = [
+    let layers: [(Layer, SameLine); 3] = [
         (Layer::Exact, |a, b| a == b),
         (Layer::TrailingWhitespace, |a, b| a.trim_end() == b.trim_end()),
         (Layer::Punctuation, |a, b| normalize(a) == normalize(b)),
@@ -185,7 +191,8 @@ mod tests {
         let hay = v(&["msg = \"it's done\"", "other()"]);
         let f = locate(&hay, &v(&["msg = \u{201C}it\u{2019}s done\u{201D}"]), 0, None).unwrap();
         assert_eq!(f.layer, Layer::Punctuation);
-        let hay = v(&["def compute_total(items):", "    return sum(i.price for i in items)", "", "def other():", "    pass"]);
+        let hay =
+            v(&["def compute_total(items):", "    return sum(i.price for i in items)", "", "def other():", "    pass"]);
         let needle = v(&["def compute_total(items):", "    return sum(i.prices for i in items)"]);
         assert_eq!(locate(&hay, &needle, 0, None), Ok(Found { start: 0, layer: Layer::Fuzzy }));
         assert_eq!(locate(&hay, &v(&["completely different", "text here"]), 0, None), Err(Miss::NotFound));

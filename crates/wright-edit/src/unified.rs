@@ -202,7 +202,10 @@ mod tests {
         let src = "def a():\n    x = 1\n    return x\n\ndef b():\n    x = 1\n    return x\n";
         let diff = "--- a/m.py\n+++ b/m.py\n@@ -6,2 +6,2 @@\n     x = 1\n-    return x\n+    return x * 2\n";
         let out = apply_patch(&parse_unified(diff).unwrap(), one("m.py", src)).unwrap();
-        assert_eq!(out[0].after.as_deref(), Some("def a():\n    x = 1\n    return x\n\ndef b():\n    x = 1\n    return x * 2\n"));
+        assert_eq!(
+            out[0].after.as_deref(),
+            Some("def a():\n    x = 1\n    return x\n\ndef b():\n    x = 1\n    return x * 2\n")
+        );
         let no_hint = "--- a/m.py\n+++ b/m.py\n@@ @@\n     x = 1\n-    return x\n+    return x * 2\n";
         let err = apply_patch(&parse_unified(no_hint).unwrap(), one("m.py", src)).unwrap_err();
         assert!(err.to_string().contains("occur 2 times (at lines 2, 6)"), "{err}");
