@@ -18,6 +18,7 @@ use serde_json::Value;
 
 pub use args::signature;
 pub use index_handle::IndexHandle;
+pub use patch_tools::{Applied, apply_to_tree};
 pub use toolbox::Toolbox;
 
 /// A tool as the model sees it.

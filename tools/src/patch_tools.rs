@@ -72,32 +72,50 @@ impl Tool for ApplyPatch {
 
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: PatchArgs = args::parse("apply_patch", args)?;
-        let patch = wright_edit::parse_any(&a.patch)?;
-        let root = &ctx.root;
-        let changes = wright_edit::apply_patch(&patch, |p| {
-            let full = resolve(root, p).map_err(|e| e.to_string())?;
-            read_text(&full, p).map_err(|e| e.to_string())
-        })?;
-        // Every path is checked before the first write.
-        for change in &changes {
-            resolve(root, &change.path)?;
-            if let FileOp::Move { to } = &change.op {
-                resolve(root, to)?;
-            }
-        }
-        let mut report = String::new();
-        let mut verbs = Vec::new();
-        for change in &changes {
-            write_change(root, change)?;
-            let (verb, path) = describe(change);
-            verbs.push(format!("{verb} {path}"));
-            let before = change.before.as_deref().unwrap_or("");
-            let after = change.after.as_deref().unwrap_or("");
-            report.push_str(&wright_edit::unified_diff(&path, before, after));
-        }
-        let summary = verbs.join(", ");
-        Ok(ToolOutput { text: format!("Applied: {summary}.\n{report}"), change: Some(capitalize(&summary)) })
+        let applied = apply_to_tree(&ctx.root, &a.patch, false)?;
+        Ok(ToolOutput {
+            text: format!("Applied: {}.\n{}", applied.summary, applied.diff),
+            change: Some(capitalize(&applied.summary)),
+        })
     }
+}
+
+/// What a patch did (or, when checked only, would do) to a tree.
+pub struct Applied {
+    /// `update a.py, add b.py`.
+    pub summary: String,
+    /// The unified diff of every change.
+    pub diff: String,
+}
+
+/// Applies a patch in any supported format to the tree at `root`: every file is matched
+/// and every path checked before the first write, so it applies completely or not at all.
+/// With `check`, nothing is written.
+pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, ToolError> {
+    let patch = wright_edit::parse_any(patch)?;
+    let changes = wright_edit::apply_patch(&patch, |p| {
+        let full = resolve(root, p).map_err(|e| e.to_string())?;
+        read_text(&full, p).map_err(|e| e.to_string())
+    })?;
+    for change in &changes {
+        resolve(root, &change.path)?;
+        if let FileOp::Move { to } = &change.op {
+            resolve(root, to)?;
+        }
+    }
+    let mut diff = String::new();
+    let mut verbs = Vec::new();
+    for change in &changes {
+        if !check {
+            write_change(root, change)?;
+        }
+        let (verb, path) = describe(change);
+        verbs.push(format!("{verb} {path}"));
+        let before = change.before.as_deref().unwrap_or("");
+        let after = change.after.as_deref().unwrap_or("");
+        diff.push_str(&wright_edit::unified_diff(&path, before, after));
+    }
+    Ok(Applied { summary: verbs.join(", "), diff })
 }
 
 fn describe(change: &FileChange) -> (&'static str, String) {

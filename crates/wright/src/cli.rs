@@ -25,6 +25,8 @@ pub enum Command {
     Run(RunArgs),
     /// Print the effective configuration and where each value came from
     Config(ConfigArgs),
+    /// Apply a patch (unified diff or *** Begin Patch envelope) to a working tree, all or nothing
+    Apply(ApplyArgs),
     /// Build or update a repository's code index (kept in wright's cache directory)
     Index(IndexArgs),
     /// Search a repository the way the agent does (ranked file:line hits)
@@ -32,6 +34,18 @@ pub enum Command {
     /// Benchmarks: localization on real issues, search speed
     #[command(subcommand)]
     Eval(EvalCommand),
+}
+
+#[derive(Args)]
+pub struct ApplyArgs {
+    /// The working tree to change
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Only check that the patch applies; write nothing
+    #[arg(long)]
+    pub check: bool,
+    /// The patch file; `-` reads it from stdin
+    pub patch: PathBuf,
 }
 
 #[derive(Args)]

@@ -1,5 +1,6 @@
 //! The `wright` command line.
 
+mod apply_cmd;
 mod cli;
 mod config;
 mod dirs;
@@ -16,6 +17,7 @@ fn main() {
     let code = match cli.command {
         cli::Command::Run(args) => run_cmd::run(args),
         cli::Command::Config(args) => config::show(args),
+        cli::Command::Apply(args) => apply_cmd::run(args),
         cli::Command::Index(args) => search_cmd::index(args),
         cli::Command::Search(args) => search_cmd::run(args),
         cli::Command::Eval(cmd) => eval_cmd::run(cmd),

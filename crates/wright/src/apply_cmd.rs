@@ -1,0 +1,33 @@
+//! `wright apply`: the edit engine without the agent. Exit 0 when the patch applied (or,
+//! with `--check`, would apply), 1 when it was refused, with the reason on stderr.
+
+use std::io::Read;
+
+use anyhow::{Context, Result};
+
+use crate::cli::ApplyArgs;
+use crate::exit::usage;
+
+pub fn run(args: ApplyArgs) -> Result<i32> {
+    if !args.repo.is_dir() {
+        return Err(usage(format!("--repo {} is not a directory", args.repo.display())));
+    }
+    let patch = if args.patch.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading the patch from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(&args.patch).map_err(|e| usage(format!("{}: {e}", args.patch.display())))?
+    };
+    match wright_tools::apply_to_tree(&args.repo, &patch, args.check) {
+        Ok(applied) => {
+            let verb = if args.check { "would apply" } else { "applied" };
+            eprintln!("{verb}: {}", applied.summary);
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("refused: {e}");
+            Ok(1)
+        }
+    }
+}
