@@ -3,6 +3,7 @@
 //! End-to-end tests: the real `wright` binary against a scripted OpenAI-compatible server,
 //! real git repositories in temp dirs, real commands.
 
+mod apply_cli;
 mod cli_errors;
 mod faults;
 mod happy_path;

@@ -196,7 +196,9 @@ pub fn apply_patch(
                     return Err(file_err(path, "already exists; use `*** Update File:` to change it"));
                 }
                 let mut text = lines.join("\n");
-                text.push('\n');
+                if !lines.is_empty() {
+                    text.push('\n');
+                }
                 changes.push(FileChange { path: path.clone(), op: FileOp::Add, before: None, after: Some(text) });
             }
             PatchOp::Delete { path } => {

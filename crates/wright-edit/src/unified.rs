@@ -20,11 +20,23 @@ struct FileDiff {
     header_line: usize,
     /// Opened by `diff --git`, still waiting for its `---` line.
     awaiting_sides: bool,
+    /// `new file mode` / `deleted file mode`: git writes no hunks for an empty file.
+    created: bool,
+    deleted: bool,
 }
 
 impl FileDiff {
     fn new(header_line: usize, awaiting_sides: bool) -> Self {
-        FileDiff { old: None, new: None, rename: None, hunks: Vec::new(), header_line, awaiting_sides }
+        FileDiff {
+            old: None,
+            new: None,
+            rename: None,
+            hunks: Vec::new(),
+            header_line,
+            awaiting_sides,
+            created: false,
+            deleted: false,
+        }
     }
 }
 
@@ -52,6 +64,11 @@ pub fn parse_unified(text: &str) -> Result<Patch, EditError> {
         } else if let Some(path) = line.strip_prefix("+++ ") {
             let f = files.last_mut().ok_or_else(|| syntax(i + 1, "`+++` without a `---` line before it"))?;
             f.new = Some(side_path(path));
+        } else if line.starts_with("new file mode ") || line.starts_with("deleted file mode ") {
+            if let Some(f) = files.last_mut().filter(|f| f.awaiting_sides) {
+                f.created = line.starts_with("new");
+                f.deleted = !f.created;
+            }
         } else if let Some(from) = line.strip_prefix("rename from ") {
             if let Some(f) = files.last_mut() {
                 f.rename = Some((from.trim().to_string(), String::new()));
@@ -83,8 +100,8 @@ pub fn parse_unified(text: &str) -> Result<Patch, EditError> {
 
 fn to_op(f: FileDiff) -> Result<PatchOp, EditError> {
     let line = f.header_line;
-    let old = f.old.filter(|p| p != "/dev/null");
-    let new = f.new.filter(|p| p != "/dev/null");
+    let old = f.old.filter(|p| p != "/dev/null" && !f.created);
+    let new = f.new.filter(|p| p != "/dev/null" && !f.deleted);
     match (old, new) {
         (None, Some(path)) => {
             let lines = f.hunks.into_iter().flat_map(|h| h.new).collect();
@@ -209,6 +226,12 @@ mod tests {
         let no_hint = "--- a/m.py\n+++ b/m.py\n@@ @@\n     x = 1\n-    return x\n+    return x * 2\n";
         let err = apply_patch(&parse_unified(no_hint).unwrap(), one("m.py", src)).unwrap_err();
         assert!(err.to_string().contains("occur 2 times (at lines 2, 6)"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_new_file_has_no_hunks() {
+        let diff = "diff --git a/empty.txt b/empty.txt\nnew file mode 100644\nindex 0000000..e69de29\n";
+        assert_eq!(parse_unified(diff).unwrap().ops[0], PatchOp::Add { path: "empty.txt".into(), lines: vec![] });
     }
 
     #[test]
