@@ -18,7 +18,7 @@
 use crate::EditError;
 use crate::closest::closest_lines;
 use crate::lines::Lines;
-use crate::matcher::{Layer, Miss, locate};
+use crate::matcher::{Miss, locate, replacement};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patch {
@@ -272,7 +272,7 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
             }
         };
         let end = found.start + hunk.old.len();
-        let replacement = replacement(&file.lines[found.start..end], hunk, &found.layer);
+        let replacement = replacement(&file.lines[found.start..end], &hunk.old, &hunk.new, &found.layer);
         shift += replacement.len() as isize - hunk.old.len() as isize;
         cursor = found.start + replacement.len();
         file.lines.splice(found.start..end, replacement);
@@ -281,33 +281,6 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
         file.final_newline = true;
     }
     Ok(file.join())
-}
-
-/// The new lines for a matched window: lines the hunk keeps are taken from the file as
-/// they are (so a loose match never rewrites them), the rest from the hunk, re-indented
-/// when the match found the file indented differently.
-fn replacement(window: &[String], hunk: &Hunk, layer: &Layer) -> Vec<String> {
-    let reindent = |line: &String| -> String {
-        match layer {
-            Layer::Indent { add, remove } if !line.trim().is_empty() => {
-                let line = line.strip_prefix(remove.as_str()).unwrap_or(line);
-                format!("{add}{line}")
-            }
-            _ => line.clone(),
-        }
-    };
-    let mut out = Vec::with_capacity(hunk.new.len());
-    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &hunk.old, &hunk.new) {
-        match op {
-            similar::DiffOp::Equal { old_index, len, .. } => out.extend_from_slice(&window[old_index..old_index + len]),
-            similar::DiffOp::Delete { .. } => {}
-            similar::DiffOp::Insert { new_index, new_len, .. }
-            | similar::DiffOp::Replace { new_index, new_len, .. } => {
-                out.extend(hunk.new[new_index..new_index + new_len].iter().map(reindent));
-            }
-        }
-    }
-    out
 }
 
 fn file_err(path: &str, message: &str) -> EditError {

@@ -30,25 +30,6 @@ impl Lines {
     }
 }
 
-/// Positions where `needle` occurs as whole lines in `hay`, starting at `from`, under
-/// progressively looser line comparisons; the first comparison that finds anything wins.
-pub(crate) fn find_all(hay: &[String], needle: &[String], from: usize) -> Vec<usize> {
-    let comparisons: [fn(&str, &str) -> bool; 3] =
-        [|a, b| a == b, |a, b| a.trim_end() == b.trim_end(), |a, b| a.trim() == b.trim()];
-    if needle.is_empty() || needle.len() > hay.len() {
-        return Vec::new();
-    }
-    for same in comparisons {
-        let found: Vec<usize> = (from..=hay.len() - needle.len())
-            .filter(|&i| needle.iter().zip(&hay[i..]).all(|(n, h)| same(h, n)))
-            .collect();
-        if !found.is_empty() {
-            return found;
-        }
-    }
-    Vec::new()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,14 +39,5 @@ mod tests {
         for text in ["a\nb\n", "a\nb", "a\r\nb\r\n", "", "x\n"] {
             assert_eq!(Lines::split(text).join(), text);
         }
-    }
-
-    #[test]
-    fn looser_comparison_only_when_exact_fails() {
-        let hay: Vec<String> = ["a  ", "b", "a", "b"].iter().map(|s| s.to_string()).collect();
-        let needle: Vec<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(find_all(&hay, &needle, 0), vec![2]);
-        let needle2: Vec<String> = ["  a", "b"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(find_all(&hay, &needle2, 0), vec![0, 2]);
     }
 }

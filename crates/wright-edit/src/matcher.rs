@@ -14,6 +14,8 @@ pub(crate) enum Layer {
         add: String,
         remove: String,
     },
+    /// Equal once leading and trailing whitespace is ignored, with no consistent offset.
+    Trimmed,
     Punctuation,
     Fuzzy,
 }
@@ -46,9 +48,10 @@ pub(crate) fn locate(hay: &[String], needle: &[String], from: usize, hint: Optio
     }
     let starts = from..=hay.len() - needle.len();
     let window = |i: usize| &hay[i..i + needle.len()];
-    let layers: [(Layer, SameLine); 3] = [
+    let layers: [(Layer, SameLine); 4] = [
         (Layer::Exact, |a, b| a == b),
         (Layer::TrailingWhitespace, |a, b| a.trim_end() == b.trim_end()),
+        (Layer::Trimmed, |a, b| a.trim() == b.trim()),
         (Layer::Punctuation, |a, b| normalize(a) == normalize(b)),
     ];
     for (index, (layer, same)) in layers.iter().enumerate() {
@@ -111,6 +114,34 @@ fn indent_offset(window: &[String], needle: &[String]) -> Option<Layer> {
         }
     }
     layer.filter(|l| *l != Layer::Indent { add: String::new(), remove: String::new() })
+}
+
+/// The new lines for a window matched by `old`: lines that `new` keeps from `old` are
+/// taken from the file as they are (so a loose match never rewrites them), the rest from
+/// `new`, re-indented when the match found the file indented differently.
+pub(crate) fn replacement(window: &[String], old: &[String], new: &[String], layer: &Layer) -> Vec<String> {
+    let mut out = Vec::with_capacity(new.len());
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, old, new) {
+        match op {
+            similar::DiffOp::Equal { old_index, len, .. } => out.extend_from_slice(&window[old_index..old_index + len]),
+            similar::DiffOp::Delete { .. } => {}
+            similar::DiffOp::Insert { new_index, new_len, .. }
+            | similar::DiffOp::Replace { new_index, new_len, .. } => {
+                out.extend(new[new_index..new_index + new_len].iter().map(|l| reindent(l, layer)));
+            }
+        }
+    }
+    out
+}
+
+/// `line` moved to the file's indentation when the match found it indented differently.
+pub(crate) fn reindent(line: &str, layer: &Layer) -> String {
+    match layer {
+        Layer::Indent { add, remove } if !line.trim().is_empty() => {
+            format!("{add}{}", line.strip_prefix(remove.as_str()).unwrap_or(line))
+        }
+        _ => line.to_string(),
+    }
 }
 
 /// Typographic punctuation that models and chat tools substitute for ASCII.
@@ -176,6 +207,13 @@ mod tests {
         assert_eq!(locate(&hay, &needle, 0, None), Err(Miss::Ambiguous(vec![0, 2])));
         assert_eq!(locate(&hay, &needle, 0, Some(3)).map(|f| f.start), Ok(2));
         assert_eq!(locate(&hay, &needle, 0, Some(1)), Err(Miss::Ambiguous(vec![0, 2])));
+    }
+
+    #[test]
+    fn inconsistent_indentation_still_matches_line_by_line() {
+        let hay = v(&["a  ", "b", "a", "b"]);
+        assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, None), Err(Miss::Ambiguous(vec![0, 2])));
+        assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, Some(2)), Ok(Found { start: 2, layer: Layer::Trimmed }));
     }
 
     #[test]

@@ -2,12 +2,15 @@
 
 use crate::EditError;
 use crate::closest::closest_lines;
-use crate::lines::{Lines, find_all};
+use crate::lines::Lines;
+use crate::matcher::{Layer, Miss, locate, reindent};
 
 /// Replaces the single occurrence of `old` in `text` with `new`.
 ///
-/// Exact text first; when it is absent, whole lines compared without trailing and then
-/// without surrounding whitespace. More than one match is an error naming the lines.
+/// Exact text first; when it is absent, whole lines under the engine's matching layers
+/// (trailing whitespace, indentation, punctuation). A fuzzy match is not enough here:
+/// `old` is the model's claim about the file, and `new` replaces it as written. More
+/// than one match is an error naming the lines.
 pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditError> {
     if old.is_empty() {
         return Err(EditError::EmptyOld);
@@ -26,15 +29,14 @@ pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditErro
     }
     let mut file = Lines::split(text);
     let needle = Lines::split(old).lines;
-    let found = find_all(&file.lines, &needle, 0);
-    match found.as_slice() {
-        [start] => {
-            let replacement = Lines::split(new).lines;
-            file.lines.splice(*start..*start + needle.len(), replacement);
+    match locate(&file.lines, &needle, 0, None) {
+        Ok(found) if found.layer != Layer::Fuzzy => {
+            let lines = Lines::split(new).lines.iter().map(|l| reindent(l, &found.layer)).collect::<Vec<_>>();
+            file.lines.splice(found.start..found.start + needle.len(), lines);
             Ok(file.join())
         }
-        [] => Err(EditError::NoMatch { closest: closest_lines(&file.lines, &needle) }),
-        many => Err(ambiguous(many.iter().map(|i| i + 1).collect())),
+        Ok(_) | Err(Miss::NotFound) => Err(EditError::NoMatch { closest: closest_lines(&file.lines, &needle) }),
+        Err(Miss::Ambiguous(starts)) => Err(ambiguous(starts.iter().map(|i| i + 1).collect())),
     }
 }
 

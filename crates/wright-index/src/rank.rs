@@ -210,8 +210,8 @@ fn chunk_hits(
     let mut best: HashMap<String, Chunk> = HashMap::new();
     for (score, addr) in top_docs(searcher, f, KIND_CHUNK, a, paths, pool)? {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let s = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let n = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+        let s = |field| crate::schema::text(&doc, field);
+        let n = |field| crate::schema::line(&doc, field);
         let path = s(f.path);
         if best.get(&path).is_some_and(|c| c.score >= score) {
             continue;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{TantivyDocument, Term};
 
 use crate::query::analyze;
@@ -29,8 +29,8 @@ pub(crate) fn render(index: &Index, focus: Option<&str>, budget_tokens: usize) -
     let mut by_file: BTreeMap<String, Vec<Def>> = BTreeMap::new();
     for addr in searcher.search(&q, &DocSetCollector)? {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let s = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let line = doc.get_first(f.start_line).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+        let s = |field| crate::schema::text(&doc, field);
+        let line = crate::schema::line(&doc, f.start_line);
         by_file.entry(s(f.path)).or_default().push(Def { line, kind: s(f.symbol_kind), qualified: s(f.symbol) });
     }
     let names: Vec<String> = by_file

@@ -70,3 +70,15 @@ impl Fields {
         })
     }
 }
+
+/// A stored text field of a document ("" when absent).
+pub fn text(doc: &tantivy::TantivyDocument, field: Field) -> String {
+    use tantivy::schema::Value;
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string()
+}
+
+/// A stored line-number field of a document (1 when absent).
+pub fn line(doc: &tantivy::TantivyDocument, field: Field) -> usize {
+    use tantivy::schema::Value;
+    doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(1) as usize
+}

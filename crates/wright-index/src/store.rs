@@ -206,13 +206,7 @@ impl Index {
             let full = self.root.join(path);
             match std::fs::symlink_metadata(&full) {
                 Ok(meta) if meta.is_file() && meta.len() <= walk::MAX_FILE_BYTES => {
-                    let mtime_ns = meta
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                        .map(|d| d.as_nanos())
-                        .unwrap_or(0);
-                    self.check_file(path.clone(), meta.len(), mtime_ns, old, &mut next, &mut work);
+                    self.check_file(path.clone(), meta.len(), walk::mtime_ns(&meta), old, &mut next, &mut work);
                 }
                 _ => {
                     if old.is_some() {

@@ -5,7 +5,7 @@ use tantivy::TantivyDocument;
 use tantivy::Term;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 
 use crate::rank::line_of;
 use crate::schema::KIND_CHUNK;
@@ -35,8 +35,8 @@ pub(crate) fn search(index: &Index, query: &str, limit: usize) -> Result<(Vec<Se
     let mut hits = Vec::new();
     for (bm25, addr) in searcher.search(&q, &TopDocs::with_limit(POOL).order_by_score())? {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let s = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let n = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+        let s = |field| crate::schema::text(&doc, field);
+        let n = |field| crate::schema::line(&doc, field);
         let qualified = s(f.symbol);
         let lower = qualified.to_lowercase();
         let name = lower.rsplit('.').next().unwrap_or(&lower).to_string();

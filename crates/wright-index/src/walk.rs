@@ -79,16 +79,15 @@ pub fn walk(root: &Path) -> Result<(Vec<Found>, Skipped), IndexError> {
             skipped.too_large += 1;
             continue;
         }
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        found.push(Found { path, size: meta.len(), mtime_ns });
+        found.push(Found { path, size: meta.len(), mtime_ns: mtime_ns(&meta) });
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((found, skipped))
+}
+
+/// A file's modification time in nanoseconds since the epoch (0 when unknown).
+pub fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
+    meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0)
 }
 
 /// Reads a candidate file's bytes as text, or says why it is skipped.
