@@ -4,12 +4,14 @@
 mod args;
 mod fs_tools;
 mod index_handle;
+mod patch_journal;
 mod patch_tools;
 mod paths;
 mod repo_map_tool;
 mod run_tool;
 mod search_tool;
 mod toolbox;
+mod tree_io;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,7 +20,7 @@ use serde_json::Value;
 
 pub use args::signature;
 pub use index_handle::IndexHandle;
-pub use patch_tools::{Applied, apply_to_tree};
+pub use patch_tools::{Applied, apply_to_tree, recovered_note};
 pub use toolbox::Toolbox;
 
 /// A tool as the model sees it.

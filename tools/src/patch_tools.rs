@@ -6,7 +6,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use wright_edit::{FileChange, FileOp};
 
+use crate::patch_journal;
 use crate::paths::resolve;
+use crate::tree_io::{io_err, read_text, write_atomic};
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
 pub struct Edit;
@@ -37,6 +39,7 @@ impl Tool for Edit {
 
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: EditArgs = args::parse("edit", args)?;
+        let recovered = patch_journal::recover(&ctx.root)?;
         let full = resolve(&ctx.root, &a.path)?;
         let before = read_text(&full, &a.path)?.ok_or_else(|| ToolError::File {
             path: a.path.clone(),
@@ -44,9 +47,13 @@ impl Tool for Edit {
         })?;
         let after = wright_edit::replace_once(&before, &a.old, &a.new)
             .map_err(|e| ToolError::File { path: a.path.clone(), message: e.to_string() })?;
+        wright_edit::check_syntax(&a.path, Some(&before), &after)?;
         write_atomic(&full, &after, &a.path)?;
         let diff = wright_edit::unified_diff(&a.path, &before, &after);
-        Ok(ToolOutput { text: format!("Edited {}.\n{diff}", a.path), change: Some(format!("Update {}", a.path)) })
+        Ok(ToolOutput {
+            text: format!("{}Edited {}.\n{diff}", recovered_note(&recovered), a.path),
+            change: Some(format!("Update {}", a.path)),
+        })
     }
 }
 
@@ -74,7 +81,7 @@ impl Tool for ApplyPatch {
         let a: PatchArgs = args::parse("apply_patch", args)?;
         let applied = apply_to_tree(&ctx.root, &a.patch, false)?;
         Ok(ToolOutput {
-            text: format!("Applied: {}.\n{}", applied.summary, applied.diff),
+            text: format!("{}Applied: {}.\n{}", recovered_note(&applied.recovered), applied.summary, applied.diff),
             change: Some(capitalize(&applied.summary)),
         })
     }
@@ -86,12 +93,15 @@ pub struct Applied {
     pub summary: String,
     /// The unified diff of every change.
     pub diff: String,
+    /// Files put back first because an earlier patch on this tree was interrupted.
+    pub recovered: Vec<String>,
 }
 
 /// Applies a patch in any supported format to the tree at `root`: every file is matched
 /// and every path checked before the first write, so it applies completely or not at all.
 /// With `check`, nothing is written.
 pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, ToolError> {
+    let recovered = if check { Vec::new() } else { patch_journal::recover(root)? };
     let patch = wright_edit::parse_any(patch)?;
     let changes = wright_edit::apply_patch(&patch, |p| {
         let full = resolve(root, p).map_err(|e| e.to_string())?;
@@ -103,6 +113,16 @@ pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, T
             resolve(root, to)?;
         }
     }
+    let journal = if check {
+        None
+    } else {
+        let mut touched: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        touched.extend(changes.iter().filter_map(|c| match &c.op {
+            FileOp::Move { to } => Some(to.as_str()),
+            _ => None,
+        }));
+        Some(patch_journal::begin(root, &touched)?)
+    };
     let mut diff = String::new();
     let mut verbs = Vec::new();
     for change in &changes {
@@ -115,7 +135,18 @@ pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, T
         let after = change.after.as_deref().unwrap_or("");
         diff.push_str(&wright_edit::unified_diff(&path, before, after));
     }
-    Ok(Applied { summary: verbs.join(", "), diff })
+    if let Some(journal) = journal {
+        journal.finish()?;
+    }
+    Ok(Applied { summary: verbs.join(", "), diff, recovered })
+}
+
+/// Tells the model (or user) that files were rolled back before this edit.
+pub fn recovered_note(recovered: &[String]) -> String {
+    if recovered.is_empty() {
+        return String::new();
+    }
+    format!("Note: an earlier patch was interrupted; these files were put back first: {}.\n", recovered.join(", "))
 }
 
 fn describe(change: &FileChange) -> (&'static str, String) {
@@ -144,38 +175,6 @@ fn write_change(root: &Path, change: &FileChange) -> Result<(), ToolError> {
         (_, Some(after)) => write_atomic(&full, after, &change.path),
         (_, None) => Ok(()),
     }
-}
-
-/// `Ok(None)` when the file does not exist; an error for binary or unreadable files.
-fn read_text(full: &Path, shown: &str) -> Result<Option<String>, ToolError> {
-    match std::fs::read(full) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| ToolError::File {
-            path: shown.to_string(),
-            message: "is not UTF-8 text; wright does not edit binary files".into(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_err(shown, e)),
-    }
-}
-
-/// Writes through a temporary file and a rename, keeping the old file's permissions.
-fn write_atomic(full: &Path, text: &str, shown: &str) -> Result<(), ToolError> {
-    let dir = full.parent().ok_or_else(|| io_err(shown, std::io::Error::other("no parent directory")))?;
-    std::fs::create_dir_all(dir).map_err(|e| io_err(shown, e))?;
-    let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.wright-tmp"));
-    std::fs::write(&tmp, text).map_err(|e| io_err(shown, e))?;
-    if let Ok(meta) = std::fs::metadata(full) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, full).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io_err(shown, e)
-    })
-}
-
-fn io_err(path: &str, e: std::io::Error) -> ToolError {
-    ToolError::File { path: path.to_string(), message: e.to_string() }
 }
 
 #[cfg(test)]

@@ -17,8 +17,10 @@
 
 use crate::EditError;
 use crate::closest::closest_lines;
+use crate::elide::{expand, is_marker};
+use crate::guard::check_syntax;
 use crate::lines::Lines;
-use crate::matcher::{Miss, locate, replacement};
+use crate::matcher::{Layer, Miss, locate, replacement};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patch {
@@ -156,7 +158,12 @@ fn parse_hunks(lines: &[&str], mut i: usize) -> Result<(Vec<Hunk>, usize), EditE
                 hunk.old.push(line[1..].to_string());
                 hunk.new.push(line[1..].to_string());
             }
-            // Models often drop the space in front of an empty context line.
+            // Models often drop the space in front of an empty context line, or write
+            // a bare `...` for lines they left out.
+            _ if is_marker(line) => {
+                hunk.old.push(line.to_string());
+                hunk.new.push(line.to_string());
+            }
             None => {
                 hunk.old.push(String::new());
                 hunk.new.push(String::new());
@@ -199,6 +206,7 @@ pub fn apply_patch(
                 if !lines.is_empty() {
                     text.push('\n');
                 }
+                check_syntax(path, None, &text)?;
                 changes.push(FileChange { path: path.clone(), op: FileOp::Add, before: None, after: Some(text) });
             }
             PatchOp::Delete { path } => {
@@ -209,6 +217,7 @@ pub fn apply_patch(
                 let before =
                     load(path)?.ok_or_else(|| file_err(path, "does not exist; use `*** Add File:` to create it"))?;
                 let after = apply_hunks(path, &before, hunks)?;
+                check_syntax(move_to.as_deref().unwrap_or(path), Some(&before), &after)?;
                 let op = match move_to {
                     Some(to) => {
                         if load(to)?.is_some() {
@@ -256,7 +265,7 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
             continue;
         }
         let located = locate(&file.lines, &hunk.old, cursor, hint).and_then(|f| {
-            let at_end = f.start + hunk.old.len() == file.lines.len();
+            let at_end = f.end == file.lines.len();
             if hunk.at_eof && !at_end { Err(Miss::NotFound) } else { Ok(f) }
         });
         let found = match located {
@@ -271,11 +280,23 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
                 )));
             }
         };
-        let end = found.start + hunk.old.len();
-        let replacement = replacement(&file.lines[found.start..end], &hunk.old, &hunk.new, &found.layer);
-        shift += replacement.len() as isize - hunk.old.len() as isize;
-        cursor = found.start + replacement.len();
-        file.lines.splice(found.start..end, replacement);
+        let (start, end) = (found.start, found.end);
+        let replacement = match &found.layer {
+            Layer::Elided { gaps } => {
+                let expanded = expand(&hunk.old, gaps, &file.lines).zip(expand(&hunk.new, gaps, &file.lines));
+                let Some((old, new)) = expanded else {
+                    return Err(failed(
+                        " Its `...` lines differ between the removed and the added side; keep each `...` as a context line (a leading space) so it stands for the same lines on both."
+                            .to_string(),
+                    ));
+                };
+                replacement(&file.lines[start..end], &old, &new, &Layer::Trimmed)
+            }
+            layer => replacement(&file.lines[start..end], &hunk.old, &hunk.new, layer),
+        };
+        shift += replacement.len() as isize - (end - start) as isize;
+        cursor = start + replacement.len();
+        file.lines.splice(start..end, replacement);
     }
     if text.is_empty() {
         file.final_newline = true;
@@ -345,5 +366,29 @@ mod tests {
     fn adding_an_existing_file_is_refused() {
         let patch = parse_patch("*** Begin Patch\n*** Add File: a\n+x\n*** End Patch").unwrap();
         assert!(apply_patch(&patch, files(&[("a", "y\n")])).is_err());
+    }
+
+    #[test]
+    fn elided_context_keeps_the_lines_it_stands_for() {
+        let src = "def f():\n    a = 1\n    b = 2\n    c = 3\n    return a\n\ndef g():\n    return 0\n";
+        let patch = parse_patch(
+            "*** Begin Patch\n*** Update File: m.py\n@@\n def f():\n-    a = 1\n+    a = 10\n ...\n-    return a\n+    return a + b\n*** End Patch",
+        )
+        .unwrap();
+        let out = apply_patch(&patch, files(&[("m.py", src)])).unwrap();
+        assert_eq!(
+            out[0].after.as_deref(),
+            Some("def f():\n    a = 10\n    b = 2\n    c = 3\n    return a + b\n\ndef g():\n    return 0\n")
+        );
+    }
+
+    #[test]
+    fn a_patch_that_breaks_syntax_is_refused() {
+        let patch =
+            parse_patch("*** Begin Patch\n*** Update File: m.py\n@@\n-    return 1\n+    return (1\n*** End Patch")
+                .unwrap();
+        let err =
+            apply_patch(&patch, files(&[("m.py", "def f():\n    return 1\n\ndef g():\n    pass\n")])).unwrap_err();
+        assert!(matches!(err, EditError::BrokenSyntax { .. }), "{err}");
     }
 }

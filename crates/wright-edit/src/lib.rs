@@ -3,10 +3,13 @@
 //! model what did not match and what the file actually holds.
 //!
 //! It never touches the file system: callers read the files, and write the results.
+//! An edit that breaks a file's syntax is refused ([`check_syntax`]).
 
 mod closest;
 mod diff;
+mod elide;
 mod envelope;
+mod guard;
 mod lines;
 mod matcher;
 mod replace;
@@ -14,6 +17,7 @@ mod unified;
 
 pub use diff::unified_diff;
 pub use envelope::{FileChange, FileOp, Patch, PatchOp, apply_patch, parse_patch};
+pub use guard::check_syntax;
 pub use replace::replace_once;
 pub use unified::{is_unified, parse_unified};
 
@@ -37,6 +41,10 @@ pub enum EditError {
     Syntax { line: usize, message: String },
     #[error("{path}: hunk {hunk} did not match.{closest}")]
     HunkFailed { path: String, hunk: usize, closest: String },
+    #[error(
+        "{path}: the edit leaves {now} lines with {lang} syntax errors (the file had {was}); nothing was written. Broken lines after the edit:{shown}"
+    )]
+    BrokenSyntax { path: String, lang: &'static str, was: usize, now: usize, shown: String },
     #[error("{path}: {message}")]
     File { path: String, message: String },
 }

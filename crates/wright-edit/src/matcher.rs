@@ -3,6 +3,7 @@
 //! not, the line-number hint picks the nearest, and without a hint the edit is refused.
 
 use crate::closest::similarity;
+use crate::elide::{is_marker, locate_elided};
 
 /// How a match was found; the indent layer also says how to re-indent the new lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +18,18 @@ pub(crate) enum Layer {
     /// Equal once leading and trailing whitespace is ignored, with no consistent offset.
     Trimmed,
     Punctuation,
+    /// The old lines hold `...` markers; each spans these file lines.
+    Elided {
+        gaps: Vec<(usize, usize)>,
+    },
     Fuzzy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Found {
     pub start: usize,
+    /// One past the last matched line: `start + needle.len()` unless context was elided.
+    pub end: usize,
     pub layer: Layer,
 }
 
@@ -58,7 +65,7 @@ pub(crate) fn locate(hay: &[String], needle: &[String], from: usize, hint: Optio
         let found: Vec<usize> =
             starts.clone().filter(|&i| window(i).iter().zip(needle).all(|(h, n)| same(h, n))).collect();
         if !found.is_empty() {
-            return pick(found, hint).map(|start| Found { start, layer: layer.clone() });
+            return pick(found, hint).map(|start| Found { start, end: start + needle.len(), layer: layer.clone() });
         }
         // The indent layer sits between trailing whitespace and punctuation.
         if index == 1 {
@@ -67,15 +74,22 @@ pub(crate) fn locate(hay: &[String], needle: &[String], from: usize, hint: Optio
             if !found.is_empty() {
                 let start = pick(found.iter().map(|f| f.0).collect(), hint)?;
                 let layer = found.into_iter().find(|f| f.0 == start).map(|f| f.1).unwrap_or(Layer::Exact);
-                return Ok(Found { start, layer });
+                return Ok(Found { start, end: start + needle.len(), layer });
             }
         }
+    }
+    if needle.iter().any(|l| is_marker(l)) {
+        return locate_elided(hay, needle, from, hint).map(|e| Found {
+            start: e.start,
+            end: e.end,
+            layer: Layer::Elided { gaps: e.gaps },
+        });
     }
     fuzzy(hay, needle, from, hint)
 }
 
 /// One candidate, or the one the hint points nearest to.
-fn pick(found: Vec<usize>, hint: Option<usize>) -> Result<usize, Miss> {
+pub(crate) fn pick(found: Vec<usize>, hint: Option<usize>) -> Result<usize, Miss> {
     if let [one] = found.as_slice() {
         return Ok(*one);
     }
@@ -176,12 +190,14 @@ fn fuzzy(hay: &[String], needle: &[String], from: usize, hint: Option<usize>) ->
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     match scored.as_slice() {
         [] => Err(Miss::NotFound),
-        [(_, s)] => Ok(Found { start: *s, layer: Layer::Fuzzy }),
-        [(best, s), (second, _), ..] if best - second >= FUZZY_MARGIN => Ok(Found { start: *s, layer: Layer::Fuzzy }),
+        [(_, s)] => Ok(Found { start: *s, end: *s + needle.len(), layer: Layer::Fuzzy }),
+        [(best, s), (second, _), ..] if best - second >= FUZZY_MARGIN => {
+            Ok(Found { start: *s, end: *s + needle.len(), layer: Layer::Fuzzy })
+        }
         close => {
             let top = close[0].0;
             let tied: Vec<usize> = close.iter().filter(|(s, _)| top - s < FUZZY_MARGIN).map(|(_, i)| *i).collect();
-            pick(tied, hint).map(|start| Found { start, layer: Layer::Fuzzy })
+            pick(tied, hint).map(|start| Found { start, end: start + needle.len(), layer: Layer::Fuzzy })
         }
     }
 }
@@ -197,7 +213,7 @@ mod tests {
     #[test]
     fn stricter_layers_win() {
         let hay = v(&["a  ", "b", "a", "b"]);
-        assert_eq!(locate(&hay, &v(&["a", "b"]), 0, None), Ok(Found { start: 2, layer: Layer::Exact }));
+        assert_eq!(locate(&hay, &v(&["a", "b"]), 0, None), Ok(Found { start: 2, end: 4, layer: Layer::Exact }));
     }
 
     #[test]
@@ -213,7 +229,7 @@ mod tests {
     fn inconsistent_indentation_still_matches_line_by_line() {
         let hay = v(&["a  ", "b", "a", "b"]);
         assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, None), Err(Miss::Ambiguous(vec![0, 2])));
-        assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, Some(2)), Ok(Found { start: 2, layer: Layer::Trimmed }));
+        assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, Some(2)), Ok(Found { start: 2, end: 4, layer: Layer::Trimmed }));
     }
 
     #[test]
@@ -221,7 +237,7 @@ mod tests {
         let hay = v(&["class A:", "    def f(self):", "        return 1"]);
         let needle = v(&["def f(self):", "    return 1"]);
         let f = locate(&hay, &needle, 0, None).unwrap();
-        assert_eq!(f, Found { start: 1, layer: Layer::Indent { add: "    ".into(), remove: String::new() } });
+        assert_eq!(f, Found { start: 1, end: 3, layer: Layer::Indent { add: "    ".into(), remove: String::new() } });
     }
 
     #[test]
@@ -232,7 +248,7 @@ mod tests {
         let hay =
             v(&["def compute_total(items):", "    return sum(i.price for i in items)", "", "def other():", "    pass"]);
         let needle = v(&["def compute_total(items):", "    return sum(i.prices for i in items)"]);
-        assert_eq!(locate(&hay, &needle, 0, None), Ok(Found { start: 0, layer: Layer::Fuzzy }));
+        assert_eq!(locate(&hay, &needle, 0, None), Ok(Found { start: 0, end: 2, layer: Layer::Fuzzy }));
         assert_eq!(locate(&hay, &v(&["completely different", "text here"]), 0, None), Err(Miss::NotFound));
     }
 }

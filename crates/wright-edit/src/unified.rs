@@ -3,6 +3,7 @@
 //! numbers become hints and the counts are not trusted: models get both wrong.
 
 use crate::EditError;
+use crate::elide::is_marker;
 use crate::envelope::{Hunk, Patch, PatchOp};
 
 /// True when `text` looks like a unified diff rather than the envelope.
@@ -46,6 +47,9 @@ pub fn parse_unified(text: &str) -> Result<Patch, EditError> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
+        if line == "GIT binary patch" || (line.starts_with("Binary files ") && line.ends_with(" differ")) {
+            return Err(syntax(i + 1, "binary patches are not supported; wright edits text files only"));
+        }
         if line.starts_with("diff --git ") {
             files.push(FileDiff::new(i + 1, true));
             if let Some((a, b)) = git_header_paths(line) {
@@ -150,6 +154,10 @@ fn parse_hunk(lines: &[&str], at: usize) -> Result<(Hunk, usize), EditError> {
                 hunk.new.push(l[1..].to_string());
             }
             Some('\\') => {}
+            _ if is_marker(l) => {
+                hunk.old.push(l.to_string());
+                hunk.new.push(l.to_string());
+            }
             None => {
                 hunk.old.push(String::new());
                 hunk.new.push(String::new());

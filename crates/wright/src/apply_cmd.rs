@@ -21,6 +21,7 @@ pub fn run(args: ApplyArgs) -> Result<i32> {
     };
     match wright_tools::apply_to_tree(&args.repo, &patch, args.check) {
         Ok(applied) => {
+            eprint!("{}", wright_tools::recovered_note(&applied.recovered));
             let verb = if args.check { "would apply" } else { "applied" };
             eprintln!("{verb}: {}", applied.summary);
             Ok(0)
