@@ -2,6 +2,7 @@
 
 mod baseline;
 mod checkout;
+pub mod edits;
 pub mod localize;
 mod metrics;
 pub mod speed;

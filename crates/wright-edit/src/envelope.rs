@@ -21,6 +21,7 @@ use crate::elide::{expand, is_marker};
 use crate::guard::check_syntax;
 use crate::lines::Lines;
 use crate::matcher::{Layer, Miss, locate, replacement};
+use crate::skip::{fill, gap_points};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patch {
@@ -42,6 +43,9 @@ pub struct Hunk {
     pub(crate) at_eof: bool,
     /// Where the patch says the old lines start (1-based): a hint, not a truth.
     pub(crate) hint: Option<usize>,
+    /// Whether the file ends with a newline after this hunk, when the patch says so
+    /// (`\ No newline at end of file`).
+    pub(crate) final_newline: Option<bool>,
 }
 
 /// What applying one operation does to one file.
@@ -237,7 +241,8 @@ pub fn apply_patch(
 fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditError> {
     let mut file = Lines::split(text);
     let mut cursor = 0;
-    // How far earlier hunks moved the lines below them.
+    // How far earlier hunks moved the lines below them, plus how far off their line
+    // numbers turned out to be.
     let mut shift: isize = 0;
     for (index, hunk) in hunks.iter().enumerate() {
         let failed = |closest: String| EditError::HunkFailed { path: path.to_string(), hunk: index + 1, closest };
@@ -264,7 +269,8 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
             shift += hunk.new.len() as isize;
             continue;
         }
-        let located = locate(&file.lines, &hunk.old, cursor, hint).and_then(|f| {
+        let (may_gap, to_new) = gap_points(&hunk.old, &hunk.new);
+        let located = locate(&file.lines, &hunk.old, cursor, hint, &may_gap).and_then(|f| {
             let at_end = f.end == file.lines.len();
             if hunk.at_eof && !at_end { Err(Miss::NotFound) } else { Ok(f) }
         });
@@ -273,14 +279,23 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
             Err(Miss::NotFound) => return Err(failed(closest_lines(&file.lines, &hunk.old))),
             Err(Miss::Ambiguous(starts)) => {
                 let lines: Vec<String> = starts.iter().map(|s| (s + 1).to_string()).collect();
+                let number = match hint {
+                    Some(h) => format!(" and its line number ({}) is not close to exactly one of them", h + 1),
+                    None => String::new(),
+                };
                 return Err(failed(format!(
-                    " Its lines occur {} times (at lines {}); add context lines or an `@@` line naming the function, so it matches once.",
+                    " Its lines occur {} times (at lines {}){number}; add context lines or an `@@` line naming the function, so it matches once.",
                     starts.len(),
                     lines.join(", ")
                 )));
             }
         };
         let (start, end) = (found.start, found.end);
+        // Where this hunk really was tells how far off the patch's numbers are; later
+        // hunks are looked for that much off too.
+        if let Some(h) = hint {
+            shift += start as isize - h as isize;
+        }
         let replacement = match &found.layer {
             Layer::Elided { gaps } => {
                 let expanded = expand(&hunk.old, gaps, &file.lines).zip(expand(&hunk.new, gaps, &file.lines));
@@ -292,6 +307,10 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
                 };
                 replacement(&file.lines[start..end], &old, &new, &Layer::Trimmed)
             }
+            Layer::Skipped { gaps } => {
+                let (old, new) = fill(&hunk.old, &hunk.new, &to_new, gaps, &file.lines);
+                replacement(&file.lines[start..end], &old, &new, &Layer::Trimmed)
+            }
             layer => replacement(&file.lines[start..end], &hunk.old, &hunk.new, layer),
         };
         shift += replacement.len() as isize - (end - start) as isize;
@@ -300,6 +319,9 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
     }
     if text.is_empty() {
         file.final_newline = true;
+    }
+    if let Some(last) = hunks.iter().rev().find_map(|h| h.final_newline) {
+        file.final_newline = last;
     }
     Ok(file.join())
 }

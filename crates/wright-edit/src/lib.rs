@@ -13,6 +13,7 @@ mod guard;
 mod lines;
 mod matcher;
 mod replace;
+mod skip;
 mod unified;
 
 pub use diff::unified_diff;

@@ -4,6 +4,7 @@
 
 use crate::closest::similarity;
 use crate::elide::{is_marker, locate_elided};
+use crate::skip::locate_skipping;
 
 /// How a match was found; the indent layer also says how to re-indent the new lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,11 @@ pub(crate) enum Layer {
     /// The old lines hold `...` markers; each spans these file lines.
     Elided {
         gaps: Vec<(usize, usize)>,
+    },
+    /// Context lines the patch left out: per gap, the old line it precedes and the
+    /// file lines skipped there.
+    Skipped {
+        gaps: Vec<(usize, usize, usize)>,
     },
     Fuzzy,
 }
@@ -43,13 +49,25 @@ pub(crate) enum Miss {
 /// Whether a file line and a patch line count as the same under one layer.
 type SameLine = fn(&str, &str) -> bool;
 
+/// How far from a repeated hunk's candidates a line-number hint may be and still choose.
+const HINT_REACH: usize = 10;
+
 /// Whole-window similarity a fuzzy match needs, and how far ahead of the runner-up it must be.
 const FUZZY_MIN: f32 = 0.9;
 const FUZZY_MARGIN: f32 = 0.04;
+/// Similarity each line of a fuzzy window needs to the patch line at its place.
+const FUZZY_LINE_MIN: f32 = 0.7;
 
 /// Locates `needle` in `hay` at or after `from`. `hint` is the 0-based line where the
-/// patch says the hunk starts (already shifted by earlier hunks).
-pub(crate) fn locate(hay: &[String], needle: &[String], from: usize, hint: Option<usize>) -> Result<Found, Miss> {
+/// patch says the hunk starts (already shifted by earlier hunks). `may_gap` says before
+/// which needle lines left-out context may be skipped (empty: nowhere).
+pub(crate) fn locate(
+    hay: &[String],
+    needle: &[String],
+    from: usize,
+    hint: Option<usize>,
+    may_gap: &[bool],
+) -> Result<Found, Miss> {
     if needle.is_empty() || needle.len() > hay.len() || from > hay.len() - needle.len() {
         return Err(Miss::NotFound);
     }
@@ -85,19 +103,30 @@ pub(crate) fn locate(hay: &[String], needle: &[String], from: usize, hint: Optio
             layer: Layer::Elided { gaps: e.gaps },
         });
     }
+    if may_gap.len() == needle.len() {
+        match locate_skipping(hay, needle, may_gap, from, hint) {
+            Ok(s) => return Ok(Found { start: s.start, end: s.end, layer: Layer::Skipped { gaps: s.gaps } }),
+            Err(Miss::Ambiguous(starts)) => return Err(Miss::Ambiguous(starts)),
+            Err(Miss::NotFound) => {}
+        }
+    }
     fuzzy(hay, needle, from, hint)
 }
 
-/// One candidate, or the one the hint points nearest to.
+/// One candidate, or the one the hint points at: within [`HINT_REACH`] lines of it
+/// and strictly nearer than any other. A hint far from every candidate is a wrong
+/// number, and choosing by it would be a guess.
 pub(crate) fn pick(found: Vec<usize>, hint: Option<usize>) -> Result<usize, Miss> {
-    if let [one] = found.as_slice() {
-        return Ok(*one);
+    match found.as_slice() {
+        [] => return Err(Miss::NotFound),
+        [one] => return Ok(*one),
+        _ => {}
     }
     let Some(hint) = hint else { return Err(Miss::Ambiguous(found)) };
     let mut by_distance: Vec<(usize, usize)> = found.iter().map(|&s| (s.abs_diff(hint), s)).collect();
     by_distance.sort();
     match by_distance.as_slice() {
-        [(d0, s), (d1, _), ..] if d0 < d1 => Ok(*s),
+        [(d0, s), (d1, _), ..] if d0 < d1 && *d0 <= HINT_REACH => Ok(*s),
         _ => Err(Miss::Ambiguous(found)),
     }
 }
@@ -151,7 +180,7 @@ pub(crate) fn replacement(window: &[String], old: &[String], new: &[String], lay
 /// `line` moved to the file's indentation when the match found it indented differently.
 pub(crate) fn reindent(line: &str, layer: &Layer) -> String {
     match layer {
-        Layer::Indent { add, remove } if !line.trim().is_empty() => {
+        Layer::Indent { add, remove } if !line.is_empty() => {
             format!("{add}{}", line.strip_prefix(remove.as_str()).unwrap_or(line))
         }
         _ => line.to_string(),
@@ -186,6 +215,7 @@ fn fuzzy(hay: &[String], needle: &[String], from: usize, hint: Option<usize>) ->
             (similarity(&wanted, &got), i)
         })
         .filter(|(s, _)| *s >= FUZZY_MIN)
+        .filter(|(_, i)| lines_pair_up(&hay[*i..*i + needle.len()], needle))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     match scored.as_slice() {
@@ -202,6 +232,16 @@ fn fuzzy(hay: &[String], needle: &[String], from: usize, hint: Option<usize>) ->
     }
 }
 
+/// Each window line resembles the needle line at the same place. The replacement
+/// keeps and drops lines by position, so a window that only matches as a whole (a
+/// line missing here, an extra one there) must not pass.
+fn lines_pair_up(window: &[String], needle: &[String]) -> bool {
+    window.iter().zip(needle).all(|(h, n)| {
+        let (h, n) = (h.trim(), n.trim());
+        h == n || similarity(h, n) >= FUZZY_LINE_MIN
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,42 +253,45 @@ mod tests {
     #[test]
     fn stricter_layers_win() {
         let hay = v(&["a  ", "b", "a", "b"]);
-        assert_eq!(locate(&hay, &v(&["a", "b"]), 0, None), Ok(Found { start: 2, end: 4, layer: Layer::Exact }));
+        assert_eq!(locate(&hay, &v(&["a", "b"]), 0, None, &[]), Ok(Found { start: 2, end: 4, layer: Layer::Exact }));
     }
 
     #[test]
     fn ambiguity_is_refused_without_a_hint_and_resolved_by_one() {
         let hay = v(&["x = 1", "y", "x = 1", "y"]);
         let needle = v(&["x = 1", "y"]);
-        assert_eq!(locate(&hay, &needle, 0, None), Err(Miss::Ambiguous(vec![0, 2])));
-        assert_eq!(locate(&hay, &needle, 0, Some(3)).map(|f| f.start), Ok(2));
-        assert_eq!(locate(&hay, &needle, 0, Some(1)), Err(Miss::Ambiguous(vec![0, 2])));
+        assert_eq!(locate(&hay, &needle, 0, None, &[]), Err(Miss::Ambiguous(vec![0, 2])));
+        assert_eq!(locate(&hay, &needle, 0, Some(3), &[]).map(|f| f.start), Ok(2));
+        assert_eq!(locate(&hay, &needle, 0, Some(1), &[]), Err(Miss::Ambiguous(vec![0, 2])));
     }
 
     #[test]
     fn inconsistent_indentation_still_matches_line_by_line() {
         let hay = v(&["a  ", "b", "a", "b"]);
-        assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, None), Err(Miss::Ambiguous(vec![0, 2])));
-        assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, Some(2)), Ok(Found { start: 2, end: 4, layer: Layer::Trimmed }));
+        assert_eq!(locate(&hay, &v(&["  a", "b"]), 0, None, &[]), Err(Miss::Ambiguous(vec![0, 2])));
+        assert_eq!(
+            locate(&hay, &v(&["  a", "b"]), 0, Some(2), &[]),
+            Ok(Found { start: 2, end: 4, layer: Layer::Trimmed })
+        );
     }
 
     #[test]
     fn indent_offset_is_found_and_reported() {
         let hay = v(&["class A:", "    def f(self):", "        return 1"]);
         let needle = v(&["def f(self):", "    return 1"]);
-        let f = locate(&hay, &needle, 0, None).unwrap();
+        let f = locate(&hay, &needle, 0, None, &[]).unwrap();
         assert_eq!(f, Found { start: 1, end: 3, layer: Layer::Indent { add: "    ".into(), remove: String::new() } });
     }
 
     #[test]
     fn punctuation_and_fuzzy() {
         let hay = v(&["msg = \"it's done\"", "other()"]);
-        let f = locate(&hay, &v(&["msg = \u{201C}it\u{2019}s done\u{201D}"]), 0, None).unwrap();
+        let f = locate(&hay, &v(&["msg = \u{201C}it\u{2019}s done\u{201D}"]), 0, None, &[]).unwrap();
         assert_eq!(f.layer, Layer::Punctuation);
         let hay =
             v(&["def compute_total(items):", "    return sum(i.price for i in items)", "", "def other():", "    pass"]);
         let needle = v(&["def compute_total(items):", "    return sum(i.prices for i in items)"]);
-        assert_eq!(locate(&hay, &needle, 0, None), Ok(Found { start: 0, end: 2, layer: Layer::Fuzzy }));
-        assert_eq!(locate(&hay, &v(&["completely different", "text here"]), 0, None), Err(Miss::NotFound));
+        assert_eq!(locate(&hay, &needle, 0, None, &[]), Ok(Found { start: 0, end: 2, layer: Layer::Fuzzy }));
+        assert_eq!(locate(&hay, &v(&["completely different", "text here"]), 0, None, &[]), Err(Miss::NotFound));
     }
 }

@@ -29,8 +29,8 @@ pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditErro
     }
     let mut file = Lines::split(text);
     let needle = Lines::split(old).lines;
-    match locate(&file.lines, &needle, 0, None) {
-        Ok(found) if !matches!(found.layer, Layer::Fuzzy | Layer::Elided { .. }) => {
+    match locate(&file.lines, &needle, 0, None, &[]) {
+        Ok(found) if !matches!(found.layer, Layer::Fuzzy | Layer::Elided { .. } | Layer::Skipped { .. }) => {
             let lines = Lines::split(new).lines.iter().map(|l| reindent(l, &found.layer)).collect::<Vec<_>>();
             file.lines.splice(found.start..found.start + needle.len(), lines);
             Ok(file.join())

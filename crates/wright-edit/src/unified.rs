@@ -145,7 +145,23 @@ fn parse_hunk(lines: &[&str], at: usize) -> Result<(Hunk, usize), EditError> {
     while body.last().is_some_and(|l| l.is_empty()) {
         body.pop();
     }
+    // Lines past what the header counts, when they are only context, are not part of
+    // the hunk (stray whitespace lines after it); dropping context never changes the edit.
+    if let Some(counted) = counted_prefix(header, &body)
+        && body[counted..].iter().all(|l| l.is_empty() || l.starts_with(' '))
+    {
+        body.truncate(counted);
+    }
+    let mut previous = ' ';
+    let (mut old_open, mut new_open) = (false, false);
     for l in body {
+        if l.starts_with('\\') {
+            // `\ No newline at end of file` is about the line just before it.
+            old_open |= previous != '+';
+            new_open |= previous != '-';
+            continue;
+        }
+        previous = l.chars().next().unwrap_or(' ');
         match l.chars().next() {
             Some('+') => hunk.new.push(l[1..].to_string()),
             Some('-') => hunk.old.push(l[1..].to_string()),
@@ -166,7 +182,42 @@ fn parse_hunk(lines: &[&str], at: usize) -> Result<(Hunk, usize), EditError> {
             Some(_) => {}
         }
     }
+    hunk.final_newline = match (old_open, new_open) {
+        (_, true) => Some(false),
+        (true, false) => Some(true),
+        (false, false) => None,
+    };
     Ok((hunk, i))
+}
+
+/// How many body lines the header's counts cover, when the counts are met exactly.
+fn counted_prefix(header: &str, body: &[&str]) -> Option<usize> {
+    let rest = header.trim_start_matches('@').trim();
+    let ranges = rest.find("@@").map(|p| &rest[..p])?;
+    let count = |sign: char| -> Option<usize> {
+        let r = ranges.split_whitespace().find_map(|r| r.strip_prefix(sign))?;
+        match r.split_once(',') {
+            Some((_, n)) => n.parse().ok(),
+            None => Some(1),
+        }
+    };
+    let (want_old, want_new) = (count('-')?, count('+')?);
+    let (mut old, mut new) = (0, 0);
+    for (i, l) in body.iter().enumerate() {
+        if old == want_old && new == want_new {
+            return Some(i);
+        }
+        match l.chars().next() {
+            Some('-') => old += 1,
+            Some('+') => new += 1,
+            Some('\\') => {}
+            _ => {
+                old += 1;
+                new += 1;
+            }
+        }
+    }
+    None
 }
 
 /// A `--- ` line followed by `+++ `: the next file's header, not a removed line.
@@ -248,5 +299,12 @@ mod tests {
         let patch = parse_unified(diff).unwrap();
         assert_eq!(patch.ops[0], PatchOp::Add { path: "n.txt".into(), lines: vec!["one".into(), "two".into()] });
         assert_eq!(patch.ops[1], PatchOp::Delete { path: "o.txt".into() });
+    }
+
+    #[test]
+    fn stray_context_past_the_counts_is_dropped() {
+        let diff = "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n def f():\n-    return 1\n+    return 2\n \n         \n";
+        let out = apply_patch(&parse_unified(diff).unwrap(), one("m.py", "def f():\n    return 1\nx = 1\n")).unwrap();
+        assert_eq!(out[0].after.as_deref(), Some("def f():\n    return 2\nx = 1\n"));
     }
 }

@@ -64,6 +64,27 @@ pub enum EvalCommand {
     Localize(LocalizeArgs),
     /// Index build rate, incremental update, query latency, and rg on the same queries
     SearchSpeed(SearchSpeedArgs),
+    /// Real model-written patches and perturbed ones: wright vs git apply vs patch --fuzz=3
+    Edits(EditsArgs),
+}
+
+#[derive(Args)]
+pub struct EditsArgs {
+    /// JSONL with instance_id, repo, base_commit and candidate_patches [{source, patch}]
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Folder of repository snapshots: DIR/<owner>+<name>/repo (a git directory) or DIR/<owner>+<name>
+    #[arg(long)]
+    pub repos: PathBuf,
+    /// Where checkouts go (default: a folder in wright's cache)
+    #[arg(long)]
+    pub work: Option<PathBuf>,
+    /// Write every case and its outcomes here as JSON
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Only the first N usable patches
+    #[arg(long)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Args)]

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::cli::{EvalCommand, LocalizeArgs, SearchSpeedArgs};
+use crate::cli::{EditsArgs, EvalCommand, LocalizeArgs, SearchSpeedArgs};
 use crate::dirs::cache_dir;
 use crate::exit::usage;
 
@@ -10,7 +10,33 @@ pub fn run(cmd: EvalCommand) -> Result<i32> {
     match cmd {
         EvalCommand::Localize(args) => localize(args),
         EvalCommand::SearchSpeed(args) => search_speed(args),
+        EvalCommand::Edits(args) => edits(args),
     }
+}
+
+fn edits(args: EditsArgs) -> Result<i32> {
+    if !args.data.is_file() {
+        return Err(usage(format!("--data {} is not a file", args.data.display())));
+    }
+    if !args.repos.is_dir() {
+        return Err(usage(format!("--repos {} is not a directory of repository snapshots", args.repos.display())));
+    }
+    let work = args.work.clone().unwrap_or_else(|| cache_dir().join("eval-edits"));
+    let mut progress = |line: &str| eprintln!("{line}");
+    let report = wright_evals::edits::run(wright_evals::edits::Options {
+        data: &args.data,
+        repos: &args.repos,
+        work,
+        limit: args.limit,
+        progress: &mut progress,
+    })?;
+    print!("{}", wright_evals::edits::table(&report));
+    if let Some(out) = &args.out {
+        std::fs::write(out, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("writing {}", out.display()))?;
+        println!("every case: {}", out.display());
+    }
+    Ok(0)
 }
 
 fn localize(args: LocalizeArgs) -> Result<i32> {
