@@ -20,6 +20,7 @@ use serde_json::Value;
 
 pub use args::signature;
 pub use index_handle::IndexHandle;
+pub use patch_journal::recover as recover_interrupted_patch;
 pub use patch_tools::{Applied, apply_to_tree, recovered_note};
 pub use toolbox::Toolbox;
 

@@ -63,7 +63,7 @@ impl Journal {
 
 /// Rolls back a patch that was interrupted on `root`; returns the files put back
 /// (empty when there was nothing to do).
-pub(crate) fn recover(root: &Path) -> Result<Vec<String>, ToolError> {
+pub fn recover(root: &Path) -> Result<Vec<String>, ToolError> {
     let file = location(root);
     let shown = file.display().to_string();
     let bytes = match std::fs::read(&file) {
@@ -77,6 +77,10 @@ pub(crate) fn recover(root: &Path) -> Result<Vec<String>, ToolError> {
     let mut restored = Vec::new();
     for entry in entries {
         let full = resolve(root, &entry.path)?;
+        // The kill may have landed between writing a temporary file and renaming it.
+        if let Some(tmp) = crate::tree_io::temp_path(&full) {
+            remove_if_there(&tmp, &entry.path)?;
+        }
         match &entry.before {
             Some(text) => {
                 write_atomic(&full, text, &entry.path)?;
@@ -84,16 +88,34 @@ pub(crate) fn recover(root: &Path) -> Result<Vec<String>, ToolError> {
                     let _ = std::fs::set_permissions(&full, std::fs::Permissions::from_mode(mode));
                 }
             }
-            None => match std::fs::remove_file(&full) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_err(&entry.path, e)),
-            },
+            None => {
+                remove_if_there(&full, &entry.path)?;
+                remove_empty_parents(root, &full);
+            }
         }
         restored.push(entry.path);
     }
     std::fs::remove_file(&file).map_err(|e| io_err(&shown, e))?;
     Ok(restored)
+}
+
+fn remove_if_there(full: &Path, shown: &str) -> Result<(), ToolError> {
+    match std::fs::remove_file(full) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_err(shown, e)),
+    }
+}
+
+/// Directories the patch created for a file that is gone again.
+fn remove_empty_parents(root: &Path, full: &Path) {
+    let mut dir = full.parent();
+    while let Some(d) = dir.filter(|d| d.starts_with(root) && *d != root) {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
 }
 
 /// In the repository's git directory (a worktree's own one), outside the tree; in the
@@ -126,20 +148,23 @@ mod tests {
         std::fs::write(root.join("a.py"), "a = 1\n").unwrap();
         std::fs::write(root.join("b.sh"), "echo b\n").unwrap();
         std::fs::set_permissions(root.join("b.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let journal = begin(root, &["a.py", "b.sh", "new.py"]).unwrap();
+        let journal = begin(root, &["a.py", "b.sh", "new.py", "sub/dir/n.py"]).unwrap();
         // The patch got this far when the process died: one file rewritten, one added, one deleted.
         std::fs::write(root.join("a.py"), "a = 2\n").unwrap();
         std::fs::write(root.join("new.py"), "n = 1\n").unwrap();
+        std::fs::create_dir_all(root.join("sub/dir")).unwrap();
+        std::fs::write(root.join("sub/dir/.n.py.wright-tmp"), "half").unwrap();
         std::fs::remove_file(root.join("b.sh")).unwrap();
         std::mem::forget(journal);
         assert!(root.join(".git").join(NAME).exists());
 
         let restored = recover(root).unwrap();
-        assert_eq!(restored, vec!["a.py", "b.sh", "new.py"]);
+        assert_eq!(restored, vec!["a.py", "b.sh", "new.py", "sub/dir/n.py"]);
         assert_eq!(std::fs::read_to_string(root.join("a.py")).unwrap(), "a = 1\n");
         assert_eq!(std::fs::read_to_string(root.join("b.sh")).unwrap(), "echo b\n");
         assert_eq!(std::fs::metadata(root.join("b.sh")).unwrap().permissions().mode() & 0o777, 0o755);
         assert!(!root.join("new.py").exists());
+        assert!(!root.join("sub").exists(), "directories the patch made are gone");
         assert!(recover(root).unwrap().is_empty(), "the journal is gone after recovery");
     }
 

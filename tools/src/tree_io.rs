@@ -24,12 +24,17 @@ pub(crate) fn read_text(full: &Path, shown: &str) -> Result<Option<String>, Tool
     }
 }
 
+/// Where [`write_atomic`] stages `full` before renaming it into place.
+pub(crate) fn temp_path(full: &Path) -> Option<std::path::PathBuf> {
+    let name = full.file_name()?.to_string_lossy();
+    Some(full.with_file_name(format!(".{name}.wright-tmp")))
+}
+
 /// Writes through a temporary file and a rename, keeping the old file's permissions.
 pub(crate) fn write_atomic(full: &Path, text: &str, shown: &str) -> Result<(), ToolError> {
     let dir = full.parent().ok_or_else(|| io_err(shown, std::io::Error::other("no parent directory")))?;
     std::fs::create_dir_all(dir).map_err(|e| io_err(shown, e))?;
-    let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.wright-tmp"));
+    let tmp = temp_path(full).ok_or_else(|| io_err(shown, std::io::Error::other("no file name")))?;
     std::fs::write(&tmp, text).map_err(|e| io_err(shown, e))?;
     if let Ok(meta) = std::fs::metadata(full) {
         let _ = std::fs::set_permissions(&tmp, meta.permissions());
