@@ -1,24 +1,37 @@
-//! Runs shell commands on behalf of wright.
+//! Runs commands for wright, safely by default.
 //!
-//! Every command gets an environment rebuilt from an allow-list (no API key or token ever
-//! reaches it), its own process group (killed whole on timeout and when the command ends),
-//! and output captured up to a cap with head and tail kept.
+//! The process backend puts every command in bubblewrap (read-only `/`, the worktree
+//! writable, `.git` read-only without credentials, private `$HOME` and `/tmp`, new
+//! user/pid/net/ipc/uts namespaces) and in a cgroup of its own (processes and memory),
+//! with an environment rebuilt from an allow-list, a deadline that kills the whole tree,
+//! a file size limit, and output captured up to a cap with head and tail kept. When
+//! bubblewrap cannot run, the command is refused with the cause and the fix; running
+//! bare takes an explicit `Backend::None`.
 
+mod bwrap;
 mod capture;
+mod cgroup;
 mod env;
+mod gitconfig;
+mod policy;
 mod process;
 
 pub use capture::Captured;
+pub use cgroup::TreeLimits;
 pub use env::{EnvPolicy, is_secret_name, secret_values};
-pub use process::{RunOutput, RunSpec, run};
+pub use gitconfig::strip_credentials;
+pub use policy::{Backend, Isolation};
+pub use process::{Program, RunOutput, RunSpec, run};
 
 /// Why a command could not be run at all (a command that runs and fails is not an error).
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("working directory {0} does not exist")]
     MissingDir(std::path::PathBuf),
-    #[error("could not start `sh`: {0}")]
+    #[error("could not start the command: {0}")]
     Spawn(std::io::Error),
     #[error("waiting for the command failed: {0}")]
     Wait(std::io::Error),
+    #[error("no sandbox: {0}")]
+    Unavailable(String),
 }

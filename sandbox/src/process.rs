@@ -1,4 +1,5 @@
-//! Runs one `sh -c` command in its own process group with a deadline and capped output.
+//! Runs one command: inside bubblewrap and a cgroup of its own (or, when the user opted
+//! out, bare), in its own process group, with a deadline and capped output.
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
@@ -7,18 +8,32 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::capture::Capture;
-use crate::{Captured, EnvPolicy, SandboxError};
+use crate::cgroup::Cgroup;
+use crate::policy::{Backend, Isolation};
+use crate::{Captured, EnvPolicy, SandboxError, bwrap, gitconfig};
 
-/// What to run and under which limits.
+/// What to run.
+#[derive(Debug, Clone)]
+pub enum Program {
+    /// Passed to `sh -c`.
+    Shell(String),
+    /// Run as given, no shell.
+    Argv(Vec<String>),
+}
+
+/// What to run, where, and under which limits.
 #[derive(Debug, Clone)]
 pub struct RunSpec {
-    /// Passed to `sh -c`.
-    pub command: String,
+    pub program: Program,
+    /// The only directory the command may write (besides its private `/tmp`).
+    pub worktree: PathBuf,
+    /// Where it starts: the worktree or a directory in it.
     pub cwd: PathBuf,
     pub timeout: Duration,
     pub env: EnvPolicy,
     /// Bytes kept per stream (head and tail halves).
     pub output_limit: usize,
+    pub isolation: Isolation,
 }
 
 /// How a command ended.
@@ -28,9 +43,13 @@ pub struct RunOutput {
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
     pub timed_out: bool,
+    /// Killed by the kernel for a limit: out of memory, or a file too large.
+    pub limit_killed: Option<&'static str>,
     pub stdout: Captured,
     pub stderr: Captured,
     pub duration: Duration,
+    /// The isolation and limits that were in force, in words.
+    pub enforced: String,
 }
 
 impl RunOutput {
@@ -38,10 +57,13 @@ impl RunOutput {
         self.exit_code == Some(0) && !self.timed_out
     }
 
-    /// Shell-style status: the exit code, 124 on timeout, 128+signal when killed.
+    /// The command's own exit code; 124 on timeout, 137 when killed for a limit,
+    /// 128 + signal otherwise.
     pub fn status_code(&self) -> i32 {
         if self.timed_out {
             124
+        } else if self.limit_killed.is_some() {
+            137
         } else if let Some(code) = self.exit_code {
             code
         } else {
@@ -57,13 +79,97 @@ pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
     if !spec.cwd.is_dir() {
         return Err(SandboxError::MissingDir(spec.cwd.clone()));
     }
+    let host_env: Vec<(String, String)> = std::env::vars().collect();
+    let env = spec.env.build(host_env.iter().cloned());
+    let iso = &spec.isolation;
+    let mut enforced = Vec::new();
+    let mut cleanup: Option<PathBuf> = None;
+    let mut cmd = match iso.backend {
+        Backend::Process => {
+            bwrap::available().map_err(SandboxError::Unavailable)?;
+            let git_config = match bwrap::git_config_path(&spec.worktree) {
+                Some(target) => {
+                    let copy = sanitized_copy(&target)?;
+                    cleanup = Some(copy.clone());
+                    Some((copy, target))
+                }
+                None => None,
+            };
+            let args = bwrap::args(&bwrap::Layout {
+                worktree: &spec.worktree,
+                cwd: &spec.cwd,
+                network: iso.network,
+                tmp_bytes: iso.tmp_bytes,
+                env: &env,
+                hidden: &iso.hidden,
+                git_config,
+                host_env: &host_env,
+            });
+            let mut c = Command::new("bwrap");
+            c.args(args);
+            enforced.push(format!(
+                "bubblewrap (read-only /, worktree writable, private $HOME and /tmp, network {})",
+                if iso.network { "on" } else { "off" }
+            ));
+            c
+        }
+        Backend::None => {
+            enforced.push("no sandbox (--sandbox none)".to_string());
+            let mut c = Command::new("env");
+            c.current_dir(&spec.cwd).env_clear().envs(env.iter().cloned()).arg("--");
+            c
+        }
+    };
+    match &spec.program {
+        Program::Shell(s) => cmd.args(["sh", "-c", s]),
+        Program::Argv(argv) => cmd.args(argv),
+    };
+    let group = match Cgroup::create(iso.limits) {
+        Ok(g) => {
+            enforced.push(format!(
+                "{}: {} processes, {} MB",
+                g.description,
+                iso.limits.max_pids,
+                iso.limits.memory_bytes >> 20
+            ));
+            Some(g)
+        }
+        Err(why) => {
+            enforced.push(format!("rlimits only (no cgroup: {why}); RLIMIT_NPROC does not hold back root"));
+            None
+        }
+    };
+    enforced.push(format!("files up to {} MB", iso.file_bytes >> 20));
+    let limits = iso.limits;
+    let file_bytes = iso.file_bytes;
+    let joiner = group.as_ref().map(Cgroup::joiner);
+    // SAFETY: the closure only makes async-signal-safe calls (open/write/close, setrlimit).
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(j) = &joiner {
+                j.enter_self()?;
+            } else {
+                set_limit(libc::RLIMIT_NPROC, limits.max_pids)?;
+                set_limit(libc::RLIMIT_AS, limits.memory_bytes)?;
+            }
+            set_limit(libc::RLIMIT_FSIZE, file_bytes)
+        });
+    }
+    let result = supervise(cmd, spec, group.as_ref(), enforced.join("; "));
+    if let Some(path) = cleanup {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+fn supervise(
+    mut cmd: Command,
+    spec: &RunSpec,
+    group: Option<&Cgroup>,
+    enforced: String,
+) -> Result<RunOutput, SandboxError> {
     let started = Instant::now();
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(&spec.command)
-        .current_dir(&spec.cwd)
-        .env_clear()
-        .envs(spec.env.build(std::env::vars()))
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -71,7 +177,6 @@ pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
         .spawn()
         .map_err(SandboxError::Spawn)?;
     let pgid = child.id() as i32;
-
     let (tx, rx) = mpsc::channel();
     for (index, pipe) in [
         child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
@@ -94,19 +199,25 @@ pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
 
     let deadline = started + spec.timeout;
     let mut timed_out = false;
+    let kill_everything = || {
+        if let Some(g) = group {
+            g.kill_all();
+        }
+        kill_group(pgid);
+    };
     let status = loop {
         if let Some(status) = child.try_wait().map_err(SandboxError::Wait)? {
             break status;
         }
         if Instant::now() >= deadline {
             timed_out = true;
-            kill_group(pgid);
+            kill_everything();
             break child.wait().map_err(SandboxError::Wait)?;
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(2));
     };
-    // Whatever the command left running in its group goes with it.
-    kill_group(pgid);
+    // Whatever the command left running (a daemon) goes with it.
+    kill_everything();
 
     let mut streams = [Captured::default(), Captured::default()];
     let drain_deadline = Instant::now() + DRAIN_GRACE;
@@ -118,76 +229,51 @@ pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
         }
     }
     let [stdout, stderr] = streams;
+    let limit_killed = if group.is_some_and(|g| g.oom_killed()) {
+        Some("memory")
+    } else if status.signal() == Some(libc::SIGXFSZ) || status.code() == Some(128 + libc::SIGXFSZ) {
+        Some("file size")
+    } else {
+        None
+    };
     Ok(RunOutput {
         exit_code: status.code(),
         signal: status.signal(),
         timed_out,
+        limit_killed,
         stdout,
         stderr,
         duration: started.elapsed(),
+        enforced,
     })
+}
+
+/// The repository's git config without credentials, in a private file of our own.
+fn sanitized_copy(config: &std::path::Path) -> Result<PathBuf, SandboxError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let text = std::fs::read_to_string(config).unwrap_or_default();
+    let path = std::env::temp_dir().join(format!(
+        "wright-gitconfig-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&path, gitconfig::strip_credentials(&text)).map_err(SandboxError::Spawn)?;
+    Ok(path)
+}
+
+fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {
+    let limit = libc::rlimit { rlim_cur: value, rlim_max: value };
+    // SAFETY: setrlimit reads the struct and changes this process's limits only.
+    if unsafe { libc::setrlimit(resource, &limit) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 fn kill_group(pgid: i32) {
     // SAFETY: killpg only sends a signal; a group that is already gone yields ESRCH.
     unsafe {
         libc::killpg(pgid, libc::SIGKILL);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(command: &str, dir: &std::path::Path) -> RunSpec {
-        RunSpec {
-            command: command.into(),
-            cwd: dir.to_path_buf(),
-            timeout: Duration::from_secs(10),
-            env: EnvPolicy::default(),
-            output_limit: 1000,
-        }
-    }
-
-    #[test]
-    fn captures_output_and_exit_code() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = run(&spec("echo out; echo err >&2; exit 3", dir.path())).unwrap();
-        assert_eq!(out.exit_code, Some(3));
-        assert_eq!(out.stdout.text, "out\n");
-        assert_eq!(out.stderr.text, "err\n");
-        assert!(!out.success());
-    }
-
-    #[test]
-    fn timeout_kills_the_whole_group() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = spec("(sleep 30; touch late) & sleep 30", dir.path());
-        s.timeout = Duration::from_millis(300);
-        let out = run(&s).unwrap();
-        assert!(out.timed_out);
-        assert_eq!(out.status_code(), 124);
-        assert!(out.duration < Duration::from_secs(10));
-        assert!(!dir.path().join("late").exists());
-    }
-
-    #[test]
-    fn environment_is_scrubbed() {
-        let dir = tempfile::tempdir().unwrap();
-        // The test process itself has no secret; give the child a chance to print any.
-        let out = run(&spec("env", dir.path())).unwrap();
-        for line in out.stdout.text.lines() {
-            let name = line.split('=').next().unwrap_or("");
-            assert!(!crate::is_secret_name(name), "leaked {name}");
-        }
-        assert!(out.stdout.text.contains("PYTHONDONTWRITEBYTECODE=1"));
-    }
-
-    #[test]
-    fn floods_are_capped() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = run(&spec("yes | head -c 100000", dir.path())).unwrap();
-        assert!(out.stdout.cut_bytes > 90_000);
-        assert!(out.stdout.text.len() < 1100);
     }
 }

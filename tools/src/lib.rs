@@ -51,6 +51,7 @@ pub struct RunLimits {
     pub max_timeout: Duration,
     pub output_limit: usize,
     pub env: wright_sandbox::EnvPolicy,
+    pub isolation: wright_sandbox::Isolation,
 }
 
 impl Default for RunLimits {
@@ -60,6 +61,7 @@ impl Default for RunLimits {
             max_timeout: Duration::from_secs(1800),
             output_limit: 20_000,
             env: wright_sandbox::EnvPolicy::default(),
+            isolation: wright_sandbox::Isolation::default(),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wright_sandbox::{RunOutput, RunSpec};
+use wright_sandbox::{Program, RunOutput, RunSpec};
 
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
@@ -20,7 +20,7 @@ impl Tool for Run {
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "run",
-            description: "Run a shell command (sh -c) in the repository root, e.g. the tests. No network, no secrets in the environment; output is capped. Default timeout 120 s.",
+            description: "Run a shell command (sh -c) in the repository root, e.g. the tests. Sandboxed: only the repository is writable, no network, no secrets in the environment; output is capped. Default timeout 120 s.",
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -40,11 +40,13 @@ impl Tool for Run {
         let timeout =
             a.timeout_secs.map(Duration::from_secs).unwrap_or(ctx.run.default_timeout).min(ctx.run.max_timeout);
         let out = wright_sandbox::run(&RunSpec {
-            command: a.command.clone(),
+            program: Program::Shell(a.command.clone()),
+            worktree: ctx.root.clone(),
             cwd: ctx.root.clone(),
             timeout,
             env: ctx.run.env.clone(),
             output_limit: ctx.run.output_limit,
+            isolation: ctx.run.isolation.clone(),
         })?;
         Ok(ToolOutput::text(render(&out, timeout)))
     }
@@ -54,6 +56,8 @@ impl Tool for Run {
 pub fn render(out: &RunOutput, timeout: Duration) -> String {
     let status = if out.timed_out {
         format!("timed out after {} s (killed)", timeout.as_secs())
+    } else if let Some(limit) = out.limit_killed {
+        format!("killed for exceeding the {limit} limit")
     } else if let Some(code) = out.exit_code {
         format!("exit code {code}")
     } else {

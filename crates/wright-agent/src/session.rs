@@ -113,7 +113,7 @@ impl Session {
             base_url: config.base_url.clone(),
             streaming: llm.is_streaming(),
             tool_format: config.tool_format.as_str().to_string(),
-            sandbox: "process (scrubbed environment, process-group limits)".into(),
+            sandbox: config.run_limits.isolation.describe(),
             test_command: test_command.clone(),
         });
         let index = IndexHandle::new(
@@ -310,7 +310,7 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
             (Some(cmd), _) => {
                 self.events.progress(Progress::ToolRunning(format!("tests: {cmd}")));
                 let summary =
-                    run_tests(&self.workspace.worktree, cmd, self.config.test_timeout, &self.config.run_limits.env);
+                    run_tests(&self.workspace.worktree, cmd, self.config.test_timeout, &self.config.run_limits);
                 self.events.emit(EventKind::TestResult(summary.clone()));
                 Some(summary)
             }

@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use wright_sandbox::{EnvPolicy, RunSpec};
+use wright_sandbox::{Program, RunSpec};
+use wright_tools::RunLimits;
 
 use crate::TestSummary;
 
@@ -65,13 +66,15 @@ fn python_command(root: &Path) -> String {
     if mentions_pytest && installed { "python3 -m pytest -q".into() } else { "python3 -m unittest".into() }
 }
 
-pub(crate) fn run_tests(root: &Path, command: &str, timeout: Duration, env: &EnvPolicy) -> TestSummary {
+pub(crate) fn run_tests(root: &Path, command: &str, timeout: Duration, limits: &RunLimits) -> TestSummary {
     let spec = RunSpec {
-        command: command.to_string(),
+        program: Program::Shell(command.to_string()),
+        worktree: root.to_path_buf(),
         cwd: root.to_path_buf(),
         timeout,
-        env: env.clone(),
+        env: limits.env.clone(),
         output_limit: 64 * 1024,
+        isolation: limits.isolation.clone(),
     };
     match wright_sandbox::run(&spec) {
         Ok(out) => {
@@ -120,10 +123,10 @@ mod tests {
     #[test]
     fn test_results_carry_the_verdict() {
         let dir = tempfile::tempdir().unwrap();
-        let ok = run_tests(dir.path(), "echo 1 passed", Duration::from_secs(10), &EnvPolicy::default());
+        let ok = run_tests(dir.path(), "echo 1 passed", Duration::from_secs(10), &RunLimits::default());
         assert!(ok.passed);
         assert_eq!(ok.output_tail, "1 passed");
-        let bad = run_tests(dir.path(), "exit 2", Duration::from_secs(10), &EnvPolicy::default());
+        let bad = run_tests(dir.path(), "exit 2", Duration::from_secs(10), &RunLimits::default());
         assert!(!bad.passed);
         assert_eq!(bad.exit_code, 2);
     }

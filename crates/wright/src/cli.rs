@@ -31,7 +31,10 @@ pub enum Command {
     Index(IndexArgs),
     /// Search a repository the way the agent does (ranked file:line hits)
     Search(SearchArgs),
-    /// Benchmarks: localization on real issues, search speed
+    /// Run a command the way the agent runs tests: sandboxed, limited, output capped
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Benchmarks: localization on real issues, edits, search speed
     #[command(subcommand)]
     Eval(EvalCommand),
 }
@@ -119,7 +122,7 @@ pub struct SearchSpeedArgs {
     pub out: Option<PathBuf>,
 }
 
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Default)]
 pub struct ModelFlags {
     /// Model name sent to the endpoint [config: model]
     #[arg(long)]
@@ -163,9 +166,51 @@ pub struct RunArgs {
     /// The project's test command [config: test_command; detected when unset]
     #[arg(long)]
     pub test_command: Option<String>,
+    #[command(flatten)]
+    pub sandbox: SandboxFlags,
     /// Emit events as JSON lines on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Clone, Default)]
+pub struct SandboxFlags {
+    /// Where commands run: process (bubblewrap + cgroup) or none (no sandbox, explicit opt-out) [config: sandbox.backend]
+    #[arg(long, value_enum)]
+    pub sandbox: Option<BackendArg>,
+    /// Let commands reach the network [config: sandbox.network]
+    #[arg(long)]
+    pub network: bool,
+    /// Memory limit of a command's whole process tree [config: sandbox.memory_mb, default 4096]
+    #[arg(long, value_name = "MB")]
+    pub memory: Option<u64>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    Process,
+    None,
+}
+
+#[derive(Subcommand)]
+pub enum SandboxCommand {
+    /// Run CMD in the repository under the sandbox; exits with CMD's code (124: timed out, 137: killed for a limit)
+    Run(SandboxRunArgs),
+}
+
+#[derive(Args)]
+pub struct SandboxRunArgs {
+    /// The directory the command may write (the rest of the system is read-only)
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub sandbox: SandboxFlags,
+    /// Wall-clock limit; the whole process tree is killed after it
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
+    /// The command and its arguments (after `--`)
+    #[arg(required = true, last = true)]
+    pub command: Vec<String>,
 }
 
 #[derive(Args)]

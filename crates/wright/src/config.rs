@@ -28,6 +28,10 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("request_timeout_secs", Some("600"), "longest silence from the model endpoint"),
     ("max_retries", Some("4"), "retries of a failed model request"),
     ("sandbox.env", Some("[]"), "extra environment variables commands may see (never secrets)"),
+    ("sandbox.backend", Some("\"process\""), "process (bubblewrap + cgroup) | none (no sandbox)"),
+    ("sandbox.network", Some("false"), "let commands reach the network"),
+    ("sandbox.memory_mb", Some("4096"), "memory limit of a command's process tree"),
+    ("sandbox.max_pids", Some("512"), "processes a command's tree may have at once"),
 ];
 
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@ mod eval_cmd;
 mod exit;
 mod render;
 mod run_cmd;
+mod sandbox_cmd;
 mod search_cmd;
 
 use clap::Parser;
@@ -20,6 +21,7 @@ fn main() {
         cli::Command::Apply(args) => apply_cmd::run(args),
         cli::Command::Index(args) => search_cmd::index(args),
         cli::Command::Search(args) => search_cmd::run(args),
+        cli::Command::Sandbox(cmd) => sandbox_cmd::run(cmd),
         cli::Command::Eval(cmd) => eval_cmd::run(cmd),
     };
     let code = code.unwrap_or_else(|e| {

@@ -57,6 +57,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         |key: &str, default: u64| -> Result<Duration> { Ok(Duration::from_secs(config.int(key)?.unwrap_or(default))) };
     let mut run_limits = RunLimits { default_timeout: secs("run_timeout_secs", 120)?, ..RunLimits::default() };
     run_limits.env.allow = config.strings("sandbox.env")?;
+    run_limits.isolation = crate::sandbox_cmd::isolation(&config, &args.sandbox)?;
 
     let llm = LlmClient::new(ClientConfig {
         base_url: base_url.clone(),

@@ -1,0 +1,75 @@
+//! `wright sandbox run`: one command under the same sandbox the agent's `run` tool and
+//! test runs use. Exits with the command's own code, except 124 on timeout and 137 when
+//! killed for a limit (the one documented exception to the exit-code table).
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Result;
+use wright_sandbox::{Backend, EnvPolicy, Isolation, Program, RunSpec, TreeLimits};
+
+use crate::cli::{BackendArg, SandboxCommand, SandboxFlags, SandboxRunArgs};
+use crate::config::Config;
+use crate::exit::usage;
+
+pub fn run(cmd: SandboxCommand) -> Result<i32> {
+    match cmd {
+        SandboxCommand::Run(args) => run_one(args),
+    }
+}
+
+fn run_one(args: SandboxRunArgs) -> Result<i32> {
+    if !args.repo.is_dir() {
+        return Err(usage(format!("--repo {} is not a directory", args.repo.display())));
+    }
+    let repo = args.repo.canonicalize()?;
+    let config = Config::load(&repo, &Default::default())?;
+    let isolation = isolation(&config, &args.sandbox)?;
+    let mut env = EnvPolicy::default();
+    env.allow = config.strings("sandbox.env")?;
+    let spec = RunSpec {
+        program: Program::Argv(args.command.clone()),
+        worktree: repo.clone(),
+        cwd: repo,
+        timeout: Duration::from_secs(args.timeout),
+        env,
+        output_limit: 1 << 20,
+        isolation,
+    };
+    let out = match wright_sandbox::run(&spec) {
+        Ok(out) => out,
+        Err(e @ wright_sandbox::SandboxError::Unavailable(_)) => return Err(usage(e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    std::io::stdout().write_all(out.stdout.text.as_bytes())?;
+    std::io::stderr().write_all(out.stderr.text.as_bytes())?;
+    if out.timed_out {
+        eprintln!("wright: timed out after {} s; the command and everything it started were killed", args.timeout);
+    } else if let Some(limit) = out.limit_killed {
+        eprintln!("wright: killed for exceeding the {limit} limit");
+    }
+    Ok(out.status_code())
+}
+
+/// The sandbox a command gets, from flags over config over defaults.
+pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
+    let backend = match (flags.sandbox, config.str("sandbox.backend")?.as_deref()) {
+        (Some(BackendArg::Process), _) | (None, Some("process") | None) => Backend::Process,
+        (Some(BackendArg::None), _) | (None, Some("none")) => Backend::None,
+        (None, Some(other)) => return Err(usage(format!("sandbox.backend must be process or none, not `{other}`"))),
+    };
+    let defaults = Isolation::default();
+    let memory_mb = flags.memory.or(config.int("sandbox.memory_mb")?).unwrap_or(defaults.limits.memory_bytes >> 20);
+    let max_pids = config.int("sandbox.max_pids")?.unwrap_or(defaults.limits.max_pids);
+    Ok(Isolation {
+        backend,
+        network: flags.network || config.bool("sandbox.network")?.unwrap_or(false),
+        limits: TreeLimits { max_pids, memory_bytes: memory_mb << 20 },
+        hidden: vec![
+            crate::dirs::data_dir(),
+            crate::dirs::cache_dir(),
+            crate::dirs::user_config().parent().map(|p| p.to_path_buf()).unwrap_or_default(),
+        ],
+        ..defaults
+    })
+}

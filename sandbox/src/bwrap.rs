@@ -1,0 +1,168 @@
+//! The bubblewrap command line for one sandboxed command: read-only `/`, the worktree
+//! read-write, `.git` read-only with a config free of credentials, a private `$HOME`
+//! holding only the toolchains, a size-limited private `/tmp`, secrets on disk
+//! hidden, new namespaces, an environment built from the allow-list.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Toolchain homes kept visible (read-only) inside the private `$HOME`.
+const TOOLCHAIN_VARS: &[&str] = &["CARGO_HOME", "RUSTUP_HOME", "PYENV_ROOT", "GOROOT", "GOPATH", "NVM_DIR", "JAVA_HOME"];
+const TOOLCHAIN_DIRS: &[&str] = &[".cargo", ".rustup", ".pyenv", ".nvm", ".local/bin"];
+
+pub(crate) struct Layout<'a> {
+    pub worktree: &'a Path,
+    pub cwd: &'a Path,
+    pub network: bool,
+    pub tmp_bytes: u64,
+    pub env: &'a [(String, String)],
+    /// Directories that must not be visible (wright's data, config and cache).
+    pub hidden: &'a [PathBuf],
+    /// A credential-free copy of the repository's git config, and where it goes.
+    pub git_config: Option<(PathBuf, PathBuf)>,
+    /// Host environment, to find `$HOME` and the toolchains.
+    pub host_env: &'a [(String, String)],
+}
+
+/// Arguments for `bwrap`, up to and including `--`.
+pub(crate) fn args(l: &Layout) -> Vec<OsString> {
+    let mut a = Args::default();
+    a.push(["--ro-bind", "/", "/"]);
+    a.push(["--dev", "/dev"]);
+    a.push(["--proc", "/proc"]);
+    a.push(["--size", &l.tmp_bytes.to_string(), "--tmpfs", "/tmp"]);
+    a.push(["--tmpfs", "/dev/shm"]);
+    let var = |name: &str| l.host_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if let Some(home) = var("HOME").map(PathBuf::from).filter(|h| h.is_dir() && h != Path::new("/")) {
+        a.push_paths("--tmpfs", &[&home]);
+        for dir in toolchains(&home, &var) {
+            a.push_paths("--ro-bind", &[&dir, &dir]);
+        }
+    }
+    for secret in ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"] {
+        if Path::new(secret).exists() {
+            a.push(["--ro-bind", "/dev/null", secret]);
+        }
+    }
+    let home = var("HOME").map(PathBuf::from);
+    for dir in l.hidden.iter().filter(|d| d.is_dir() && !home.as_ref().is_some_and(|h| d.starts_with(h))) {
+        a.push_paths("--tmpfs", &[dir]);
+    }
+    a.push_paths("--bind", &[l.worktree, l.worktree]);
+    for dir in git_dirs(l.worktree) {
+        a.push_paths("--ro-bind", &[&dir, &dir]);
+    }
+    if let Some((copy, target)) = &l.git_config {
+        a.push_paths("--ro-bind", &[copy, target]);
+    }
+    a.push(["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]);
+    a.push(["--hostname", "wright-sandbox"]);
+    if l.network {
+        a.push(["--share-net"]);
+    }
+    a.push(["--clearenv"]);
+    for (k, v) in l.env {
+        a.push(["--setenv", k, v]);
+    }
+    a.push_paths("--chdir", &[l.cwd]);
+    a.push(["--"]);
+    a.0
+}
+
+/// Where the worktree's git data lives: its `.git` (a directory, or a file naming a
+/// linked worktree's directory and, through `commondir`, the shared one).
+pub(crate) fn git_dirs(worktree: &Path) -> Vec<PathBuf> {
+    let dot_git = worktree.join(".git");
+    let mut out = vec![];
+    if dot_git.is_dir() {
+        out.push(dot_git);
+    } else if let Ok(text) = std::fs::read_to_string(&dot_git) {
+        out.push(dot_git.clone());
+        if let Some(dir) = text.trim().strip_prefix("gitdir:").map(|d| worktree.join(d.trim())) {
+            if let Ok(common) = std::fs::read_to_string(dir.join("commondir")) {
+                let common = dir.join(common.trim());
+                if let Ok(c) = common.canonicalize() {
+                    out.push(c);
+                }
+            }
+            if let Ok(d) = dir.canonicalize() {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// The config file git reads for this worktree (the shared one for linked worktrees).
+pub(crate) fn git_config_path(worktree: &Path) -> Option<PathBuf> {
+    let dirs = git_dirs(worktree);
+    let dir = dirs.iter().rev().find(|d| d.join("config").is_file())?;
+    Some(dir.join("config"))
+}
+
+fn toolchains(home: &Path, var: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut add = |p: PathBuf| {
+        // Only what `$HOME`'s tmpfs would hide, and never `$HOME` itself.
+        if p.starts_with(home) && p != home && p.exists() && !dirs.iter().any(|d| p.starts_with(d)) {
+            dirs.retain(|d| !d.starts_with(&p));
+            dirs.push(p);
+        }
+    };
+    for name in TOOLCHAIN_VARS {
+        if let Some(v) = var(name) {
+            add(PathBuf::from(v));
+        }
+    }
+    for d in TOOLCHAIN_DIRS {
+        add(home.join(d));
+    }
+    // Each `PATH` entry under `$HOME`, by its top directory there (`~/.pyenv/shims` needs
+    // `~/.pyenv/versions` too).
+    for entry in var("PATH").unwrap_or_default().split(':').map(PathBuf::from) {
+        if let Ok(rest) = entry.strip_prefix(home)
+            && let Some(top) = rest.components().next()
+        {
+            add(home.join(top));
+        }
+    }
+    dirs
+}
+
+#[derive(Default)]
+struct Args(Vec<OsString>);
+
+impl Args {
+    fn push<const N: usize>(&mut self, items: [&str; N]) {
+        self.0.extend(items.iter().map(OsString::from));
+    }
+
+    fn push_paths(&mut self, flag: &str, paths: &[&Path]) {
+        self.0.push(flag.into());
+        self.0.extend(paths.iter().map(|p| p.as_os_str().to_owned()));
+    }
+}
+
+/// Whether bubblewrap can make a sandbox here; the reason and the fix when not. Checked
+/// once per process.
+pub(crate) fn available() -> Result<(), String> {
+    static CHECK: OnceLock<Result<(), String>> = OnceLock::new();
+    CHECK
+        .get_or_init(|| {
+            let out = Command::new("bwrap").args(["--ro-bind", "/", "/", "--unshare-all", "--", "true"]).output();
+            match out {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(
+                    "bubblewrap (`bwrap`) is not installed; install it (Debian: `apt-get install bubblewrap`), or pass `--sandbox none` to run without a sandbox".into(),
+                ),
+                Err(e) => Err(format!("`bwrap` could not start ({e}); check its installation, or pass `--sandbox none`")),
+                Ok(o) if !o.status.success() => Err(format!(
+                    "bubblewrap cannot create namespaces here ({}); enable unprivileged user namespaces (`sysctl kernel.unprivileged_userns_clone=1`, or run as root), or pass `--sandbox none`",
+                    String::from_utf8_lossy(&o.stderr).trim()
+                )),
+                Ok(_) => Ok(()),
+            }
+        })
+        .clone()
+}

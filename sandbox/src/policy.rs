@@ -1,0 +1,64 @@
+//! How a command is isolated and limited.
+
+use std::path::PathBuf;
+
+use crate::cgroup::TreeLimits;
+
+/// Where a command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// bubblewrap namespaces plus a cgroup (the default).
+    Process,
+    /// No sandbox: the user opted out explicitly (`--sandbox none`).
+    None,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Process => "process",
+            Backend::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Isolation {
+    pub backend: Backend,
+    pub network: bool,
+    pub limits: TreeLimits,
+    /// Size of the private `/tmp`.
+    pub tmp_bytes: u64,
+    /// Largest file a command may write (RLIMIT_FSIZE).
+    pub file_bytes: u64,
+    /// Directories a command must not see (wright's data, config and cache).
+    pub hidden: Vec<PathBuf>,
+}
+
+impl Isolation {
+    /// One line for the run's events: which backend, and the network.
+    pub fn describe(&self) -> String {
+        match self.backend {
+            Backend::Process => format!(
+                "process (bubblewrap + cgroup: {} processes, {} MB; network {})",
+                self.limits.max_pids,
+                self.limits.memory_bytes >> 20,
+                if self.network { "on" } else { "off" }
+            ),
+            Backend::None => "none (the user opted out: commands run unsandboxed)".to_string(),
+        }
+    }
+}
+
+impl Default for Isolation {
+    fn default() -> Self {
+        Isolation {
+            backend: Backend::Process,
+            network: false,
+            limits: TreeLimits { max_pids: 512, memory_bytes: 4 << 30 },
+            tmp_bytes: 1 << 30,
+            file_bytes: 1 << 30,
+            hidden: Vec::new(),
+        }
+    }
+}
