@@ -9,7 +9,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// Toolchain homes kept visible (read-only) inside the private `$HOME`.
-const TOOLCHAIN_VARS: &[&str] = &["CARGO_HOME", "RUSTUP_HOME", "PYENV_ROOT", "GOROOT", "GOPATH", "NVM_DIR", "JAVA_HOME"];
+const TOOLCHAIN_VARS: &[&str] =
+    &["CARGO_HOME", "RUSTUP_HOME", "PYENV_ROOT", "GOROOT", "GOPATH", "NVM_DIR", "JAVA_HOME"];
 const TOOLCHAIN_DIRS: &[&str] = &[".cargo", ".rustup", ".pyenv", ".nvm", ".local/bin"];
 
 pub(crate) struct Layout<'a> {
@@ -35,9 +36,16 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     a.push(["--size", &l.tmp_bytes.to_string(), "--tmpfs", "/tmp"]);
     a.push(["--tmpfs", "/dev/shm"]);
     let var = |name: &str| l.host_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    if let Some(home) = var("HOME").map(PathBuf::from).filter(|h| h.is_dir() && h != Path::new("/")) {
-        a.push_paths("--tmpfs", &[&home]);
-        for dir in toolchains(&home, &var) {
+    // `$HOME`, and the account's home from /etc/passwd when `$HOME` points elsewhere.
+    let mut homes: Vec<PathBuf> = [var("HOME").map(PathBuf::from), passwd_home()]
+        .into_iter()
+        .flatten()
+        .filter(|h| h.is_dir() && h != Path::new("/"))
+        .collect();
+    homes.dedup();
+    for home in &homes {
+        a.push_paths("--tmpfs", &[home]);
+        for dir in toolchains(home, &var) {
             a.push_paths("--ro-bind", &[&dir, &dir]);
         }
     }
@@ -46,8 +54,7 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
             a.push(["--ro-bind", "/dev/null", secret]);
         }
     }
-    let home = var("HOME").map(PathBuf::from);
-    for dir in l.hidden.iter().filter(|d| d.is_dir() && !home.as_ref().is_some_and(|h| d.starts_with(h))) {
+    for dir in l.hidden.iter().filter(|d| d.is_dir() && !homes.iter().any(|h| d.starts_with(h))) {
         a.push_paths("--tmpfs", &[dir]);
     }
     a.push_paths("--bind", &[l.worktree, l.worktree]);
@@ -69,6 +76,18 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     a.push_paths("--chdir", &[l.cwd]);
     a.push(["--"]);
     a.0
+}
+
+/// The home directory /etc/passwd gives the current user.
+fn passwd_home() -> Option<PathBuf> {
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() }.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 5 && f[2] == uid)
+        .map(|f| PathBuf::from(f[5]))
 }
 
 /// Where the worktree's git data lives: its `.git` (a directory, or a file naming a

@@ -82,7 +82,6 @@ impl Cgroup {
     pub(crate) fn joiner(&self) -> Joiner {
         Joiner { procs: self.procs.clone() }
     }
-
 }
 
 /// The `cgroup.procs` files of a [`Cgroup`], owned, for the child to write itself into.

@@ -106,7 +106,8 @@ pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
                 host_env: &host_env,
             });
             let mut c = Command::new("bwrap");
-            c.args(args);
+            // bwrap runs as the namespace's pid 1; its own environment is readable there.
+            c.env_clear().args(args);
             enforced.push(format!(
                 "bubblewrap (read-only /, worktree writable, private $HOME and /tmp, network {})",
                 if iso.network { "on" } else { "off" }
@@ -275,5 +276,67 @@ fn kill_group(pgid: i32) {
     // SAFETY: killpg only sends a signal; a group that is already gone yields ESRCH.
     unsafe {
         libc::killpg(pgid, libc::SIGKILL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(command: &str, dir: &std::path::Path, backend: Backend) -> RunSpec {
+        RunSpec {
+            program: Program::Shell(command.into()),
+            worktree: dir.to_path_buf(),
+            cwd: dir.to_path_buf(),
+            timeout: Duration::from_secs(10),
+            env: EnvPolicy::default(),
+            output_limit: 1000,
+            isolation: Isolation { backend, ..Isolation::default() },
+        }
+    }
+
+    #[test]
+    fn captures_output_and_exit_code_in_both_backends() {
+        let dir = tempfile::tempdir().unwrap();
+        for backend in [Backend::Process, Backend::None] {
+            let out = run(&spec("echo out; echo err >&2; exit 3", dir.path(), backend)).unwrap();
+            assert_eq!((out.exit_code, out.stdout.text.as_str(), out.stderr.text.as_str()), (Some(3), "out\n", "err\n"));
+            assert!(!out.success());
+            assert!(out.enforced.contains(if backend == Backend::None { "no sandbox" } else { "bubblewrap" }));
+        }
+    }
+
+    #[test]
+    fn timeout_kills_the_whole_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        for backend in [Backend::Process, Backend::None] {
+            let mut s = spec("(sleep 30; touch late) & sleep 30", dir.path(), backend);
+            s.timeout = Duration::from_millis(300);
+            let out = run(&s).unwrap();
+            assert!(out.timed_out);
+            assert_eq!(out.status_code(), 124);
+            assert!(out.duration < Duration::from_secs(10));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!dir.path().join("late").exists());
+    }
+
+    #[test]
+    fn environment_is_scrubbed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(&spec("env", dir.path(), Backend::Process)).unwrap();
+        for line in out.stdout.text.lines() {
+            let name = line.split('=').next().unwrap_or("");
+            assert!(!crate::is_secret_name(name), "leaked {name}");
+        }
+        assert!(out.stdout.text.contains("PYTHONDONTWRITEBYTECODE=1"));
+    }
+
+    #[test]
+    fn floods_are_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(&spec("yes | head -c 100000", dir.path(), Backend::Process)).unwrap();
+        assert!(out.stdout.cut_bytes > 90_000);
+        assert!(out.stdout.text.len() < 1100);
     }
 }

@@ -7,5 +7,6 @@ mod apply_cli;
 mod cli_errors;
 mod faults;
 mod happy_path;
+mod sandbox_attacks;
 mod search_cli;
 mod support;

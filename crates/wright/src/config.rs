@@ -32,6 +32,8 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("sandbox.network", Some("false"), "let commands reach the network"),
     ("sandbox.memory_mb", Some("4096"), "memory limit of a command's process tree"),
     ("sandbox.max_pids", Some("512"), "processes a command's tree may have at once"),
+    ("sandbox.tmp_mb", Some("1024"), "size of a command's private /tmp"),
+    ("sandbox.file_mb", Some("1024"), "largest file a command may write"),
 ];
 
 #[derive(Debug, Clone, PartialEq)]

@@ -25,8 +25,7 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
     let repo = args.repo.canonicalize()?;
     let config = Config::load(&repo, &Default::default())?;
     let isolation = isolation(&config, &args.sandbox)?;
-    let mut env = EnvPolicy::default();
-    env.allow = config.strings("sandbox.env")?;
+    let env = EnvPolicy { allow: config.strings("sandbox.env")?, ..EnvPolicy::default() };
     let spec = RunSpec {
         program: Program::Argv(args.command.clone()),
         worktree: repo.clone(),
@@ -61,8 +60,11 @@ pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
     let defaults = Isolation::default();
     let memory_mb = flags.memory.or(config.int("sandbox.memory_mb")?).unwrap_or(defaults.limits.memory_bytes >> 20);
     let max_pids = config.int("sandbox.max_pids")?.unwrap_or(defaults.limits.max_pids);
+    let mb = |key: &str, default: u64| -> Result<u64> { Ok(config.int(key)?.map(|v| v << 20).unwrap_or(default)) };
     Ok(Isolation {
         backend,
+        tmp_bytes: mb("sandbox.tmp_mb", defaults.tmp_bytes)?,
+        file_bytes: mb("sandbox.file_mb", defaults.file_bytes)?,
         network: flags.network || config.bool("sandbox.network")?.unwrap_or(false),
         limits: TreeLimits { max_pids, memory_bytes: memory_mb << 20 },
         hidden: vec![
@@ -70,6 +72,5 @@ pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
             crate::dirs::cache_dir(),
             crate::dirs::user_config().parent().map(|p| p.to_path_buf()).unwrap_or_default(),
         ],
-        ..defaults
     })
 }

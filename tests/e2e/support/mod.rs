@@ -1,6 +1,7 @@
 //! What the end-to-end tests share: the scripted model server, fixture repositories, and
 //! a runner for the real `wright` binary.
 
+pub mod contain;
 pub mod fixture;
 pub mod server;
 

@@ -1,0 +1,198 @@
+//! The attack suite: hostile commands through `wright sandbox run` and through the
+//! agent's `run` tool (the same sandbox code), each followed by checks that the host is
+//! unchanged. Every test first moves itself into a limited cgroup of its own.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::json;
+use wright_sandbox::{Isolation, TreeLimits};
+use wright_tools::{IndexHandle, RunLimits, ToolContext, Toolbox};
+
+use crate::support::contain::contain;
+use crate::support::fixture::Fixture;
+use crate::support::{Home, git};
+
+const TOKEN: &str = "ghs_attackTOKEN4242";
+const SSH_KEY: &str = "PRIVATE-KEY-attack-4242";
+
+struct Target {
+    _fixture: Fixture,
+    home: Home,
+    repo: PathBuf,
+    /// A directory beside the repository that nothing may write to.
+    outside: tempfile::TempDir,
+    /// `git status` before the attack (the fixture has uncommitted work of its own).
+    status: String,
+}
+
+/// A repository with a token in its remote URL and hooks, a home with an ssh key, and
+/// small limits so bombs hit them fast.
+fn target() -> Target {
+    contain();
+    let fixture = Fixture::new();
+    let repo = fixture.repo().canonicalize().unwrap();
+    git(&repo, &["remote", "add", "origin", &format!("https://x-access-token:{TOKEN}@github.com/o/r.git")]);
+    git(&repo, &["config", "http.https://github.com/.extraheader", &format!("AUTHORIZATION: basic {TOKEN}")]);
+    let home = Home::new();
+    std::fs::create_dir_all(home.dir.path().join(".ssh")).unwrap();
+    std::fs::write(home.dir.path().join(".ssh/id_ed25519"), SSH_KEY).unwrap();
+    let config = home.dir.path().join("config/wright");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "[sandbox]\ntmp_mb = 16\nfile_mb = 8\nmemory_mb = 256\nmax_pids = 64\n")
+        .unwrap();
+    let status = git(&repo, &["status", "--porcelain", "--ignored"]);
+    Target { _fixture: fixture, home, repo, outside: tempfile::tempdir().unwrap(), status }
+}
+
+/// `cmd` through the CLI and through the `run` tool: (exit code, stdout + stderr) each.
+fn attack(t: &Target, cmd: &str, timeout_secs: u64) -> Vec<(&'static str, i32, String)> {
+    let mut cli = t.home.wright("http://127.0.0.1:9/v1");
+    cli.env("HOME", t.home.dir.path()).env("GITHUB_TOKEN", TOKEN);
+    cli.args(["sandbox", "run", "--repo"]).arg(&t.repo).args([
+        "--timeout",
+        &timeout_secs.to_string(),
+        "--",
+        "sh",
+        "-c",
+        cmd,
+    ]);
+    let out = cli.output().unwrap();
+    let cli_text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+
+    let limits = RunLimits {
+        max_timeout: Duration::from_secs(timeout_secs),
+        isolation: Isolation {
+            limits: TreeLimits { max_pids: 64, memory_bytes: 256 << 20 },
+            tmp_bytes: 16 << 20,
+            file_bytes: 8 << 20,
+            hidden: vec![t.home.data()],
+            ..Isolation::default()
+        },
+        ..RunLimits::default()
+    };
+    let ctx = ToolContext {
+        root: t.repo.clone(),
+        workspace: None,
+        index: IndexHandle::new(t.repo.clone(), t.home.dir.path().join("index"), None),
+        run: limits,
+    };
+    let tool = Toolbox::default().call(&ctx, "run", &json!({"command": cmd, "timeout_secs": timeout_secs}), &[]);
+    let tool_text = tool.map(|o| o.text).unwrap_or_else(|e| format!("error: {e}"));
+    let first = tool_text.lines().next().unwrap_or("");
+    let tool_code = if first.starts_with("timed out") {
+        124
+    } else if first.starts_with("killed for exceeding") {
+        137
+    } else if let Some(sig) = first.strip_prefix("killed by signal ") {
+        128 + sig.split(' ').next().and_then(|s| s.parse::<i32>().ok()).unwrap_or(0)
+    } else {
+        first.strip_prefix("exit code ").and_then(|r| r.split(' ').next()).and_then(|c| c.parse().ok()).unwrap_or(-1)
+    };
+    vec![("cli", out.status.code().unwrap_or(-1), cli_text), ("tool", tool_code, tool_text)]
+}
+
+/// The repository's committed state and hooks are as they were, nothing was written
+/// beside it, and no process of the attack is left.
+fn host_unchanged(t: &Target, marker: &str) {
+    assert_eq!(git(&t.repo, &["status", "--porcelain", "--ignored"]), t.status, "the worktree changed");
+    let hooks: Vec<_> = std::fs::read_dir(t.repo.join(".git/hooks")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(hooks.iter().all(|h| h.to_string_lossy().ends_with(".sample")), "{hooks:?}");
+    assert_eq!(std::fs::read_dir(t.outside.path()).unwrap().count(), 0, "something was written outside");
+    assert!(!Path::new("/tmp").join(marker).exists(), "host /tmp was written");
+    let ps = std::process::Command::new("ps").args(["-eo", "args"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&ps.stdout).contains(marker), "a process of the attack survived");
+}
+
+fn each(results: &[(&str, i32, String)], check: impl Fn(&str, i32, &str)) {
+    for (via, code, text) in results {
+        check(via, *code, text);
+    }
+}
+
+#[test]
+fn writes_outside_the_worktree_fail() {
+    let t = target();
+    let out = t.outside.path().display().to_string();
+    let cmd = format!(
+        "echo x > {out}/abs; echo x > ../escape-marker1; ln -s {out} link && echo x > link/via-link; echo x > .git/hooks/pre-commit; echo x > /tmp/marker1; rm -f link; echo done"
+    );
+    each(&attack(&t, &cmd, 20), |via, code, text| {
+        assert_eq!(code, 0, "{via}: {text}");
+        assert!(text.contains("Read-only file system"), "{via}: {text}");
+    });
+    host_unchanged(&t, "marker1");
+    assert!(!t.repo.parent().unwrap().join("escape-marker1").exists());
+}
+
+#[test]
+fn secrets_stay_hidden() {
+    let t = target();
+    let cmd = "cat ~/.ssh/id_ed25519 /root/.ssh/id_ed25519 /etc/shadow; cat .git/config; env; cat /proc/1/environ; ls -a /root; echo end";
+    each(&attack(&t, cmd, 20), |via, code, text| {
+        assert_eq!(code, 0, "{via}: {text}");
+        assert!(!text.contains(SSH_KEY), "{via} read the ssh key: {text}");
+        assert!(!text.contains(TOKEN), "{via} read a token: {text}");
+        assert!(!text.contains(crate::support::SECRET_KEY), "{via} saw the API key: {text}");
+        assert!(text.contains("url = https://github.com/o/r.git"), "{via}: git still has its remote: {text}");
+        assert!(!text.contains(".bash_history") && !text.contains(".gitconfig"), "{via}: /root's dotfiles: {text}");
+    });
+    host_unchanged(&t, "marker2");
+}
+
+#[test]
+fn no_network_not_even_loopback() {
+    let t = target();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let cmd = format!(
+        "python3 -c \"import socket\ntry:\n socket.create_connection(('127.0.0.1', {port}), timeout=3); print('CONNECTED')\nexcept OSError as e: print('refused', e)\ntry:\n print('RESOLVED', socket.gethostbyname('github.com'))\nexcept OSError as e: print('no dns', e)\""
+    );
+    each(&attack(&t, &cmd, 20), |via, code, text| {
+        assert_eq!(code, 0, "{via}: {text}");
+        assert!(text.contains("refused") && !text.contains("CONNECTED"), "{via}: {text}");
+        assert!(text.contains("no dns") && !text.contains("RESOLVED"), "{via}: {text}");
+    });
+    host_unchanged(&t, "marker3");
+}
+
+#[test]
+fn bombs_floods_and_loops_are_stopped() {
+    let t = target();
+    // Fork bomb: the cgroup's process limit holds it; the deadline ends it.
+    each(&attack(&t, "f(){ f|f& }; f; sleep 60 # marker4", 4), |via, code, text| {
+        assert_eq!(code, 124, "{via}: {text}");
+    });
+    // Memory bomb: the cgroup's memory limit kills it.
+    let bomb = "python3 -c 'x=[]\nwhile True: x.append(bytearray(10**7))'";
+    each(&attack(&t, bomb, 30), |via, code, text| {
+        assert!(code == 137 || text.contains("memory limit"), "{via}: {code} {text}");
+    });
+    // Filling /tmp stops at its size; a huge file stops at the file size limit.
+    let fill = "for i in 1 2 3 4; do head -c 6000000 /dev/zero > /tmp/fill$i || echo full; done; df -k /tmp";
+    each(&attack(&t, fill, 20), |via, _, text| {
+        assert!(text.contains("No space left") && text.contains("full"), "{via}: {text}");
+    });
+    each(&attack(&t, "head -c 64000000 /dev/zero > huge.bin", 20), |via, code, text| {
+        assert!(code == 137 || code == 153 || text.contains("file size"), "{via}: {code} {text}");
+    });
+    let _ = std::fs::remove_file(t.repo.join("huge.bin"));
+    // Output flood: capped, head and tail kept.
+    each(&attack(&t, "yes flood | head -c 50000000; echo TAIL", 30), |via, _, text| {
+        assert!(
+            text.contains("bytes cut") && text.trim_end().ends_with("TAIL"),
+            "{via}: {}",
+            &text[text.len() - 200..]
+        );
+        assert!(text.len() < 2_200_000, "{via}: {} bytes", text.len());
+    });
+    // Infinite loop: the deadline.
+    each(&attack(&t, "while :; do :; done", 2), |via, code, text| assert_eq!(code, 124, "{via}: {text}"));
+    // A daemon that outlives its parent dies with the command.
+    each(&attack(&t, "setsid sh -c 'sleep 300 # marker5' > /dev/null 2>&1 & echo started", 20), |via, code, text| {
+        assert_eq!(code, 0, "{via}: {text}");
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    host_unchanged(&t, "marker5");
+    host_unchanged(&t, "marker4");
+}
