@@ -300,7 +300,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for backend in [Backend::Process, Backend::None] {
             let out = run(&spec("echo out; echo err >&2; exit 3", dir.path(), backend)).unwrap();
-            assert_eq!((out.exit_code, out.stdout.text.as_str(), out.stderr.text.as_str()), (Some(3), "out\n", "err\n"));
+            assert_eq!(
+                (out.exit_code, out.stdout.text.as_str(), out.stderr.text.as_str()),
+                (Some(3), "out\n", "err\n")
+            );
             assert!(!out.success());
             assert!(out.enforced.contains(if backend == Backend::None { "no sandbox" } else { "bubblewrap" }));
         }
