@@ -5,6 +5,7 @@ mod checkout;
 pub mod edits;
 pub mod localize;
 mod metrics;
+pub mod sandbox_speed;
 pub mod speed;
 
 #[derive(Debug, thiserror::Error)]

@@ -69,6 +69,18 @@ pub enum EvalCommand {
     SearchSpeed(SearchSpeedArgs),
     /// Real model-written patches and perturbed ones: wright vs git apply vs patch --fuzz=3
     Edits(EditsArgs),
+    /// Startup overhead of each sandbox backend over a bare `true`, and CPU-bound slowdown
+    Sandbox(SandboxEvalArgs),
+}
+
+#[derive(Args)]
+pub struct SandboxEvalArgs {
+    /// Runs per backend
+    #[arg(long, default_value_t = 50)]
+    pub runs: usize,
+    /// Write the figures here as JSON
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args)]

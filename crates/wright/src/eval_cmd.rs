@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::cli::{EditsArgs, EvalCommand, LocalizeArgs, SearchSpeedArgs};
+use crate::cli::{EditsArgs, EvalCommand, LocalizeArgs, SandboxEvalArgs, SearchSpeedArgs};
 use crate::dirs::cache_dir;
 use crate::exit::usage;
 
@@ -11,7 +11,22 @@ pub fn run(cmd: EvalCommand) -> Result<i32> {
         EvalCommand::Localize(args) => localize(args),
         EvalCommand::SearchSpeed(args) => search_speed(args),
         EvalCommand::Edits(args) => edits(args),
+        EvalCommand::Sandbox(args) => sandbox(args),
     }
+}
+
+fn sandbox(args: SandboxEvalArgs) -> Result<i32> {
+    if args.runs < 2 {
+        return Err(usage("--runs must be at least 2"));
+    }
+    let dir = tempfile::tempdir().context("making a scratch directory")?;
+    let report = wright_evals::sandbox_speed::run(dir.path(), args.runs)?;
+    print!("{}", wright_evals::sandbox_speed::table(&report));
+    if let Some(out) = &args.out {
+        std::fs::write(out, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    Ok(0)
 }
 
 fn edits(args: EditsArgs) -> Result<i32> {
