@@ -66,7 +66,10 @@ pub fn run(dir: &Path, runs: usize) -> Result<SandboxReport, EvalError> {
 }
 
 pub fn table(r: &SandboxReport) -> String {
-    let mut out = format!("sandbox: {}\n\n| `true`, {} runs | p50 ms | p99 ms | overhead p50 ms |\n|---|---|---|---|\n", r.enforced, r.runs);
+    let mut out = format!(
+        "sandbox: {}\n\n| `true`, {} runs | p50 ms | p99 ms | overhead p50 ms |\n|---|---|---|---|\n",
+        r.enforced, r.runs
+    );
     out.push_str(&format!("| bare (spawned directly) | {:.2} | {:.2} | |\n", r.bare_true_ms.p50, r.bare_true_ms.p99));
     for b in &r.backends {
         out.push_str(&format!(

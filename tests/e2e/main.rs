@@ -8,5 +8,6 @@ mod cli_errors;
 mod faults;
 mod happy_path;
 mod sandbox_attacks;
+mod sandbox_compat;
 mod search_cli;
 mod support;
