@@ -74,17 +74,11 @@ pub struct Options<'a> {
 }
 
 pub fn run(opts: Options) -> Result<Report, EvalError> {
-    let text =
-        std::fs::read_to_string(opts.data).map_err(|e| EvalError::Io(format!("{}: {e}", opts.data.display())))?;
     let mut report = Report { cases: Vec::new(), patches: 0, reference_failed: 0, skipped_repos: BTreeMap::new() };
     let patch_file = opts.work.join("candidate.patch");
     std::fs::create_dir_all(&opts.work).map_err(|e| EvalError::Io(format!("{}: {e}", opts.work.display())))?;
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let row: Row = serde_json::from_str(line).map_err(|e| EvalError::Data {
-            path: opts.data.display().to_string(),
-            line: i + 1,
-            message: e.to_string(),
-        })?;
+    let rows: Vec<(usize, Row)> = crate::read_jsonl(opts.data)?;
+    for (_, row) in rows {
         let Some(snapshot) = checkout::snapshot(opts.repos, &row.repo) else {
             *report.skipped_repos.entry(row.repo.clone()).or_default() += row.candidate_patches.len();
             continue;

@@ -21,3 +21,18 @@ pub enum EvalError {
     #[error("baseline index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
+
+/// The rows of a JSONL file, with their 1-based line numbers; blank lines skipped.
+pub(crate) fn read_jsonl<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<Vec<(usize, T)>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let row = serde_json::from_str(line).map_err(|e| EvalError::Data {
+            path: path.display().to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        rows.push((i + 1, row));
+    }
+    Ok(rows)
+}

@@ -69,17 +69,7 @@ pub struct Options<'a> {
 }
 
 pub fn run(opts: Options) -> Result<Report, EvalError> {
-    let text =
-        std::fs::read_to_string(opts.data).map_err(|e| EvalError::Io(format!("{}: {e}", opts.data.display())))?;
-    let mut rows: Vec<(usize, Row)> = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let row: Row = serde_json::from_str(line).map_err(|e| EvalError::Data {
-            path: opts.data.display().to_string(),
-            line: i + 1,
-            message: e.to_string(),
-        })?;
-        rows.push((i + 1, row));
-    }
+    let rows: Vec<(usize, Row)> = crate::read_jsonl(opts.data)?;
     let mut skipped_repos: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_repo: BTreeMap<String, Vec<(usize, Row)>> = BTreeMap::new();
     for (line, row) in rows {

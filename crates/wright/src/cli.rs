@@ -64,11 +64,11 @@ pub struct IndexArgs {
 #[derive(Subcommand)]
 pub enum EvalCommand {
     /// File- and function-level localization from issue text (SWE-bench format)
-    Localize(LocalizeArgs),
+    Localize(DatasetArgs),
     /// Index build rate, incremental update, query latency, and rg on the same queries
     SearchSpeed(SearchSpeedArgs),
     /// Real model-written patches and perturbed ones: wright vs git apply vs patch --fuzz=3
-    Edits(EditsArgs),
+    Edits(DatasetArgs),
     /// Startup overhead of each sandbox backend over a bare `true`, and CPU-bound slowdown
     Sandbox(SandboxEvalArgs),
 }
@@ -83,40 +83,22 @@ pub struct SandboxEvalArgs {
     pub out: Option<PathBuf>,
 }
 
+/// A benchmark over SWE-bench style instances at their base commits.
 #[derive(Args)]
-pub struct EditsArgs {
-    /// JSONL with instance_id, repo, base_commit and candidate_patches [{source, patch}]
+pub struct DatasetArgs {
+    /// JSONL with instance_id, repo, base_commit and the fields the benchmark reads
     #[arg(long)]
     pub data: PathBuf,
     /// Folder of repository snapshots: DIR/<owner>+<name>/repo (a git directory) or DIR/<owner>+<name>
     #[arg(long)]
     pub repos: PathBuf,
-    /// Where checkouts go (default: a folder in wright's cache)
+    /// Where checkouts (and indexes) go (default: a folder in wright's cache)
     #[arg(long)]
     pub work: Option<PathBuf>,
-    /// Write every case and its outcomes here as JSON
+    /// Write the per-instance results here as JSON
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Only the first N usable patches
-    #[arg(long)]
-    pub limit: Option<usize>,
-}
-
-#[derive(Args)]
-pub struct LocalizeArgs {
-    /// JSONL with instance_id, repo, base_commit, problem_statement, gold_files, expected_spans
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Folder of repository snapshots: DIR/<owner>+<name>/repo (a git directory) or DIR/<owner>+<name>
-    #[arg(long)]
-    pub repos: PathBuf,
-    /// Where checkouts and indexes go (default: a folder in wright's cache)
-    #[arg(long)]
-    pub work: Option<PathBuf>,
-    /// Write per-instance ranks here as JSON
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Only the first N usable instances
+    /// Only the first N usable instances (patches, for edits)
     #[arg(long)]
     pub limit: Option<usize>,
 }

@@ -1,8 +1,10 @@
 //! `wright eval ...`: benchmark programs that print a table and write JSON.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, Result};
 
-use crate::cli::{EditsArgs, EvalCommand, LocalizeArgs, SandboxEvalArgs, SearchSpeedArgs};
+use crate::cli::{DatasetArgs, EvalCommand, SandboxEvalArgs, SearchSpeedArgs};
 use crate::dirs::cache_dir;
 use crate::exit::usage;
 
@@ -22,21 +24,11 @@ fn sandbox(args: SandboxEvalArgs) -> Result<i32> {
     let dir = tempfile::tempdir().context("making a scratch directory")?;
     let report = wright_evals::sandbox_speed::run(dir.path(), args.runs)?;
     print!("{}", wright_evals::sandbox_speed::table(&report));
-    if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-    }
-    Ok(0)
+    write_json(args.out.as_deref(), &report, "figures")
 }
 
-fn edits(args: EditsArgs) -> Result<i32> {
-    if !args.data.is_file() {
-        return Err(usage(format!("--data {} is not a file", args.data.display())));
-    }
-    if !args.repos.is_dir() {
-        return Err(usage(format!("--repos {} is not a directory of repository snapshots", args.repos.display())));
-    }
-    let work = args.work.clone().unwrap_or_else(|| cache_dir().join("eval-edits"));
+fn edits(args: DatasetArgs) -> Result<i32> {
+    let work = checked(&args, "eval-edits")?;
     let mut progress = |line: &str| eprintln!("{line}");
     let report = wright_evals::edits::run(wright_evals::edits::Options {
         data: &args.data,
@@ -46,22 +38,11 @@ fn edits(args: EditsArgs) -> Result<i32> {
         progress: &mut progress,
     })?;
     print!("{}", wright_evals::edits::table(&report));
-    if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-        println!("every case: {}", out.display());
-    }
-    Ok(0)
+    write_json(args.out.as_deref(), &report, "every case")
 }
 
-fn localize(args: LocalizeArgs) -> Result<i32> {
-    if !args.data.is_file() {
-        return Err(usage(format!("--data {} is not a file", args.data.display())));
-    }
-    if !args.repos.is_dir() {
-        return Err(usage(format!("--repos {} is not a directory of repository snapshots", args.repos.display())));
-    }
-    let work = args.work.clone().unwrap_or_else(|| cache_dir().join("eval-localize"));
+fn localize(args: DatasetArgs) -> Result<i32> {
+    let work = checked(&args, "eval-localize")?;
     let mut progress = |line: &str| eprintln!("{line}");
     let report = wright_evals::localize::run(wright_evals::localize::Options {
         data: &args.data,
@@ -71,10 +52,25 @@ fn localize(args: LocalizeArgs) -> Result<i32> {
         progress: &mut progress,
     })?;
     print!("{}", wright_evals::localize::table(&report));
-    if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&report)?)
+    write_json(args.out.as_deref(), &report, "per-instance ranks")
+}
+
+/// The data file and snapshot folder exist; the work folder (default in the cache).
+fn checked(args: &DatasetArgs, default_work: &str) -> Result<PathBuf> {
+    if !args.data.is_file() {
+        return Err(usage(format!("--data {} is not a file", args.data.display())));
+    }
+    if !args.repos.is_dir() {
+        return Err(usage(format!("--repos {} is not a directory of repository snapshots", args.repos.display())));
+    }
+    Ok(args.work.clone().unwrap_or_else(|| cache_dir().join(default_work)))
+}
+
+fn write_json(out: Option<&Path>, report: &impl serde::Serialize, what: &str) -> Result<i32> {
+    if let Some(out) = out {
+        std::fs::write(out, serde_json::to_string_pretty(report)?)
             .with_context(|| format!("writing {}", out.display()))?;
-        println!("per-instance ranks: {}", out.display());
+        println!("{what}: {}", out.display());
     }
     Ok(0)
 }
@@ -89,9 +85,5 @@ fn search_speed(args: SearchSpeedArgs) -> Result<i32> {
     };
     let report = wright_evals::speed::run(&args.repo, &issues, &wright_evals::speed::default_work())?;
     print!("{}", wright_evals::speed::table(&report));
-    if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-    }
-    Ok(0)
+    write_json(args.out.as_deref(), &report, "figures")
 }
