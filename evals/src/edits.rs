@@ -9,7 +9,7 @@ mod perturb;
 mod report;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,7 @@ pub use appliers::Applier;
 pub use perturb::KINDS;
 pub use report::table;
 
-use crate::{EvalError, checkout};
+use crate::{DatasetRun, EvalError, checkout};
 use appliers::{reset, tree_id};
 use perturb::{Expect, Rng};
 
@@ -65,15 +65,7 @@ pub struct Report {
     pub skipped_repos: BTreeMap<String, usize>,
 }
 
-pub struct Options<'a> {
-    pub data: &'a Path,
-    pub repos: &'a Path,
-    pub work: PathBuf,
-    pub limit: Option<usize>,
-    pub progress: &'a mut dyn FnMut(&str),
-}
-
-pub fn run(opts: Options) -> Result<Report, EvalError> {
+pub fn run(opts: DatasetRun) -> Result<Report, EvalError> {
     let mut report = Report { cases: Vec::new(), patches: 0, reference_failed: 0, skipped_repos: BTreeMap::new() };
     let patch_file = opts.work.join("candidate.patch");
     std::fs::create_dir_all(&opts.work).map_err(|e| EvalError::Io(format!("{}: {e}", opts.work.display())))?;

@@ -22,6 +22,18 @@ pub enum EvalError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// A benchmark run over SWE-bench style instances at their base commits.
+pub struct DatasetRun<'a> {
+    pub data: &'a std::path::Path,
+    /// Snapshots: `<repos>/<owner>+<name>/repo` or `<repos>/<owner>+<name>`.
+    pub repos: &'a std::path::Path,
+    /// Where checkouts (and indexes) go.
+    pub work: std::path::PathBuf,
+    pub limit: Option<usize>,
+    /// Called with a line of progress per instance or patch.
+    pub progress: &'a mut dyn FnMut(&str),
+}
+
 /// The rows of a JSONL file, with their 1-based line numbers; blank lines skipped.
 pub(crate) fn read_jsonl<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<Vec<(usize, T)>, EvalError> {
     let text = std::fs::read_to_string(path).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))?;

@@ -5,14 +5,14 @@
 //! measured on the same files.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use wright_index::{Index, SearchHit, SearchKind};
 
 use crate::metrics::{Summary, share, summarize};
-use crate::{EvalError, baseline, checkout};
+use crate::{DatasetRun, EvalError, baseline, checkout};
 
 /// How deep ranks are looked for; beyond it a gold file counts as not found.
 const DEPTH: usize = 50;
@@ -59,16 +59,7 @@ pub struct SplitSummary {
     pub baseline: Summary,
 }
 
-pub struct Options<'a> {
-    pub data: &'a Path,
-    pub repos: &'a Path,
-    pub work: PathBuf,
-    pub limit: Option<usize>,
-    /// Called with a line of progress per instance.
-    pub progress: &'a mut dyn FnMut(&str),
-}
-
-pub fn run(opts: Options) -> Result<Report, EvalError> {
+pub fn run(opts: DatasetRun) -> Result<Report, EvalError> {
     let rows: Vec<(usize, Row)> = crate::read_jsonl(opts.data)?;
     let mut skipped_repos: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_repo: BTreeMap<String, Vec<(usize, Row)>> = BTreeMap::new();

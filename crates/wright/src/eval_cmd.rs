@@ -1,6 +1,6 @@
 //! `wright eval ...`: benchmark programs that print a table and write JSON.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -28,42 +28,36 @@ fn sandbox(args: SandboxEvalArgs) -> Result<i32> {
 }
 
 fn edits(args: DatasetArgs) -> Result<i32> {
-    let work = checked(&args, "eval-edits")?;
-    let mut progress = |line: &str| eprintln!("{line}");
-    let report = wright_evals::edits::run(wright_evals::edits::Options {
-        data: &args.data,
-        repos: &args.repos,
-        work,
-        limit: args.limit,
-        progress: &mut progress,
-    })?;
+    let report = wright_evals::edits::run(dataset_run(&args, "eval-edits", &mut |l| eprintln!("{l}"))?)?;
     print!("{}", wright_evals::edits::table(&report));
     write_json(args.out.as_deref(), &report, "every case")
 }
 
 fn localize(args: DatasetArgs) -> Result<i32> {
-    let work = checked(&args, "eval-localize")?;
-    let mut progress = |line: &str| eprintln!("{line}");
-    let report = wright_evals::localize::run(wright_evals::localize::Options {
-        data: &args.data,
-        repos: &args.repos,
-        work,
-        limit: args.limit,
-        progress: &mut progress,
-    })?;
+    let report = wright_evals::localize::run(dataset_run(&args, "eval-localize", &mut |l| eprintln!("{l}"))?)?;
     print!("{}", wright_evals::localize::table(&report));
     write_json(args.out.as_deref(), &report, "per-instance ranks")
 }
 
-/// The data file and snapshot folder exist; the work folder (default in the cache).
-fn checked(args: &DatasetArgs, default_work: &str) -> Result<PathBuf> {
+/// The data file and snapshot folder checked; the work folder defaults to one in the cache.
+fn dataset_run<'a>(
+    args: &'a DatasetArgs,
+    default_work: &str,
+    progress: &'a mut dyn FnMut(&str),
+) -> Result<wright_evals::DatasetRun<'a>> {
     if !args.data.is_file() {
         return Err(usage(format!("--data {} is not a file", args.data.display())));
     }
     if !args.repos.is_dir() {
         return Err(usage(format!("--repos {} is not a directory of repository snapshots", args.repos.display())));
     }
-    Ok(args.work.clone().unwrap_or_else(|| cache_dir().join(default_work)))
+    Ok(wright_evals::DatasetRun {
+        data: &args.data,
+        repos: &args.repos,
+        work: args.work.clone().unwrap_or_else(|| cache_dir().join(default_work)),
+        limit: args.limit,
+        progress,
+    })
 }
 
 fn write_json(out: Option<&Path>, report: &impl serde::Serialize, what: &str) -> Result<i32> {
