@@ -48,6 +48,32 @@ pub struct Hunk {
     pub(crate) final_newline: Option<bool>,
 }
 
+impl Hunk {
+    /// Adds one body line (` ` context, `-` removed, `+` added). Models often drop the
+    /// space in front of an empty context line, or write a bare `...` for lines they left
+    /// out; both count as context. False when the line is none of these.
+    pub(crate) fn push_line(&mut self, line: &str) -> bool {
+        match line.chars().next() {
+            Some('+') => self.new.push(line[1..].to_string()),
+            Some('-') => self.old.push(line[1..].to_string()),
+            Some(' ') => {
+                self.old.push(line[1..].to_string());
+                self.new.push(line[1..].to_string());
+            }
+            None => {
+                self.old.push(String::new());
+                self.new.push(String::new());
+            }
+            _ if is_marker(line) => {
+                self.old.push(line.to_string());
+                self.new.push(line.to_string());
+            }
+            Some(_) => return false,
+        }
+        true
+    }
+}
+
 /// What applying one operation does to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
@@ -155,26 +181,8 @@ fn parse_hunks(lines: &[&str], mut i: usize) -> Result<(Vec<Hunk>, usize), EditE
             continue;
         }
         let hunk = current.get_or_insert_with(Hunk::default);
-        match line.chars().next() {
-            Some('+') => hunk.new.push(line[1..].to_string()),
-            Some('-') => hunk.old.push(line[1..].to_string()),
-            Some(' ') => {
-                hunk.old.push(line[1..].to_string());
-                hunk.new.push(line[1..].to_string());
-            }
-            // Models often drop the space in front of an empty context line, or write
-            // a bare `...` for lines they left out.
-            _ if is_marker(line) => {
-                hunk.old.push(line.to_string());
-                hunk.new.push(line.to_string());
-            }
-            None => {
-                hunk.old.push(String::new());
-                hunk.new.push(String::new());
-            }
-            Some(_) => {
-                return Err(syntax(i + 1, &format!("a hunk line starts with ' ', '-' or '+', found `{line}`")));
-            }
+        if !hunk.push_line(line) {
+            return Err(syntax(i + 1, &format!("a hunk line starts with ' ', '-' or '+', found `{line}`")));
         }
         i += 1;
     }

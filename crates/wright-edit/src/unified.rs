@@ -3,7 +3,6 @@
 //! numbers become hints and the counts are not trusted: models get both wrong.
 
 use crate::EditError;
-use crate::elide::is_marker;
 use crate::envelope::{Hunk, Patch, PatchOp};
 
 /// True when `text` looks like a unified diff rather than the envelope.
@@ -162,25 +161,8 @@ fn parse_hunk(lines: &[&str], at: usize) -> Result<(Hunk, usize), EditError> {
             continue;
         }
         previous = l.chars().next().unwrap_or(' ');
-        match l.chars().next() {
-            Some('+') => hunk.new.push(l[1..].to_string()),
-            Some('-') => hunk.old.push(l[1..].to_string()),
-            Some(' ') => {
-                hunk.old.push(l[1..].to_string());
-                hunk.new.push(l[1..].to_string());
-            }
-            Some('\\') => {}
-            _ if is_marker(l) => {
-                hunk.old.push(l.to_string());
-                hunk.new.push(l.to_string());
-            }
-            None => {
-                hunk.old.push(String::new());
-                hunk.new.push(String::new());
-            }
-            // Extended headers between files (`index ...`, `new file mode ...`).
-            Some(_) => {}
-        }
+        // Anything else is an extended header between files (`index ...`, `new file mode ...`).
+        hunk.push_line(l);
     }
     hunk.final_newline = match (old_open, new_open) {
         (_, true) => Some(false),
