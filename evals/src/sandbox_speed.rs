@@ -1,13 +1,14 @@
 //! `wright eval sandbox`: what the sandbox costs. Startup overhead over a bare `true`
 //! (spawned directly, no sandbox) per backend, p50/p99 over repeated runs, and the
-//! slowdown of a CPU-bound command.
+//! slowdown of a CPU-bound command; for the wasm backend, loading the cached compiled
+//! `python.wasm` and a whole `python -c pass` through the sandbox.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use wright_sandbox::{Backend, EnvPolicy, Isolation, Program, RunSpec};
+use wright_sandbox::{Backend, EnvPolicy, Isolation, Program, RunSpec, WasmSetup};
 
 use crate::EvalError;
 
@@ -21,6 +22,20 @@ pub struct SandboxReport {
     pub cpu_bare_s: f64,
     pub cpu_sandboxed_s: f64,
     pub enforced: String,
+    /// Absent when python.wasm is not installed.
+    pub wasm: Option<WasmFigures>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WasmFigures {
+    /// Hashing python.wasm to find its cache entry, then loading the compiled module.
+    pub module_load_ms: Percentiles,
+    /// Loading the compiled module alone (the part the runner does).
+    pub deserialize_ms: Percentiles,
+    /// `python -c pass` through the wasm backend: bubblewrap, runner, CPython start.
+    pub python_pass_ms: Percentiles,
+    /// The CPU-bound loop in python.wasm.
+    pub cpu_wasm_s: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -36,9 +51,11 @@ pub struct Percentiles {
     pub p99: f64,
 }
 
+const CPU_CODE: &str = "sum(i*i for i in range(3_000_000))";
 const CPU_LOOP: &str = "python3 -c 'sum(i*i for i in range(3_000_000))'";
 
-pub fn run(dir: &Path, runs: usize) -> Result<SandboxReport, EvalError> {
+/// `wasm`: where python.wasm and its cache are, when it is installed.
+pub fn run(dir: &Path, runs: usize, wasm: Option<&WasmSetup>) -> Result<SandboxReport, EvalError> {
     let bare_true = percentiles(&time_n(runs, || bare("true"))?);
     let mut backends = Vec::new();
     let mut enforced = String::new();
@@ -62,6 +79,34 @@ pub fn run(dir: &Path, runs: usize) -> Result<SandboxReport, EvalError> {
         cpu_bare_s: percentiles(&cpu_bare).p50 / 1000.0,
         cpu_sandboxed_s: percentiles(&cpu_boxed).p50 / 1000.0,
         enforced,
+        wasm: wasm.map(|w| wasm_figures(dir, runs, w)).transpose()?,
+    })
+}
+
+fn wasm_figures(dir: &Path, runs: usize, setup: &WasmSetup) -> Result<WasmFigures, EvalError> {
+    let module = setup.programs.join("python.wasm");
+    let failed = |e: wright_sandbox::SandboxError| EvalError::Io(e.to_string());
+    let cached = wright_sandbox::compiled(&setup.cache, &module).map_err(failed)?;
+    let module_load = time_n(runs, || {
+        let path = wright_sandbox::cache_path(&setup.cache, &module).map_err(failed)?;
+        wright_sandbox::load(&path).map(|_| ()).map_err(failed)
+    })?;
+    let deserialize = time_n(runs, || wright_sandbox::load(&cached).map(|_| ()).map_err(failed))?;
+    let wasm_run = |argv: &[&str]| {
+        let spec = RunSpec {
+            program: Program::Argv(argv.iter().map(|a| a.to_string()).collect()),
+            isolation: Isolation { backend: Backend::Wasm, wasm: setup.clone(), ..Isolation::default() },
+            ..spec(dir, "")
+        };
+        checked(&spec)
+    };
+    let python_pass = time_n(runs, || wasm_run(&["python", "-c", "pass"]).map(|_| ()))?;
+    let cpu = time_n(3, || wasm_run(&["python", "-c", CPU_CODE]).map(|_| ()))?;
+    Ok(WasmFigures {
+        module_load_ms: percentiles(&module_load),
+        deserialize_ms: percentiles(&deserialize),
+        python_pass_ms: percentiles(&python_pass),
+        cpu_wasm_s: percentiles(&cpu).p50 / 1000.0,
     })
 }
 
@@ -83,6 +128,24 @@ pub fn table(r: &SandboxReport) -> String {
         r.cpu_sandboxed_s,
         100.0 * (r.cpu_sandboxed_s / r.cpu_bare_s - 1.0)
     ));
+    match &r.wasm {
+        None => out.push_str("\nwasm: python.wasm is not installed (`wright sandbox install-python`); no figures\n"),
+        Some(w) => {
+            out.push_str(&format!("\n| wasm backend, {} runs | p50 ms | p99 ms |\n|---|---|---|\n", r.runs));
+            for (what, p) in [
+                ("module load with the cache (hash + load)", w.module_load_ms),
+                ("load of the compiled module alone", w.deserialize_ms),
+                ("`python -c pass` through the sandbox", w.python_pass_ms),
+            ] {
+                out.push_str(&format!("| {what} | {:.2} | {:.2} |\n", p.p50, p.p99));
+            }
+            out.push_str(&format!(
+                "\nCPU-bound in python.wasm: {:.3} s ({:.1}x native)\n",
+                w.cpu_wasm_s,
+                w.cpu_wasm_s / r.cpu_bare_s
+            ));
+        }
+    }
     out
 }
 
@@ -94,19 +157,26 @@ fn bare(cmd: &str) -> Result<(), EvalError> {
     Ok(())
 }
 
-fn sandboxed(dir: &Path, cmd: &str, backend: Backend) -> Result<wright_sandbox::RunOutput, EvalError> {
-    let out = wright_sandbox::run(&RunSpec {
+fn spec(dir: &Path, cmd: &str) -> RunSpec {
+    RunSpec {
         program: Program::Shell(cmd.to_string()),
         worktree: dir.to_path_buf(),
         cwd: dir.to_path_buf(),
         timeout: Duration::from_secs(60),
         env: EnvPolicy::default(),
         output_limit: 4096,
-        isolation: Isolation { backend, ..Isolation::default() },
-    })
-    .map_err(|e| EvalError::Io(e.to_string()))?;
+        isolation: Isolation::default(),
+    }
+}
+
+fn sandboxed(dir: &Path, cmd: &str, backend: Backend) -> Result<wright_sandbox::RunOutput, EvalError> {
+    checked(&RunSpec { isolation: Isolation { backend, ..Isolation::default() }, ..spec(dir, cmd) })
+}
+
+fn checked(spec: &RunSpec) -> Result<wright_sandbox::RunOutput, EvalError> {
+    let out = wright_sandbox::run(spec).map_err(|e| EvalError::Io(e.to_string()))?;
     if !out.success() {
-        return Err(EvalError::Io(format!("`{cmd}` failed in the sandbox: {}", out.stderr.text)));
+        return Err(EvalError::Io(format!("{:?} failed in the sandbox: {}", spec.program, out.stderr.text)));
     }
     Ok(out)
 }

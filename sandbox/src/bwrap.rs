@@ -25,6 +25,8 @@ pub(crate) struct Layout<'a> {
     pub git_config: Option<(PathBuf, PathBuf)>,
     /// Host environment, to find `$HOME` and the toolchains.
     pub host_env: &'a [(String, String)],
+    /// Files bound read-only under the private `/run` (host path, path inside).
+    pub extra_ro: &'a [(PathBuf, PathBuf)],
 }
 
 /// Arguments for `bwrap`, up to and including `--`.
@@ -35,6 +37,8 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     a.push(["--proc", "/proc"]);
     a.push(["--size", &l.tmp_bytes.to_string(), "--tmpfs", "/tmp"]);
     a.push(["--tmpfs", "/dev/shm"]);
+    // Host sockets (docker, dbus, databases) live here; a unix socket ignores the network namespace.
+    a.push(["--tmpfs", "/run"]);
     let var = |name: &str| l.host_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     // `$HOME`, and the account's home from /etc/passwd when `$HOME` points elsewhere.
     let mut homes: Vec<PathBuf> = [var("HOME").map(PathBuf::from), passwd_home()]
@@ -63,6 +67,9 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     }
     if let Some((copy, target)) = &l.git_config {
         a.push_paths("--ro-bind", &[copy, target]);
+    }
+    for (host, inside) in l.extra_ro {
+        a.push_paths("--ro-bind", &[host, inside]);
     }
     a.push(["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]);
     a.push(["--hostname", "wright-sandbox"]);

@@ -6,7 +6,8 @@
 //! with an environment rebuilt from an allow-list, a deadline that kills the whole tree,
 //! a file size limit, and output captured up to a cap with head and tail kept. When
 //! bubblewrap cannot run, the command is refused with the cause and the fix; running
-//! bare takes an explicit `Backend::None`.
+//! bare takes an explicit `Backend::None`. The wasm backend runs a WASI program (such as
+//! `python.wasm`) in wasmtime, itself inside the process sandbox.
 
 mod bwrap;
 mod capture;
@@ -15,6 +16,7 @@ mod env;
 mod gitconfig;
 mod policy;
 mod process;
+mod wasm;
 
 pub use capture::Captured;
 pub use cgroup::TreeLimits;
@@ -22,6 +24,7 @@ pub use env::{EnvPolicy, is_secret_name, secret_values};
 pub use gitconfig::strip_credentials;
 pub use policy::{Backend, Isolation};
 pub use process::{Program, RunOutput, RunSpec, run};
+pub use wasm::{GuestArgs, RUNNER_SUBCOMMAND, WasmSetup, cache_path, compiled, load, runner_main};
 
 /// Why a command could not be run at all (a command that runs and fails is not an error).
 #[derive(Debug, thiserror::Error)]
@@ -34,4 +37,6 @@ pub enum SandboxError {
     Wait(std::io::Error),
     #[error("no sandbox: {0}")]
     Unavailable(String),
+    #[error("wasm: {0}")]
+    Wasm(String),
 }

@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 
 use crate::cgroup::TreeLimits;
+use crate::wasm::WasmSetup;
 
 /// Where a command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// bubblewrap namespaces plus a cgroup (the default).
     Process,
+    /// A WASI program run by wasmtime, itself inside the process sandbox.
+    Wasm,
     /// No sandbox: the user opted out explicitly (`--sandbox none`).
     None,
 }
@@ -17,6 +20,7 @@ impl Backend {
     pub fn name(self) -> &'static str {
         match self {
             Backend::Process => "process",
+            Backend::Wasm => "wasm",
             Backend::None => "none",
         }
     }
@@ -33,6 +37,8 @@ pub struct Isolation {
     pub file_bytes: u64,
     /// Directories a command must not see (wright's data, config and cache).
     pub hidden: Vec<PathBuf>,
+    /// Programs, module cache and runner for the wasm backend.
+    pub wasm: WasmSetup,
 }
 
 impl Isolation {
@@ -44,6 +50,10 @@ impl Isolation {
                 self.limits.max_pids,
                 self.limits.memory_bytes >> 20,
                 if self.network { "on" } else { "off" }
+            ),
+            Backend::Wasm => format!(
+                "wasm (WASI in wasmtime, inside bubblewrap + cgroup: {} MB; network off)",
+                self.limits.memory_bytes >> 20
             ),
             Backend::None => "none (the user opted out: commands run unsandboxed)".to_string(),
         }
@@ -59,6 +69,7 @@ impl Default for Isolation {
             tmp_bytes: 1 << 30,
             file_bytes: 1 << 30,
             hidden: Vec::new(),
+            wasm: WasmSetup::default(),
         }
     }
 }

@@ -75,7 +75,19 @@ impl RunOutput {
 /// How long to wait for output pipes after the command ended (a stray child may hold them).
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
+/// Runs `spec` under its backend; a command that runs and fails is not an error.
 pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
+    if !spec.cwd.is_dir() {
+        return Err(SandboxError::MissingDir(spec.cwd.clone()));
+    }
+    match spec.isolation.backend {
+        Backend::Wasm => crate::wasm::run(spec),
+        Backend::Process | Backend::None => run_process(spec, &[]),
+    }
+}
+
+/// Runs `spec` as a process; `extra_ro` files are bound read-only inside the sandbox.
+pub(crate) fn run_process(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<RunOutput, SandboxError> {
     if !spec.cwd.is_dir() {
         return Err(SandboxError::MissingDir(spec.cwd.clone()));
     }
@@ -85,7 +97,7 @@ pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
     let mut enforced = Vec::new();
     let mut cleanup: Option<PathBuf> = None;
     let mut cmd = match iso.backend {
-        Backend::Process => {
+        Backend::Process | Backend::Wasm => {
             bwrap::available().map_err(SandboxError::Unavailable)?;
             let git_config = match bwrap::git_config_path(&spec.worktree) {
                 Some(target) => {
@@ -104,6 +116,7 @@ pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
                 hidden: &iso.hidden,
                 git_config,
                 host_env: &host_env,
+                extra_ro,
             });
             let mut c = Command::new("bwrap");
             // bwrap runs as the namespace's pid 1; its own environment is readable there.

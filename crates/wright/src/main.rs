@@ -6,6 +6,7 @@ mod config;
 mod dirs;
 mod eval_cmd;
 mod exit;
+mod install_python;
 mod render;
 mod run_cmd;
 mod sandbox_cmd;
@@ -14,6 +15,12 @@ mod search_cmd;
 use clap::Parser;
 
 fn main() {
+    // wright is also the wasm backend's runner, started inside the sandbox; it takes no
+    // other part of the command line and touches no configuration.
+    let mut args = std::env::args().skip(1);
+    if args.next().as_deref() == Some(wright_sandbox::RUNNER_SUBCOMMAND) {
+        std::process::exit(wright_sandbox::runner_main(args));
+    }
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Run(args) => run_cmd::run(args),

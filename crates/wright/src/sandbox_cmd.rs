@@ -15,6 +15,7 @@ use crate::exit::usage;
 pub fn run(cmd: SandboxCommand) -> Result<i32> {
     match cmd {
         SandboxCommand::Run(args) => run_one(args),
+        SandboxCommand::InstallPython(args) => crate::install_python::install(args.wheel),
     }
 }
 
@@ -54,8 +55,11 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
 pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
     let backend = match (flags.sandbox, config.str("sandbox.backend")?.as_deref()) {
         (Some(BackendArg::Process), _) | (None, Some("process") | None) => Backend::Process,
+        (Some(BackendArg::Wasm), _) | (None, Some("wasm")) => Backend::Wasm,
         (Some(BackendArg::None), _) | (None, Some("none")) => Backend::None,
-        (None, Some(other)) => return Err(usage(format!("sandbox.backend must be process or none, not `{other}`"))),
+        (None, Some(other)) => {
+            return Err(usage(format!("sandbox.backend must be process, wasm or none, not `{other}`")));
+        }
     };
     let defaults = Isolation::default();
     let memory_mb = flags.memory.or(config.int("sandbox.memory_mb")?).unwrap_or(defaults.limits.memory_bytes >> 20);
@@ -72,5 +76,6 @@ pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
             crate::dirs::cache_dir(),
             crate::dirs::user_config().parent().map(|p| p.to_path_buf()).unwrap_or_default(),
         ],
+        wasm: crate::install_python::wasm_setup(),
     })
 }

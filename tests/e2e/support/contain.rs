@@ -33,10 +33,15 @@ pub fn contain() {
         ]
     };
     for (dir, file, value) in &dirs {
-        // Groups of earlier tests that have ended are empty now: remove them.
+        // Groups of earlier tests whose process has ended are empty now: remove them (not
+        // those of tests still running, which may not have joined theirs yet).
         if let Some(Ok(entries)) = dir.parent().map(std::fs::read_dir) {
-            for e in entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("wright-test-")) {
-                let _ = std::fs::remove_dir(e.path());
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let ended = name.strip_prefix("wright-test-").is_some_and(|pid| !Path::new("/proc").join(pid).exists());
+                if ended {
+                    let _ = std::fs::remove_dir(e.path());
+                }
             }
         }
         if !dir.exists() {

@@ -42,6 +42,52 @@ impl Home {
     }
 }
 
+/// The real user's `python.wasm` and compiled-module cache, as `wright sandbox
+/// install-python` left them (the README's setup and `.ci/run` run it).
+pub struct PythonWasm {
+    pub programs: PathBuf,
+    pub cache: PathBuf,
+}
+
+pub fn python_wasm() -> PythonWasm {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let xdg = |var: &str, default: &str| {
+        std::env::var(var).map(PathBuf::from).unwrap_or_else(|_| Path::new(&home).join(default))
+    };
+    let found = PythonWasm {
+        programs: xdg("XDG_DATA_HOME", ".local/share").join("wright/wasm"),
+        cache: xdg("XDG_CACHE_HOME", ".cache").join("wright/wasm-modules"),
+    };
+    assert!(
+        found.programs.join("python.wasm").is_file(),
+        "no python.wasm in {}: run `wright sandbox install-python` (the README's setup does)",
+        found.programs.display()
+    );
+    found
+}
+
+impl PythonWasm {
+    /// What the wasm backend needs, for calling the sandbox library directly.
+    pub fn setup(&self) -> wright_sandbox::WasmSetup {
+        wright_sandbox::WasmSetup {
+            programs: self.programs.clone(),
+            cache: self.cache.clone(),
+            runner: Some(PathBuf::from(env!("CARGO_BIN_EXE_wright"))),
+        }
+    }
+
+    /// Makes `home`'s wright see the same programs and cache (so nothing compiles twice).
+    pub fn link_into(&self, home: &Home) {
+        let data = home.data().join("wright");
+        let cache = home.dir.path().join(".cache/wright");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::create_dir_all(&cache).unwrap();
+        std::os::unix::fs::symlink(&self.programs, data.join("wasm")).unwrap();
+        std::fs::create_dir_all(&self.cache).unwrap();
+        std::os::unix::fs::symlink(&self.cache, cache.join("wasm-modules")).unwrap();
+    }
+}
+
 /// Runs a command to completion off the async runtime's threads.
 pub async fn output(mut cmd: Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
