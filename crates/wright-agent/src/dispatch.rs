@@ -45,6 +45,7 @@ impl Session {
                     let done = steps.iter().filter(|s| s.status == StepStatus::Completed).count();
                     let total = steps.len();
                     self.plan = steps.clone();
+                    self.record(&crate::transcript::Record::Plan { steps: steps.clone() }, false);
                     self.events.emit(EventKind::PlanUpdated { steps });
                     let next = match self.plan.iter().find(|s| s.status != StepStatus::Completed) {
                         Some(step) => format!(" Next: {} (use search, read_file, edit or run).", step.step),
@@ -143,6 +144,8 @@ impl Session {
         let message = CommitMessage { subject: self.events.redact(subject), body: String::new(), trailers };
         let Some(info) = self.workspace.commit_all(&message)? else { return Ok(false) };
         self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
+        // A commit boundary: what led to it is on disk before the run goes on.
+        self.record(&crate::transcript::Record::Plan { steps: self.plan.clone() }, true);
         Ok(true)
     }
 }

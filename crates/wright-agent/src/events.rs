@@ -198,6 +198,11 @@ impl Events {
         self.sinks.push(sink);
     }
 
+    /// Numbers events from `seq` on (a resumed run continues its journal's numbering).
+    pub fn number_from(&mut self, seq: u64) {
+        self.seq = seq;
+    }
+
     pub fn emit(&mut self, kind: EventKind) -> Event {
         if !self.held.is_empty() {
             let rest = self.redactor.text(&std::mem::take(&mut self.held));

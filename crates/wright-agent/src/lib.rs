@@ -11,6 +11,7 @@ mod prompt;
 mod redact;
 mod repeats;
 mod session;
+mod transcript;
 mod turn;
 mod verdict;
 
@@ -23,6 +24,7 @@ pub use journal::Journal;
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;
 pub use session::{RunReport, Session, SessionConfig};
+pub use transcript::{Record, Resumed, Transcript};
 pub use verdict::detect_test_command;
 
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ use crate::context::drop_oldest_outputs;
 use crate::plan::{self, FinishArgs};
 use crate::prompt::{PromptFacts, ToolFormat, example_call, root_listing, system_prompt, text_tool_instructions};
 use crate::repeats::RepeatGuard;
+use crate::transcript::{Record, Resumed, Transcript};
 use crate::verdict::{detect_test_command, run_tests};
 use crate::{
     AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict,
@@ -39,6 +40,8 @@ pub struct SessionConfig {
     pub base_url: String,
     /// wright's cache directory (code indexes).
     pub cache_dir: PathBuf,
+    /// The run's transcript (full conversation, plan, budgets spent), for `wright resume`.
+    pub transcript: PathBuf,
 }
 
 /// How a run ended: its last event and the process exit code.
@@ -63,6 +66,9 @@ pub struct Session {
     test_command: Option<String>,
     usage: Usage,
     steps: u32,
+    transcript: Option<Transcript>,
+    /// Time spent before this process took the run over (a resumed run).
+    spent_before: Duration,
 }
 
 enum Asked {
@@ -72,12 +78,96 @@ enum Asked {
 
 impl Session {
     /// Creates the task branch and worktree and announces the run.
-    pub fn start(config: SessionConfig, llm: LlmClient, mut events: Events) -> Result<Self, AgentError> {
+    pub fn start(config: SessionConfig, llm: LlmClient, events: Events) -> Result<Self, AgentError> {
         let slug = slugify(config.task.lines().next().unwrap_or("task"));
         if let Some(parent) = config.worktree.parent() {
             std::fs::create_dir_all(parent)?;
         }
         let workspace = TaskWorkspace::create(&config.workdir, &slug, &config.run_id, &config.worktree)?;
+        let mut session = Session::assemble(config, llm, events, workspace)?;
+        let facts_root = session.workspace.worktree.clone();
+        let workdir = session.config.workdir.canonicalize().unwrap_or_else(|_| session.config.workdir.clone());
+        let repo_root =
+            session.workspace.repo_root.canonicalize().unwrap_or_else(|_| session.workspace.repo_root.clone());
+        let agents = crate::agents_md(&repo_root, &workdir);
+        let rel_workdir =
+            workdir.strip_prefix(&repo_root).ok().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty());
+        let system = system_prompt(&PromptFacts {
+            root_listing: root_listing(&facts_root),
+            workdir: rel_workdir,
+            test_command: session.test_command.as_deref(),
+            agents: &agents,
+            tool_format: session.config.tool_format,
+            tools: &session.tools,
+            example: example_call(&session.config.task),
+        });
+        session.remember(Message::System { content: system });
+        session.remember(Message::User { content: session.config.task.clone() });
+        Ok(session)
+    }
+
+    /// Takes over a run that was killed or stopped: the same worktree and branch, the
+    /// conversation, plan and budgets spent from its transcript. Whatever was not committed
+    /// is discarded (and the model told so), as is a patch that was half applied.
+    pub fn resume(
+        config: SessionConfig,
+        llm: LlmClient,
+        events: Events,
+        workspace: TaskWorkspace,
+        mut earlier: Resumed,
+    ) -> Result<Self, AgentError> {
+        let restored = wright_tools::recover_interrupted_patch(&workspace.worktree)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let discarded = workspace.discard_uncommitted()?;
+        let answered = earlier.answer_dangling_calls();
+        let mut session = Session::assemble(config, llm, events, workspace)?;
+        session.steps = earlier.steps;
+        session.usage = earlier.usage;
+        session.spent_before = Duration::from_secs_f64(earlier.seconds);
+        session.plan = earlier.plan;
+        session.messages = earlier.messages;
+        let mut note = String::from("[wright: this run was stopped and has been resumed.");
+        if !discarded.is_empty() || !restored.is_empty() {
+            let mut files = discarded;
+            files.extend(restored);
+            files.sort();
+            files.dedup();
+            note.push_str(&format!(
+                " Changes that were not committed when it stopped were discarded, in: {}. Redo them if they are still needed.",
+                files.join(", ")
+            ));
+        }
+        if answered > 0 {
+            note.push_str(&format!(" {answered} tool call(s) had no recorded result."));
+        }
+        let commits = session.workspace.commits().unwrap_or_default();
+        if commits.is_empty() {
+            note.push_str(" The branch has no commits yet.");
+        } else {
+            let list: Vec<String> = commits.iter().map(|c| format!("{} ({})", c.subject, c.files.join(", "))).collect();
+            note.push_str(&format!(" The branch keeps its commits: {}.", list.join("; ")));
+        }
+        note.push_str(" Continue the task from where you left off.]");
+        session.events.emit(EventKind::Notice {
+            message: format!(
+                "resumed after {} steps and {} tokens; {}",
+                session.steps,
+                session.usage.total_tokens,
+                note.trim_start_matches("[wright: ").trim_end_matches(']')
+            ),
+        });
+        // The rebuilt conversation is in the transcript already; only the note is new.
+        session.remember(Message::User { content: note });
+        Ok(session)
+    }
+
+    /// The parts of a session that a new and a resumed run share; announces the run.
+    fn assemble(
+        config: SessionConfig,
+        llm: LlmClient,
+        mut events: Events,
+        workspace: TaskWorkspace,
+    ) -> Result<Self, AgentError> {
         let root = workspace.worktree.clone();
         let test_command = config.test_command.clone().or_else(|| detect_test_command(&root));
         let toolbox = Arc::new(Toolbox::default());
@@ -87,22 +177,7 @@ impl Session {
             .map(|s| ToolDef { name: s.name.into(), description: s.description.into(), parameters: s.parameters })
             .collect();
         tools.extend(plan::specs());
-
-        let workdir = config.workdir.canonicalize().unwrap_or_else(|_| config.workdir.clone());
         let repo_root = workspace.repo_root.canonicalize().unwrap_or_else(|_| workspace.repo_root.clone());
-        let agents = crate::agents_md(&repo_root, &workdir);
-        let rel_workdir =
-            workdir.strip_prefix(&repo_root).ok().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty());
-        let system = system_prompt(&PromptFacts {
-            root_listing: root_listing(&root),
-            workdir: rel_workdir,
-            test_command: test_command.as_deref(),
-            agents: &agents,
-            tool_format: config.tool_format,
-            tools: &tools,
-            example: example_call(&config.task),
-        });
-        let messages = vec![Message::System { content: system }, Message::User { content: config.task.clone() }];
         events.emit(EventKind::RunStarted {
             task: config.task.clone(),
             repo: repo_root.display().to_string(),
@@ -116,6 +191,18 @@ impl Session {
             sandbox: config.run_limits.isolation.describe(),
             test_command: test_command.clone(),
         });
+        let transcript = match Transcript::open(&config.transcript) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                events.emit(EventKind::Notice {
+                    message: format!(
+                        "cannot write the transcript {} ({e}); this run cannot be resumed",
+                        config.transcript.display()
+                    ),
+                });
+                None
+            }
+        };
         let index = IndexHandle::new(
             root.clone(),
             wright_index::location::view_dir(&config.cache_dir, &repo_root, &config.run_id),
@@ -132,19 +219,47 @@ impl Session {
             tool_ctx,
             workspace,
             events,
-            messages,
+            messages: Vec::new(),
             plan: Vec::new(),
             tools,
             format,
             test_command,
             usage: Usage::default(),
             steps: 0,
+            transcript,
+            spent_before: Duration::ZERO,
         })
+    }
+
+    /// Adds a message to the conversation and to the transcript.
+    pub(crate) fn remember(&mut self, message: Message) {
+        self.record(&Record::Message { message: message.clone() }, false);
+        self.messages.push(message);
+    }
+
+    /// Appends to the transcript; `durable` at commit boundaries and at the end.
+    pub(crate) fn record(&mut self, record: &Record, durable: bool) {
+        if let Some(t) = &mut self.transcript
+            && let Err(e) = t.append(record, durable)
+        {
+            self.transcript = None;
+            self.events.emit(EventKind::Notice {
+                message: format!("cannot write the transcript ({e}); this run cannot be resumed past this point"),
+            });
+        }
+    }
+
+    /// Records the budgets spent so far.
+    pub(crate) fn record_spent(&mut self, started: Instant, durable: bool) {
+        let seconds = (self.spent_before + started.elapsed()).as_secs_f64();
+        self.record(&Record::Spent { steps: self.steps, usage: self.usage, seconds }, durable);
     }
 
     /// Runs until the model finishes, a budget is spent, or `interrupt` turns true.
     pub async fn run(mut self, mut interrupt: watch::Receiver<bool>) -> RunReport {
-        let started = Instant::now();
+        // A resumed run's clock starts where the earlier process left it.
+        let started = Instant::now().checked_sub(self.spent_before).unwrap_or_else(Instant::now);
+        self.spent_before = Duration::ZERO;
         let mut finish: Option<FinishArgs> = None;
         let mut repeats = RepeatGuard::default();
         let mut idle = 0;
@@ -161,6 +276,7 @@ impl Session {
                 Asked::Stopped(reason, detail) => break (reason, detail),
             };
             self.usage += reply.usage;
+            self.record_spent(started, false);
             let (mut calls, as_text) = self.tool_calls_of(&reply);
             self.events.emit(EventKind::ModelMessage {
                 text: reply.content.clone(),
@@ -169,7 +285,7 @@ impl Session {
             });
             if calls.is_empty() {
                 idle += 1;
-                self.messages.push(Message::Assistant { content: reply.content.clone(), tool_calls: Vec::new() });
+                self.remember(Message::Assistant { content: reply.content.clone(), tool_calls: Vec::new() });
                 if idle >= MAX_IDLE_TURNS {
                     break (
                         StopReason::NoToolCalls,
@@ -177,7 +293,8 @@ impl Session {
                     );
                 }
                 let switched = self.switch_to_text("the model answered without a tool call");
-                self.messages.push(Message::User { content: self.nudge(switched) });
+                let nudge = self.nudge(switched);
+                self.remember(Message::User { content: nudge });
                 continue;
             }
             idle = 0;
@@ -187,7 +304,7 @@ impl Session {
             // Small models list every tool as a "call"; run the first, as the prompt asks.
             let skipped = if self.format == ToolFormat::Text { calls.len().saturating_sub(1) } else { 0 };
             calls.truncate(calls.len() - skipped);
-            self.messages.push(Message::Assistant {
+            self.remember(Message::Assistant {
                 content: reply.content.clone(),
                 tool_calls: if as_text { Vec::new() } else { calls.clone() },
             });
@@ -330,6 +447,7 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
             _ if verdict == Verdict::Fixed => 0,
             _ => 4,
         };
+        self.record(&Record::Finished, true);
         let commits = self.workspace.commits().unwrap_or_default();
         let files_changed = self.workspace.changed_files().unwrap_or_default();
         let summary = finish.map(|f| f.summary).unwrap_or_else(|| detail.clone());

@@ -51,7 +51,7 @@ impl Session {
             ));
         }
         if as_text {
-            self.messages.push(Message::User { content: text_results });
+            self.remember(Message::User { content: text_results });
         }
         end
     }
@@ -86,7 +86,7 @@ impl Session {
         if as_text {
             text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{output}\n", call.name));
         } else {
-            self.messages.push(Message::Tool { tool_call_id: call.id.clone(), content: output });
+            self.remember(Message::Tool { tool_call_id: call.id.clone(), content: output });
         }
         if let Some(f) = done.finish {
             stop = stop.or(Some((StopReason::Finished, format!("the model finished: {}", f.outcome.as_str()))));

@@ -2,9 +2,13 @@
 //! user's tree, and every change lands there as a commit with wright's trailers.
 
 mod commit;
+mod history;
+mod push;
 mod workspace;
 
 pub use commit::{CommitInfo, CommitMessage};
+pub use history::{CommitDetail, branch_commits, pushed_to, remove_worktree, undo};
+pub use push::{PushReport, push};
 pub use workspace::{TaskWorkspace, slugify};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +21,12 @@ pub enum GitError {
     Unborn,
     #[error("{0} already exists; wright will not overwrite it")]
     WorktreeExists(std::path::PathBuf),
+    #[error("{0}")]
+    Moved(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("the push was rejected: {0}")]
+    Rejected(String),
     #[error("git: {context}: {source}")]
     Git { context: String, source: git2::Error },
 }

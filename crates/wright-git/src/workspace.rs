@@ -55,6 +55,56 @@ impl TaskWorkspace {
         Ok(TaskWorkspace { repo_root, branch, worktree: worktree.to_path_buf(), base: base.id().to_string() })
     }
 
+    /// The workspace of an earlier run, from what its journal recorded.
+    pub fn open(worktree: &Path, branch: &str, base: &str) -> Result<Self, GitError> {
+        let repo = Repository::open(worktree).map_err(|_| GitError::NotARepo(worktree.to_path_buf()))?;
+        let common = repo.commondir().to_path_buf();
+        let repo_root = Repository::open(&common)
+            .ok()
+            .and_then(|main| main.workdir().map(Path::to_path_buf))
+            .unwrap_or_else(|| common.parent().map(Path::to_path_buf).unwrap_or(common));
+        let head = repo.head().context("reading the worktree's HEAD")?;
+        if head.shorthand().ok() != Some(branch) {
+            return Err(GitError::Moved(format!(
+                "the worktree {} has {} checked out, not {branch}",
+                worktree.display(),
+                head.shorthand().unwrap_or("a detached HEAD")
+            )));
+        }
+        Ok(TaskWorkspace {
+            repo_root,
+            branch: branch.to_string(),
+            worktree: worktree.to_path_buf(),
+            base: base.to_string(),
+        })
+    }
+
+    /// Puts the worktree back to its last commit: changes to tracked files are reverted and
+    /// new files that are not ignored are removed. Returns the paths that were discarded.
+    pub fn discard_uncommitted(&self) -> Result<Vec<String>, GitError> {
+        let dirty = self.dirty_paths()?;
+        if dirty.is_empty() {
+            return Ok(dirty);
+        }
+        let repo = self.repo()?;
+        let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
+        repo.reset(head.as_object(), git2::ResetType::Hard, None).context("resetting the worktree")?;
+        for path in self.dirty_paths()? {
+            let full = self.worktree.join(&path);
+            let removed = if full.is_dir() { std::fs::remove_dir_all(&full) } else { std::fs::remove_file(&full) };
+            removed.map_err(|e| GitError::Moved(format!("cannot remove {}: {e}", full.display())))?;
+            // Directories that held only new files go too.
+            let mut dir = full.parent();
+            while let Some(d) = dir.filter(|d| *d != self.worktree) {
+                if std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        Ok(dirty)
+    }
+
     fn repo(&self) -> Result<Repository, GitError> {
         Repository::open(&self.worktree).context("opening the task worktree")
     }
@@ -237,6 +287,29 @@ mod tests {
         std::fs::write(ws.worktree.join("new.txt"), "hello\n").unwrap();
         let diff = ws.diff().unwrap();
         assert!(diff.contains("+hello"), "{diff}");
+    }
+
+    #[test]
+    fn a_reopened_workspace_discards_what_was_not_committed() {
+        let dir = fixture();
+        let ws = TaskWorkspace::create(&dir.path().join("repo"), "r", "r1", &dir.path().join("wt")).unwrap();
+        std::fs::write(ws.worktree.join("a.txt"), "committed\n").unwrap();
+        ws.commit_all(&CommitMessage { subject: "one".into(), ..Default::default() }).unwrap().unwrap();
+        std::fs::write(ws.worktree.join("a.txt"), "half-done\n").unwrap();
+        std::fs::create_dir(ws.worktree.join("new")).unwrap();
+        std::fs::write(ws.worktree.join("new/file.txt"), "x\n").unwrap();
+        std::fs::write(ws.worktree.join("keep.log"), "ignored\n").unwrap();
+
+        let again = TaskWorkspace::open(&ws.worktree, &ws.branch, &ws.base).unwrap();
+        assert_eq!(again.repo_root.canonicalize().unwrap(), dir.path().join("repo").canonicalize().unwrap());
+        let mut discarded = again.discard_uncommitted().unwrap();
+        discarded.sort();
+        assert_eq!(discarded, ["a.txt", "new/file.txt"]);
+        assert_eq!(std::fs::read_to_string(ws.worktree.join("a.txt")).unwrap(), "committed\n");
+        assert!(!ws.worktree.join("new").exists());
+        assert!(ws.worktree.join("keep.log").exists(), "ignored files stay");
+        assert!(again.discard_uncommitted().unwrap().is_empty());
+        assert!(matches!(TaskWorkspace::open(&ws.worktree, "wright/other", &ws.base), Err(GitError::Moved(_))));
     }
 
     #[test]

@@ -23,6 +23,19 @@ pub enum Command {
     /// Work on a task: plan, search, edit, test, and commit on branch wright/<slug>
     #[command(after_help = EXIT_TABLE)]
     Run(RunArgs),
+    /// Continue a run that was killed, interrupted or stopped by a budget (budgets spent carry over)
+    #[command(after_help = EXIT_TABLE)]
+    Resume(ResumeArgs),
+    /// List runs: task, branch, status, commits, tokens
+    Log(LogArgs),
+    /// Print a run's plan, commits and their diffs
+    Show(ShowArgs),
+    /// Drop a run's last commits (never pushed ones only)
+    Undo(UndoArgs),
+    /// Remove the worktrees of finished runs; their branches stay
+    Clean(CleanArgs),
+    /// Push a run's branch (never forced); every rejected ref is reported
+    Push(PushArgs),
     /// Print the effective configuration and where each value came from
     Config(ConfigArgs),
     /// Apply a patch (unified diff or *** Begin Patch envelope) to a working tree, all or nothing
@@ -144,6 +157,21 @@ pub struct RunArgs {
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
     #[command(flatten)]
+    pub opts: RunOptions,
+}
+
+#[derive(Args)]
+pub struct ResumeArgs {
+    /// The run id (or a unique prefix of it), as `wright log` lists it
+    pub run: String,
+    #[command(flatten)]
+    pub opts: RunOptions,
+}
+
+/// What a new and a resumed run share.
+#[derive(Args)]
+pub struct RunOptions {
+    #[command(flatten)]
     pub model: ModelFlags,
     /// Stop after this many model turns [config: max_steps, default 50]
     #[arg(long)]
@@ -259,4 +287,49 @@ pub enum KindArg {
     Text,
     Symbol,
     Regex,
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    /// Only this run (id or unique prefix)
+    pub run: Option<String>,
+    /// One JSON object per run
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// The run id (or a unique prefix)
+    pub run: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct UndoArgs {
+    /// The run id (or a unique prefix)
+    pub run: String,
+    /// How many of the run's last commits to drop
+    #[arg(long, default_value_t = 1)]
+    pub commits: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct CleanArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct PushArgs {
+    /// The run id (or a unique prefix)
+    pub run: String,
+    /// The remote to push to
+    #[arg(long, default_value = "origin")]
+    pub remote: String,
+    #[arg(long)]
+    pub json: bool,
 }

@@ -25,11 +25,7 @@ pub fn module_cache() -> PathBuf {
 
 /// Programs, cache and runner (this very binary) for the wasm backend.
 pub fn wasm_setup() -> wright_sandbox::WasmSetup {
-    wright_sandbox::WasmSetup {
-        programs: programs_dir(),
-        cache: module_cache(),
-        runner: std::env::current_exe().ok(),
-    }
+    wright_sandbox::WasmSetup { programs: programs_dir(), cache: module_cache(), runner: std::env::current_exe().ok() }
 }
 
 pub fn install(wheel: Option<PathBuf>) -> Result<i32> {

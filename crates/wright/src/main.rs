@@ -1,6 +1,7 @@
 //! The `wright` command line.
 
 mod apply_cmd;
+mod branch_cmd;
 mod cli;
 mod config;
 mod dirs;
@@ -8,7 +9,9 @@ mod eval_cmd;
 mod exit;
 mod install_python;
 mod render;
+mod review_cmd;
 mod run_cmd;
+mod runs;
 mod sandbox_cmd;
 mod search_cmd;
 
@@ -24,6 +27,12 @@ fn main() {
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Run(args) => run_cmd::run(args),
+        cli::Command::Resume(args) => run_cmd::resume(args),
+        cli::Command::Log(args) => review_cmd::log(args),
+        cli::Command::Show(args) => review_cmd::show(args),
+        cli::Command::Undo(args) => branch_cmd::undo(args),
+        cli::Command::Clean(args) => branch_cmd::clean(args),
+        cli::Command::Push(args) => branch_cmd::push(args),
         cli::Command::Config(args) => config::show(args),
         cli::Command::Apply(args) => apply_cmd::run(args),
         cli::Command::Index(args) => search_cmd::index(args),

@@ -1,17 +1,21 @@
-//! `wright run`: config, model client, events and signals around one agent session.
+//! `wright run` and `wright resume`: config, model client, events and signals around one
+//! agent session.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tokio::sync::watch;
-use wright_agent::{Budgets, Events, Journal, Redactor, Session, SessionConfig, ToolFormat};
-use wright_llm::{ClientConfig, LlmClient, RetryPolicy};
+use wright_agent::{Budgets, Events, Journal, Redactor, Resumed, Session, SessionConfig, ToolFormat};
+use wright_git::TaskWorkspace;
+use wright_llm::{ClientConfig, LlmClient, Message, RetryPolicy};
 use wright_tools::RunLimits;
 
-use crate::cli::RunArgs;
+use crate::cli::{ResumeArgs, RunArgs, RunOptions};
 use crate::config::Config;
 use crate::exit::usage;
 use crate::render::{JsonLines, Terminal};
+use crate::runs;
 
 pub fn run(args: RunArgs) -> Result<i32> {
     let task = match (&args.task, &args.task_file) {
@@ -27,7 +31,107 @@ pub fn run(args: RunArgs) -> Result<i32> {
     if !args.repo.is_dir() {
         return Err(usage(format!("--repo {} is not a directory", args.repo.display())));
     }
-    let config = Config::load(&args.repo, &args.model)?;
+    let prepared = prepare(&args.repo, &args.opts)?;
+    let runtime = runtime()?;
+    runtime.block_on(async move {
+        preflight(&prepared.base_url).await?;
+        let run_id = crate::dirs::new_run_id();
+        let run_dir = runs::runs_root().join(&run_id);
+        let _lock = runs::lock(&run_dir)?;
+        let events = events(&run_id, &run_dir, args.opts.json, 0)?;
+        let (config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir);
+        let session = Session::start(config, llm, events)?;
+        let report = session.run(interrupt_on_signals()?).await;
+        Ok(report.exit_code)
+    })
+}
+
+/// `wright resume RUN`: the same worktree and branch, the conversation and budgets spent
+/// from the transcript; flags may raise the budgets.
+pub fn resume(args: ResumeArgs) -> Result<i32> {
+    let info = runs::find(&args.run)?;
+    if info.status == "running" {
+        return Err(usage(format!("run {} is still running; wait for it, or stop it first", info.id)));
+    }
+    if !info.resumable() {
+        return Err(usage(format!(
+            "run {} finished (verdict {}); start a new run for more work",
+            info.id,
+            info.verdict.as_deref().unwrap_or("unknown")
+        )));
+    }
+    let _lock = runs::lock(&info.dir)?;
+    let earlier = Resumed::read(&info.transcript())
+        .with_context(|| format!("reading the transcript {}", info.transcript().display()))?;
+    let task = earlier.messages.iter().find_map(|m| match m {
+        Message::User { content } => Some(content.clone()),
+        _ => None,
+    });
+    let Some(task) = task else {
+        return Err(anyhow::anyhow!("the transcript of run {} has no task; it cannot be resumed", info.id));
+    };
+    if !info.worktree.is_dir() {
+        return Err(usage(format!(
+            "the worktree of run {} ({}) is gone (`wright clean` removes finished ones); its branch {} is kept",
+            info.id,
+            info.worktree.display(),
+            info.branch
+        )));
+    }
+    let workspace = TaskWorkspace::open(&info.worktree, &info.branch, &info.base)?;
+    let prepared = prepare(&info.repo, &args.opts)?;
+    let runtime = runtime()?;
+    runtime.block_on(async move {
+        preflight(&prepared.base_url).await?;
+        let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1)?;
+        let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir);
+        let session = Session::resume(config, llm, events, workspace, earlier)?;
+        let report = session.run(interrupt_on_signals()?).await;
+        Ok(report.exit_code)
+    })
+}
+
+/// Everything a session needs that comes from flags and configuration.
+struct Prepared {
+    base_url: String,
+    llm: LlmClient,
+    budgets: Budgets,
+    tool_format: ToolFormat,
+    tool_output_limit: usize,
+    test_command: Option<String>,
+    test_timeout: Duration,
+    run_limits: RunLimits,
+}
+
+impl Prepared {
+    fn session_config(
+        self,
+        task: String,
+        run_id: String,
+        workdir: PathBuf,
+        run_dir: &Path,
+    ) -> (SessionConfig, LlmClient) {
+        let config = SessionConfig {
+            task,
+            run_id,
+            workdir,
+            worktree: run_dir.join("worktree"),
+            budgets: self.budgets,
+            tool_format: self.tool_format,
+            tool_output_limit: self.tool_output_limit,
+            test_command: self.test_command,
+            test_timeout: self.test_timeout,
+            run_limits: self.run_limits,
+            base_url: self.base_url,
+            cache_dir: crate::dirs::cache_dir(),
+            transcript: run_dir.join(runs::TRANSCRIPT),
+        };
+        (config, self.llm)
+    }
+}
+
+fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
+    let config = Config::load(repo, &opts.model)?;
     let model = config.str("model")?.unwrap_or_default();
     let base_url = config.str("base_url")?.unwrap_or_default();
     let tool_format = match config.str("tool_format")?.as_deref() {
@@ -37,7 +141,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         Some(other) => return Err(usage(format!("tool_format must be native, text or auto, not `{other}`"))),
     };
     let price = config.price(&model)?;
-    let budget_usd = match args.budget_usd.or(config.float("budget_usd")?) {
+    let budget_usd = match opts.budget_usd.or(config.float("budget_usd")?) {
         Some(_) if price.is_none() => {
             return Err(usage(format!(
                 "--budget-usd needs the price of `{model}`: add [prices.\"{model}\"] input = ..., output = ... (USD per million tokens) to wright.toml or {}",
@@ -47,17 +151,17 @@ pub fn run(args: RunArgs) -> Result<i32> {
         b => b,
     };
     let budgets = Budgets {
-        max_steps: args.max_steps.map(Ok).unwrap_or_else(|| config.int("max_steps").map(|v| v.unwrap_or(50) as u32))?,
-        token_budget: args.token_budget.or(config.int("token_budget")?),
+        max_steps: opts.max_steps.map(Ok).unwrap_or_else(|| config.int("max_steps").map(|v| v.unwrap_or(50) as u32))?,
+        token_budget: opts.token_budget.or(config.int("token_budget")?),
         budget_usd,
-        timeout: args.timeout.or(config.int("timeout_secs")?).map(Duration::from_secs),
+        timeout: opts.timeout.or(config.int("timeout_secs")?).map(Duration::from_secs),
         price,
     };
     let secs =
         |key: &str, default: u64| -> Result<Duration> { Ok(Duration::from_secs(config.int(key)?.unwrap_or(default))) };
     let mut run_limits = RunLimits { default_timeout: secs("run_timeout_secs", 120)?, ..RunLimits::default() };
     run_limits.env.allow = config.strings("sandbox.env")?;
-    run_limits.isolation = crate::sandbox_cmd::isolation(&config, &args.sandbox)?;
+    run_limits.isolation = crate::sandbox_cmd::isolation(&config, &opts.sandbox)?;
 
     let llm = LlmClient::new(ClientConfig {
         base_url: base_url.clone(),
@@ -69,44 +173,33 @@ pub fn run(args: RunArgs) -> Result<i32> {
         read_timeout: secs("request_timeout_secs", 600)?,
         retry: RetryPolicy { max_retries: config.int("max_retries")?.unwrap_or(4) as u32, ..RetryPolicy::default() },
     })?;
-
-    let tool_output_limit = config.int("tool_output_chars")?.unwrap_or(16_000) as usize;
-    let test_command = args.test_command.clone().or(config.str("test_command")?);
-    let test_timeout = secs("test_timeout_secs", 900)?;
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
-    runtime.block_on(async move {
-        preflight(&base_url).await?;
-        let run_id = crate::dirs::new_run_id();
-        let run_dir = crate::dirs::data_dir().join("runs").join(&run_id);
-        let mut events = Events::new(&run_id, Redactor::from_env());
-        events.add_sink(Box::new(Journal::open(&run_dir.join("events.jsonl")).context("opening the run journal")?));
-        if args.json {
-            events.add_sink(Box::new(JsonLines));
-        } else {
-            events.add_sink(Box::new(Terminal::new()));
-        }
-        let session = Session::start(
-            SessionConfig {
-                task,
-                run_id,
-                workdir: args.repo.clone(),
-                worktree: run_dir.join("worktree"),
-                budgets,
-                tool_format,
-                tool_output_limit,
-                test_command,
-                test_timeout,
-                run_limits,
-                base_url,
-                cache_dir: crate::dirs::cache_dir(),
-            },
-            llm,
-            events,
-        )?;
-        let report = session.run(interrupt_on_signals()?).await;
-        Ok(report.exit_code)
+    Ok(Prepared {
+        base_url,
+        llm,
+        budgets,
+        tool_format,
+        tool_output_limit: config.int("tool_output_chars")?.unwrap_or(16_000) as usize,
+        test_command: opts.test_command.clone().or(config.str("test_command")?),
+        test_timeout: secs("test_timeout_secs", 900)?,
+        run_limits,
     })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+}
+
+/// The run's events: to its journal, and to the terminal or as JSON lines.
+fn events(run_id: &str, run_dir: &Path, json: bool, first_seq: u64) -> Result<Events> {
+    let mut events = Events::new(run_id, Redactor::from_env());
+    events.number_from(first_seq);
+    events.add_sink(Box::new(Journal::open(&run_dir.join(runs::JOURNAL)).context("opening the run journal")?));
+    if json {
+        events.add_sink(Box::new(JsonLines));
+    } else {
+        events.add_sink(Box::new(Terminal::new()));
+    }
+    Ok(events)
 }
 
 /// Fails fast, before any branch is made, when nothing listens at the endpoint.

@@ -52,10 +52,11 @@ fn content_hash(cache_dir: &Path, module: &Path) -> Result<String, SandboxError>
         meta.mtime_nsec()
     );
     let memo = cache_dir.join("hashes").join(blake3::hash(identity.as_bytes()).to_hex().as_str());
-    if let Ok(known) = std::fs::read_to_string(&memo) {
-        if known.len() == 32 && known.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(known);
-        }
+    if let Ok(known) = std::fs::read_to_string(&memo)
+        && known.len() == 32
+        && known.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Ok(known);
     }
     let bytes = std::fs::read(module).map_err(unreadable)?;
     let content = blake3::hash(&bytes).to_hex()[..32].to_string();

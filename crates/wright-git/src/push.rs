@@ -1,0 +1,121 @@
+//! Pushing a task branch: never forced, every rejected ref reported, and "pushed" only
+//! once the remote is seen holding the branch at the pushed commit.
+
+use std::cell::{Cell, RefCell};
+use std::path::Path;
+
+use git2::{BranchType, Cred, CredentialType, Direction, PushOptions, RemoteCallbacks, Repository};
+
+use crate::{Context, GitError};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PushReport {
+    pub remote: String,
+    pub url: String,
+    pub branch: String,
+    pub sha: String,
+}
+
+/// Tokens looked for in the environment for HTTPS, in order.
+const TOKEN_VARS: &[&str] = &["WRIGHT_GIT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"];
+/// Credential attempts before giving up (libgit2 asks again after each refusal).
+const MAX_AUTH_TRIES: u32 = 4;
+
+pub fn push(repo_root: &Path, branch: &str, remote_name: &str) -> Result<PushReport, GitError> {
+    let repo = Repository::open(repo_root).map_err(|_| GitError::NotARepo(repo_root.to_path_buf()))?;
+    let mut remote = repo.find_remote(remote_name).map_err(|_| {
+        GitError::Refused(format!("no remote `{remote_name}`; add one with `git remote add {remote_name} URL`"))
+    })?;
+    let url = remote.url().unwrap_or_default().to_string();
+    let tip = repo
+        .find_branch(branch, BranchType::Local)
+        .map_err(|_| GitError::Moved(format!("the branch {branch} no longer exists")))?
+        .get()
+        .target()
+        .ok_or_else(|| GitError::Moved(format!("the branch {branch} points nowhere")))?;
+    let config = repo.config().context("reading git config")?;
+
+    let rejected: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    let tries = Cell::new(0);
+    let mut callbacks = credentials(&config, &tries);
+    callbacks.push_update_reference(|refname, status| {
+        if let Some(why) = status {
+            rejected.borrow_mut().push(format!("{refname}: {why}"));
+        }
+        Ok(())
+    });
+    let mut opts = PushOptions::new();
+    opts.remote_callbacks(callbacks);
+    // No `+`: a push that is not a fast-forward is refused, never forced.
+    let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
+    if let Err(e) = remote.push(&[refspec.as_str()], Some(&mut opts)) {
+        let message = e.message().to_string();
+        return Err(if message.contains("non-fastforward") || message.contains("fast-forward") {
+            GitError::Rejected(format!(
+                "refs/heads/{branch}: not a fast-forward ({message}); the remote has commits the run's branch lacks"
+            ))
+        } else {
+            GitError::Git { context: format!("pushing to {remote_name} ({url})"), source: e }
+        });
+    }
+    drop(opts);
+    let rejected = rejected.into_inner();
+    if !rejected.is_empty() {
+        return Err(GitError::Rejected(rejected.join("; ")));
+    }
+
+    // Pushed means the remote holds the branch at this commit: look.
+    let tries = Cell::new(0);
+    let mut remote = repo.find_remote(remote_name).context("reopening the remote")?;
+    let connection =
+        remote.connect_auth(Direction::Fetch, Some(credentials(&config, &tries)), None).context("checking the push")?;
+    let wanted = format!("refs/heads/{branch}");
+    let seen =
+        connection.list().context("listing the remote's refs")?.iter().find(|h| h.name() == wanted).map(|h| h.oid());
+    if seen != Some(tip) {
+        return Err(GitError::Rejected(format!(
+            "{wanted}: the remote does not hold {} after the push (it has {})",
+            tip,
+            seen.map(|o| o.to_string()).unwrap_or_else(|| "no such branch".into())
+        )));
+    }
+    drop(connection);
+    repo.reference(&format!("refs/remotes/{remote_name}/{branch}"), tip, true, "wright push")
+        .context("recording the pushed commit")?;
+    Ok(PushReport { remote: remote_name.to_string(), url, branch: branch.to_string(), sha: tip.to_string() })
+}
+
+/// SSH through the agent or the usual key files; HTTPS through a token in the
+/// environment or the user's git credential helper.
+fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(move |url, username, allowed| {
+        tries.set(tries.get() + 1);
+        if tries.get() > MAX_AUTH_TRIES {
+            return Err(git2::Error::from_str(
+                "authentication failed: for HTTPS set WRIGHT_GIT_TOKEN (or GITHUB_TOKEN) or configure a git credential helper; for SSH load a key into ssh-agent",
+            ));
+        }
+        let user = username.unwrap_or("git");
+        if allowed.contains(CredentialType::SSH_KEY) {
+            if tries.get() == 1 {
+                return Cred::ssh_key_from_agent(user);
+            }
+            let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+            for key in ["id_ed25519", "id_ecdsa", "id_rsa"] {
+                let path = home.join(".ssh").join(key);
+                if path.is_file() {
+                    return Cred::ssh_key(user, None, &path, None);
+                }
+            }
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+            if let Some(token) = TOKEN_VARS.iter().find_map(|v| std::env::var(v).ok().filter(|t| !t.is_empty())) {
+                return Cred::userpass_plaintext(username.unwrap_or("x-access-token"), &token);
+            }
+            return Cred::credential_helper(config, url, username);
+        }
+        Cred::default()
+    });
+    callbacks
+}

@@ -1,0 +1,103 @@
+//! `wright log` and `wright show`: what runs did, for review.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::cli::{LogArgs, ShowArgs};
+use crate::runs::{self, RunInfo};
+
+pub fn log(args: LogArgs) -> Result<i32> {
+    let runs = match &args.run {
+        Some(q) => vec![runs::find(q)?],
+        None => runs::list(),
+    };
+    if args.json {
+        for run in &runs {
+            println!("{}", serde_json::to_string(run)?);
+        }
+        return Ok(0);
+    }
+    if runs.is_empty() {
+        println!("no runs yet in {}", runs::runs_root().display());
+        return Ok(0);
+    }
+    println!("{:<9} {:<20} {:<10} {:>7} {:>8}  {:<32} task", "run", "started", "status", "commits", "tokens", "branch");
+    for r in &runs {
+        let status = match (&r.status, &r.verdict) {
+            (&"finished", Some(v)) => v.clone(),
+            (s, _) => s.to_string(),
+        };
+        let task: String = r.task.lines().next().unwrap_or("").chars().take(60).collect();
+        println!(
+            "{:<9} {:<20} {:<10} {:>7} {:>8}  {:<32} {task}",
+            r.id,
+            r.started.get(..19).unwrap_or(&r.started).replace('T', " "),
+            status,
+            r.commits,
+            r.tokens,
+            r.branch
+        );
+    }
+    Ok(0)
+}
+
+pub fn show(args: ShowArgs) -> Result<i32> {
+    let run = runs::find(&args.run)?;
+    let commits = wright_git::branch_commits(&run.repo, &run.branch, &run.base)?;
+    let plan = last_plan(&run);
+    if args.json {
+        println!("{}", json!({"run": run, "plan": plan, "commits": commits}));
+        return Ok(0);
+    }
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    println!("{} {}", paint("1", &format!("run {}", run.id)), run.status);
+    println!("task:     {}", run.task.lines().next().unwrap_or(""));
+    println!("branch:   {} (from {})", run.branch, &run.base[..run.base.len().min(10)]);
+    println!("worktree: {}", run.worktree.display());
+    if let Some(v) = &run.verdict {
+        println!("verdict:  {v} ({})", run.stop_reason.as_deref().unwrap_or(""));
+    }
+    if let Some(Value::Array(steps)) = &plan {
+        println!("\nplan:");
+        for s in steps {
+            let mark = match s["status"].as_str() {
+                Some("completed") => "[x]",
+                Some("in_progress") => "[>]",
+                _ => "[ ]",
+            };
+            println!("  {mark} {}", s["step"].as_str().unwrap_or(""));
+        }
+    }
+    println!("\n{} commit(s)", commits.len());
+    for c in &commits {
+        println!("\n{}", paint("33", &format!("commit {}", c.sha)));
+        for line in c.message.lines() {
+            println!("    {line}");
+        }
+        println!();
+        for line in c.patch.lines() {
+            let code = match line.as_bytes().first() {
+                _ if line.starts_with("+++") || line.starts_with("---") => "1",
+                Some(b'+') => "32",
+                Some(b'-') => "31",
+                Some(b'@') => "36",
+                _ => "",
+            };
+            println!("{}", if code.is_empty() { line.to_string() } else { paint(code, line) });
+        }
+    }
+    Ok(0)
+}
+
+/// The plan as the run last updated it.
+fn last_plan(run: &RunInfo) -> Option<Value> {
+    let text = std::fs::read_to_string(run.journal()).ok()?;
+    text.lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|e| e["type"] == "plan_updated")
+        .map(|e| e["steps"].clone())
+}

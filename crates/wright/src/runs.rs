@@ -1,0 +1,150 @@
+//! wright's runs on disk: `$XDG_DATA_HOME/wright/runs/<id>/` holds a run's worktree, its
+//! journal (`events.jsonl`), its transcript and a lock held while a process works on it.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::exit::usage;
+
+pub const JOURNAL: &str = "events.jsonl";
+pub const TRANSCRIPT: &str = "transcript.jsonl";
+const LOCK: &str = "lock";
+
+pub fn runs_root() -> PathBuf {
+    crate::dirs::data_dir().join("runs")
+}
+
+/// What `wright log` knows of a run, read from its journal.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub id: String,
+    #[serde(skip)]
+    pub dir: PathBuf,
+    pub task: String,
+    pub repo: PathBuf,
+    pub worktree: PathBuf,
+    pub branch: String,
+    pub base: String,
+    pub started: String,
+    /// `running`, `finished`, or `stopped` (killed, or ended before its finish event).
+    pub status: &'static str,
+    pub verdict: Option<String>,
+    pub stop_reason: Option<String>,
+    pub commits: usize,
+    pub tokens: u64,
+    /// The last event's sequence number, so a resumed run numbers on from it.
+    #[serde(skip)]
+    pub last_seq: u64,
+}
+
+impl RunInfo {
+    pub fn journal(&self) -> PathBuf {
+        self.dir.join(JOURNAL)
+    }
+
+    pub fn transcript(&self) -> PathBuf {
+        self.dir.join(TRANSCRIPT)
+    }
+
+    /// Resumable: not running, and not ended by the model's own `finish`.
+    pub fn resumable(&self) -> bool {
+        self.status == "stopped" || (self.status == "finished" && self.stop_reason.as_deref() != Some("finished"))
+    }
+}
+
+/// Every run with a readable journal, oldest first.
+pub fn list() -> Vec<RunInfo> {
+    let Ok(entries) = std::fs::read_dir(runs_root()) else { return Vec::new() };
+    let mut runs: Vec<RunInfo> = entries.flatten().filter_map(|e| read(&e.path())).collect();
+    runs.sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
+    runs
+}
+
+/// The run `query` names: its id, or a prefix of exactly one id.
+pub fn find(query: &str) -> Result<RunInfo> {
+    let runs = list();
+    if let Some(run) = runs.iter().find(|r| r.id == query) {
+        return Ok(run.clone());
+    }
+    let matches: Vec<&RunInfo> = runs.iter().filter(|r| r.id.starts_with(query)).collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(usage(format!("no run `{query}` in {}; `wright log` lists the runs", runs_root().display()))),
+        many => Err(usage(format!(
+            "`{query}` matches {} runs ({}); give more of the id",
+            many.len(),
+            many.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+fn read(dir: &Path) -> Option<RunInfo> {
+    let text = std::fs::read_to_string(dir.join(JOURNAL)).ok()?;
+    let events: Vec<Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let started = events.iter().find(|e| e["type"] == "run_started")?;
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    // The last start (a resumed run starts again) decides whether a finish follows it.
+    let last_start = events.iter().rposition(|e| e["type"] == "run_started")?;
+    let finished = events[last_start..].iter().rfind(|e| e["type"] == "run_finished");
+    let running = is_locked(dir);
+    let tokens = events
+        .iter()
+        .filter(|e| e["type"] == "model_message")
+        .map(|e| e["usage"]["total_tokens"].as_u64().unwrap_or(0))
+        .sum();
+    let commits = events.iter().filter(|e| e["type"] == "commit").count();
+    Some(RunInfo {
+        id: s(&started["run_id"]),
+        dir: dir.to_path_buf(),
+        task: s(&started["task"]),
+        repo: PathBuf::from(s(&started["repo"])),
+        worktree: PathBuf::from(s(&started["worktree"])),
+        branch: s(&started["branch"]),
+        base: s(&started["base"]),
+        started: s(&started["ts"]),
+        status: if running {
+            "running"
+        } else if finished.is_some() {
+            "finished"
+        } else {
+            "stopped"
+        },
+        verdict: finished.map(|f| s(&f["verdict"])),
+        stop_reason: finished.map(|f| s(&f["stop_reason"])),
+        commits,
+        tokens,
+        last_seq: events.last().and_then(|e| e["seq"].as_u64()).unwrap_or(0),
+    })
+}
+
+/// Held while a process works on a run; the OS releases it when the process dies.
+pub struct RunLock {
+    _file: File,
+}
+
+/// Takes the run's lock, or says which state stops it.
+pub fn lock(dir: &Path) -> Result<RunLock> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let file = File::create(dir.join(LOCK)).with_context(|| format!("creating {}", dir.join(LOCK).display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(RunLock { _file: file }),
+        Err(_) => {
+            Err(usage(format!("the run in {} is in use by another wright process; wait for it to end", dir.display())))
+        }
+    }
+}
+
+fn is_locked(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join(LOCK)) else { return false };
+    match file.try_lock_shared() {
+        Ok(()) => {
+            let _ = file.unlock();
+            false
+        }
+        Err(_) => true,
+    }
+}
