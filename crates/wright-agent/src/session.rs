@@ -271,6 +271,8 @@ impl Session {
                 break spent;
             }
             self.steps += 1;
+            // A step counts once it is asked for, even if the run dies waiting for the answer.
+            self.record_spent(started, false);
             let reply = match self.ask(&mut interrupt, started).await {
                 Asked::Reply(r) => r,
                 Asked::Stopped(reason, detail) => break (reason, detail),

@@ -47,8 +47,17 @@ impl TaskWorkspace {
         if worktree.exists() {
             return Err(GitError::WorktreeExists(worktree.to_path_buf()));
         }
-        let branch = unique_branch(&repo, slug);
-        let reference = repo.branch(&branch, &base, false).context("creating the task branch")?;
+        // Another run may take the same name between the check and the creation; creating
+        // a branch that exists fails atomically, so the next free name is tried.
+        let mut attempt = 0;
+        let (branch, reference) = loop {
+            let name = unique_branch(&repo, slug);
+            match repo.branch(&name, &base, false) {
+                Ok(reference) => break (name, reference),
+                Err(e) if e.code() == git2::ErrorCode::Exists && attempt < 20 => attempt += 1,
+                Err(e) => return Err(GitError::Git { context: "creating the task branch".into(), source: e }),
+            }
+        };
         let mut opts = WorktreeAddOptions::new();
         opts.reference(Some(reference.get()));
         repo.worktree(&format!("wright-{run_id}"), worktree, Some(&opts)).context("creating the task worktree")?;

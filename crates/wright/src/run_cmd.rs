@@ -79,7 +79,11 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         )));
     }
     let workspace = TaskWorkspace::open(&info.worktree, &info.branch, &info.base)?;
-    let prepared = prepare(&info.repo, &args.opts)?;
+    let mut prepared = prepare(&info.repo, &args.opts)?;
+    // The run's own test command, unless the flag names another.
+    if args.opts.test_command.is_none() {
+        prepared.test_command = info.test_command.clone().or(prepared.test_command);
+    }
     let runtime = runtime()?;
     runtime.block_on(async move {
         preflight(&prepared.base_url).await?;

@@ -36,6 +36,7 @@ pub struct RunInfo {
     pub stop_reason: Option<String>,
     pub commits: usize,
     pub tokens: u64,
+    pub test_command: Option<String>,
     /// The last event's sequence number, so a resumed run numbers on from it.
     #[serde(skip)]
     pub last_seq: u64,
@@ -117,6 +118,7 @@ fn read(dir: &Path) -> Option<RunInfo> {
         stop_reason: finished.map(|f| s(&f["stop_reason"])),
         commits,
         tokens,
+        test_command: started["test_command"].as_str().map(str::to_string),
         last_seq: events.last().and_then(|e| e["seq"].as_u64()).unwrap_or(0),
     })
 }

@@ -105,9 +105,12 @@ pub fn events(stdout: &[u8]) -> Vec<Value> {
         text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
     assert!(!events.is_empty(), "no events on stdout");
     let run_id = events[0]["run_id"].as_str().unwrap().to_string();
+    // A resumed run numbers on from its journal; a new one starts at 0.
+    let first = events[0]["seq"].as_u64().unwrap();
+    assert!(first == 0 || events[0]["type"] == "run_started", "{}", events[0]);
     for (i, e) in events.iter().enumerate() {
         assert_eq!(e["schema"], 1, "{e}");
-        assert_eq!(e["seq"], i as u64, "{e}");
+        assert_eq!(e["seq"], first + i as u64, "{e}");
         assert_eq!(e["run_id"], run_id.as_str(), "{e}");
         assert!(e["ts"].as_str().is_some_and(|t| t.ends_with('Z')), "{e}");
     }

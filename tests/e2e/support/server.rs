@@ -25,6 +25,8 @@ pub enum Step {
     EmptyStream,
     /// Waits, then answers with the inner step.
     Delay(Duration, Box<Step>),
+    /// Streams the start of a reply, then never sends more (for killing a run mid-stream).
+    Stall,
 }
 
 pub fn turn(text: &str, calls: &[(&str, Value)]) -> Step {
@@ -97,6 +99,17 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
             sse(vec![first], true)
         }
         Step::EmptyStream => sse(Vec::new(), false),
+        Step::Stall => {
+            let first = json!({"choices": [{"index": 0, "delta": {"role": "assistant", "content": "Let me look"}}]});
+            let parts = futures::StreamExt::chain(
+                futures::stream::iter(vec![Ok::<Bytes, std::io::Error>(Bytes::from(format!("data: {first}\n\n")))]),
+                futures::stream::pending(),
+            );
+            Response::builder()
+                .header(header::CONTENT_TYPE, "text/event-stream")
+                .body(Body::from_stream(parts))
+                .unwrap()
+        }
         Step::Delay(..) => unreachable!(),
     }
 }

@@ -1,0 +1,251 @@
+//! Runs that survive being killed: SIGKILL mid model stream and mid tool (a file written,
+//! not yet committed); the user's checkout stays byte-identical, the branch holds only
+//! complete commits, and `wright resume` finishes the task.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::fixture::Fixture;
+use crate::support::server::{ModelServer, Step, turn};
+use crate::support::{Home, events, finished, git, output, spawn};
+
+const TASK: &str = "make parse_date strict about the offset";
+
+fn plan() -> Step {
+    turn("", &[("update_plan", json!({"steps": [{"step": "Make it strict", "status": "in_progress"}]}))])
+}
+
+fn edit() -> Step {
+    turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))])
+}
+
+fn finish() -> Step {
+    turn("", &[("finish", json!({"summary": "strict now", "outcome": "partial"}))])
+}
+
+/// Starts `wright run`, waits until the server has had `requests` requests (and `extra`
+/// more time), then SIGKILLs it. Returns the run's first event.
+async fn run_then_kill(
+    home: &Home,
+    server: &ModelServer,
+    fixture: &Fixture,
+    requests: usize,
+    extra: Duration,
+) -> Value {
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg(TASK);
+    let mut child = spawn(cmd).await;
+    for _ in 0..400 {
+        if server.requests().len() >= requests {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(server.requests().len(), requests, "the run did not get that far");
+    tokio::time::sleep(extra).await;
+    child.kill().unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&out.status), Some(9));
+    let events = events(&out.stdout);
+    assert!(events.iter().all(|e| e["type"] != "run_finished"), "a killed run has no finish event");
+    events[0].clone()
+}
+
+/// The branch's commits are whole and reachable, and git finds nothing broken.
+fn complete_commits(repo: &Path, branch: &str) -> Vec<String> {
+    git(repo, &["fsck", "--no-dangling", "--no-progress"]);
+    git(repo, &["log", "--format=%s", &format!("main..{branch}")]).lines().map(str::to_string).collect()
+}
+
+async fn resume(home: &Home, server: &ModelServer, run_id: &str) -> (Option<i32>, Vec<Value>, String) {
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["resume", "--json", run_id]);
+    let out = output(cmd).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code(), events(&out.stdout), stderr)
+}
+
+fn worktree_of(start: &Value) -> PathBuf {
+    PathBuf::from(start["worktree"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn killed_mid_stream_then_resumed() {
+    let fixture = Fixture::new();
+    let before = fixture.snapshot();
+    let server = ModelServer::start(vec![plan(), edit(), Step::Stall, finish()]).await;
+    let home = Home::new();
+    let start = run_then_kill(&home, &server, &fixture, 3, Duration::from_millis(300)).await;
+    let run_id = start["run_id"].as_str().unwrap().to_string();
+    let branch = start["branch"].as_str().unwrap().to_string();
+    assert_eq!(fixture.snapshot(), before, "the user's checkout changed");
+    assert_eq!(complete_commits(&fixture.repo(), &branch).len(), 1);
+    assert_eq!(git(&worktree_of(&start), &["status", "--porcelain"]), "");
+
+    let mut log = home.wright(&server.base_url);
+    log.args(["log", "--json"]);
+    let listed: Value = serde_json::from_slice(&output(log).await.stdout).unwrap();
+    assert_eq!((listed["id"].as_str(), listed["status"].as_str()), (Some(run_id.as_str()), Some("stopped")));
+
+    let (code, events, stderr) = resume(&home, &server, &run_id).await;
+    assert_eq!(code, Some(4), "{stderr}");
+    assert_eq!(events[0]["type"], "run_started");
+    assert_eq!(events[0]["run_id"], run_id.as_str());
+    assert_eq!(events[0]["branch"], branch.as_str());
+    let end = finished(&events);
+    assert_eq!(end["summary"], "strict now");
+    // Steps spent before the kill count: plan, edit, the stalled turn, then finish.
+    assert_eq!(end["steps"], 4);
+    assert_eq!(end["commits"].as_array().unwrap().len(), 1);
+
+    // The resumed conversation is the whole one, tool-call ids and all, plus the note.
+    let requests = server.requests();
+    let messages = requests.last().unwrap()["messages"].as_array().unwrap().clone();
+    assert!(messages.iter().any(|m| m["tool_call_id"] == "call_0" && m["role"] == "tool"));
+    let note = messages.last().unwrap()["content"].as_str().unwrap();
+    assert!(note.contains("resumed") && note.contains("keeps its commits"), "{note}");
+    assert_eq!(fixture.snapshot(), before);
+
+    // The journal numbers on across both processes.
+    let journal = std::fs::read_to_string(home.data().join("wright/runs").join(&run_id).join("events.jsonl")).unwrap();
+    let seqs: Vec<u64> =
+        journal.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+
+    // The model finished this time: there is nothing left to resume.
+    let mut again = home.wright(&server.base_url);
+    again.args(["resume", &run_id]);
+    let out = output(again).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("start a new run"));
+}
+
+#[tokio::test]
+async fn killed_mid_tool_between_edit_and_commit_then_resumed() {
+    let fixture = Fixture::new();
+    let before = fixture.snapshot();
+    let half = turn(
+        "",
+        &[("run", json!({"command": "printf 'half-done' > half.txt; sed -i 's/Parse/PARSE/' dates.py; sleep 60"}))],
+    );
+    let server = ModelServer::start(vec![plan(), edit(), half, finish()]).await;
+    let home = Home::new();
+    let start = run_then_kill(&home, &server, &fixture, 3, Duration::from_millis(1500)).await;
+    let worktree = worktree_of(&start);
+    let branch = start["branch"].as_str().unwrap().to_string();
+    assert!(worktree.join("half.txt").exists(), "the command should have written before the kill");
+    assert_eq!(fixture.snapshot(), before);
+    assert_eq!(complete_commits(&fixture.repo(), &branch).len(), 1, "the uncommitted change is not on the branch");
+
+    let run_id = start["run_id"].as_str().unwrap();
+    let (code, events, stderr) = resume(&home, &server, run_id).await;
+    assert_eq!(code, Some(4), "{stderr}");
+    let notice = events.iter().find(|e| e["type"] == "notice").unwrap()["message"].as_str().unwrap().to_string();
+    assert!(notice.contains("half.txt") && notice.contains("dates.py"), "{notice}");
+    assert!(!worktree.join("half.txt").exists(), "the uncommitted file is discarded");
+    let dates = std::fs::read_to_string(worktree.join("dates.py")).unwrap();
+    assert!(dates.contains("%z") && !dates.contains("PARSE"), "{dates}");
+    assert_eq!(git(&worktree, &["status", "--porcelain"]), "");
+    let messages = server.requests().last().unwrap()["messages"].as_array().unwrap().clone();
+    let dangling = messages
+        .iter()
+        .find(|m| m["tool_call_id"] == "call_0" && m["content"].as_str().unwrap().contains("stopped before"));
+    assert!(dangling.is_some(), "the killed call gets an answer: {messages:?}");
+    assert_eq!(fixture.snapshot(), before);
+}
+
+#[tokio::test]
+async fn finished_runs_are_reviewed_undone_and_cleaned() {
+    let fixture = Fixture::new();
+    let before = fixture.snapshot();
+    let server = ModelServer::start(vec![
+        plan(),
+        edit(),
+        turn("", &[("finish", json!({"summary": "done", "outcome": "fixed"}))]),
+    ])
+    .await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg(TASK);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let events = events(&out.stdout);
+    let run_id = events[0]["run_id"].as_str().unwrap().to_string();
+    let branch = events[0]["branch"].as_str().unwrap().to_string();
+    let worktree = worktree_of(&events[0]);
+    let wright = |args: &[&str]| {
+        let mut c = home.wright(&server.base_url);
+        c.args(args);
+        c.output().unwrap()
+    };
+
+    let log = wright(&["log"]);
+    let text = String::from_utf8_lossy(&log.stdout);
+    assert!(text.contains(&run_id[..8]) && text.contains("fixed") && text.contains(&branch), "{text}");
+    let show = wright(&["show", &run_id[..5]]);
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(text.contains("[>] Make it strict"), "{text}");
+    assert!(text.contains("+    return datetime.strptime(text, \"%Y-%m-%dT%H:%M:%S%z\")"), "{text}");
+    assert!(text.contains("Wright-Session: "), "{text}");
+    assert!(!text.contains("\x1b["), "no colour when not on a terminal");
+
+    let resumed = wright(&["resume", &run_id]);
+    assert_eq!(resumed.status.code(), Some(2), "a finished run is not resumed");
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("finished"));
+
+    let undo = wright(&["undo", &run_id, "--json"]);
+    assert_eq!(undo.status.code(), Some(0), "{}", String::from_utf8_lossy(&undo.stderr));
+    assert_eq!(git(&fixture.repo(), &["rev-parse", &branch]), git(&fixture.repo(), &["rev-parse", "main"]));
+    assert_eq!(std::fs::read_to_string(worktree.join("dates.py")).unwrap(), crate::support::fixture::DATES_PY);
+    let again = wright(&["undo", &run_id]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("cannot drop 1"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    let clean = wright(&["clean", "--json"]);
+    let report: Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(report["removed"].as_array().unwrap().len(), 1, "{report}");
+    assert!(!worktree.exists());
+    assert_eq!(git(&fixture.repo(), &["branch", "--list", &branch]).trim().trim_start_matches("* "), branch);
+    assert!(!git(&fixture.repo(), &["worktree", "list"]).contains(worktree.to_str().unwrap()));
+    let missing = wright(&["show", "nosuchrun"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("wright log"));
+    assert_eq!(fixture.snapshot(), before);
+}
+
+#[tokio::test]
+async fn two_runs_on_one_repository_at_once() {
+    let fixture = Fixture::new();
+    let before = fixture.snapshot();
+    let home = Home::new();
+    let mut children = Vec::new();
+    let mut servers = Vec::new();
+    for text in ["first", "second"] {
+        let change = turn("", &[("run", json!({"command": format!("echo {text} > {text}.txt")}))]);
+        let done = turn("", &[("finish", json!({"summary": text, "outcome": "fixed"}))]);
+        let server = ModelServer::start(vec![change, done]).await;
+        let mut cmd = home.wright(&server.base_url);
+        cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("add a note");
+        children.push(spawn(cmd).await);
+        servers.push(server);
+    }
+    let mut branches = Vec::new();
+    for (child, name) in children.into_iter().zip(["first", "second"]) {
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let events = events(&out.stdout);
+        let branch = events[0]["branch"].as_str().unwrap().to_string();
+        let files = git(&fixture.repo(), &["diff", "--name-only", "main", &branch]);
+        assert_eq!(files.trim(), format!("{name}.txt"));
+        branches.push(branch);
+    }
+    branches.sort();
+    assert_eq!(branches, ["wright/add-a-note", "wright/add-a-note-2"]);
+    assert_eq!(fixture.snapshot(), before);
+}
