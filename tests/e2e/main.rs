@@ -7,6 +7,7 @@ mod apply_cli;
 mod cli_errors;
 mod faults;
 mod happy_path;
+mod push;
 mod resume;
 mod sandbox_attacks;
 mod sandbox_compat;

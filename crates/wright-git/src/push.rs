@@ -50,9 +50,9 @@ pub fn push(repo_root: &Path, branch: &str, remote_name: &str) -> Result<PushRep
     let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
     if let Err(e) = remote.push(&[refspec.as_str()], Some(&mut opts)) {
         let message = e.message().to_string();
-        return Err(if message.contains("non-fastforward") || message.contains("fast-forward") {
+        return Err(if e.code() == git2::ErrorCode::NotFastForward || message.contains("non-fast") {
             GitError::Rejected(format!(
-                "refs/heads/{branch}: not a fast-forward ({message}); the remote has commits the run's branch lacks"
+                "refs/heads/{branch}: not a fast-forward; the remote has commits the run's branch lacks (wright never forces a push)"
             ))
         } else {
             GitError::Git { context: format!("pushing to {remote_name} ({url})"), source: e }
