@@ -256,7 +256,10 @@ async fn files_made_by_commands_are_committed_apart_and_ignored_ones_never() {
     assert_eq!(code, Some(0), "{stderr}");
     let commits = of_type(&events, "commit");
     assert_eq!(commits.len(), 1);
-    assert_eq!(commits[0]["subject"], "Apply changes made by `echo data > generated.txt && echo noise > build.log`");
+    assert_eq!(
+        commits[0]["subject"],
+        "feat(generated): apply changes made by `echo data > generated.txt && echo noise > build.log`"
+    );
     assert_eq!(commits[0]["files"], json!(["generated.txt"]));
     let branch = events[0]["branch"].as_str().unwrap();
     let message = git(&fixture.repo(), &["log", "-1", "--format=%B", branch]);

@@ -96,7 +96,7 @@ async fn a_task_becomes_a_reviewed_commit() {
     );
     let commits = of_type(&events, "commit");
     assert_eq!(commits.len(), 1);
-    assert_eq!(commits[0]["subject"], "Update dates.py");
+    assert_eq!(commits[0]["subject"], "fix(dates): update dates.py");
     assert_eq!(commits[0]["files"], json!(["dates.py"]));
     let tests = of_type(&events, "test_result");
     assert_eq!(tests[0]["passed"], true, "{}", tests[0]);
@@ -119,7 +119,7 @@ async fn a_task_becomes_a_reviewed_commit() {
     // The branch holds one commit with wright's trailers, on top of the user's HEAD.
     let repo = fixture.repo();
     let log = git(&repo, &["log", "--format=%an|%s|%(trailers:only,unfold)", &format!("main..{branch}")]);
-    assert!(log.starts_with("Pat Developer|Update dates.py|"), "{log}");
+    assert!(log.starts_with("Pat Developer|fix(dates): update dates.py|"), "{log}");
     assert!(log.contains("Co-authored-by: wright <"), "{log}");
     assert!(log.contains(&format!("Wright-Session: {run_id}")), "{log}");
     assert!(log.contains("Wright-Step: Accept the Z suffix"), "{log}");

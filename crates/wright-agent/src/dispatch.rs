@@ -141,7 +141,9 @@ impl Session {
         if let Some(step) = &step {
             trailers.push(("Wright-Step".to_string(), self.events.redact(&step.replace('\n', " "))));
         }
-        let message = CommitMessage { subject: self.events.redact(subject), body: String::new(), trailers };
+        let (paths, added) = self.workspace.pending()?;
+        let subject = wright_git::conventional_subject(subject, &paths, &added);
+        let message = CommitMessage { subject: self.events.redact(&subject), body: String::new(), trailers };
         let Some(info) = self.workspace.commit_all(&message)? else { return Ok(false) };
         self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
         // A commit boundary: what led to it is on disk before the run goes on.

@@ -2,11 +2,13 @@
 //! user's tree, and every change lands there as a commit with wright's trailers.
 
 mod commit;
+mod conventional;
 mod history;
 mod push;
 mod workspace;
 
 pub use commit::{CommitInfo, CommitMessage};
+pub use conventional::conventional_subject;
 pub use history::{CommitDetail, branch_commits, pushed_to, remove_worktree, undo};
 pub use push::{PushReport, push};
 pub use workspace::{TaskWorkspace, slugify};

@@ -138,6 +138,24 @@ impl TaskWorkspace {
         Ok(Some(CommitInfo { sha: oid.to_string(), subject: message.subject.clone(), files }))
     }
 
+    /// Paths a commit now would touch, and which of them are new files.
+    pub fn pending(&self) -> Result<(Vec<String>, Vec<String>), GitError> {
+        let repo = self.repo()?;
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+        let statuses = repo.statuses(Some(&mut opts)).context("reading status")?;
+        let mut all = Vec::new();
+        let mut added = Vec::new();
+        for entry in statuses.iter() {
+            let Ok(path) = entry.path() else { continue };
+            if entry.status().intersects(git2::Status::WT_NEW | git2::Status::INDEX_NEW) {
+                added.push(path.to_string());
+            }
+            all.push(path.to_string());
+        }
+        Ok((all, added))
+    }
+
     /// Paths that differ between the worktree's HEAD and its files (staged or not).
     pub fn dirty_paths(&self) -> Result<Vec<String>, GitError> {
         let repo = self.repo()?;
