@@ -5,6 +5,7 @@ mod commit;
 mod conventional;
 mod history;
 mod push;
+mod signing;
 mod workspace;
 
 pub use commit::{CommitInfo, CommitMessage};

@@ -133,7 +133,7 @@ impl TaskWorkspace {
         }
         let tree = repo.find_tree(tree_id).context("finding the new tree")?;
         let sig = signature(&repo)?;
-        let oid = repo.commit(Some("HEAD"), &sig, &sig, &message.render(), &tree, &[&parent]).context("committing")?;
+        let oid = crate::signing::commit(&repo, &sig, &message.render(), &tree, &parent)?;
         let files = changed_paths(&repo, Some(parent.tree_id()), tree_id)?;
         Ok(Some(CommitInfo { sha: oid.to_string(), subject: message.subject.clone(), files }))
     }
