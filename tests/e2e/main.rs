@@ -4,6 +4,7 @@
 //! real git repositories in temp dirs, real commands.
 
 mod apply_cli;
+mod branch_options;
 mod cli_errors;
 mod faults;
 mod happy_path;

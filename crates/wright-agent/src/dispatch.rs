@@ -131,6 +131,22 @@ impl Session {
         }
     }
 
+    /// The user's uncommitted work, copied in at their request, as the branch's first commit.
+    pub(crate) fn commit_users_work(&mut self, paths: &[String]) -> Result<(), wright_git::GitError> {
+        let message = CommitMessage {
+            subject: "chore: include uncommitted changes from the checkout".to_string(),
+            body: format!(
+                "Copied by --include-dirty before the run began; not written by wright.\n\n{}",
+                paths.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n")
+            ),
+            trailers: vec![("Wright-Session".to_string(), self.run_id.clone())],
+        };
+        if let Some(info) = self.workspace.commit_all(&message)? {
+            self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
+        }
+        Ok(())
+    }
+
     /// Commits whatever the last tool changed, labelled with the plan step it served.
     fn commit(&mut self, subject: &str) -> Result<bool, wright_git::GitError> {
         let step = self.plan.iter().find(|s| s.status == StepStatus::InProgress).map(|s| s.step.clone());

@@ -42,6 +42,10 @@ pub struct SessionConfig {
     pub cache_dir: PathBuf,
     /// The run's transcript (full conversation, plan, budgets spent), for `wright resume`.
     pub transcript: PathBuf,
+    /// Branch from this revision instead of HEAD.
+    pub base: Option<String>,
+    /// Copy the checkout's uncommitted changes in as the branch's first commit.
+    pub include_dirty: bool,
 }
 
 /// How a run ended: its last event and the process exit code.
@@ -83,8 +87,18 @@ impl Session {
         if let Some(parent) = config.worktree.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let workspace = TaskWorkspace::create(&config.workdir, &slug, &config.run_id, &config.worktree)?;
+        let workspace = TaskWorkspace::create_from(
+            &config.workdir,
+            &slug,
+            &config.run_id,
+            &config.worktree,
+            config.base.as_deref(),
+        )?;
+        let dirty = if config.include_dirty { workspace.copy_dirty_from_checkout()? } else { Vec::new() };
         let mut session = Session::assemble(config, llm, events, workspace)?;
+        if !dirty.is_empty() {
+            session.commit_users_work(&dirty)?;
+        }
         let facts_root = session.workspace.worktree.clone();
         let workdir = session.config.workdir.canonicalize().unwrap_or_else(|_| session.config.workdir.clone());
         let repo_root =

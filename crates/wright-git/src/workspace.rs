@@ -36,14 +36,31 @@ impl TaskWorkspace {
     /// Creates branch `wright/<slug>` (suffixed when taken) at the user's HEAD and checks it
     /// out at `worktree`, which must not exist yet. The user's checkout is not touched.
     pub fn create(repo_dir: &Path, slug: &str, run_id: &str, worktree: &Path) -> Result<Self, GitError> {
+        Self::create_from(repo_dir, slug, run_id, worktree, None)
+    }
+
+    /// As [`TaskWorkspace::create`], from `base` (any revision git understands) instead of
+    /// HEAD when given.
+    pub fn create_from(
+        repo_dir: &Path,
+        slug: &str,
+        run_id: &str,
+        worktree: &Path,
+        base: Option<&str>,
+    ) -> Result<Self, GitError> {
         let repo = Repository::discover(repo_dir).map_err(|_| GitError::NotARepo(repo_dir.to_path_buf()))?;
         let repo_root = repo.workdir().ok_or_else(|| GitError::Bare(repo_dir.to_path_buf()))?.to_path_buf();
-        let head = match repo.head() {
-            Ok(h) => h,
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Err(GitError::Unborn),
-            Err(e) => return Err(GitError::Git { context: "reading HEAD".into(), source: e }),
+        let base = match base {
+            Some(rev) => repo
+                .revparse_single(rev)
+                .and_then(|o| o.peel_to_commit())
+                .map_err(|_| GitError::Refused(format!("--base {rev}: no such commit in {}", repo_root.display())))?,
+            None => match repo.head() {
+                Ok(h) => h.peel_to_commit().context("resolving HEAD to a commit")?,
+                Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Err(GitError::Unborn),
+                Err(e) => return Err(GitError::Git { context: "reading HEAD".into(), source: e }),
+            },
         };
-        let base = head.peel_to_commit().context("resolving HEAD to a commit")?;
         if worktree.exists() {
             return Err(GitError::WorktreeExists(worktree.to_path_buf()));
         }
@@ -136,6 +153,40 @@ impl TaskWorkspace {
         let oid = crate::signing::commit(&repo, &sig, &message.render(), &tree, &parent)?;
         let files = changed_paths(&repo, Some(parent.tree_id()), tree_id)?;
         Ok(Some(CommitInfo { sha: oid.to_string(), subject: message.subject.clone(), files }))
+    }
+
+    /// Copies the uncommitted changes of the user's checkout (tracked edits, deletions and
+    /// new files that are not ignored) into the worktree. The checkout itself is only read.
+    /// Returns the paths copied.
+    pub fn copy_dirty_from_checkout(&self) -> Result<Vec<String>, GitError> {
+        let user = Repository::open(&self.repo_root).context("opening the checkout")?;
+        let head_tree = user.head().and_then(|h| h.peel_to_tree()).context("reading the checkout's HEAD")?;
+        let mut opts = DiffOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true);
+        let diff =
+            user.diff_tree_to_workdir_with_index(Some(&head_tree), Some(&mut opts)).context("diffing the checkout")?;
+        let paths: Vec<String> = diff
+            .deltas()
+            .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        if paths.is_empty() {
+            return Ok(paths);
+        }
+        // Each path gets the checkout's current content (or goes, when deleted there).
+        for path in &paths {
+            let from = self.repo_root.join(path);
+            let to = self.worktree.join(path);
+            let copied = if from.is_file() {
+                to.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::copy(&from, &to).map(|_| ()))
+            } else if to.is_file() {
+                std::fs::remove_file(&to)
+            } else {
+                Ok(())
+            };
+            copied.map_err(|e| GitError::Refused(format!("copying {path} from the checkout: {e}")))?;
+        }
+        Ok(paths)
     }
 
     /// Paths a commit now would touch, and which of them are new files.
@@ -337,6 +388,35 @@ mod tests {
         assert!(ws.worktree.join("keep.log").exists(), "ignored files stay");
         assert!(again.discard_uncommitted().unwrap().is_empty());
         assert!(matches!(TaskWorkspace::open(&ws.worktree, "wright/other", &ws.base), Err(GitError::Moved(_))));
+    }
+
+    #[test]
+    fn a_base_revision_and_the_users_dirty_work_can_seed_the_branch() {
+        let dir = fixture();
+        let repo = dir.path().join("repo");
+        std::fs::write(repo.join("a.txt"), "later\n").unwrap();
+        git(&repo, &["commit", "-q", "-am", "later"]);
+        std::fs::write(repo.join("a.txt"), "user's edit\n").unwrap();
+        std::fs::write(repo.join("new.txt"), "user's new file\n").unwrap();
+
+        let ws = TaskWorkspace::create_from(&repo, "b", "r1", &dir.path().join("wt"), Some("HEAD~1")).unwrap();
+        assert_eq!(std::fs::read_to_string(ws.worktree.join("a.txt")).unwrap(), "one\n");
+        let err = TaskWorkspace::create_from(&repo, "c", "r2", &dir.path().join("wt2"), Some("nope")).unwrap_err();
+        assert!(err.to_string().contains("--base nope"), "{err}");
+
+        let ws = TaskWorkspace::create(&repo, "d", "r3", &dir.path().join("wt3")).unwrap();
+        let mut copied = ws.copy_dirty_from_checkout().unwrap();
+        copied.sort();
+        assert_eq!(copied, ["a.txt", "new.txt"]);
+        assert_eq!(std::fs::read_to_string(ws.worktree.join("a.txt")).unwrap(), "user's edit\n");
+        assert_eq!(std::fs::read_to_string(ws.worktree.join("new.txt")).unwrap(), "user's new file\n");
+        assert_eq!(std::fs::read_to_string(repo.join("a.txt")).unwrap(), "user's edit\n", "the checkout is untouched");
+        assert!(git_status(&repo).contains("?? new.txt"));
+    }
+
+    fn git_status(dir: &Path) -> String {
+        let out = Command::new("git").args(["status", "--porcelain"]).current_dir(dir).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     #[test]

@@ -156,6 +156,12 @@ pub struct RunArgs {
     /// The repository (or a directory inside it) to work on
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
+    /// Branch from this revision instead of HEAD
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Copy the checkout's uncommitted changes into the task branch as its first commit
+    #[arg(long)]
+    pub include_dirty: bool,
     #[command(flatten)]
     pub opts: RunOptions,
 }

@@ -30,5 +30,19 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 }
 
 pub fn exit_code_of(e: &anyhow::Error) -> i32 {
-    if e.downcast_ref::<UsageError>().is_some() { USAGE } else { ERROR }
+    let git = e.downcast_ref::<wright_git::GitError>().or(match e.downcast_ref::<wright_agent::AgentError>() {
+        Some(wright_agent::AgentError::Git(g)) => Some(g),
+        _ => None,
+    });
+    // What the user can fix by pointing wright elsewhere is a usage error too.
+    let user_fixable = matches!(
+        git,
+        Some(
+            wright_git::GitError::NotARepo(_)
+                | wright_git::GitError::Bare(_)
+                | wright_git::GitError::Unborn
+                | wright_git::GitError::Refused(_)
+        )
+    );
+    if e.downcast_ref::<UsageError>().is_some() || user_fixable { USAGE } else { ERROR }
 }

@@ -39,7 +39,9 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
         let events = events(&run_id, &run_dir, args.opts.json, 0)?;
-        let (config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir);
+        let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir);
+        config.base = args.base.clone();
+        config.include_dirty = args.include_dirty;
         let session = Session::start(config, llm, events)?;
         let report = session.run(interrupt_on_signals()?).await;
         Ok(report.exit_code)
@@ -129,6 +131,8 @@ impl Prepared {
             base_url: self.base_url,
             cache_dir: crate::dirs::cache_dir(),
             transcript: run_dir.join(runs::TRANSCRIPT),
+            base: None,
+            include_dirty: false,
         };
         (config, self.llm)
     }
