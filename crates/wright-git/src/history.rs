@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use git2::{BranchType, DiffFormat, Oid, Repository, WorktreePruneOptions};
+use git2::{BranchType, Oid, Repository, WorktreePruneOptions};
 
-use crate::{Context, GitError};
+use crate::{Context, GitError, patch_text};
 
 /// One commit of a task branch, with its full message and patch.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -40,20 +40,8 @@ pub fn branch_commits(repo_root: &Path, branch: &str, base: &str) -> Result<Vec<
         let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
         let tree = commit.tree().context("reading a tree")?;
         let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None).context("diffing a commit")?;
-        let files = diff
-            .deltas()
-            .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()))
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
-        let mut patch = String::new();
-        diff.print(DiffFormat::Patch, |_, _, line| {
-            if matches!(line.origin(), '+' | '-' | ' ') {
-                patch.push(line.origin());
-            }
-            patch.push_str(&String::from_utf8_lossy(line.content()));
-            true
-        })
-        .context("rendering a diff")?;
+        let files = patch_text::paths(&diff);
+        let patch = patch_text::render(&diff)?;
         out.push(CommitDetail {
             sha: commit.id().to_string(),
             subject: commit.summary().ok().flatten().unwrap_or_default().to_string(),

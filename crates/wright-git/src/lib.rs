@@ -4,6 +4,7 @@
 mod commit;
 mod conventional;
 mod history;
+mod patch_text;
 mod push;
 mod signing;
 mod workspace;

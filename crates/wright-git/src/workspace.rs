@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{BranchType, DiffFormat, DiffOptions, IndexAddOption, Oid, Repository, Signature, WorktreeAddOptions};
+use git2::{BranchType, DiffOptions, IndexAddOption, Oid, Repository, Signature, WorktreeAddOptions};
 
-use crate::{CommitInfo, CommitMessage, Context, GitError};
+use crate::{CommitInfo, CommitMessage, Context, GitError, patch_text};
 
 /// A run's branch and worktree.
 #[derive(Debug, Clone)]
@@ -165,11 +165,7 @@ impl TaskWorkspace {
         opts.include_untracked(true).recurse_untracked_dirs(true);
         let diff =
             user.diff_tree_to_workdir_with_index(Some(&head_tree), Some(&mut opts)).context("diffing the checkout")?;
-        let paths: Vec<String> = diff
-            .deltas()
-            .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()))
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
+        let paths = patch_text::paths(&diff);
         if paths.is_empty() {
             return Ok(paths);
         }
@@ -225,16 +221,7 @@ impl TaskWorkspace {
         opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
         let diff =
             repo.diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts)).context("diffing the worktree")?;
-        let mut out = String::new();
-        diff.print(DiffFormat::Patch, |_, _, line| {
-            if matches!(line.origin(), '+' | '-' | ' ') {
-                out.push(line.origin());
-            }
-            out.push_str(&String::from_utf8_lossy(line.content()));
-            true
-        })
-        .context("rendering the diff")?;
-        Ok(out)
+        patch_text::render(&diff)
     }
 
     /// Commits on the task branch since the base, oldest first.
@@ -294,11 +281,7 @@ fn changed_paths(repo: &Repository, old: Option<Oid>, new: Oid) -> Result<Vec<St
     };
     let new_tree = repo.find_tree(new).context("reading a tree")?;
     let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None).context("diffing trees")?;
-    Ok(diff
-        .deltas()
-        .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()))
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect())
+    Ok(patch_text::paths(&diff))
 }
 
 #[cfg(test)]
