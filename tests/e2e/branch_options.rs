@@ -7,9 +7,20 @@ use crate::support::server::{ModelServer, turn};
 use crate::support::{Home, events, git, of_type, output};
 
 async fn run(fixture: &Fixture, flags: &[&str]) -> (Option<i32>, Vec<serde_json::Value>, String) {
+    run_with_config(fixture, flags, "").await
+}
+
+async fn run_with_config(
+    fixture: &Fixture,
+    flags: &[&str],
+    config: &str,
+) -> (Option<i32>, Vec<serde_json::Value>, String) {
     let done = turn("", &[("finish", json!({"summary": "nothing to do", "outcome": "fixed"}))]);
     let server = ModelServer::start(vec![done]).await;
     let home = Home::new();
+    let dir = home.dir.path().join("config/wright");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), config).unwrap();
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).args(flags).arg("look around");
     let out = output(cmd).await;
@@ -22,7 +33,8 @@ async fn run(fixture: &Fixture, flags: &[&str]) -> (Option<i32>, Vec<serde_json:
 async fn include_dirty_copies_the_users_work_as_a_labelled_first_commit() {
     let fixture = Fixture::new();
     let before = fixture.snapshot();
-    let (code, events, stderr) = run(&fixture, &["--include-dirty"]).await;
+    let config = "[git]\nauthor = \"Wright Bot <bot@example.com>\"\n";
+    let (code, events, stderr) = run_with_config(&fixture, &["--include-dirty"], config).await;
     assert_eq!(code, Some(0), "{stderr}");
     let commits = of_type(&events, "commit");
     assert_eq!(commits.len(), 1);
@@ -31,6 +43,8 @@ async fn include_dirty_copies_the_users_work_as_a_labelled_first_commit() {
     let branch = events[0]["branch"].as_str().unwrap();
     let body = git(&fixture.repo(), &["log", "-1", "--format=%b", branch]);
     assert!(body.contains("not written by wright") && body.contains("- notes.txt"), "{body}");
+    let who = git(&fixture.repo(), &["log", "-1", "--format=%an <%ae> / %cn", branch]);
+    assert_eq!(who.trim(), "Wright Bot <bot@example.com> / Pat Developer", "configured author, the user's committer");
     assert_eq!(git(&fixture.repo(), &["show", &format!("{branch}:notes.txt")]), "my notes\n");
     assert_eq!(fixture.snapshot(), before, "the checkout is only read");
 }
@@ -47,4 +61,12 @@ async fn base_picks_the_starting_revision() {
     let (code, _, stderr) = run(&fixture, &["--base", "no-such-ref"]).await;
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("--base no-such-ref"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_malformed_identity_is_a_usage_error() {
+    let fixture = Fixture::new();
+    let (code, _, stderr) = run_with_config(&fixture, &[], "[git]\ncommitter = \"just a name\"\n").await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("git.committer must look like"), "{stderr}");
 }

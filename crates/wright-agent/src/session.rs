@@ -46,6 +46,8 @@ pub struct SessionConfig {
     pub base: Option<String>,
     /// Copy the checkout's uncommitted changes in as the branch's first commit.
     pub include_dirty: bool,
+    /// Configured commit author and committer.
+    pub identity: wright_git::Identity,
 }
 
 /// How a run ended: its last event and the process exit code.
@@ -87,13 +89,14 @@ impl Session {
         if let Some(parent) = config.worktree.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let workspace = TaskWorkspace::create_from(
+        let mut workspace = TaskWorkspace::create_from(
             &config.workdir,
             &slug,
             &config.run_id,
             &config.worktree,
             config.base.as_deref(),
         )?;
+        workspace.identity = config.identity.clone();
         let dirty = if config.include_dirty { workspace.copy_dirty_from_checkout()? } else { Vec::new() };
         let mut session = Session::assemble(config, llm, events, workspace)?;
         if !dirty.is_empty() {
@@ -127,9 +130,10 @@ impl Session {
         config: SessionConfig,
         llm: LlmClient,
         events: Events,
-        workspace: TaskWorkspace,
+        mut workspace: TaskWorkspace,
         mut earlier: Resumed,
     ) -> Result<Self, AgentError> {
+        workspace.identity = config.identity.clone();
         let restored = wright_tools::recover_interrupted_patch(&workspace.worktree)
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let discarded = workspace.discard_uncommitted()?;

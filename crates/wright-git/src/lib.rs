@@ -13,7 +13,7 @@ pub use commit::{CommitInfo, CommitMessage};
 pub use conventional::conventional_subject;
 pub use history::{CommitDetail, branch_commits, pushed_to, remove_worktree, undo};
 pub use push::{PushReport, push};
-pub use workspace::{TaskWorkspace, slugify};
+pub use workspace::{Identity, TaskWorkspace, parse_identity, slugify};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {

@@ -12,16 +12,18 @@ use crate::{Context, GitError};
 /// Commits on HEAD, signed when the repository's config asks for it.
 pub(crate) fn commit(
     repo: &Repository,
-    sig: &Signature,
+    author: &Signature,
+    committer: &Signature,
     message: &str,
     tree: &Tree,
     parent: &git2::Commit,
 ) -> Result<Oid, GitError> {
     let config = repo.config().context("reading git config")?;
     if !config.get_bool("commit.gpgsign").unwrap_or(false) {
-        return repo.commit(Some("HEAD"), sig, sig, message, tree, &[parent]).context("committing");
+        return repo.commit(Some("HEAD"), author, committer, message, tree, &[parent]).context("committing");
     }
-    let buffer = repo.commit_create_buffer(sig, sig, message, tree, &[parent]).context("building the commit")?;
+    let buffer =
+        repo.commit_create_buffer(author, committer, message, tree, &[parent]).context("building the commit")?;
     let buffer = std::str::from_utf8(&buffer).map_err(|_| refused("the commit buffer is not UTF-8"))?;
     let key = config.get_string("user.signingkey").ok();
     let signature = match config.get_string("gpg.format").as_deref() {

@@ -15,6 +15,24 @@ pub struct TaskWorkspace {
     pub worktree: PathBuf,
     /// The commit the branch started from.
     pub base: String,
+    /// Who commits are by and who commits them, when configured; otherwise the
+    /// repository's `user.name`/`user.email`.
+    pub identity: Identity,
+}
+
+/// Configured author and committer, as `Name <email>` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub author: Option<(String, String)>,
+    pub committer: Option<(String, String)>,
+}
+
+/// `Name <email>` split into its parts.
+pub fn parse_identity(text: &str) -> Option<(String, String)> {
+    let (name, rest) = text.split_once('<')?;
+    let email = rest.strip_suffix('>')?.trim();
+    let name = name.trim();
+    (!name.is_empty() && email.contains('@')).then(|| (name.to_string(), email.to_string()))
 }
 
 /// A branch-name-safe slug of a task: lowercase words joined by `-`, at most ~40 chars.
@@ -78,7 +96,13 @@ impl TaskWorkspace {
         let mut opts = WorktreeAddOptions::new();
         opts.reference(Some(reference.get()));
         repo.worktree(&format!("wright-{run_id}"), worktree, Some(&opts)).context("creating the task worktree")?;
-        Ok(TaskWorkspace { repo_root, branch, worktree: worktree.to_path_buf(), base: base.id().to_string() })
+        Ok(TaskWorkspace {
+            repo_root,
+            branch,
+            worktree: worktree.to_path_buf(),
+            base: base.id().to_string(),
+            identity: Identity::default(),
+        })
     }
 
     /// The workspace of an earlier run, from what its journal recorded.
@@ -102,6 +126,7 @@ impl TaskWorkspace {
             branch: branch.to_string(),
             worktree: worktree.to_path_buf(),
             base: base.to_string(),
+            identity: Identity::default(),
         })
     }
 
@@ -149,8 +174,13 @@ impl TaskWorkspace {
             return Ok(None);
         }
         let tree = repo.find_tree(tree_id).context("finding the new tree")?;
-        let sig = signature(&repo)?;
-        let oid = crate::signing::commit(&repo, &sig, &message.render(), &tree, &parent)?;
+        let user = signature(&repo)?;
+        let make = |who: &Option<(String, String)>| match who {
+            Some((name, email)) => Signature::now(name, email).context("building a signature"),
+            None => Ok(user.clone()),
+        };
+        let (author, committer) = (make(&self.identity.author)?, make(&self.identity.committer)?);
+        let oid = crate::signing::commit(&repo, &author, &committer, &message.render(), &tree, &parent)?;
         let files = changed_paths(&repo, Some(parent.tree_id()), tree_id)?;
         Ok(Some(CommitInfo { sha: oid.to_string(), subject: message.subject.clone(), files }))
     }
@@ -332,13 +362,28 @@ mod tests {
         };
         let info = ws.commit_all(&msg).unwrap().unwrap();
         assert_eq!(info.files, vec!["a.txt"]);
+        let who = |fmt: &str| {
+            let out = Command::new("git").args(["log", "-1", fmt, &ws.branch]).current_dir(&repo).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        assert_eq!(who("--format=%an <%ae> / %cn <%ce>"), "Tess <tess@example.com> / Tess <tess@example.com>");
         assert!(ws.commit_all(&msg).unwrap().is_none(), "nothing left to commit");
         assert_eq!(ws.commits().unwrap().len(), 1);
         assert_eq!(ws.changed_files().unwrap(), vec!["a.txt"]);
         assert_eq!(std::fs::read_to_string(repo.join("a.txt")).unwrap(), "user's uncommitted work\n");
 
-        let second = TaskWorkspace::create(&repo, "fix-a", "r2", &dir.path().join("wt2")).unwrap();
+        let mut second = TaskWorkspace::create(&repo, "fix-a", "r2", &dir.path().join("wt2")).unwrap();
         assert_eq!(second.branch, "wright/fix-a-2");
+        second.identity.author = parse_identity("Bot Author <bot@example.com>");
+        std::fs::write(second.worktree.join("a.txt"), "three\n").unwrap();
+        second.commit_all(&msg).unwrap().unwrap();
+        let out = Command::new("git")
+            .args(["log", "-1", "--format=%an <%ae> / %cn", &second.branch])
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Bot Author <bot@example.com> / Tess");
+        assert_eq!(parse_identity("no email"), None);
     }
 
     #[test]

@@ -28,12 +28,18 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("request_timeout_secs", Some("600"), "longest silence from the model endpoint"),
     ("max_retries", Some("4"), "retries of a failed model request"),
     ("sandbox.env", Some("[]"), "extra environment variables commands may see (never secrets)"),
-    ("sandbox.backend", Some("\"process\""), "process (bubblewrap + cgroup) | none (no sandbox)"),
+    (
+        "sandbox.backend",
+        Some("\"process\""),
+        "process (bubblewrap + cgroup) | wasm (WASI in wasmtime) | none (no sandbox)",
+    ),
     ("sandbox.network", Some("false"), "let commands reach the network"),
     ("sandbox.memory_mb", Some("4096"), "memory limit of a command's process tree"),
     ("sandbox.max_pids", Some("512"), "processes a command's tree may have at once"),
     ("sandbox.tmp_mb", Some("1024"), "size of a command's private /tmp"),
     ("sandbox.file_mb", Some("1024"), "largest file a command may write"),
+    ("git.author", None, "commit author, `Name <email>` (unset: the repository's user.name/email)"),
+    ("git.committer", None, "committer, `Name <email>` (unset: the repository's user.name/email)"),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +116,7 @@ impl Config {
             match value {
                 // One level of sections: [sandbox] env = [...] becomes `sandbox.env`;
                 // [prices.MODEL] becomes `prices.MODEL`.
-                Value::Table(section) if key == "sandbox" || key == "prices" => {
+                Value::Table(section) if matches!(key.as_str(), "sandbox" | "prices" | "git") => {
                     for (sub, v) in section {
                         self.set(&format!("{key}.{sub}"), v, Source::File(path.to_path_buf()));
                     }

@@ -107,6 +107,7 @@ struct Prepared {
     test_command: Option<String>,
     test_timeout: Duration,
     run_limits: RunLimits,
+    identity: wright_git::Identity,
 }
 
 impl Prepared {
@@ -133,6 +134,7 @@ impl Prepared {
             transcript: run_dir.join(runs::TRANSCRIPT),
             base: None,
             include_dirty: false,
+            identity: self.identity,
         };
         (config, self.llm)
     }
@@ -190,7 +192,21 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         test_command: opts.test_command.clone().or(config.str("test_command")?),
         test_timeout: secs("test_timeout_secs", 900)?,
         run_limits,
+        identity: wright_git::Identity {
+            author: identity(&config, "git.author")?,
+            committer: identity(&config, "git.committer")?,
+        },
     })
+}
+
+/// A configured `Name <email>`.
+fn identity(config: &Config, key: &str) -> Result<Option<(String, String)>> {
+    match config.str(key)? {
+        None => Ok(None),
+        Some(text) => wright_git::parse_identity(&text)
+            .map(Some)
+            .ok_or_else(|| usage(format!("{key} must look like `Name <email@example.com>`, not `{text}`"))),
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
