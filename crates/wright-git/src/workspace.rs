@@ -448,6 +448,18 @@ mod tests {
     }
 
     #[test]
+    fn a_detached_head_is_a_fine_base() {
+        let dir = fixture();
+        let repo = dir.path().join("repo");
+        git(&repo, &["checkout", "-q", "--detach"]);
+        let ws = TaskWorkspace::create(&repo, "detached", "r1", &dir.path().join("wt")).unwrap();
+        assert_eq!(ws.branch, "wright/detached");
+        std::fs::write(ws.worktree.join("a.txt"), "two\n").unwrap();
+        assert!(ws.commit_all(&CommitMessage { subject: "x".into(), ..Default::default() }).unwrap().is_some());
+        assert_eq!(git_status(&repo), "", "the user's detached checkout is untouched");
+    }
+
+    #[test]
     fn unborn_repositories_are_refused_clearly() {
         let dir = tempfile::tempdir().unwrap();
         git(dir.path(), &["init", "-q"]);
