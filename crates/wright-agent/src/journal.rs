@@ -13,12 +13,16 @@ pub struct Journal {
 
 impl Journal {
     pub fn open(path: &Path) -> std::io::Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Journal { file })
+        Ok(Journal { file: open_append(path)? })
     }
+}
+
+/// Opens `path` for appending, creating it and its directory when missing.
+pub(crate) fn open_append(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    OpenOptions::new().create(true).append(true).open(path)
 }
 
 impl EventSink for Journal {

@@ -2,7 +2,7 @@
 //! tool-call ids, unlike the truncated views), the plan and the budgets spent, appended as
 //! JSON lines next to the journal. `wright resume` rebuilds the run from it.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
@@ -36,10 +36,7 @@ pub struct Transcript {
 
 impl Transcript {
     pub fn open(path: &Path) -> std::io::Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        Ok(Transcript { file: OpenOptions::new().create(true).append(true).open(path)? })
+        Ok(Transcript { file: crate::journal::open_append(path)? })
     }
 
     /// Appends one record; `durable` syncs it to disk (commit boundaries, the end).
