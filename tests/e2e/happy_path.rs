@@ -48,7 +48,11 @@ fn fixing_script() -> Vec<Step> {
 async fn a_task_becomes_a_reviewed_commit() {
     let fixture = Fixture::new();
     let before = fixture.snapshot();
-    let server = ModelServer::start(fixing_script()).await;
+    // The model writes the commit message (fenced, with a secret it must not leak).
+    let message = format!(
+        "```\nfix(dates): accept a trailing Z in parse_date\n\nISO 8601 allows Z for UTC (key {SECRET_KEY}).\n```"
+    );
+    let server = ModelServer::start_with_commits(fixing_script(), vec![turn(&message, &[])]).await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--model", "scripted", "--repo"]).arg(fixture.repo());
@@ -96,7 +100,7 @@ async fn a_task_becomes_a_reviewed_commit() {
     );
     let commits = of_type(&events, "commit");
     assert_eq!(commits.len(), 1);
-    assert_eq!(commits[0]["subject"], "fix(dates): update dates.py");
+    assert_eq!(commits[0]["subject"], "fix(dates): accept a trailing Z in parse_date");
     assert_eq!(commits[0]["files"], json!(["dates.py"]));
     let tests = of_type(&events, "test_result");
     assert_eq!(tests[0]["passed"], true, "{}", tests[0]);
@@ -106,7 +110,8 @@ async fn a_task_becomes_a_reviewed_commit() {
     assert_eq!(end["stop_reason"], "finished");
     assert_eq!(end["exit_code"], 0);
     assert_eq!(end["files_changed"], json!(["dates.py"]));
-    assert_eq!(end["usage"]["total_tokens"], 600);
+    // Five agent turns and one commit message, 120 tokens each.
+    assert_eq!(end["usage"]["total_tokens"], 720);
     assert_eq!(end["usage"]["estimated"], false);
 
     // Secrets never appear in what wright writes.
@@ -118,8 +123,9 @@ async fn a_task_becomes_a_reviewed_commit() {
 
     // The branch holds one commit with wright's trailers, on top of the user's HEAD.
     let repo = fixture.repo();
-    let log = git(&repo, &["log", "--format=%an|%s|%(trailers:only,unfold)", &format!("main..{branch}")]);
-    assert!(log.starts_with("Pat Developer|fix(dates): update dates.py|"), "{log}");
+    let log = git(&repo, &["log", "--format=%an|%s|%b", &format!("main..{branch}")]);
+    assert!(log.starts_with("Pat Developer|fix(dates): accept a trailing Z in parse_date|ISO 8601 allows Z"), "{log}");
+    assert!(log.contains("[REDACTED:OPENAI_API_KEY]") && !log.contains(SECRET_KEY), "{log}");
     assert!(log.contains("Co-authored-by: wright <"), "{log}");
     assert!(log.contains(&format!("Wright-Session: {run_id}")), "{log}");
     assert!(log.contains("Wright-Step: Accept the Z suffix"), "{log}");
@@ -133,6 +139,14 @@ async fn a_task_becomes_a_reviewed_commit() {
     // The user's checkout, index and uncommitted work are exactly as they were.
     assert_eq!(fixture.snapshot(), before);
     assert_eq!(std::fs::read_to_string(repo.join("dates.py")).unwrap(), DATES_PY);
+
+    // The commit message was asked for with the change's diff and plan step, and no tools.
+    let asked = server.commit_requests();
+    assert_eq!(asked.len(), 1);
+    assert!(asked[0]["tools"].is_null() || asked[0]["tools"] == json!([]), "{}", asked[0]);
+    let about = asked[0]["messages"][1]["content"].as_str().unwrap();
+    assert!(about.contains("+    return datetime.strptime(text.removesuffix(\"Z\")"), "{about}");
+    assert!(about.contains("Accept the Z suffix") && about.contains("Update dates.py"), "{about}");
 
     // The model saw the task, AGENTS.md, the tools, and each tool result by call id.
     let requests = server.requests();

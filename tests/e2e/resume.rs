@@ -25,25 +25,27 @@ fn finish() -> Step {
     turn("", &[("finish", json!({"summary": "strict now", "outcome": "partial"}))])
 }
 
-/// Starts `wright run`, waits until the server has had `requests` requests (and `extra`
-/// more time), then SIGKILLs it. Returns the run's first event.
+/// Starts `wright run`, waits until the server has had `requests` agent requests and
+/// `commit_requests` commit-message requests (and `extra` more time), then SIGKILLs it.
+/// Returns the run's first event.
 async fn run_then_kill(
     home: &Home,
     server: &ModelServer,
     fixture: &Fixture,
-    requests: usize,
+    (requests, commit_requests): (usize, usize),
     extra: Duration,
 ) -> Value {
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg(TASK);
     let mut child = spawn(cmd).await;
+    let reached = || (server.requests().len(), server.commit_requests().len());
     for _ in 0..400 {
-        if server.requests().len() >= requests {
+        if reached().0 >= requests && reached().1 >= commit_requests {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    assert_eq!(server.requests().len(), requests, "the run did not get that far");
+    assert_eq!(reached(), (requests, commit_requests), "the run did not get that far");
     tokio::time::sleep(extra).await;
     child.kill().unwrap();
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
@@ -77,7 +79,7 @@ async fn killed_mid_stream_then_resumed() {
     let before = fixture.snapshot();
     let server = ModelServer::start(vec![plan(), edit(), Step::Stall, finish()]).await;
     let home = Home::new();
-    let start = run_then_kill(&home, &server, &fixture, 3, Duration::from_millis(300)).await;
+    let start = run_then_kill(&home, &server, &fixture, (3, 1), Duration::from_millis(300)).await;
     let run_id = start["run_id"].as_str().unwrap().to_string();
     let branch = start["branch"].as_str().unwrap().to_string();
     assert_eq!(fixture.snapshot(), before, "the user's checkout changed");
@@ -132,7 +134,7 @@ async fn killed_mid_tool_between_edit_and_commit_then_resumed() {
     );
     let server = ModelServer::start(vec![plan(), edit(), half, finish()]).await;
     let home = Home::new();
-    let start = run_then_kill(&home, &server, &fixture, 3, Duration::from_millis(1500)).await;
+    let start = run_then_kill(&home, &server, &fixture, (3, 1), Duration::from_millis(1500)).await;
     let worktree = worktree_of(&start);
     let branch = start["branch"].as_str().unwrap().to_string();
     assert!(worktree.join("half.txt").exists(), "the command should have written before the kill");
@@ -153,6 +155,32 @@ async fn killed_mid_tool_between_edit_and_commit_then_resumed() {
         .iter()
         .find(|m| m["tool_call_id"] == "call_0" && m["content"].as_str().unwrap().contains("stopped before"));
     assert!(dangling.is_some(), "the killed call gets an answer: {messages:?}");
+    assert_eq!(fixture.snapshot(), before);
+}
+
+#[tokio::test]
+async fn killed_while_the_model_writes_the_commit_message_then_resumed() {
+    let fixture = Fixture::new();
+    let before = fixture.snapshot();
+    let message = turn("fix(dates): require a UTC offset", &[]);
+    let server =
+        ModelServer::start_with_commits(vec![plan(), edit(), edit(), finish()], vec![Step::Stall, message]).await;
+    let home = Home::new();
+    let start = run_then_kill(&home, &server, &fixture, (2, 1), Duration::from_millis(300)).await;
+    let worktree = worktree_of(&start);
+    let branch = start["branch"].as_str().unwrap().to_string();
+    assert_eq!(fixture.snapshot(), before);
+    assert!(complete_commits(&fixture.repo(), &branch).is_empty(), "the edit was not committed yet");
+    assert!(std::fs::read_to_string(worktree.join("dates.py")).unwrap().contains("%z"));
+
+    let run_id = start["run_id"].as_str().unwrap();
+    let (code, events, stderr) = resume(&home, &server, run_id).await;
+    assert_eq!(code, Some(4), "{stderr}");
+    let notice = events.iter().find(|e| e["type"] == "notice").unwrap()["message"].as_str().unwrap().to_string();
+    assert!(notice.contains("discarded, in: dates.py") && notice.contains("no commits yet"), "{notice}");
+    // The model redid the edit; this time the message came and the commit landed.
+    assert_eq!(complete_commits(&fixture.repo(), &branch), ["fix(dates): require a UTC offset"]);
+    assert_eq!(git(&worktree, &["status", "--porcelain"]), "");
     assert_eq!(fixture.snapshot(), before);
 }
 

@@ -1,10 +1,9 @@
-//! Running one tool call: the agent's own tools, the toolbox, and the commit that follows
-//! every successful change.
+//! Running one tool call: the agent's own tools and the toolbox; a successful change is
+//! committed next (see `committing`).
 
 use std::sync::Arc;
 
 use serde_json::Value;
-use wright_git::CommitMessage;
 use wright_llm::ToolCall;
 use wright_tools::{ToolContext, Toolbox};
 
@@ -120,7 +119,7 @@ impl Session {
                 };
                 let mut done = Dispatched::ok(out.text);
                 if let Some(subject) = subject {
-                    match self.commit(&subject) {
+                    match self.commit(&subject).await {
                         Ok(committed) => done.committed = committed,
                         Err(e) => done.output.push_str(&format!("\n[warning: the change could not be committed: {e}]")),
                     }
@@ -129,42 +128,6 @@ impl Session {
             }
             Err(e) => Dispatched::error(e.to_string()),
         }
-    }
-
-    /// The user's uncommitted work, copied in at their request, as the branch's first commit.
-    pub(crate) fn commit_users_work(&mut self, paths: &[String]) -> Result<(), wright_git::GitError> {
-        let message = CommitMessage {
-            subject: "chore: include uncommitted changes from the checkout".to_string(),
-            body: format!(
-                "Copied by --include-dirty before the run began; not written by wright.\n\n{}",
-                paths.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n")
-            ),
-            trailers: vec![("Wright-Session".to_string(), self.run_id.clone())],
-        };
-        if let Some(info) = self.workspace.commit_all(&message)? {
-            self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
-        }
-        Ok(())
-    }
-
-    /// Commits whatever the last tool changed, labelled with the plan step it served.
-    fn commit(&mut self, subject: &str) -> Result<bool, wright_git::GitError> {
-        let step = self.plan.iter().find(|s| s.status == StepStatus::InProgress).map(|s| s.step.clone());
-        let mut trailers = vec![
-            ("Co-authored-by".to_string(), "wright <wright@noreply.invalid>".to_string()),
-            ("Wright-Session".to_string(), self.run_id.clone()),
-        ];
-        if let Some(step) = &step {
-            trailers.push(("Wright-Step".to_string(), self.events.redact(&step.replace('\n', " "))));
-        }
-        let (paths, added) = self.workspace.pending()?;
-        let subject = wright_git::conventional_subject(subject, &paths, &added);
-        let message = CommitMessage { subject: self.events.redact(&subject), body: String::new(), trailers };
-        let Some(info) = self.workspace.commit_all(&message)? else { return Ok(false) };
-        self.events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
-        // A commit boundary: what led to it is on disk before the run goes on.
-        self.record(&crate::transcript::Record::Plan { steps: self.plan.clone() }, true);
-        Ok(true)
     }
 }
 

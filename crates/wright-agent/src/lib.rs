@@ -2,6 +2,8 @@
 //! a typed [`Event`]; renderers (terminal, JSONL, journal) only consume them.
 
 mod budget;
+mod commit_writer;
+mod committing;
 mod context;
 mod dispatch;
 mod events;
@@ -16,6 +18,7 @@ mod turn;
 mod verdict;
 
 pub use budget::{Budgets, Price};
+pub use commit_writer::{COMMIT_WRITER_PROMPT, CommitMessages};
 pub use events::{
     Event, EventKind, EventSink, Events, Outcome, PlanStep, Progress, SCHEMA_VERSION, StepStatus, StopReason,
     TestSummary, Verdict,
@@ -31,6 +34,8 @@ pub use verdict::detect_test_command;
 pub enum AgentError {
     #[error(transparent)]
     Git(#[from] wright_git::GitError),
+    #[error(transparent)]
+    Llm(#[from] wright_llm::LlmError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

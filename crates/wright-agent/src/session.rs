@@ -48,6 +48,8 @@ pub struct SessionConfig {
     pub include_dirty: bool,
     /// Configured commit author and committer.
     pub identity: wright_git::Identity,
+    /// Who writes commit messages.
+    pub commit_messages: crate::CommitMessages,
 }
 
 /// How a run ended: its last event and the process exit code.
@@ -60,6 +62,8 @@ pub struct Session {
     pub(crate) run_id: String,
     pub(crate) config: SessionConfig,
     pub(crate) llm: LlmClient,
+    /// The client that writes commit messages, when the model writes them.
+    pub(crate) commit_llm: Option<LlmClient>,
     pub(crate) toolbox: Arc<Toolbox>,
     pub(crate) tool_ctx: ToolContext,
     pub(crate) workspace: TaskWorkspace,
@@ -70,11 +74,13 @@ pub struct Session {
     /// The tool format in force: `auto` turns into `text` when the model shows it needs it.
     format: ToolFormat,
     test_command: Option<String>,
-    usage: Usage,
+    pub(crate) usage: Usage,
     steps: u32,
     transcript: Option<Transcript>,
     /// Time spent before this process took the run over (a resumed run).
     spent_before: Duration,
+    /// When the run's clock started (earlier than now for a resumed run).
+    pub(crate) started: Instant,
 }
 
 enum Asked {
@@ -229,10 +235,19 @@ impl Session {
         index.warm();
         let tool_ctx = ToolContext { root, workspace: Some(workspace.clone()), index, run: config.run_limits.clone() };
         let format = config.tool_format;
+        // A client of its own, without streaming: nobody watches a commit message arrive,
+        // and a failure there must not change how the run talks to its model.
+        let commit_llm = match &config.commit_messages {
+            crate::CommitMessages::Model(model) => {
+                Some(llm.with_model(model.as_deref().unwrap_or(llm.model()), false)?)
+            }
+            crate::CommitMessages::Derived => None,
+        };
         Ok(Session {
             run_id: config.run_id.clone(),
             config,
             llm,
+            commit_llm,
             toolbox,
             tool_ctx,
             workspace,
@@ -246,6 +261,7 @@ impl Session {
             steps: 0,
             transcript,
             spent_before: Duration::ZERO,
+            started: Instant::now(),
         })
     }
 
@@ -277,6 +293,7 @@ impl Session {
     pub async fn run(mut self, mut interrupt: watch::Receiver<bool>) -> RunReport {
         // A resumed run's clock starts where the earlier process left it.
         let started = Instant::now().checked_sub(self.spent_before).unwrap_or_else(Instant::now);
+        self.started = started;
         self.spent_before = Duration::ZERO;
         let mut finish: Option<FinishArgs> = None;
         let mut repeats = RepeatGuard::default();

@@ -83,13 +83,19 @@ impl TaskWorkspace {
             return Err(GitError::WorktreeExists(worktree.to_path_buf()));
         }
         // Another run may take the same name between the check and the creation; creating
-        // a branch that exists fails atomically, so the next free name is tried.
+        // a branch that exists (or is being created) fails atomically, so the next free
+        // name is tried.
         let mut attempt = 0;
         let (branch, reference) = loop {
             let name = unique_branch(&repo, slug);
             match repo.branch(&name, &base, false) {
                 Ok(reference) => break (name, reference),
                 Err(e) if e.code() == git2::ErrorCode::Exists && attempt < 20 => attempt += 1,
+                // Another process holds the ref's lock file for a moment.
+                Err(e) if e.code() == git2::ErrorCode::Locked && attempt < 20 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
                 Err(e) => return Err(GitError::Git { context: "creating the task branch".into(), source: e }),
             }
         };
@@ -246,12 +252,14 @@ impl TaskWorkspace {
     pub fn diff(&self) -> Result<String, GitError> {
         let repo = self.repo()?;
         let base = repo.find_commit(oid(&self.base)?).context("finding the base commit")?;
-        let base_tree = base.tree().context("reading the base tree")?;
-        let mut opts = DiffOptions::new();
-        opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
-        let diff =
-            repo.diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts)).context("diffing the worktree")?;
-        patch_text::render(&diff)
+        diff_from(&repo, &base)
+    }
+
+    /// What a commit now would record: the diff from the branch head to the worktree.
+    pub fn pending_diff(&self) -> Result<String, GitError> {
+        let repo = self.repo()?;
+        let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
+        diff_from(&repo, &head)
     }
 
     /// Commits on the task branch since the base, oldest first.
@@ -282,6 +290,15 @@ impl TaskWorkspace {
         let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
         changed_paths(&repo, Some(base.tree_id()), head.tree_id())
     }
+}
+
+/// The diff from a commit to the worktree's files, new files included.
+fn diff_from(repo: &Repository, commit: &git2::Commit) -> Result<String, GitError> {
+    let tree = commit.tree().context("reading a commit's tree")?;
+    let mut opts = DiffOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
+    let diff = repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts)).context("diffing the worktree")?;
+    patch_text::render(&diff)
 }
 
 fn unique_branch(repo: &Repository, slug: &str) -> String {

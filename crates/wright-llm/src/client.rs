@@ -80,6 +80,12 @@ impl LlmClient {
         Ok(LlmClient { inner, config, streaming })
     }
 
+    /// A client of its own for the same endpoint, key and settings, speaking to `model`
+    /// (a cheaper one for commit messages, say), streaming or not.
+    pub fn with_model(&self, model: &str, stream: bool) -> Result<LlmClient, LlmError> {
+        LlmClient::new(ClientConfig { model: model.to_string(), stream, ..self.config.clone() })
+    }
+
     pub fn model(&self) -> &str {
         &self.config.model
     }

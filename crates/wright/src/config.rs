@@ -40,6 +40,12 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("sandbox.file_mb", Some("1024"), "largest file a command may write"),
     ("git.author", None, "commit author, `Name <email>` (unset: the repository's user.name/email)"),
     ("git.committer", None, "committer, `Name <email>` (unset: the repository's user.name/email)"),
+    (
+        "git.commit_messages",
+        Some("\"model\""),
+        "model (the model writes each commit message from the diff) | derived (from the changed paths)",
+    ),
+    ("git.commit_model", None, "model that writes commit messages (unset: the run's model)"),
 ];
 
 #[derive(Debug, Clone, PartialEq)]

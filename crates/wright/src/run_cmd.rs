@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tokio::sync::watch;
-use wright_agent::{Budgets, Events, Journal, Redactor, Resumed, Session, SessionConfig, ToolFormat};
+use wright_agent::{Budgets, CommitMessages, Events, Journal, Redactor, Resumed, Session, SessionConfig, ToolFormat};
 use wright_git::TaskWorkspace;
 use wright_llm::{ClientConfig, LlmClient, Message, RetryPolicy};
 use wright_tools::RunLimits;
@@ -108,6 +108,7 @@ struct Prepared {
     test_timeout: Duration,
     run_limits: RunLimits,
     identity: wright_git::Identity,
+    commit_messages: CommitMessages,
 }
 
 impl Prepared {
@@ -135,6 +136,7 @@ impl Prepared {
             base: None,
             include_dirty: false,
             identity: self.identity,
+            commit_messages: self.commit_messages,
         };
         (config, self.llm)
     }
@@ -195,6 +197,13 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         identity: wright_git::Identity {
             author: identity(&config, "git.author")?,
             committer: identity(&config, "git.committer")?,
+        },
+        commit_messages: match config.str("git.commit_messages")?.as_deref() {
+            Some("model") | None => CommitMessages::Model(config.str("git.commit_model")?),
+            Some("derived") => CommitMessages::Derived,
+            Some(other) => {
+                return Err(usage(format!("git.commit_messages must be `model` or `derived`, not `{other}`")));
+            }
         },
     })
 }

@@ -1,5 +1,7 @@
 //! A scripted model server speaking the OpenAI Chat Completions wire format: streaming
 //! (SSE) and plain JSON, tool calls, and injected faults. It records every request.
+//! Commit-message requests (wright asks for one after each change) follow a script of
+//! their own; when that runs out they are refused, and wright derives the message.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,6 +44,9 @@ struct Inner {
     script: Vec<Step>,
     next: usize,
     requests: Vec<Value>,
+    commit_script: Vec<Step>,
+    commit_next: usize,
+    commit_requests: Vec<Value>,
 }
 
 #[derive(Clone)]
@@ -52,7 +57,12 @@ pub struct ModelServer {
 
 impl ModelServer {
     pub async fn start(script: Vec<Step>) -> Self {
-        let inner = Arc::new(Mutex::new(Inner { script, ..Inner::default() }));
+        Self::start_with_commits(script, Vec::new()).await
+    }
+
+    /// A server that also answers commit-message requests, in order, from `commits`.
+    pub async fn start_with_commits(script: Vec<Step>, commits: Vec<Step>) -> Self {
+        let inner = Arc::new(Mutex::new(Inner { script, commit_script: commits, ..Inner::default() }));
         let app = Router::new().route("/v1/chat/completions", post(chat)).with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -60,9 +70,19 @@ impl ModelServer {
         ModelServer { inner, base_url: format!("http://{addr}/v1") }
     }
 
+    /// The agent's requests (commit-message requests are kept apart).
     pub fn requests(&self) -> Vec<Value> {
         self.inner.lock().unwrap().requests.clone()
     }
+
+    pub fn commit_requests(&self) -> Vec<Value> {
+        self.inner.lock().unwrap().commit_requests.clone()
+    }
+}
+
+fn is_commit_request(request: &Value) -> bool {
+    let system = request["messages"][0]["content"].as_str().unwrap_or("");
+    system == wright_agent::COMMIT_WRITER_PROMPT
 }
 
 async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
@@ -70,10 +90,17 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
     let stream = request["stream"].as_bool().unwrap_or(false);
     let step = {
         let mut g = inner.lock().unwrap();
-        g.requests.push(request);
-        let step = g.script.get(g.next).cloned();
-        g.next += 1;
-        step
+        if is_commit_request(&request) {
+            g.commit_requests.push(request);
+            let step = g.commit_script.get(g.commit_next).cloned();
+            g.commit_next += 1;
+            step
+        } else {
+            g.requests.push(request);
+            let step = g.script.get(g.next).cloned();
+            g.next += 1;
+            step
+        }
     };
     let Some(mut step) = step else {
         return (StatusCode::BAD_REQUEST, "{\"error\":{\"message\":\"script exhausted\"}}").into_response();
