@@ -14,4 +14,5 @@ mod resume;
 mod sandbox_attacks;
 mod sandbox_compat;
 mod search_cli;
+mod submodules_lfs;
 mod support;

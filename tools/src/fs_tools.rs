@@ -56,6 +56,12 @@ impl Tool for ReadFile {
                 e.to_string()
             },
         })?;
+        if wright_git::is_lfs_pointer(&bytes) {
+            return Ok(ToolOutput::text(format!(
+                "{shown} is a Git LFS pointer: its content is stored outside git and is not in this worktree, and it cannot be changed. The pointer:\n{}",
+                String::from_utf8_lossy(&bytes).trim_end()
+            )));
+        }
         let text = String::from_utf8(bytes)
             .map_err(|_| ToolError::File { path: shown.clone(), message: "is not UTF-8 text (binary?)".into() })?;
         let lines: Vec<&str> = text.lines().collect();

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use wright_edit::{FileChange, FileOp};
 
 use crate::patch_journal;
-use crate::paths::resolve;
+use crate::paths::{resolve, resolve_writable};
 use crate::tree_io::{io_err, read_text, write_atomic};
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
@@ -40,7 +40,7 @@ impl Tool for Edit {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: EditArgs = args::parse("edit", args)?;
         let recovered = patch_journal::recover(&ctx.root)?;
-        let full = resolve(&ctx.root, &a.path)?;
+        let full = resolve_writable(&ctx.root, &a.path)?;
         let before = read_text(&full, &a.path)?.ok_or_else(|| ToolError::File {
             path: a.path.clone(),
             message: "no such file; to create one use apply_patch with `*** Add File:`".into(),
@@ -108,9 +108,9 @@ pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, T
         read_text(&full, p).map_err(|e| e.to_string())
     })?;
     for change in &changes {
-        resolve(root, &change.path)?;
+        resolve_writable(root, &change.path)?;
         if let FileOp::Move { to } = &change.op {
-            resolve(root, to)?;
+            resolve_writable(root, to)?;
         }
     }
     let journal = if check {

@@ -53,6 +53,16 @@ pub(crate) fn resolve(root: &Path, given: &str) -> Result<PathBuf, ToolError> {
     Ok(full)
 }
 
+/// Resolves a path the tool is about to write: as [`resolve`], and not inside a submodule
+/// or at a path tracked by Git LFS, where a change could not be committed faithfully.
+pub(crate) fn resolve_writable(root: &Path, given: &str) -> Result<PathBuf, ToolError> {
+    let full = resolve(root, given)?;
+    match wright_git::write_refusal(root, &display(root, &full)) {
+        Some(why) => Err(ToolError::Path(why)),
+        None => Ok(full),
+    }
+}
+
 /// The path relative to the root, for messages and commits.
 pub(crate) fn display(root: &Path, path: &Path) -> String {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());

@@ -11,6 +11,13 @@ use crate::StepStatus;
 use crate::commit_writer::{self, Change};
 use crate::session::Session;
 
+/// What committing a tool's change did.
+pub(crate) struct Committed {
+    pub committed: bool,
+    /// What the model should know: changes put back or left out.
+    pub notes: Vec<String>,
+}
+
 /// The longest wright waits for a commit message before deriving one.
 const COMMIT_MESSAGE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -32,7 +39,29 @@ impl Session {
     }
 
     /// Commits whatever the last tool changed, labelled with the plan step it served.
-    pub(crate) async fn commit(&mut self, summary: &str) -> Result<bool, wright_git::GitError> {
+    /// Changes git must not get (content at LFS-tracked paths) are put back first, and
+    /// changes it cannot get (inside submodules) are left; the notes tell the model.
+    pub(crate) async fn commit(&mut self, summary: &str) -> Result<Committed, wright_git::GitError> {
+        let mut notes = Vec::new();
+        let reverted = self.workspace.revert_lfs_content()?;
+        if !reverted.is_empty() {
+            notes.push(format!(
+                "put back {}: tracked by Git LFS, whose content wright cannot store; do not change these files",
+                reverted.join(", ")
+            ));
+        }
+        let submodules = self.workspace.dirty_submodules()?;
+        if !submodules.is_empty() {
+            notes.push(format!(
+                "changes inside the submodule(s) {} are not committed: they are other repositories",
+                submodules.join(", ")
+            ));
+        }
+        let committed = self.commit_changes(summary).await?;
+        Ok(Committed { committed, notes })
+    }
+
+    async fn commit_changes(&mut self, summary: &str) -> Result<bool, wright_git::GitError> {
         let step = self.plan.iter().find(|s| s.status == StepStatus::InProgress).map(|s| s.step.replace('\n', " "));
         let mut trailers = vec![
             ("Co-authored-by".to_string(), "wright <wright@noreply.invalid>".to_string()),

@@ -120,7 +120,12 @@ impl Session {
                 let mut done = Dispatched::ok(out.text);
                 if let Some(subject) = subject {
                     match self.commit(&subject).await {
-                        Ok(committed) => done.committed = committed,
+                        Ok(outcome) => {
+                            done.committed = outcome.committed;
+                            for note in outcome.notes {
+                                done.output.push_str(&format!("\n[wright: {note}]"));
+                            }
+                        }
                         Err(e) => done.output.push_str(&format!("\n[warning: the change could not be committed: {e}]")),
                     }
                 }

@@ -49,6 +49,8 @@ pub(crate) struct PromptFacts<'a> {
     pub workdir: Option<String>,
     pub test_command: Option<&'a str>,
     pub agents: &'a [(String, String)],
+    /// Facts about the repository the model must know (submodules, LFS).
+    pub repository_notes: Vec<String>,
     pub tool_format: ToolFormat,
     pub tools: &'a [ToolDef],
     pub example: String,
@@ -75,6 +77,10 @@ Paths are relative to the repository root. Commands have no network access.\n",
     match f.test_command {
         Some(cmd) => p.push_str(&format!("Test command: {cmd} (wright runs it after you finish).\n")),
         None => p.push_str("No test command was detected.\n"),
+    }
+    for note in &f.repository_notes {
+        p.push_str(note);
+        p.push('\n');
     }
     for (path, text) in f.agents {
         p.push_str(&format!("\nInstructions from {path}:\n{}\n", text.trim()));

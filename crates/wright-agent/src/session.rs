@@ -103,10 +103,24 @@ impl Session {
             config.base.as_deref(),
         )?;
         workspace.identity = config.identity.clone();
-        let dirty = if config.include_dirty { workspace.copy_dirty_from_checkout()? } else { Vec::new() };
+        let submodules = workspace.check_out_submodules()?;
+        let dirty = if config.include_dirty { workspace.copy_dirty_from_checkout()? } else { Default::default() };
         let mut session = Session::assemble(config, llm, events, workspace)?;
-        if !dirty.is_empty() {
-            session.commit_users_work(&dirty)?;
+        for module in &submodules {
+            if let Some(why) = &module.missing {
+                session.events.emit(EventKind::Notice { message: format!("submodule {}: {why}", module.path) });
+            }
+        }
+        if !dirty.skipped_lfs.is_empty() {
+            session.events.emit(EventKind::Notice {
+                message: format!(
+                    "--include-dirty left out files tracked by Git LFS (wright cannot store their content): {}",
+                    dirty.skipped_lfs.join(", ")
+                ),
+            });
+        }
+        if !dirty.copied.is_empty() {
+            session.commit_users_work(&dirty.copied)?;
         }
         let facts_root = session.workspace.worktree.clone();
         let workdir = session.config.workdir.canonicalize().unwrap_or_else(|_| session.config.workdir.clone());
@@ -120,6 +134,7 @@ impl Session {
             workdir: rel_workdir,
             test_command: session.test_command.as_deref(),
             agents: &agents,
+            repository_notes: repository_notes(&submodules, &facts_root),
             tool_format: session.config.tool_format,
             tools: &session.tools,
             example: example_call(&session.config.task),
@@ -506,6 +521,29 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
         });
         RunReport { exit_code, finished }
     }
+}
+
+/// What the model must know about submodules and Git LFS before it changes anything.
+fn repository_notes(submodules: &[wright_git::Submodule], root: &std::path::Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !submodules.is_empty() {
+        let list: Vec<String> = submodules
+            .iter()
+            .map(|m| if m.missing.is_some() { format!("{} (empty here)", m.path) } else { m.path.clone() })
+            .collect();
+        notes.push(format!(
+            "Submodules are other repositories: read them, but changes inside them cannot be committed: {}.",
+            list.join(", ")
+        ));
+    }
+    let attributes = std::fs::read_to_string(root.join(".gitattributes")).unwrap_or_default();
+    if attributes.contains("filter=lfs") {
+        notes.push(
+            "Files tracked by Git LFS (see .gitattributes) hold LFS pointers here, not their content; they cannot be changed."
+                .to_string(),
+        );
+    }
+    notes
 }
 
 async fn interrupted(rx: &mut watch::Receiver<bool>) {

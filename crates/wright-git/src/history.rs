@@ -102,9 +102,7 @@ pub fn undo(
     match worktree.filter(|w| w.is_dir()) {
         Some(wt) => {
             let repo = Repository::open(wt).context("opening the run's worktree")?;
-            let mut opts = git2::StatusOptions::new();
-            opts.include_untracked(true).include_ignored(false);
-            if !repo.statuses(Some(&mut opts)).context("reading status")?.is_empty() {
+            if !crate::workspace::changes(&repo)?.is_empty() {
                 return Err(GitError::Refused(format!(
                     "the worktree {} has uncommitted changes; commit or discard them first",
                     wt.display()

@@ -3,17 +3,23 @@
 
 mod commit;
 mod conventional;
+mod guard;
 mod history;
+mod lfs;
 mod patch_text;
 mod push;
 mod signing;
+mod submodules;
 mod workspace;
 
 pub use commit::{CommitInfo, CommitMessage};
 pub use conventional::conventional_subject;
+pub use guard::write_refusal;
 pub use history::{CommitDetail, branch_commits, pushed_to, remove_worktree, undo};
+pub use lfs::is_pointer as is_lfs_pointer;
 pub use push::{PushReport, push};
-pub use workspace::{Identity, TaskWorkspace, parse_identity, slugify};
+pub use submodules::Submodule;
+pub use workspace::{DirtyCopy, Identity, TaskWorkspace, parse_identity, slugify};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use git2::{BranchType, DiffOptions, IndexAddOption, Oid, Repository, Signature, WorktreeAddOptions};
 
-use crate::{CommitInfo, CommitMessage, Context, GitError, patch_text};
+use crate::submodules::{self, Submodule};
+use crate::{CommitInfo, CommitMessage, Context, GitError, lfs, patch_text};
 
 /// A run's branch and worktree.
 #[derive(Debug, Clone)]
@@ -18,6 +19,14 @@ pub struct TaskWorkspace {
     /// Who commits are by and who commits them, when configured; otherwise the
     /// repository's `user.name`/`user.email`.
     pub identity: Identity,
+}
+
+/// What `--include-dirty` copied from the checkout.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirtyCopy {
+    pub copied: Vec<String>,
+    /// Changed files tracked by Git LFS, left out.
+    pub skipped_lfs: Vec<String>,
 }
 
 /// Configured author and committer, as `Name <email>` pairs.
@@ -193,18 +202,17 @@ impl TaskWorkspace {
 
     /// Copies the uncommitted changes of the user's checkout (tracked edits, deletions and
     /// new files that are not ignored) into the worktree. The checkout itself is only read.
-    /// Returns the paths copied.
-    pub fn copy_dirty_from_checkout(&self) -> Result<Vec<String>, GitError> {
+    /// Files tracked by Git LFS are not copied (the checkout holds their content, which
+    /// git2 cannot turn back into pointers), nor are submodules (other repositories).
+    pub fn copy_dirty_from_checkout(&self) -> Result<DirtyCopy, GitError> {
         let user = Repository::open(&self.repo_root).context("opening the checkout")?;
         let head_tree = user.head().and_then(|h| h.peel_to_tree()).context("reading the checkout's HEAD")?;
         let mut opts = DiffOptions::new();
-        opts.include_untracked(true).recurse_untracked_dirs(true);
+        opts.include_untracked(true).recurse_untracked_dirs(true).ignore_submodules(true);
         let diff =
             user.diff_tree_to_workdir_with_index(Some(&head_tree), Some(&mut opts)).context("diffing the checkout")?;
-        let paths = patch_text::paths(&diff);
-        if paths.is_empty() {
-            return Ok(paths);
-        }
+        let (skipped, paths): (Vec<String>, Vec<String>) =
+            patch_text::paths(&diff).into_iter().partition(|p| lfs::tracked(&user, p));
         // Each path gets the checkout's current content (or goes, when deleted there).
         for path in &paths {
             let from = self.repo_root.join(path);
@@ -218,15 +226,48 @@ impl TaskWorkspace {
             };
             copied.map_err(|e| GitError::Refused(format!("copying {path} from the checkout: {e}")))?;
         }
-        Ok(paths)
+        Ok(DirtyCopy { copied: paths, skipped_lfs: skipped })
+    }
+
+    /// Checks out the worktree's submodules from the user's checkout of them.
+    pub fn check_out_submodules(&self) -> Result<Vec<Submodule>, GitError> {
+        submodules::check_out(&self.repo_root, &self.worktree)
+    }
+
+    /// Submodules whose files a command changed: wright cannot commit those changes.
+    pub fn dirty_submodules(&self) -> Result<Vec<String>, GitError> {
+        Ok(submodules::dirty(&self.repo()?))
+    }
+
+    /// Puts back files at LFS-tracked paths whose new content is not an LFS pointer (a
+    /// command wrote them): committed, they would put large content straight into git.
+    /// Returns the paths put back.
+    pub fn revert_lfs_content(&self) -> Result<Vec<String>, GitError> {
+        let repo = self.repo()?;
+        let (paths, added) = self.pending()?;
+        let mut reverted = Vec::new();
+        for path in paths.into_iter().filter(|p| lfs::tracked(&repo, p)) {
+            let full = self.worktree.join(&path);
+            let Ok(bytes) = std::fs::read(&full) else { continue };
+            if lfs::is_pointer(&bytes) {
+                continue;
+            }
+            if added.contains(&path) {
+                std::fs::remove_file(&full).map_err(|e| GitError::Moved(format!("cannot remove {path}: {e}")))?;
+            } else {
+                let mut opts = git2::build::CheckoutBuilder::new();
+                opts.force().path(&path);
+                repo.checkout_head(Some(&mut opts)).context("restoring an LFS pointer")?;
+            }
+            reverted.push(path);
+        }
+        Ok(reverted)
     }
 
     /// Paths a commit now would touch, and which of them are new files.
     pub fn pending(&self) -> Result<(Vec<String>, Vec<String>), GitError> {
         let repo = self.repo()?;
-        let mut opts = git2::StatusOptions::new();
-        opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
-        let statuses = repo.statuses(Some(&mut opts)).context("reading status")?;
+        let statuses = changes(&repo)?;
         let mut all = Vec::new();
         let mut added = Vec::new();
         for entry in statuses.iter() {
@@ -242,9 +283,7 @@ impl TaskWorkspace {
     /// Paths that differ between the worktree's HEAD and its files (staged or not).
     pub fn dirty_paths(&self) -> Result<Vec<String>, GitError> {
         let repo = self.repo()?;
-        let mut opts = git2::StatusOptions::new();
-        opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
-        let statuses = repo.statuses(Some(&mut opts)).context("reading status")?;
+        let statuses = changes(&repo)?;
         Ok(statuses.iter().filter_map(|s| s.path().ok().map(str::to_string)).collect())
     }
 
@@ -299,6 +338,14 @@ fn diff_from(repo: &Repository, commit: &git2::Commit) -> Result<String, GitErro
     opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
     let diff = repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts)).context("diffing the worktree")?;
     patch_text::render(&diff)
+}
+
+/// What differs between HEAD and the files, untracked files included; submodules are
+/// other repositories and not part of it.
+pub(crate) fn changes(repo: &Repository) -> Result<git2::Statuses<'_>, GitError> {
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false).exclude_submodules(true);
+    repo.statuses(Some(&mut opts)).context("reading status")
 }
 
 fn unique_branch(repo: &Repository, slug: &str) -> String {
@@ -450,7 +497,7 @@ mod tests {
         assert!(err.to_string().contains("--base nope"), "{err}");
 
         let ws = TaskWorkspace::create(&repo, "d", "r3", &dir.path().join("wt3")).unwrap();
-        let mut copied = ws.copy_dirty_from_checkout().unwrap();
+        let mut copied = ws.copy_dirty_from_checkout().unwrap().copied;
         copied.sort();
         assert_eq!(copied, ["a.txt", "new.txt"]);
         assert_eq!(std::fs::read_to_string(ws.worktree.join("a.txt")).unwrap(), "user's edit\n");
