@@ -1,6 +1,7 @@
-//! `wright push` against a real git server on loopback (`git daemon`): the branch lands,
-//! pushed commits cannot be undone, and a push that is not a fast-forward is rejected and
-//! reported as such, never forced.
+//! `wright push` against real git servers on loopback (`git daemon`, and `git http-backend`
+//! behind HTTP Basic authentication): the branch lands, pushed commits cannot be undone, a
+//! missing or wrong token is refused with what to do, and a push that is not a
+//! fast-forward is rejected and reported as such, never forced.
 
 use std::net::TcpStream;
 use std::path::Path;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::fixture::Fixture;
+use crate::support::git_http;
 use crate::support::server::{ModelServer, turn};
 use crate::support::{Home, events, git, output};
 
@@ -33,8 +35,10 @@ fn daemon(source: &Path) -> Daemon {
     let bare = dir.path().join("remote.git");
     git(dir.path(), &["clone", "-q", "--bare", source.to_str().unwrap(), bare.to_str().unwrap()]);
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("git")
-        .args(["daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1"])
+    // The daemon itself, not the `git` wrapper, so that killing it stops serving.
+    let exec_path = git(dir.path(), &["--exec-path"]);
+    let child = Command::new(Path::new(exec_path.trim()).join("git-daemon"))
+        .args(["--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1"])
         .arg(format!("--port={port}"))
         .arg(format!("--base-path={}", dir.path().display()))
         .arg(dir.path())
@@ -110,4 +114,108 @@ async fn push_lands_the_branch_and_a_non_fast_forward_is_rejected() {
     assert_eq!(no_remote.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_remote.stderr).contains("git remote add upstream"));
     assert_eq!(fixture.snapshot(), before);
+}
+
+/// A finished run with one commit on `fixture`: its id and branch.
+async fn one_commit_run(home: &Home, server: &ModelServer, fixture: &Fixture) -> (String, String) {
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("strict offsets");
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let events = events(&out.stdout);
+    (events[0]["run_id"].as_str().unwrap().to_string(), events[0]["branch"].as_str().unwrap().to_string())
+}
+
+// The git server runs on this runtime while the test blocks on `wright push`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_over_http_takes_the_token_from_the_environment() {
+    const TOKEN: &str = "tok-e2e-7f3a";
+    let fixture = Fixture::new();
+    let remote = git_http::serve(&fixture.repo(), TOKEN).await;
+    git(&fixture.repo(), &["remote", "add", "origin", &remote.url]);
+    let edit = turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))]);
+    let done = turn("", &[("finish", json!({"summary": "strict", "outcome": "fixed"}))]);
+    let server = ModelServer::start(vec![edit, done]).await;
+    let home = Home::new();
+    let (run_id, branch) = one_commit_run(&home, &server, &fixture).await;
+    let push = |token: Option<&str>| {
+        let mut c = home.wright(&server.base_url);
+        c.args(["push", &run_id]);
+        if let Some(t) = token {
+            c.env("WRIGHT_GIT_TOKEN", t);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let remote_has = |rev: &str| {
+        Command::new("git").args(["rev-parse", "--verify", "-q", rev]).current_dir(&remote.bare).output().unwrap()
+    };
+
+    // No token and no credential helper, then a wrong token: refused, saying what to do.
+    for token in [None, Some("wrong")] {
+        let (code, _, stderr) = push(token);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains("authentication failed") && stderr.contains("WRIGHT_GIT_TOKEN"), "{stderr}");
+        assert!(!remote_has(&branch).status.success(), "nothing may land without the token");
+    }
+
+    let (code, stdout, stderr) = push(Some(TOKEN));
+    assert_eq!(code, Some(0), "{stderr}");
+    let tip = git(&fixture.repo(), &["rev-parse", &branch]).trim().to_string();
+    assert_eq!(String::from_utf8_lossy(&remote_has(&branch).stdout).trim(), tip);
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN), "the token is never printed");
+
+    // Someone else moves the branch on the server: the next push is rejected, not forced.
+    let other = tempfile::tempdir().unwrap();
+    let with_token = remote.url.replacen("http://", &format!("http://x:{TOKEN}@"), 1);
+    git(other.path(), &["clone", "-q", "-b", &branch, &with_token, "c"]);
+    let clone = other.path().join("c");
+    git(
+        &clone,
+        &["-c", "user.name=O", "-c", "user.email=o@example.com", "commit", "-q", "--allow-empty", "-m", "theirs"],
+    );
+    git(&clone, &["push", "-q", "origin", &branch]);
+    let theirs = git(&clone, &["rev-parse", "HEAD"]).trim().to_string();
+    let mut undo = home.wright(&server.base_url);
+    undo.args(["undo", &run_id]);
+    assert_eq!(undo.output().unwrap().status.code(), Some(2), "pushed commits are not undone");
+    let worktree = home.data().join("wright/runs").join(&run_id).join("worktree");
+    git(
+        &worktree,
+        &["-c", "user.name=P", "-c", "user.email=p@example.com", "commit", "-q", "--allow-empty", "-m", "ours"],
+    );
+    let (code, _, stderr) = push(Some(TOKEN));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("rejected") && stderr.contains("not a fast-forward"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&remote_has(&branch).stdout).trim(), theirs, "never forced");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_fails_the_push_with_the_reason() {
+    // Accepts connections and says nothing.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/remote.git", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().map_while(Result::ok).collect();
+        drop(held);
+    });
+    let fixture = Fixture::new();
+    git(&fixture.repo(), &["remote", "add", "origin", &url]);
+    let edit = turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))]);
+    let done = turn("", &[("finish", json!({"summary": "strict", "outcome": "fixed"}))]);
+    let server = ModelServer::start(vec![edit, done]).await;
+    let home = Home::new();
+    let (run_id, _) = one_commit_run(&home, &server, &fixture).await;
+    std::fs::create_dir_all(home.dir.path().join("config/wright")).unwrap();
+    std::fs::write(home.dir.path().join("config/wright/config.toml"), "[git]\ntimeout_secs = 1\n").unwrap();
+    let mut push = home.wright(&server.base_url);
+    push.args(["push", &run_id]);
+    let out = output(push).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no answer within 1 s (git.timeout_secs)"), "{stderr}");
 }

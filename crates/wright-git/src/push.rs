@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;
+use std::time::Duration;
 
 use git2::{BranchType, Cred, CredentialType, Direction, PushOptions, RemoteCallbacks, Repository};
 
@@ -18,10 +19,14 @@ pub struct PushReport {
 
 /// Tokens looked for in the environment for HTTPS, in order.
 const TOKEN_VARS: &[&str] = &["WRIGHT_GIT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"];
+const AUTH_HELP: &str = "authentication failed: for HTTPS set WRIGHT_GIT_TOKEN (or GITHUB_TOKEN) or configure a git credential helper; for SSH load a key into ssh-agent";
 /// Credential attempts before giving up (libgit2 asks again after each refusal).
 const MAX_AUTH_TRIES: u32 = 4;
 
-pub fn push(repo_root: &Path, branch: &str, remote_name: &str) -> Result<PushReport, GitError> {
+/// Pushes `branch` to `remote_name`; a server that does not answer within `timeout` (to
+/// connect, or between reads and writes) fails the push.
+pub fn push(repo_root: &Path, branch: &str, remote_name: &str, timeout: Duration) -> Result<PushReport, GitError> {
+    network_timeouts(timeout)?;
     let repo = Repository::open(repo_root).map_err(|_| GitError::NotARepo(repo_root.to_path_buf()))?;
     let mut remote = repo.find_remote(remote_name).map_err(|_| {
         GitError::Refused(format!("no remote `{remote_name}`; add one with `git remote add {remote_name} URL`"))
@@ -54,6 +59,14 @@ pub fn push(repo_root: &Path, branch: &str, remote_name: &str) -> Result<PushRep
             GitError::Rejected(format!(
                 "refs/heads/{branch}: not a fast-forward; the remote has commits the run's branch lacks (wright never forces a push)"
             ))
+        } else if message.contains("timed out") {
+            GitError::Git {
+                context: format!(
+                    "pushing to {remote_name} ({url}): no answer within {} s (git.timeout_secs); check the address and the network",
+                    timeout.as_secs()
+                ),
+                source: e,
+            }
         } else {
             GitError::Git { context: format!("pushing to {remote_name} ({url})"), source: e }
         });
@@ -85,6 +98,17 @@ pub fn push(repo_root: &Path, branch: &str, remote_name: &str) -> Result<PushRep
     Ok(PushReport { remote: remote_name.to_string(), url, branch: branch.to_string(), sha: tip.to_string() })
 }
 
+fn network_timeouts(timeout: Duration) -> Result<(), GitError> {
+    let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX).max(1);
+    // SAFETY: libgit2 reads these globals when it opens a connection; they are set before
+    // wright's pushes, and wright opens no other git connection at the same time.
+    unsafe {
+        git2::opts::set_server_connect_timeout_in_milliseconds(ms).context("setting the connect timeout")?;
+        git2::opts::set_server_timeout_in_milliseconds(ms).context("setting the network timeout")?;
+    }
+    Ok(())
+}
+
 /// SSH through the agent or the usual key files; HTTPS through a token in the
 /// environment or the user's git credential helper.
 fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
@@ -92,9 +116,7 @@ fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCall
     callbacks.credentials(move |url, username, allowed| {
         tries.set(tries.get() + 1);
         if tries.get() > MAX_AUTH_TRIES {
-            return Err(git2::Error::from_str(
-                "authentication failed: for HTTPS set WRIGHT_GIT_TOKEN (or GITHUB_TOKEN) or configure a git credential helper; for SSH load a key into ssh-agent",
-            ));
+            return Err(git2::Error::from_str(AUTH_HELP));
         }
         let user = username.unwrap_or("git");
         if allowed.contains(CredentialType::SSH_KEY) {
@@ -113,7 +135,7 @@ fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCall
             if let Some(token) = TOKEN_VARS.iter().find_map(|v| std::env::var(v).ok().filter(|t| !t.is_empty())) {
                 return Cred::userpass_plaintext(username.unwrap_or("x-access-token"), &token);
             }
-            return Cred::credential_helper(config, url, username);
+            return Cred::credential_helper(config, url, username).map_err(|_| git2::Error::from_str(AUTH_HELP));
         }
         Cred::default()
     });

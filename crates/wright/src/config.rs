@@ -46,6 +46,7 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
         "model (the model writes each commit message from the diff) | derived (from the changed paths)",
     ),
     ("git.commit_model", None, "model that writes commit messages (unset: the run's model)"),
+    ("git.timeout_secs", Some("60"), "longest wait for a git server when pushing (to connect, and between reads)"),
 ];
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,7 @@
 
 pub mod contain;
 pub mod fixture;
+pub mod git_http;
 pub mod server;
 
 use std::path::{Path, PathBuf};
