@@ -4,7 +4,7 @@
 //! fast-forward is rejected and reported as such, never forced.
 
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -218,4 +218,67 @@ async fn a_server_that_never_answers_fails_the_push_with_the_reason() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no answer within 1 s (git.timeout_secs)"), "{stderr}");
+}
+
+#[tokio::test]
+async fn push_over_ssh_uses_the_users_key_and_checks_the_host() {
+    let fixture = Fixture::new();
+    let remote = crate::support::sshd::serve(&fixture.repo());
+    git(&fixture.repo(), &["remote", "add", "origin", &remote.url()]);
+    let edit = turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))]);
+    let done = turn("", &[("finish", json!({"summary": "strict", "outcome": "fixed"}))]);
+    let server = ModelServer::start(vec![edit, done]).await;
+    let home = Home::new();
+    let (run_id, branch) = one_commit_run(&home, &server, &fixture).await;
+    let ssh_dir = home.dir.path().join(".ssh");
+    std::fs::create_dir_all(&ssh_dir).unwrap();
+    let push_with_agent = |agent: Option<PathBuf>| async {
+        let mut c = home.wright(&server.base_url);
+        c.args(["push", &run_id]);
+        if let Some(socket) = agent {
+            c.env("SSH_AUTH_SOCK", socket);
+        }
+        let out = output(c).await;
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let push = || push_with_agent(None);
+
+    // A server whose host key the user has not accepted: refused, saying what to do.
+    std::fs::copy(&remote.client_key, ssh_dir.join("id_ed25519")).unwrap();
+    let (code, stderr) = push().await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("SSH host key is not in ~/.ssh/known_hosts"), "{stderr}");
+
+    // A known host but no key: refused, saying what to do.
+    std::fs::write(ssh_dir.join("known_hosts"), format!("{}\n", remote.known_host)).unwrap();
+    std::fs::remove_file(ssh_dir.join("id_ed25519")).unwrap();
+    let (code, stderr) = push().await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("authentication failed") && stderr.contains("ssh-agent"), "{stderr}");
+    assert!(git(&remote.bare, &["branch", "--list", &branch]).is_empty());
+
+    // The key in a running ssh-agent: the branch lands.
+    let agent_dir = tempfile::tempdir().unwrap();
+    let socket = agent_dir.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent").arg("-D").arg("-a").arg(&socket).stdout(Stdio::null()).spawn().unwrap();
+    for _ in 0..200 {
+        if socket.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let added =
+        Command::new("ssh-add").arg("-q").arg(&remote.client_key).env("SSH_AUTH_SOCK", &socket).status().unwrap();
+    assert!(added.success());
+    let (code, stderr) = push_with_agent(Some(socket)).await;
+    let _ = agent.kill();
+    let _ = agent.wait();
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // The key in ~/.ssh, no agent: signs in too (the branch is already there).
+    std::fs::copy(&remote.client_key, ssh_dir.join("id_ed25519")).unwrap();
+    let (code, stderr) = push().await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let tip = git(&fixture.repo(), &["rev-parse", &branch]).trim().to_string();
+    assert_eq!(git(&remote.bare, &["rev-parse", &branch]).trim(), tip);
 }

@@ -19,7 +19,9 @@ pub struct PushReport {
 
 /// Tokens looked for in the environment for HTTPS, in order.
 const TOKEN_VARS: &[&str] = &["WRIGHT_GIT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"];
-const AUTH_HELP: &str = "authentication failed: for HTTPS set WRIGHT_GIT_TOKEN (or GITHUB_TOKEN) or configure a git credential helper; for SSH load a key into ssh-agent";
+/// Private keys tried from `~/.ssh`, in order, after the agent.
+const SSH_KEYS: &[&str] = &["id_ed25519", "id_ecdsa", "id_rsa"];
+const AUTH_HELP: &str = "authentication failed: for HTTPS set WRIGHT_GIT_TOKEN (or GITHUB_TOKEN) or configure a git credential helper; for SSH load a key into ssh-agent or put it in ~/.ssh/id_ed25519";
 /// Credential attempts before giving up (libgit2 asks again after each refusal).
 const MAX_AUTH_TRIES: u32 = 4;
 
@@ -58,6 +60,11 @@ pub fn push(repo_root: &Path, branch: &str, remote_name: &str, timeout: Duration
         return Err(if e.code() == git2::ErrorCode::NotFastForward || message.contains("non-fast") {
             GitError::Rejected(format!(
                 "refs/heads/{branch}: not a fast-forward; the remote has commits the run's branch lacks (wright never forces a push)"
+            ))
+        } else if e.code() == git2::ErrorCode::Certificate {
+            GitError::Refused(format!(
+                "the server of {url} is not known: its SSH host key is not in ~/.ssh/known_hosts, or does not match it; \
+check the key and add it (for example `ssh-keyscan HOST >> ~/.ssh/known_hosts`, or connect once with ssh)"
             ))
         } else if message.contains("timed out") {
             GitError::Git {
@@ -113,23 +120,19 @@ fn network_timeouts(timeout: Duration) -> Result<(), GitError> {
 /// environment or the user's git credential helper.
 fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
     let mut callbacks = RemoteCallbacks::new();
+    let mut ssh_attempts = 0;
     callbacks.credentials(move |url, username, allowed| {
         tries.set(tries.get() + 1);
         if tries.get() > MAX_AUTH_TRIES {
             return Err(git2::Error::from_str(AUTH_HELP));
         }
         let user = username.unwrap_or("git");
+        if allowed.contains(CredentialType::USERNAME) {
+            return Cred::username(user);
+        }
         if allowed.contains(CredentialType::SSH_KEY) {
-            if tries.get() == 1 {
-                return Cred::ssh_key_from_agent(user);
-            }
-            let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
-            for key in ["id_ed25519", "id_ecdsa", "id_rsa"] {
-                let path = home.join(".ssh").join(key);
-                if path.is_file() {
-                    return Cred::ssh_key(user, None, &path, None);
-                }
-            }
+            ssh_attempts += 1;
+            return ssh_credential(user, ssh_attempts - 1);
         }
         if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
             if let Some(token) = TOKEN_VARS.iter().find_map(|v| std::env::var(v).ok().filter(|t| !t.is_empty())) {
@@ -140,4 +143,18 @@ fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCall
         Cred::default()
     });
     callbacks
+}
+
+/// The agent (when one runs), then each usual key file: the `attempt`-th way to sign in.
+fn ssh_credential(user: &str, attempt: usize) -> Result<Cred, git2::Error> {
+    let agent = std::env::var_os("SSH_AUTH_SOCK").is_some();
+    if agent && attempt == 0 {
+        return Cred::ssh_key_from_agent(user);
+    }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+    let keys: Vec<_> = SSH_KEYS.iter().map(|k| home.join(".ssh").join(k)).filter(|p| p.is_file()).collect();
+    match keys.get(attempt - usize::from(agent)) {
+        Some(key) => Cred::ssh_key(user, None, key, None),
+        None => Err(git2::Error::from_str(AUTH_HELP)),
+    }
 }

@@ -5,6 +5,7 @@ pub mod contain;
 pub mod fixture;
 pub mod git_http;
 pub mod server;
+pub mod sshd;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
