@@ -3,57 +3,17 @@
 //! missing or wrong token is refused with what to do, and a push that is not a
 //! fast-forward is rejected and reported as such, never forced.
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::support::fixture::Fixture;
+use crate::support::git_daemon::daemon;
 use crate::support::git_http;
 use crate::support::server::{ModelServer, turn};
 use crate::support::{Home, events, git, output};
-
-struct Daemon {
-    child: Child,
-    url: String,
-    bare: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A bare repository seeded from `source`'s main, served read-write by `git daemon`.
-fn daemon(source: &Path) -> Daemon {
-    let dir = tempfile::tempdir().unwrap();
-    let bare = dir.path().join("remote.git");
-    git(dir.path(), &["clone", "-q", "--bare", source.to_str().unwrap(), bare.to_str().unwrap()]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    // The daemon itself, not the `git` wrapper, so that killing it stops serving.
-    let exec_path = git(dir.path(), &["--exec-path"]);
-    let child = Command::new(Path::new(exec_path.trim()).join("git-daemon"))
-        .args(["--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1"])
-        .arg(format!("--port={port}"))
-        .arg(format!("--base-path={}", dir.path().display()))
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    Daemon { child, url: format!("git://127.0.0.1:{port}/remote.git"), bare, _dir: dir }
-}
 
 #[tokio::test]
 async fn push_lands_the_branch_and_a_non_fast_forward_is_rejected() {

@@ -1,29 +1,19 @@
 //! An OpenSSH server on loopback for one test: its own host key, one authorized
 //! throwaway client key, and git's `git-receive-pack` as the remote side of a push.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use super::git;
+use super::{Listening, free_port, git, listen};
 
 pub struct Sshd {
-    child: Child,
-    pub port: u16,
+    server: Listening,
     /// The client's private key, to place where wright looks (`~/.ssh/id_ed25519`).
     pub client_key: PathBuf,
     /// `[127.0.0.1]:PORT ssh-ed25519 ...`, a `known_hosts` line for the server.
     pub known_host: String,
     pub bare: PathBuf,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn keygen(path: &Path) {
@@ -49,7 +39,7 @@ pub fn serve(source: &Path) -> Sshd {
     std::fs::copy(client_key.with_extension("pub"), &authorized).unwrap();
     // sshd insists on its privilege-separation directory even on a test port.
     std::fs::create_dir_all("/run/sshd").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let config = dir.path().join("sshd_config");
     std::fs::write(
         &config,
@@ -62,27 +52,17 @@ PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictMod
         ),
     )
     .unwrap();
-    let child = Command::new("/usr/sbin/sshd")
-        .args(["-D", "-e", "-f"])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let mut cmd = Command::new("/usr/sbin/sshd");
+    cmd.args(["-D", "-e", "-f"]).arg(&config);
+    let server = listen(cmd, port);
     let public = std::fs::read_to_string(host_key.with_extension("pub")).unwrap();
     let known_host = format!("[127.0.0.1]:{port} {}", public.split_whitespace().take(2).collect::<Vec<_>>().join(" "));
-    Sshd { child, port, client_key, known_host, bare, _dir: dir }
+    Sshd { server, client_key, known_host, bare, _dir: dir }
 }
 
 impl Sshd {
     pub fn url(&self) -> String {
         let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "root".to_string());
-        format!("ssh://{user}@127.0.0.1:{}{}", self.port, self.bare.display())
+        format!("ssh://{user}@127.0.0.1:{}{}", self.server.port, self.bare.display())
     }
 }
