@@ -111,6 +111,8 @@ mod tests {
         std::fs::write(dir.path().join("more.py"), "def frobnicate():\n    pass\n").unwrap();
         ctx.index.refresh().unwrap();
         let out = Search.call(&ctx, &json!({"query": "frobnicate", "kind": "symbol"})).unwrap().text;
+        let named = Search.call(&ctx, &json!({"query": "frobnicate", "kind": "function"})).unwrap().text;
+        assert_eq!(named, out, "the kind of definition a small model names means symbol");
         assert!(out.starts_with("more.py:1-2 [frobnicate]"), "{out}");
         let err = Search.call(&ctx, &json!({"query": "(", "kind": "regex"})).unwrap_err();
         assert!(err.to_string().contains("invalid regex"), "{err}");

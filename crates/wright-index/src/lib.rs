@@ -30,9 +30,11 @@ pub enum SearchKind {
     /// Words, identifiers, paths, error messages, whole issues: ranked by relevance.
     #[default]
     Text,
-    /// Definitions whose name matches.
+    /// Definitions whose name matches. Small models ask for the kind of definition.
+    #[serde(alias = "function", alias = "class", alias = "method", alias = "def", alias = "definition")]
     Symbol,
     /// A regular expression, matched line by line.
+    #[serde(alias = "pattern", alias = "grep")]
     Regex,
 }
 
