@@ -65,18 +65,12 @@ fn walk(
 /// The user's repository of a submodule: its checkout, or the git directory git keeps
 /// for it under `.git/modules`.
 fn source_of(checkout: &Path, rel: &str, name: &str) -> Option<Repository> {
-    if let Ok(repo) = Repository::open(checkout.join(rel))
-        && repo.workdir().is_some_and(|w| same_dir(w, &checkout.join(rel)))
-    {
+    // `open` looks at exactly this directory, never up into the superproject.
+    if let Ok(repo) = Repository::open(checkout.join(rel)) {
         return Some(repo);
     }
     let superproject = Repository::open(checkout).ok()?;
     Repository::open(superproject.path().join("modules").join(name)).ok()
-}
-
-fn same_dir(a: &Path, b: &Path) -> bool {
-    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    canon(a) == canon(b)
 }
 
 /// A repository at `dest` that borrows `source`'s objects (as `git clone --shared` does:
