@@ -3,7 +3,7 @@
 //! holding only the toolchains, a size-limited private `/tmp`, secrets on disk
 //! hidden, new namespaces, an environment built from the allow-list.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -18,13 +18,13 @@ pub(crate) struct Layout<'a> {
     pub cwd: &'a Path,
     pub network: bool,
     pub tmp_bytes: u64,
-    pub env: &'a [(String, String)],
+    pub env: &'a [(OsString, OsString)],
     /// Directories that must not be visible (wright's data, config and cache).
     pub hidden: &'a [PathBuf],
     /// A credential-free copy of the repository's git config, and where it goes.
     pub git_config: Option<(PathBuf, PathBuf)>,
     /// Host environment, to find `$HOME` and the toolchains.
-    pub host_env: &'a [(String, String)],
+    pub host_env: &'a [(OsString, OsString)],
     /// Files bound read-only under the private `/run` (host path, path inside).
     pub extra_ro: &'a [(PathBuf, PathBuf)],
 }
@@ -78,7 +78,7 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     }
     a.push(["--clearenv"]);
     for (k, v) in l.env {
-        a.push(["--setenv", k, v]);
+        a.push_os(&["--setenv".as_ref(), k.as_os_str(), v.as_os_str()]);
     }
     a.push_paths("--chdir", &[l.cwd]);
     a.push(["--"]);
@@ -128,7 +128,7 @@ pub(crate) fn git_config_path(worktree: &Path) -> Option<PathBuf> {
     Some(dir.join("config"))
 }
 
-fn toolchains(home: &Path, var: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
+fn toolchains(home: &Path, var: &dyn Fn(&str) -> Option<OsString>) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut add = |p: PathBuf| {
         // Only what `$HOME`'s tmpfs would hide, and never `$HOME` itself.
@@ -147,7 +147,7 @@ fn toolchains(home: &Path, var: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf>
     }
     // Each `PATH` entry under `$HOME`, by its top directory there (`~/.pyenv/shims` needs
     // `~/.pyenv/versions` too).
-    for entry in var("PATH").unwrap_or_default().split(':').map(PathBuf::from) {
+    for entry in std::env::split_paths(&var("PATH").unwrap_or_default()) {
         if let Ok(rest) = entry.strip_prefix(home)
             && let Some(top) = rest.components().next()
         {
@@ -163,6 +163,10 @@ struct Args(Vec<OsString>);
 impl Args {
     fn push<const N: usize>(&mut self, items: [&str; N]) {
         self.0.extend(items.iter().map(OsString::from));
+    }
+
+    fn push_os(&mut self, items: &[&OsStr]) {
+        self.0.extend(items.iter().map(|i| i.to_os_string()));
     }
 
     fn push_paths(&mut self, flag: &str, paths: &[&Path]) {

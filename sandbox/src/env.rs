@@ -1,4 +1,9 @@
 //! The environment a command sees: an allow-list, never a secret.
+//!
+//! Values are `OsString`s: a variable that is not UTF-8 passes to commands unchanged
+//! (`std::env::vars` would panic on it), and is never logged.
+
+use std::ffi::{OsStr, OsString};
 
 /// Variables a command may inherit when they are set and do not look like secrets.
 const DEFAULT_ALLOW: &[&str] = &[
@@ -37,8 +42,12 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// The `(name, value)` pairs of the current environment that hold secrets worth redacting.
+/// A secret that is not UTF-8 cannot appear in wright's (UTF-8) output, so it is skipped.
 pub fn secret_values() -> Vec<(String, String)> {
-    std::env::vars().filter(|(k, v)| is_secret_name(k) && v.trim().len() >= 6).collect()
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, v)| is_secret_name(k) && v.trim().len() >= 6)
+        .collect()
 }
 
 /// Which variables pass through to a command, and which are set for it.
@@ -62,19 +71,22 @@ impl Default for EnvPolicy {
 
 impl EnvPolicy {
     /// The environment a command gets, built from `source` (normally the process env).
-    pub fn build(&self, source: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = source
+    /// A name that is not UTF-8 matches nothing on the allow-list, so it never passes.
+    pub fn build(&self, source: impl Iterator<Item = (OsString, OsString)>) -> Vec<(OsString, OsString)> {
+        let mut out: Vec<(OsString, OsString)> = source
             .filter(|(k, _)| {
-                let allowed = DEFAULT_ALLOW.contains(&k.as_str()) || self.allow.iter().any(|a| a == k);
-                allowed && !is_secret_name(k)
+                k.to_str().is_some_and(|k| {
+                    let allowed = DEFAULT_ALLOW.contains(&k) || self.allow.iter().any(|a| a == k);
+                    allowed && !is_secret_name(k)
+                })
             })
             .collect();
         if !out.iter().any(|(k, _)| k == "PATH") {
             out.push(("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()));
         }
         for (k, v) in &self.set {
-            out.retain(|(name, _)| name != k);
-            out.push((k.clone(), v.clone()));
+            out.retain(|(name, _)| name != OsStr::new(k));
+            out.push((k.into(), v.into()));
         }
         out
     }
@@ -84,8 +96,8 @@ impl EnvPolicy {
 mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>().into_iter()
+    fn vars(pairs: &[(&str, &str)]) -> impl Iterator<Item = (OsString, OsString)> {
+        pairs.iter().map(|(k, v)| (OsString::from(k), OsString::from(v))).collect::<Vec<_>>().into_iter()
     }
 
     #[test]
@@ -98,8 +110,21 @@ mod tests {
             ("PATH", "/bin"),
             ("RANDOM_THING", "x"),
         ]));
-        let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&OsStr> = env.iter().map(|(k, _)| k.as_os_str()).collect();
         assert_eq!(names, vec!["MY_FLAG", "PATH"]);
+    }
+
+    #[test]
+    fn values_that_are_not_utf8_pass_unchanged() {
+        use std::os::unix::ffi::OsStringExt;
+        let odd = OsString::from_vec(vec![b'a', 0xff, b'b']);
+        let policy = EnvPolicy { allow: vec!["MY_FLAG".into()], set: vec![] };
+        let env = policy.build(
+            vec![(OsString::from("MY_FLAG"), odd.clone()), (OsString::from_vec(vec![0xfe]), OsString::from("x"))]
+                .into_iter(),
+        );
+        assert_eq!(env[0], (OsString::from("MY_FLAG"), odd));
+        assert_eq!(env.len(), 2, "{env:?}");
     }
 
     #[test]

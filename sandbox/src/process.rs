@@ -91,7 +91,7 @@ pub(crate) fn run_process(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Re
     if !spec.cwd.is_dir() {
         return Err(SandboxError::MissingDir(spec.cwd.clone()));
     }
-    let host_env: Vec<(String, String)> = std::env::vars().collect();
+    let host_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os().collect();
     let env = spec.env.build(host_env.iter().cloned());
     let iso = &spec.isolation;
     let mut enforced = Vec::new();
@@ -211,7 +211,8 @@ fn supervise(
     }
     drop(tx);
 
-    let deadline = started + spec.timeout;
+    // A timeout too large for the clock means no deadline.
+    let deadline = started.checked_add(spec.timeout);
     let mut timed_out = false;
     let kill_everything = || {
         if let Some(g) = group {
@@ -223,7 +224,7 @@ fn supervise(
         if let Some(status) = child.try_wait().map_err(SandboxError::Wait)? {
             break status;
         }
-        if Instant::now() >= deadline {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
             timed_out = true;
             kill_everything();
             break child.wait().map_err(SandboxError::Wait)?;

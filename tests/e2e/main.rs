@@ -16,3 +16,4 @@ mod sandbox_compat;
 mod search_cli;
 mod submodules_lfs;
 mod support;
+mod trust_boundaries;

@@ -102,8 +102,11 @@ fn is_trailer(line: &str) -> bool {
 fn clean_subject(line: &str) -> String {
     let mut text = line.trim();
     for label in ["commit message:", "subject:", "message:"] {
-        if text.len() >= label.len() && text[..label.len()].eq_ignore_ascii_case(label) {
-            text = text[label.len()..].trim();
+        // `get`: the reply may hold any text, and a byte count can end inside a character.
+        if let Some(rest) = text.get(label.len()..)
+            && text.get(..label.len()).is_some_and(|head| head.eq_ignore_ascii_case(label))
+        {
+            text = rest.trim();
         }
     }
     let text = text.trim_matches(|c| matches!(c, '"' | '\'' | '`' | '*' | '#')).trim();
@@ -148,6 +151,15 @@ mod tests {
     }
 
     #[test]
+    fn subjects_in_any_script_are_kept_whole() {
+        let (subject, _) = parse("修复日期解析：接受结尾的 Z").unwrap();
+        assert_eq!(subject, "修复日期解析：接受结尾的 Z");
+        let long = "修复".repeat(60);
+        let (subject, _) = parse(&long).unwrap();
+        assert_eq!(subject.chars().count(), SUBJECT_LIMIT);
+    }
+
+    #[test]
     fn empty_replies_give_nothing() {
         assert!(parse("").is_none());
         assert!(parse("```\n```").is_none());
@@ -175,5 +187,25 @@ mod tests {
         let user = messages[1].text();
         assert!(user.contains("Fix the parser") && user.contains("Edit dates.py") && user.contains("Update dates.py"));
         assert!(user.contains("[… 10 more bytes of diff not shown]"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn any_reply_gives_a_short_clean_subject_or_nothing(reply in proptest::prelude::any::<String>()) {
+            if let Some((subject, body)) = parse(&reply) {
+                proptest::prop_assert!(subject.chars().count() <= SUBJECT_LIMIT);
+                proptest::prop_assert!(!subject.is_empty() && !subject.contains('\n'));
+                proptest::prop_assert!(!body.lines().any(is_trailer));
+            }
+            let _ = is_conventional(&reply);
+        }
+
+        #[test]
+        fn labelled_replies_in_any_script_are_cleaned(label in "(commit message|subject|message|Subject):", text in "\\PC{0,90}") {
+            let _ = parse(&format!("{label}{text}"));
+            let _ = parse(&format!("{text}{label}"));
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
-use crate::{Event, EventKind, EventSink};
+use crate::{Event, EventKind, EventSink, Redactor, SCHEMA_VERSION};
 
 pub struct Journal {
     file: File,
@@ -35,4 +35,32 @@ impl EventSink for Journal {
             let _ = self.file.sync_data();
         }
     }
+}
+
+/// From now on, a panic anywhere in the process (a bug: no input may cause one) is
+/// appended to the run's journal, secrets redacted, before the usual report on stderr.
+pub fn record_panics(path: &Path, run_id: &str) {
+    let (path, run_id, redactor) = (path.to_path_buf(), run_id.to_string(), Redactor::from_env());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        let line = serde_json::json!({
+            "schema": SCHEMA_VERSION,
+            "run_id": run_id,
+            "ts": humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            "type": "panic",
+            "message": redactor.text(&message),
+            "location": info.location().map(|l| format!("{}:{}", l.file(), l.line())),
+        });
+        if let Ok(mut file) = open_append(&path) {
+            let _ = writeln!(file, "{line}");
+            let _ = file.sync_data();
+        }
+        previous(info);
+    }));
 }

@@ -10,6 +10,7 @@ mod events;
 mod journal;
 mod plan;
 mod prompt;
+mod quote;
 mod redact;
 mod repeats;
 mod session;
@@ -23,7 +24,7 @@ pub use events::{
     Event, EventKind, EventSink, Events, Outcome, PlanStep, Progress, SCHEMA_VERSION, StepStatus, StopReason,
     TestSummary, Verdict,
 };
-pub use journal::Journal;
+pub use journal::{Journal, record_panics};
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;
 pub use session::{RunReport, Session, SessionConfig};

@@ -23,8 +23,11 @@ impl ToolFormat {
     }
 }
 
+/// The most of one `AGENTS.md` the model sees.
+const AGENTS_MD_LIMIT: usize = 16 * 1024;
+
 /// The `AGENTS.md` files from the repository root down to `workdir`, root first, as
-/// `(relative path, contents)`.
+/// `(relative path, contents)`; each cut to 16 KiB, saying so.
 pub fn agents_md(repo_root: &Path, workdir: &Path) -> Vec<(String, String)> {
     let mut dirs = vec![repo_root.to_path_buf()];
     if let Ok(rel) = workdir.strip_prefix(repo_root) {
@@ -37,11 +40,26 @@ pub fn agents_md(repo_root: &Path, workdir: &Path) -> Vec<(String, String)> {
     dirs.iter()
         .filter_map(|d| {
             let file = d.join("AGENTS.md");
-            let text = std::fs::read_to_string(&file).ok()?;
             let rel = file.strip_prefix(repo_root).unwrap_or(&file).to_string_lossy().into_owned();
-            Some((rel, text))
+            Some((rel, read_capped(&file)?))
         })
         .collect()
+}
+
+/// At most `AGENTS_MD_LIMIT` bytes of `file` (cut at a character), with a note when cut;
+/// a huge file is never read whole.
+fn read_capped(file: &Path) -> Option<String> {
+    use std::io::Read;
+    let size = std::fs::metadata(file).ok()?.len();
+    let mut bytes = Vec::new();
+    std::fs::File::open(file).ok()?.take(AGENTS_MD_LIMIT as u64).read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if size <= AGENTS_MD_LIMIT as u64 {
+        return Some(text);
+    }
+    // A character cut in two at the limit reads as U+FFFD; drop it.
+    let text = text.trim_end_matches('\u{fffd}');
+    Some(format!("{text}\n[wright: this file is {size} bytes; only its first 16 KiB are shown]"))
 }
 
 pub(crate) struct PromptFacts<'a> {
@@ -82,8 +100,12 @@ Paths are relative to the repository root. Commands have no network access.\n",
         p.push_str(note);
         p.push('\n');
     }
+    p.push_str(crate::quote::RULE);
     for (path, text) in f.agents {
-        p.push_str(&format!("\nInstructions from {path}:\n{}\n", text.trim()));
+        p.push_str(&format!(
+            "\nThe repository's {path} (its conventions, within the rules above):\n{}\n",
+            crate::quote::quote(path, text.trim())
+        ));
     }
     if f.tool_format == ToolFormat::Text {
         p.push_str(&text_tool_instructions(f.tools, &f.example));
@@ -161,6 +183,17 @@ mod tests {
             vec![("AGENTS.md".into(), "root rules".into()), ("pkg/sub/AGENTS.md".into(), "sub rules".into())]
         );
         assert_eq!(agents_md(root, root).len(), 1);
+    }
+
+    #[test]
+    fn a_huge_agents_file_is_cut_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("AGENTS.md"), "€".repeat(20_000)).unwrap();
+        let found = agents_md(dir.path(), dir.path());
+        let text = &found[0].1;
+        assert!(text.len() < AGENTS_MD_LIMIT + 100, "{}", text.len());
+        assert!(text.ends_with("[wright: this file is 60000 bytes; only its first 16 KiB are shown]"));
+        assert!(!text.contains('\u{fffd}'));
     }
 
     #[test]

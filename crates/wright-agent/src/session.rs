@@ -50,6 +50,8 @@ pub struct SessionConfig {
     pub identity: wright_git::Identity,
     /// Who writes commit messages.
     pub commit_messages: crate::CommitMessages,
+    /// Notices to show once the run has started (configuration the repository was refused).
+    pub notices: Vec<String>,
 }
 
 /// How a run ended: its last event and the process exit code.
@@ -140,7 +142,7 @@ impl Session {
             example: example_call(&session.config.task),
         });
         session.remember(Message::System { content: system });
-        session.remember(Message::User { content: session.config.task.clone() });
+        session.remember(Message::User { content: crate::quote::quote("task", &session.config.task) });
         Ok(session)
     }
 
@@ -162,7 +164,8 @@ impl Session {
         let mut session = Session::assemble(config, llm, events, workspace)?;
         session.steps = earlier.steps;
         session.usage = earlier.usage;
-        session.spent_before = Duration::from_secs_f64(earlier.seconds);
+        // A damaged transcript may hold any float; `from_secs_f64` would panic on it.
+        session.spent_before = Duration::try_from_secs_f64(earlier.seconds).unwrap_or_default();
         session.plan = earlier.plan;
         session.messages = earlier.messages;
         let mut note = String::from("[wright: this run was stopped and has been resumed.");
@@ -208,7 +211,7 @@ impl Session {
         workspace: TaskWorkspace,
     ) -> Result<Self, AgentError> {
         let root = workspace.worktree.clone();
-        let test_command = config.test_command.clone().or_else(|| detect_test_command(&root));
+        let test_command = config.test_command.clone().or_else(|| detect_test_command(&root, &config.run_limits));
         let toolbox = Arc::new(Toolbox::default());
         let mut tools: Vec<ToolDef> = toolbox
             .specs()
@@ -230,6 +233,9 @@ impl Session {
             sandbox: config.run_limits.isolation.describe(),
             test_command: test_command.clone(),
         });
+        for message in &config.notices {
+            events.emit(EventKind::Notice { message: message.clone() });
+        }
         let transcript = match Transcript::open(&config.transcript) {
             Ok(t) => Some(t),
             Err(e) => {

@@ -85,6 +85,14 @@ impl Resumed {
         Ok(out)
     }
 
+    /// The task: the first user message, out of its quotes.
+    pub fn task(&self) -> Option<String> {
+        self.messages.iter().find_map(|m| match m {
+            Message::User { content } => Some(crate::quote::unquote(content).to_string()),
+            _ => None,
+        })
+    }
+
     /// Answers every tool call the run did not get to answer before it stopped, so the
     /// conversation is valid again; returns how many were answered.
     pub fn answer_dangling_calls(&mut self) -> usize {

@@ -83,10 +83,11 @@ impl Session {
             ok: done.ok,
             output: output.clone(),
         });
+        let quoted = crate::quote::quote(&call.name, &output);
         if as_text {
-            text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{output}\n", call.name));
+            text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{quoted}\n", call.name));
         } else {
-            self.remember(Message::Tool { tool_call_id: call.id.clone(), content: output });
+            self.remember(Message::Tool { tool_call_id: call.id.clone(), content: quoted });
         }
         if let Some(f) = done.finish {
             stop = stop.or(Some((StopReason::Finished, format!("the model finished: {}", f.outcome.as_str()))));

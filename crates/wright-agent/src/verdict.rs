@@ -8,8 +8,9 @@ use wright_tools::RunLimits;
 
 use crate::TestSummary;
 
-/// The test command for the tree at `root`, detected from its build files.
-pub fn detect_test_command(root: &Path) -> Option<String> {
+/// The test command for the tree at `root`, detected from its build files. Reading files
+/// is all it does on the host; the one probe that runs a program runs in the sandbox.
+pub fn detect_test_command(root: &Path, limits: &RunLimits) -> Option<String> {
     let has = |name: &str| root.join(name).exists();
     if has("Cargo.toml") {
         return Some("cargo test".into());
@@ -31,7 +32,7 @@ pub fn detect_test_command(root: &Path) -> Option<String> {
         || has("tox.ini")
         || has_python_tests(root)
     {
-        return Some(python_command(root));
+        return Some(python_command(root, limits));
     }
     if has("Makefile") {
         let text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
@@ -53,17 +54,30 @@ fn has_python_tests(root: &Path) -> bool {
 }
 
 /// pytest when the project uses it and it is installed, else unittest discovery.
-fn python_command(root: &Path) -> String {
+fn python_command(root: &Path, limits: &RunLimits) -> String {
     let mentions_pytest = ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini"]
         .iter()
         .any(|f| std::fs::read_to_string(root.join(f)).is_ok_and(|t| t.contains("pytest")));
-    let installed = std::process::Command::new("python3")
-        .args(["-c", "import pytest"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if mentions_pytest && installed { "python3 -m pytest -q".into() } else { "python3 -m unittest".into() }
+    if mentions_pytest && pytest_installed(root, limits) {
+        "python3 -m pytest -q".into()
+    } else {
+        "python3 -m unittest".into()
+    }
+}
+
+/// Whether the sandbox's Python can import pytest. In the sandbox, because the tree is a
+/// stranger's: with `-I` besides, so a `pytest.py` of the tree's own is not what answers.
+fn pytest_installed(root: &Path, limits: &RunLimits) -> bool {
+    let spec = RunSpec {
+        program: Program::Argv(["python3", "-I", "-c", "import pytest"].map(String::from).to_vec()),
+        worktree: root.to_path_buf(),
+        cwd: root.to_path_buf(),
+        timeout: Duration::from_secs(30),
+        env: limits.env.clone(),
+        output_limit: 4096,
+        isolation: limits.isolation.clone(),
+    };
+    wright_sandbox::run(&spec).is_ok_and(|out| out.success())
 }
 
 pub(crate) fn run_tests(root: &Path, command: &str, timeout: Duration, limits: &RunLimits) -> TestSummary {
@@ -111,13 +125,33 @@ mod tests {
     #[test]
     fn detects_common_projects() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(detect_test_command(dir.path()), None);
+        let limits = RunLimits::default();
+        assert_eq!(detect_test_command(dir.path(), &limits), None);
         std::fs::write(dir.path().join("test_x.py"), "").unwrap();
-        assert_eq!(detect_test_command(dir.path()).as_deref(), Some("python3 -m unittest"));
+        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some("python3 -m unittest"));
         std::fs::write(dir.path().join("go.mod"), "module x").unwrap();
-        assert_eq!(detect_test_command(dir.path()).as_deref(), Some("go test ./..."));
+        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some("go test ./..."));
         std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
-        assert_eq!(detect_test_command(dir.path()).as_deref(), Some("cargo test"));
+        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some("cargo test"));
+    }
+
+    #[test]
+    fn the_pytest_probe_runs_in_the_sandbox_and_ignores_the_trees_own_pytest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pytest.ini"), "[pytest]\n").unwrap();
+        // A `pytest.py` that would both answer the probe and leave a mark outside the tree.
+        let outside = tempfile::tempdir().unwrap();
+        let mark = outside.path().join("ran");
+        std::fs::write(dir.path().join("pytest.py"), format!("open({:?}, 'w').write('x')\n", mark)).unwrap();
+        let limits = RunLimits::default();
+        let installed = std::process::Command::new("python3")
+            .args(["-I", "-c", "import pytest"])
+            .current_dir(outside.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        let expected = if installed { "python3 -m pytest -q" } else { "python3 -m unittest" };
+        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some(expected));
+        assert!(!mark.exists(), "the tree's pytest.py ran");
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod commit;
 mod conventional;
 mod guard;
 mod history;
+mod host_programs;
 mod lfs;
 mod patch_text;
 mod push;

@@ -40,7 +40,8 @@ pub fn push(repo_root: &Path, branch: &str, remote_name: &str, timeout: Duration
         .get()
         .target()
         .ok_or_else(|| GitError::Moved(format!("the branch {branch} points nowhere")))?;
-    let config = repo.config().context("reading git config")?;
+    // Credential helpers are programs: only the user's own config may name them.
+    let config = crate::host_programs::user_config()?;
 
     let rejected: RefCell<Vec<String>> = RefCell::new(Vec::new());
     let tries = Cell::new(0);

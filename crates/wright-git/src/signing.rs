@@ -1,6 +1,7 @@
 //! Signed commits, the way git makes them when `commit.gpgsign` is set: git2 builds the
 //! commit buffer, the user's configured signer (gpg, or ssh-keygen for `gpg.format = ssh`)
-//! signs it, and the signed commit becomes the branch head.
+//! signs it, and the signed commit becomes the branch head. The signer's program comes
+//! from the user's global or system config only (see `host_programs`).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -26,9 +27,10 @@ pub(crate) fn commit(
         repo.commit_create_buffer(author, committer, message, tree, &[parent]).context("building the commit")?;
     let buffer = std::str::from_utf8(&buffer).map_err(|_| refused("the commit buffer is not UTF-8"))?;
     let key = config.get_string("user.signingkey").ok();
+    let programs = crate::host_programs::user_config()?;
     let signature = match config.get_string("gpg.format").as_deref() {
-        Ok("ssh") => ssh_sign(&config, key.as_deref(), buffer)?,
-        Ok("openpgp") | Err(_) => gpg_sign(&config, key.as_deref(), buffer)?,
+        Ok("ssh") => ssh_sign(&programs, key.as_deref(), buffer)?,
+        Ok("openpgp") | Err(_) => gpg_sign(&programs, key.as_deref(), buffer)?,
         Ok(other) => return Err(refused(&format!("gpg.format `{other}` is not supported; use openpgp or ssh"))),
     };
     let oid = repo.commit_signed(buffer, &signature, None).context("writing the signed commit")?;
@@ -38,8 +40,9 @@ pub(crate) fn commit(
     Ok(oid)
 }
 
-fn gpg_sign(config: &git2::Config, key: Option<&str>, buffer: &str) -> Result<String, GitError> {
-    let program = config.get_string("gpg.openpgp.program").or_else(|_| config.get_string("gpg.program"));
+/// `programs`: the user's config, where the signer's program is looked up.
+fn gpg_sign(programs: &git2::Config, key: Option<&str>, buffer: &str) -> Result<String, GitError> {
+    let program = programs.get_string("gpg.openpgp.program").or_else(|_| programs.get_string("gpg.program"));
     let mut cmd = Command::new(program.unwrap_or_else(|_| "gpg".to_string()));
     cmd.args(["--status-fd=2", "-bsa"]);
     if let Some(key) = key {
@@ -48,9 +51,9 @@ fn gpg_sign(config: &git2::Config, key: Option<&str>, buffer: &str) -> Result<St
     run_signer(cmd, Some(buffer))
 }
 
-fn ssh_sign(config: &git2::Config, key: Option<&str>, buffer: &str) -> Result<String, GitError> {
+fn ssh_sign(programs: &git2::Config, key: Option<&str>, buffer: &str) -> Result<String, GitError> {
     let key = key.ok_or_else(|| refused("gpg.format = ssh needs user.signingkey (the key file)"))?;
-    let program = config.get_string("gpg.ssh.program").unwrap_or_else(|_| "ssh-keygen".to_string());
+    let program = programs.get_string("gpg.ssh.program").unwrap_or_else(|_| "ssh-keygen".to_string());
     let dir = tempfile::tempdir().map_err(|e| refused(&format!("no temp dir for signing: {e}")))?;
     let file = dir.path().join("commit");
     std::fs::write(&file, buffer).map_err(|e| refused(&format!("cannot stage the commit for signing: {e}")))?;

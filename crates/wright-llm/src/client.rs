@@ -63,6 +63,7 @@ impl LlmClient {
         if !base.starts_with("http://") && !base.starts_with("https://") {
             return Err(LlmError::Config(format!("base URL `{base}` must start with http:// or https://")));
         }
+        crate::endpoint::check_key_transport(&base, config.api_key.as_ref().is_some_and(|k| !k.is_empty()))?;
         let key = match &config.api_key {
             Some(k) if !k.is_empty() => k.clone(),
             // Local servers take any key; OpenAI itself needs a real one.
@@ -72,6 +73,7 @@ impl LlmClient {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
+            .redirect(crate::endpoint::redirect_policy())
             .build()
             .map_err(|e| LlmError::Config(e.to_string()))?;
         let inner = Client::with_config(OpenAIConfig::new().with_api_base(base).with_api_key(key))
@@ -269,6 +271,13 @@ fn classify_http(f: HttpFailure, streaming: bool) -> Failure {
     let message = preview(&f.body);
     match f.status {
         400 | 413 if is_context_length(&f.body) => Failure::Fatal(LlmError::ContextLength(message)),
+        300..=399 => Failure::Fatal(LlmError::Http {
+            status: f.status,
+            message: format!(
+                "the endpoint redirected to {}; wright follows no redirect off the endpoint's own scheme, host and port (the API key would go along): set base_url to the address you mean",
+                f.location.as_deref().unwrap_or("another address")
+            ),
+        }),
         401 | 403 => {
             Failure::Fatal(LlmError::Http { status: f.status, message: format!("{message} (check OPENAI_API_KEY)") })
         }

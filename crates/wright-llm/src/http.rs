@@ -18,6 +18,8 @@ use crate::retry::parse_retry_after;
 pub(crate) struct HttpFailure {
     pub status: u16,
     pub retry_after: Option<Duration>,
+    /// Where a redirect that was not followed pointed.
+    pub location: Option<String>,
     pub body: String,
 }
 
@@ -56,8 +58,10 @@ impl Service<HttpRequestFactory> for StatusService {
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
+            let location =
+                response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
             let body = response.text().await.unwrap_or_default();
-            Err(OpenAIError::Boxed(Box::new(HttpFailure { status, retry_after, body })))
+            Err(OpenAIError::Boxed(Box::new(HttpFailure { status, retry_after, location, body })))
         })
     }
 }

@@ -3,6 +3,7 @@
 //! honour `Retry-After`, tool calls written as text by small models, and token usage.
 
 mod client;
+mod endpoint;
 mod error;
 mod http;
 mod message;

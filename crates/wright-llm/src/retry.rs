@@ -39,7 +39,8 @@ impl RetryPolicy {
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        // `try_`: a hostile server's `1e400` or `inf` must not panic.
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let when = httpdate(value)?;
     Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())

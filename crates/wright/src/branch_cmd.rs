@@ -47,7 +47,7 @@ pub fn clean(args: CleanArgs) -> Result<i32> {
 
 pub fn push(args: PushArgs) -> Result<i32> {
     let run = runs::find(&args.run)?;
-    let config = crate::config::Config::load(&run.repo, &Default::default())?;
+    let config = crate::config::Config::load(&run.repo, &Default::default(), false)?;
     let timeout = std::time::Duration::from_secs(config.int("git.timeout_secs")?.unwrap_or(60));
     let report = wright_git::push(&run.repo, &run.branch, &args.remote, timeout).map_err(refusal)?;
     if args.json {

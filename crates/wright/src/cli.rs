@@ -196,6 +196,9 @@ pub struct RunOptions {
     pub test_command: Option<String>,
     #[command(flatten)]
     pub sandbox: SandboxFlags,
+    /// Let the repository's wright.toml set every key, not only the safe ones (for a repository you trust) [config: trusted_repos]
+    #[arg(long)]
+    pub trust_repo_config: bool,
     /// Emit events as JSON lines on stdout
     #[arg(long)]
     pub json: bool,
@@ -258,6 +261,9 @@ pub struct ConfigArgs {
     pub repo: PathBuf,
     #[command(flatten)]
     pub model: ModelFlags,
+    /// Show the configuration as if the repository's wright.toml were trusted
+    #[arg(long)]
+    pub trust_repo_config: bool,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,

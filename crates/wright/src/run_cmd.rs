@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use tokio::sync::watch;
 use wright_agent::{Budgets, CommitMessages, Events, Journal, Redactor, Resumed, Session, SessionConfig, ToolFormat};
 use wright_git::TaskWorkspace;
-use wright_llm::{ClientConfig, LlmClient, Message, RetryPolicy};
+use wright_llm::{ClientConfig, LlmClient, RetryPolicy};
 use wright_tools::RunLimits;
 
 use crate::cli::{ResumeArgs, RunArgs, RunOptions};
@@ -65,10 +65,7 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     let _lock = runs::lock(&info.dir)?;
     let earlier = Resumed::read(&info.transcript())
         .with_context(|| format!("reading the transcript {}", info.transcript().display()))?;
-    let task = earlier.messages.iter().find_map(|m| match m {
-        Message::User { content } => Some(content.clone()),
-        _ => None,
-    });
+    let task = earlier.task();
     let Some(task) = task else {
         return Err(anyhow::anyhow!("the transcript of run {} has no task; it cannot be resumed", info.id));
     };
@@ -109,6 +106,8 @@ struct Prepared {
     run_limits: RunLimits,
     identity: wright_git::Identity,
     commit_messages: CommitMessages,
+    /// What loading the configuration has to tell the user (refused repository keys).
+    notices: Vec<String>,
 }
 
 impl Prepared {
@@ -137,13 +136,20 @@ impl Prepared {
             include_dirty: false,
             identity: self.identity,
             commit_messages: self.commit_messages,
+            notices: self.notices,
         };
         (config, self.llm)
     }
 }
 
 fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
-    let config = Config::load(repo, &opts.model)?;
+    let mut config = Config::load(repo, &opts.model, opts.trust_repo_config)?;
+    // Flags go through the config too: a repository's budgets may lower even them.
+    config.flag("max_steps", opts.max_steps.map(i64::from), "--max-steps");
+    config.flag("token_budget", opts.token_budget.map(saturating_i64), "--token-budget");
+    config.flag("timeout_secs", opts.timeout.map(saturating_i64), "--timeout");
+    config.flag("budget_usd", opts.budget_usd, "--budget-usd");
+    config.flag("test_command", opts.test_command.clone(), "--test-command");
     let model = config.str("model")?.unwrap_or_default();
     let base_url = config.str("base_url")?.unwrap_or_default();
     let tool_format = match config.str("tool_format")?.as_deref() {
@@ -153,20 +159,20 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         Some(other) => return Err(usage(format!("tool_format must be native, text or auto, not `{other}`"))),
     };
     let price = config.price(&model)?;
-    let budget_usd = match opts.budget_usd.or(config.float("budget_usd")?) {
+    let budget_usd = match config.float("budget_usd")? {
         Some(_) if price.is_none() => {
             return Err(usage(format!(
-                "--budget-usd needs the price of `{model}`: add [prices.\"{model}\"] input = ..., output = ... (USD per million tokens) to wright.toml or {}",
+                "--budget-usd needs the price of `{model}`: add [prices.\"{model}\"] input = ..., output = ... (USD per million tokens) to {}",
                 crate::dirs::user_config().display()
             )));
         }
         b => b,
     };
     let budgets = Budgets {
-        max_steps: opts.max_steps.map(Ok).unwrap_or_else(|| config.int("max_steps").map(|v| v.unwrap_or(50) as u32))?,
-        token_budget: opts.token_budget.or(config.int("token_budget")?),
+        max_steps: u32::try_from(config.int("max_steps")?.unwrap_or(50)).unwrap_or(u32::MAX),
+        token_budget: config.int("token_budget")?,
         budget_usd,
-        timeout: opts.timeout.or(config.int("timeout_secs")?).map(Duration::from_secs),
+        timeout: config.int("timeout_secs")?.map(Duration::from_secs),
         price,
     };
     let secs =
@@ -183,15 +189,23 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         temperature: config.float("temperature")?.map(|t| t as f32),
         connect_timeout: Duration::from_secs(10),
         read_timeout: secs("request_timeout_secs", 600)?,
-        retry: RetryPolicy { max_retries: config.int("max_retries")?.unwrap_or(4) as u32, ..RetryPolicy::default() },
+        retry: RetryPolicy {
+            max_retries: u32::try_from(config.int("max_retries")?.unwrap_or(4)).unwrap_or(u32::MAX),
+            ..RetryPolicy::default()
+        },
+    })
+    // A refused endpoint is the user's to fix: a usage error.
+    .map_err(|e| match e {
+        wright_llm::LlmError::Config(_) => usage(e.to_string()),
+        other => other.into(),
     })?;
     Ok(Prepared {
         base_url,
         llm,
         budgets,
         tool_format,
-        tool_output_limit: config.int("tool_output_chars")?.unwrap_or(16_000) as usize,
-        test_command: opts.test_command.clone().or(config.str("test_command")?),
+        tool_output_limit: usize::try_from(config.int("tool_output_chars")?.unwrap_or(16_000)).unwrap_or(usize::MAX),
+        test_command: config.str("test_command")?,
         test_timeout: secs("test_timeout_secs", 900)?,
         run_limits,
         identity: wright_git::Identity {
@@ -205,7 +219,12 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
                 return Err(usage(format!("git.commit_messages must be `model` or `derived`, not `{other}`")));
             }
         },
+        notices: config.notices().to_vec(),
     })
+}
+
+fn saturating_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 /// A configured `Name <email>`.
@@ -224,6 +243,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// The run's events: to its journal, and to the terminal or as JSON lines.
 fn events(run_id: &str, run_dir: &Path, json: bool, first_seq: u64) -> Result<Events> {
+    wright_agent::record_panics(&run_dir.join(runs::JOURNAL), run_id);
     let mut events = Events::new(run_id, Redactor::from_env());
     events.number_from(first_seq);
     events.add_sink(Box::new(Journal::open(&run_dir.join(runs::JOURNAL)).context("opening the run journal")?));

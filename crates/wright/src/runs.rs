@@ -119,7 +119,8 @@ fn read(dir: &Path) -> Option<RunInfo> {
         commits,
         tokens,
         test_command: started["test_command"].as_str().map(str::to_string),
-        last_seq: events.last().and_then(|e| e["seq"].as_u64()).unwrap_or(0),
+        // A panic's record carries no number.
+        last_seq: events.iter().rev().find_map(|e| e["seq"].as_u64()).unwrap_or(0),
     })
 }
 

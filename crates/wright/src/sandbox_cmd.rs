@@ -24,7 +24,10 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
         return Err(usage(format!("--repo {} is not a directory", args.repo.display())));
     }
     let repo = args.repo.canonicalize()?;
-    let config = Config::load(&repo, &Default::default())?;
+    let config = Config::load(&repo, &Default::default(), false)?;
+    for notice in config.notices() {
+        eprintln!("wright: {notice}");
+    }
     let isolation = isolation(&config, &args.sandbox)?;
     let env = EnvPolicy { allow: config.strings("sandbox.env")?, ..EnvPolicy::default() };
     let spec = RunSpec {
@@ -64,13 +67,15 @@ pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
     let defaults = Isolation::default();
     let memory_mb = flags.memory.or(config.int("sandbox.memory_mb")?).unwrap_or(defaults.limits.memory_bytes >> 20);
     let max_pids = config.int("sandbox.max_pids")?.unwrap_or(defaults.limits.max_pids);
-    let mb = |key: &str, default: u64| -> Result<u64> { Ok(config.int(key)?.map(|v| v << 20).unwrap_or(default)) };
+    let mb = |key: &str, default: u64| -> Result<u64> {
+        Ok(config.int(key)?.map(|v| v.saturating_mul(1 << 20)).unwrap_or(default))
+    };
     Ok(Isolation {
         backend,
         tmp_bytes: mb("sandbox.tmp_mb", defaults.tmp_bytes)?,
         file_bytes: mb("sandbox.file_mb", defaults.file_bytes)?,
         network: flags.network || config.bool("sandbox.network")?.unwrap_or(false),
-        limits: TreeLimits { max_pids, memory_bytes: memory_mb << 20 },
+        limits: TreeLimits { max_pids, memory_bytes: memory_mb.saturating_mul(1 << 20) },
         hidden: vec![
             crate::dirs::data_dir(),
             crate::dirs::cache_dir(),

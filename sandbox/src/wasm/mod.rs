@@ -68,7 +68,7 @@ pub(crate) fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
     runner_argv.extend(guest.to_argv());
     let mut outer = spec.clone();
     outer.program = Program::Argv(runner_argv);
-    outer.timeout = spec.timeout + GRACE;
+    outer.timeout = spec.timeout.saturating_add(GRACE);
     outer.isolation.limits.memory_bytes += RUNNER_MEMORY;
     let binds = [(runner, inside.join("runner")), (compiled, inside.join("module.cwasm"))];
     let mut out = crate::process::run_process(&outer, &binds)?;
