@@ -161,7 +161,10 @@ async fn a_full_context_drops_old_outputs_and_retries_once() {
         .collect();
     assert!(tools[0].starts_with("[output dropped") && tools[1].starts_with("[output dropped"), "{tools:?}");
     assert!(tools[2].contains("parse_date"), "the newest output stays");
-    assert_eq!(retried[1]["content"], "look around", "the task stays");
+    assert_eq!(
+        retried[1]["content"], "<untrusted-data source=\"task\">\nlook around\n</untrusted-data>",
+        "the task stays"
+    );
 
     // A second overflow in the same turn stops the run with that reason.
     let server = ModelServer::start(vec![plan(), full.clone(), full]).await;
