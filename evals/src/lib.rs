@@ -1,5 +1,9 @@
 //! wright's benchmark programs. Each prints a table and can write JSON; none is a test.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod baseline;
 mod checkout;
 pub mod edits;

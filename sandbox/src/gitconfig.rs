@@ -34,11 +34,10 @@ pub fn strip_credentials(text: &str) -> String {
 
 /// `https://user:token@host/x` → `https://host/x`.
 fn strip_userinfo(line: &str) -> String {
-    let Some(scheme) = line.find("://") else { return line.to_string() };
-    let rest = &line[scheme + 3..];
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..host_end].rfind('@') {
-        Some(at) => format!("{}{}", &line[..scheme + 3], &rest[at + 1..]),
+    let Some((scheme, rest)) = line.split_once("://") else { return line.to_string() };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://{host}{}", rest.strip_prefix(authority).unwrap_or_default()),
         None => line.to_string(),
     }
 }

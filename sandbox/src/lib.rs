@@ -9,6 +9,10 @@
 //! bare takes an explicit `Backend::None`. The wasm backend runs a WASI program (such as
 //! `python.wasm`) in wasmtime, itself inside the process sandbox.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod bwrap;
 mod capture;
 mod cgroup;

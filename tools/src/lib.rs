@@ -1,6 +1,10 @@
 //! The tools wright's model can call. Each tool takes JSON arguments and answers with
 //! text for the model; every failure is a [`ToolError`] whose message says what to do.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod args;
 mod fs_tools;
 mod index_handle;

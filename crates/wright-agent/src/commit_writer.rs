@@ -42,7 +42,7 @@ pub fn request(change: &Change) -> Vec<Message> {
     user.push_str(&format!("The tool's summary: {}\n\nThe diff:\n", change.summary));
     if change.diff.len() > DIFF_LIMIT {
         let cut = (0..=DIFF_LIMIT).rev().find(|i| change.diff.is_char_boundary(*i)).unwrap_or(0);
-        user.push_str(&change.diff[..cut]);
+        user.push_str(change.diff.get(..cut).unwrap_or_default());
         user.push_str(&format!("\n[… {} more bytes of diff not shown]\n", change.diff.len() - cut));
     } else {
         user.push_str(change.diff);
@@ -87,10 +87,7 @@ pub fn is_conventional(subject: &str) -> bool {
 }
 
 fn strip_thinking(reply: &str) -> &str {
-    match reply.find("</think>") {
-        Some(end) => &reply[end + "</think>".len()..],
-        None => reply,
-    }
+    reply.split_once("</think>").map_or(reply, |(_, after)| after)
 }
 
 /// Lines the model must not forge: wright adds the trailers itself.
@@ -117,7 +114,9 @@ fn clean_subject(line: &str) -> String {
     // Cut at a word boundary.
     let head: String = text.chars().take(SUBJECT_LIMIT).collect();
     match head.rfind(' ') {
-        Some(space) if space > SUBJECT_LIMIT / 2 => head[..space].trim_end_matches([',', ';', ':']).to_string(),
+        Some(space) if space > SUBJECT_LIMIT / 2 => {
+            head.get(..space).unwrap_or(&head).trim_end_matches([',', ';', ':']).to_string()
+        }
         _ => head,
     }
 }

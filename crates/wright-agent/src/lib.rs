@@ -1,6 +1,10 @@
 //! The planner loop: a task and a workspace in, a verdict and commits out. Every step is
 //! a typed [`Event`]; renderers (terminal, JSONL, journal) only consume them.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod budget;
 mod commit_writer;
 mod committing;

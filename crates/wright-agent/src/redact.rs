@@ -39,9 +39,10 @@ impl Redactor {
         let hold = text
             .char_indices()
             .map(|(i, _)| i)
-            .find(|&i| self.secrets.iter().any(|(_, v)| v.starts_with(&text[i..])))
+            .find(|&i| self.secrets.iter().any(|(_, v)| text.get(i..).is_some_and(|rest| v.starts_with(rest))))
             .unwrap_or(text.len());
-        (text[..hold].to_string(), text[hold..].to_string())
+        let (show, held) = text.split_at_checked(hold).unwrap_or((&text, ""));
+        (show.to_string(), held.to_string())
     }
 
     pub fn event(&self, event: Event) -> Event {

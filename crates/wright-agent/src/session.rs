@@ -517,7 +517,7 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
             summary,
             branch: self.workspace.branch.clone(),
             worktree: self.workspace.worktree.display().to_string(),
-            commits: commits.iter().map(|c| format!("{} {}", &c.sha[..c.sha.len().min(10)], c.subject)).collect(),
+            commits: commits.iter().map(|c| format!("{} {}", c.sha.get(..10).unwrap_or(&c.sha), c.subject)).collect(),
             files_changed,
             tests,
             usage: self.usage,

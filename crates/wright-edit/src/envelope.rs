@@ -53,12 +53,14 @@ impl Hunk {
     /// space in front of an empty context line, or write a bare `...` for lines they left
     /// out; both count as context. False when the line is none of these.
     pub(crate) fn push_line(&mut self, line: &str) -> bool {
+        // The marker is one ASCII byte, so the rest starts at byte 1.
+        let rest = line.get(1..).unwrap_or_default().to_string();
         match line.chars().next() {
-            Some('+') => self.new.push(line[1..].to_string()),
-            Some('-') => self.old.push(line[1..].to_string()),
+            Some('+') => self.new.push(rest),
+            Some('-') => self.old.push(rest),
             Some(' ') => {
-                self.old.push(line[1..].to_string());
-                self.new.push(line[1..].to_string());
+                self.old.push(rest.clone());
+                self.new.push(rest);
             }
             None => {
                 self.old.push(String::new());

@@ -5,6 +5,10 @@
 //! It never touches the file system: callers read the files, and write the results.
 //! An edit that breaks a file's syntax is refused ([`check_syntax`]).
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod closest;
 mod diff;
 mod elide;

@@ -142,7 +142,8 @@ fn indent_offset(window: &[String], needle: &[String]) -> Option<Layer> {
         if h.trim_start() != n.trim_start() {
             return None;
         }
-        let (hi, ni) = (&h[..h.len() - h.trim_start().len()], &n[..n.len() - n.trim_start().len()]);
+        let (hi, ni) =
+            (h.strip_suffix(h.trim_start()).unwrap_or_default(), n.strip_suffix(n.trim_start()).unwrap_or_default());
         let this = if let Some(add) = hi.strip_suffix(ni) {
             Layer::Indent { add: add.to_string(), remove: String::new() }
         } else if let Some(remove) = ni.strip_suffix(hi) {

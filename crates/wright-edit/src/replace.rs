@@ -22,7 +22,7 @@ pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditErro
     match exact.len() {
         1 => return Ok(text.replacen(old, new, 1)),
         n if n > 1 => {
-            let lines = exact.iter().map(|&i| text[..i].matches('\n').count() + 1);
+            let lines = exact.iter().map(|&i| text.get(..i).unwrap_or_default().matches('\n').count() + 1);
             return Err(ambiguous(lines.collect()));
         }
         _ => {}

@@ -175,7 +175,7 @@ fn parse_hunk(lines: &[&str], at: usize) -> Result<(Hunk, usize), EditError> {
 /// How many body lines the header's counts cover, when the counts are met exactly.
 fn counted_prefix(header: &str, body: &[&str]) -> Option<usize> {
     let rest = header.trim_start_matches('@').trim();
-    let ranges = rest.find("@@").map(|p| &rest[..p])?;
+    let (ranges, _) = rest.split_once("@@")?;
     let count = |sign: char| -> Option<usize> {
         let r = ranges.split_whitespace().find_map(|r| r.strip_prefix(sign))?;
         match r.split_once(',') {
@@ -211,7 +211,7 @@ fn is_file_header(lines: &[&str], i: usize) -> bool {
 /// second `@@` is not used as an anchor: git takes it from above the hunk, often far.
 fn old_start(line: &str) -> Option<usize> {
     let rest = line.trim_start_matches('@').trim();
-    let ranges = rest.find("@@").map(|p| &rest[..p]).unwrap_or(rest);
+    let ranges = rest.split_once("@@").map_or(rest, |(r, _)| r);
     let old = ranges.split_whitespace().find_map(|r| r.strip_prefix('-'))?;
     old.split(',').next()?.parse::<usize>().ok().filter(|n| *n > 0)
 }

@@ -91,7 +91,7 @@ pub fn undo(
         if !remotes.is_empty() {
             return Err(GitError::Refused(format!(
                 "commit {} ({}) is pushed to {}; wright never rewrites pushed history",
-                &c.sha[..10],
+                c.sha.get(..10).unwrap_or(&c.sha),
                 c.subject,
                 remotes.join(", ")
             )));

@@ -1,6 +1,10 @@
 //! Git for wright: every run works on its own branch in its own worktree, outside the
 //! user's tree, and every change lands there as a commit with wright's trailers.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod commit;
 mod conventional;
 mod guard;

@@ -76,7 +76,8 @@ fn source_of(checkout: &Path, rel: &str, name: &str) -> Option<Repository> {
 /// A repository at `dest` that borrows `source`'s objects (as `git clone --shared` does:
 /// nothing is copied) with `commit` checked out on a detached HEAD.
 fn check_out_one(source: &Repository, dest: &Path, commit: Oid) -> Result<(), String> {
-    let short = &commit.to_string()[..10];
+    let full = commit.to_string();
+    let short = full.get(..10).unwrap_or(&full);
     if source.find_commit(commit).is_err() {
         return Err(format!(
             "your checkout of it lacks commit {short}, the one this branch records; fetch it there (`git submodule update`)"

@@ -2,6 +2,10 @@
 //! language, the definitions a file holds (with their spans), and how many parse
 //! errors a text has. wright-index and wright-edit both read code through this crate.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod defs;
 mod lang;
 

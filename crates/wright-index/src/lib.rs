@@ -3,6 +3,10 @@
 //! kept up to date incrementally, with ranked text search that reads issue text the way
 //! a developer does, symbol and regex search, and a repo map.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod docs;
 mod grep;
 pub mod location;

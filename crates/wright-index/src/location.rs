@@ -11,7 +11,7 @@ pub fn repo_dir(cache: &Path, repo: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
         .unwrap_or_default();
     let key = blake3::hash(canonical.to_string_lossy().as_bytes()).to_hex();
-    cache.join("index").join(format!("{name}-{}", &key[..16]))
+    cache.join("index").join(format!("{name}-{}", key.get(..16).unwrap_or(&key)))
 }
 
 /// The index of the repository's own working tree.

@@ -332,7 +332,7 @@ pub fn analyze(text: &str) -> Analyzed {
             let terms = code_terms(word);
             let whole = word.to_lowercase();
             // In code, a called name or a capitalised name (a class) names a definition too.
-            let after = source.0[m.end()..].chars().next();
+            let after = source.0.get(m.end()..).and_then(|rest| rest.chars().next());
             let named_in_code = source.1 && (after == Some('(') || word.starts_with(|c: char| c.is_uppercase()));
             if (is_ident || named_in_code) && !idents.contains(&whole) && !whole.contains('-') {
                 idents.push(whole.clone());

@@ -259,7 +259,7 @@ fn prior(path: &str, named: bool) -> f32 {
 
 /// `path` is the file the hint names (`models.py` names `requests/models.py`).
 pub(crate) fn path_named(path: &str, hint: &str) -> bool {
-    path == hint || (path.ends_with(hint) && path[..path.len() - hint.len()].ends_with('/'))
+    path == hint || path.strip_suffix(hint).is_some_and(|dir| dir.ends_with('/'))
 }
 
 /// The line holding the most distinct query terms (1-based).

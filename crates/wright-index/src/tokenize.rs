@@ -87,10 +87,10 @@ fn for_each_token(text: &str, mut emit: impl FnMut(usize, usize, String)) {
         }
         let end = i;
         if idents.len() > 1 && end - start <= MAX_TOKEN {
-            emit(start, end, text[start..end].to_lowercase());
+            emit(start, end, text.get(start..end).unwrap_or_default().to_lowercase());
         }
         for (s, e) in idents {
-            let word = &text[s..e];
+            let word = text.get(s..e).unwrap_or_default();
             if word.len() > MAX_TOKEN {
                 continue;
             }
@@ -99,7 +99,7 @@ fn for_each_token(text: &str, mut emit: impl FnMut(usize, usize, String)) {
                 emit(s, e, word.to_lowercase());
             }
             for (a, b) in parts {
-                emit(s + a, s + b, word[a..b].to_lowercase());
+                emit(s + a, s + b, word.get(a..b).unwrap_or_default().to_lowercase());
             }
         }
     }

@@ -2,6 +2,10 @@
 //! calls, streaming (and a fallback when an endpoint can't stream), bounded retries that
 //! honour `Retry-After`, tool calls written as text by small models, and token usage.
 
+// Input from strangers reaches every crate: a byte index that lands inside a character
+// must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 mod client;
 mod endpoint;
 mod error;

@@ -43,7 +43,7 @@ fn json_values(text: &str) -> Vec<Value> {
     let bytes = text.as_bytes();
     while i < bytes.len() {
         if bytes[i] == b'{' || bytes[i] == b'[' {
-            let mut stream = serde_json::Deserializer::from_str(&text[i..]).into_iter::<Value>();
+            let mut stream = serde_json::Deserializer::from_str(text.get(i..).unwrap_or_default()).into_iter::<Value>();
             if let Some(Ok(v)) = stream.next() {
                 values.push(v);
                 i += stream.byte_offset().max(1);

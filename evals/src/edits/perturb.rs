@@ -132,7 +132,7 @@ fn dedent(h: &mut Hunk) {
         (!b.trim().is_empty()).then(|| b.len() - b.trim_start().len())
     };
     // A blank line carrying whitespace would lose it for good.
-    if h.lines.iter().any(|l| l.len() > 1 && l[1..].trim().is_empty()) {
+    if h.lines.iter().any(|l| l.len() > 1 && l.get(1..).is_some_and(|b| b.trim().is_empty())) {
         return;
     }
     let Some(common) = h.lines.iter().filter(|l| !l.starts_with('\\')).filter_map(|l| indent(l)).min() else {
@@ -142,9 +142,10 @@ fn dedent(h: &mut Hunk) {
         return;
     }
     for l in h.lines.iter_mut().filter(|l| !l.starts_with('\\') && !l.is_empty()) {
-        let (prefix, rest) = l.split_at(1);
+        let Some((prefix, rest)) = l.split_at_checked(1) else { continue };
         let cut = rest.len() - rest.trim_start().len();
-        *l = format!("{prefix}{}", &rest[cut.min(common)..]);
+        // The cut lies in leading ASCII whitespace, so on a character boundary.
+        *l = format!("{prefix}{}", rest.get(cut.min(common)..).unwrap_or_default());
     }
 }
 

@@ -59,7 +59,8 @@ fn content_hash(cache_dir: &Path, module: &Path) -> Result<String, SandboxError>
         return Ok(known);
     }
     let bytes = std::fs::read(module).map_err(unreadable)?;
-    let content = blake3::hash(&bytes).to_hex()[..32].to_string();
+    let hex = blake3::hash(&bytes).to_hex();
+    let content = hex.get(..32).unwrap_or(&hex).to_string();
     // A memo that cannot be written only costs the next run a hash.
     if std::fs::create_dir_all(cache_dir.join("hashes")).is_ok() {
         let _ = write_atomically(&memo, content.as_bytes());
