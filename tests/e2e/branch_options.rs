@@ -35,7 +35,7 @@ async fn include_dirty_copies_the_users_work_as_a_labelled_first_commit() {
     let before = fixture.snapshot();
     let config = "[git]\nauthor = \"Wright Bot <bot@example.com>\"\n";
     let (code, events, stderr) = run_with_config(&fixture, &["--include-dirty"], config).await;
-    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(code, Some(4), "{stderr}");
     let commits = of_type(&events, "commit");
     assert_eq!(commits.len(), 1);
     assert_eq!(commits[0]["subject"], "chore: include uncommitted changes from the checkout");
@@ -56,7 +56,7 @@ async fn base_picks_the_starting_revision() {
     git(&repo, &["tag", "v1"]);
     git(&repo, &["commit", "-q", "--allow-empty", "-m", "after v1"]);
     let (code, events, stderr) = run(&fixture, &["--base", "v1"]).await;
-    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(code, Some(4), "{stderr}");
     assert_eq!(events[0]["base"].as_str().unwrap(), git(&repo, &["rev-parse", "v1"]).trim());
     let (code, _, stderr) = run(&fixture, &["--base", "no-such-ref"]).await;
     assert_eq!(code, Some(2), "{stderr}");

@@ -87,7 +87,7 @@ async fn a_spent_budget_means_a_derived_message_and_no_request() {
 #[tokio::test]
 async fn another_model_can_write_the_messages() {
     let ran = run(vec![turn("perf(dates): parse faster", &[])], "[git]\ncommit_model = \"small-model\"\n", &[]).await;
-    assert_eq!(ran.code, Some(0));
+    assert_eq!(ran.code, Some(4));
     let asked = ran.server.commit_requests();
     assert_eq!(asked.len(), 1);
     assert_eq!(asked[0]["model"], "small-model");
@@ -98,7 +98,7 @@ async fn another_model_can_write_the_messages() {
 #[tokio::test]
 async fn derived_messages_need_no_model() {
     let ran = run(Vec::new(), "[git]\ncommit_messages = \"derived\"\n", &[]).await;
-    assert_eq!(ran.code, Some(0));
+    assert_eq!(ran.code, Some(4));
     assert_eq!(ran.server.commit_requests().len(), 0);
     assert_eq!(subjects(&ran.events), ["fix(dates): update dates.py"]);
     assert_eq!(notices(&ran.events), "");
@@ -108,7 +108,7 @@ async fn derived_messages_need_no_model() {
 async fn a_failing_or_empty_answer_falls_back_to_a_derived_message() {
     let refused = Step::Status { code: 400, retry_after: None, body: "{\"error\":{\"message\":\"no\"}}".into() };
     let ran = run(vec![refused], "", &[]).await;
-    assert_eq!(ran.code, Some(0));
+    assert_eq!(ran.code, Some(4));
     assert_eq!(subjects(&ran.events), ["fix(dates): update dates.py"]);
     assert!(notices(&ran.events).contains("could not write the commit message"), "{:?}", ran.events);
 

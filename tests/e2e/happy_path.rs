@@ -69,7 +69,7 @@ async fn a_task_becomes_a_reviewed_commit() {
     let run_id = start["run_id"].as_str().unwrap();
     let worktree = std::path::PathBuf::from(start["worktree"].as_str().unwrap());
     assert!(worktree.starts_with(home.data()), "worktree {worktree:?} must live in wright's data dir");
-    assert_eq!(start["test_command"], "python3 -m unittest");
+    assert_eq!(start["test_command"], "python3 -m unittest -v");
 
     // Plan, tools, the commit, the tests and the verdict are all in the stream.
     assert_eq!(of_type(&events, "plan_updated").len(), 2);
@@ -102,10 +102,21 @@ async fn a_task_becomes_a_reviewed_commit() {
     assert_eq!(commits.len(), 1);
     assert_eq!(commits[0]["subject"], "fix(dates): accept a trailing Z in parse_date");
     assert_eq!(commits[0]["files"], json!(["dates.py"]));
+    // The tests ran at the base (one failing) and at the end (all passing), test by test.
     let tests = of_type(&events, "test_result");
-    assert_eq!(tests[0]["passed"], true, "{}", tests[0]);
+    assert_eq!(
+        (tests[0]["phase"].as_str(), tests[0]["passed"].as_bool()),
+        (Some("baseline"), Some(false)),
+        "{}",
+        tests[0]
+    );
+    assert_eq!(tests[0]["failing"], json!(["test_dates.ParseDateTest.test_z_suffix"]));
+    assert_eq!((tests[1]["phase"].as_str(), tests[1]["passed"].as_bool()), (Some("final"), Some(true)), "{}", tests[1]);
+    assert_eq!(tests[1]["counts"], json!({"passed": 2, "failed": 0, "skipped": 0}));
     let end = finished(&events);
     assert_eq!(end["verdict"], "fixed");
+    assert_eq!(end["tests_changed"]["now_passing"], json!(["test_dates.ParseDateTest.test_z_suffix"]));
+    assert!(end["verdict_reason"].as_str().unwrap().contains("failed at the base pass now"), "{end}");
     assert_eq!(end["outcome"], "fixed");
     assert_eq!(end["stop_reason"], "finished");
     assert_eq!(end["exit_code"], 0);
@@ -183,8 +194,8 @@ async fn the_terminal_view_ends_with_a_summary() {
         "[>] Accept the Z suffix",
         "→ edit",
         "● commit",
-        "tests: `python3 -m unittest` passed",
-        "verdict:  Fixed",
+        "tests: `python3 -m unittest -v` passed (2 passed, 0 failed",
+        "verdict:  fixed: 1 test that failed at the base pass",
         "branch:   wright/fix-parse-date",
         "tokens:   600",
     ] {
@@ -216,7 +227,7 @@ async fn text_tool_calls_from_small_models_are_executed() {
     assert_eq!(results[0]["ok"], true);
     let end = finished(&events);
     assert_eq!(end["outcome"], "gave_up");
-    assert_eq!(end["verdict"], "not_fixed");
+    assert_eq!(end["verdict"], "no_change");
 
     let requests = server.requests();
     assert!(requests[0].get("tools").is_none(), "text mode sends no native tools");

@@ -28,7 +28,7 @@ async fn push_lands_the_branch_and_a_non_fast_forward_is_rejected() {
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("strict offsets");
     let out = output(cmd).await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     let events = events(&out.stdout);
     let run_id = events[0]["run_id"].as_str().unwrap().to_string();
     let branch = events[0]["branch"].as_str().unwrap().to_string();
@@ -81,7 +81,7 @@ async fn one_commit_run(home: &Home, server: &ModelServer, fixture: &Fixture) ->
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("strict offsets");
     let out = output(cmd).await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     let events = events(&out.stdout);
     (events[0]["run_id"].as_str().unwrap().to_string(), events[0]["branch"].as_str().unwrap().to_string())
 }

@@ -198,7 +198,7 @@ async fn finished_runs_are_reviewed_undone_and_cleaned() {
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg(TASK);
     let out = output(cmd).await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     let events = events(&out.stdout);
     let run_id = events[0]["run_id"].as_str().unwrap().to_string();
     let branch = events[0]["branch"].as_str().unwrap().to_string();
@@ -211,7 +211,7 @@ async fn finished_runs_are_reviewed_undone_and_cleaned() {
 
     let log = wright(&["log"]);
     let text = String::from_utf8_lossy(&log.stdout);
-    assert!(text.contains(&run_id[..8]) && text.contains("fixed") && text.contains(&branch), "{text}");
+    assert!(text.contains(&run_id[..8]) && text.contains("unverified") && text.contains(&branch), "{text}");
     let show = wright(&["show", &run_id[..5]]);
     let text = String::from_utf8_lossy(&show.stdout);
     assert!(text.contains("[>] Make it strict"), "{text}");
@@ -266,7 +266,7 @@ async fn two_runs_on_one_repository_at_once() {
     let mut branches = Vec::new();
     for (child, name) in children.into_iter().zip(["first", "second"]) {
         let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
         let events = events(&out.stdout);
         let branch = events[0]["branch"].as_str().unwrap().to_string();
         let files = git(&fixture.repo(), &["diff", "--name-only", "main", &branch]);

@@ -115,7 +115,7 @@ async fn a_repository_config_cannot_reach_the_key_or_widen_the_sandbox() {
     assert!(run.contains("[]") && !run.contains("leaked"), "{run}");
     // The repository's test command is its to choose, and runs in the sandbox too.
     assert_eq!(events[0]["test_command"], format!("touch {}", test_marker.display()));
-    assert_eq!(finished(&events)["tests"]["passed"], false);
+    assert_eq!(finished(&events)["final"]["passed"], false);
     assert!(!command_marker.exists() && !test_marker.exists(), "a command ran outside the sandbox");
 
     // `wright config` says where each value came from and what was refused.

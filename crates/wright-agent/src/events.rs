@@ -5,7 +5,8 @@ use wright_llm::Usage;
 
 use crate::redact::Redactor;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: verdicts from the evidence (`verdict_reason`, `baseline`, `final`, `tests_changed`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One step of a run. `seq` counts from 0 within the run.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -19,6 +20,8 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+// `RunFinished` is large, but there is one per run; boxing it would burden every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
@@ -34,6 +37,8 @@ pub enum EventKind {
         tool_format: String,
         sandbox: String,
         test_command: Option<String>,
+        /// Why that command: configured, or what detection found.
+        test_command_reason: Option<String>,
     },
     PlanUpdated {
         steps: Vec<PlanStep>,
@@ -64,8 +69,11 @@ pub enum EventKind {
     },
     TestResult(TestSummary),
     RunFinished {
+        /// What the model said of its work (null when it did not say); never the verdict.
         outcome: Option<Outcome>,
         verdict: Verdict,
+        /// The verdict's evidence, in one sentence.
+        verdict_reason: String,
         stop_reason: StopReason,
         /// Why the run stopped, in words.
         detail: String,
@@ -74,7 +82,13 @@ pub enum EventKind {
         worktree: String,
         commits: Vec<String>,
         files_changed: Vec<String>,
-        tests: Option<TestSummary>,
+        /// The tests at the base, before the model's first turn (null with --no-baseline).
+        baseline: Option<TestSummary>,
+        /// The tests at the end (null when the run stopped before them).
+        #[serde(rename = "final")]
+        final_tests: Option<TestSummary>,
+        /// Tests that changed state between the two, by name.
+        tests_changed: Option<wright_testing::Comparison>,
         usage: Usage,
         cost_usd: Option<f64>,
         steps: u32,
@@ -115,13 +129,35 @@ impl Outcome {
     }
 }
 
-/// wright's judgement: the model's outcome checked against the tests.
+/// wright's judgement, from the commits and the tests (see `verdict`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// A commit, tests ran, none broken, and a test shows the progress.
     Fixed,
+    /// A change, the tests pass, but no test shows the fix.
+    Unverified,
+    /// A test that passed at the base fails now.
+    TestsBroken,
+    /// The tests that failed at the base still fail.
     NotFixed,
+    /// No commit.
+    NoChange,
+    /// No test command, or no test run.
     Unknown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Fixed => "fixed",
+            Verdict::Unverified => "unverified",
+            Verdict::TestsBroken => "tests_broken",
+            Verdict::NotFixed => "not_fixed",
+            Verdict::NoChange => "no_change",
+            Verdict::Unknown => "unknown",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -154,15 +190,53 @@ impl StopReason {
     }
 }
 
+/// Which test run a summary describes.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TestPhase {
+    /// At the base, before the model's first turn.
+    Baseline,
+    /// After the model stopped.
+    Final,
+}
+
+/// One test run, for the views: counts and the failing tests' names, not every test.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TestSummary {
+    pub phase: TestPhase,
     pub command: String,
     pub exit_code: i32,
+    /// Exit 0 in time, no test failed, and (when the runner counts) at least one ran.
     pub passed: bool,
     pub timed_out: bool,
     pub duration_ms: u64,
+    /// Where the per-test results came from: junit, output, or exit_code (none).
+    pub source: wright_testing::Source,
+    pub counts: wright_testing::Counts,
+    /// Tests that ran; null when only the exit code is known.
+    pub ran: Option<u64>,
+    /// The failing tests, at most 50.
+    pub failing: Vec<String>,
     /// The end of the output, where test runners put their verdict.
     pub output_tail: String,
+}
+
+impl TestSummary {
+    pub fn of(phase: TestPhase, run: &wright_testing::TestRun) -> Self {
+        TestSummary {
+            phase,
+            command: run.command.clone(),
+            exit_code: run.exit_code,
+            passed: run.passed(),
+            timed_out: run.timed_out,
+            duration_ms: run.duration_ms,
+            source: run.source,
+            counts: run.counts(),
+            ran: run.ran(),
+            failing: run.named(wright_testing::Outcome::Failed).into_iter().take(50).map(str::to_string).collect(),
+            output_tail: run.output_tail.clone(),
+        }
+    }
 }
 
 /// Transient progress for live views; not numbered, not journaled.

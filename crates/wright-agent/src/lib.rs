@@ -26,14 +26,13 @@ pub use budget::{Budgets, Price};
 pub use commit_writer::{COMMIT_WRITER_PROMPT, CommitMessages};
 pub use events::{
     Event, EventKind, EventSink, Events, Outcome, PlanStep, Progress, SCHEMA_VERSION, StepStatus, StopReason,
-    TestSummary, Verdict,
+    TestPhase, TestSummary, Verdict,
 };
 pub use journal::{Journal, record_panics};
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;
 pub use session::{RunReport, Session, SessionConfig};
 pub use transcript::{Record, Resumed, Transcript};
-pub use verdict::detect_test_command;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {

@@ -35,7 +35,7 @@ pub(crate) fn specs() -> Vec<wright_llm::ToolDef> {
                     "summary": {"type": "string"},
                     "outcome": {"type": "string", "enum": ["fixed", "partial", "gave_up"]}
                 },
-                "required": ["summary", "outcome"]
+                "required": ["summary"]
             }),
         },
     ]
@@ -88,7 +88,9 @@ mod tests {
 #[derive(Deserialize)]
 pub(crate) struct FinishArgs {
     pub summary: String,
-    pub outcome: Outcome,
+    /// What the model says of its work; optional, and never the verdict.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
 }
 
 pub(crate) fn parse_finish(args: &Value) -> Result<FinishArgs, String> {

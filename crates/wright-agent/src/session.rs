@@ -14,9 +14,9 @@ use crate::plan::{self, FinishArgs};
 use crate::prompt::{PromptFacts, ToolFormat, example_call, root_listing, system_prompt, text_tool_instructions};
 use crate::repeats::RepeatGuard;
 use crate::transcript::{Record, Resumed, Transcript};
-use crate::verdict::{detect_test_command, run_tests};
+use crate::verdict::{Evidence, judge, test_limits};
 use crate::{
-    AgentError, Budgets, Event, EventKind, Events, Outcome, PlanStep, Progress, StopReason, TestSummary, Verdict,
+    AgentError, Budgets, Event, EventKind, Events, PlanStep, Progress, StopReason, TestPhase, TestSummary, Verdict,
 };
 
 /// Replies without a tool call in a row before the run stops.
@@ -36,6 +36,10 @@ pub struct SessionConfig {
     /// Configured test command; detected when `None`.
     pub test_command: Option<String>,
     pub test_timeout: Duration,
+    /// Skip the test run at the base (`--no-baseline`); the verdict then says so.
+    pub no_baseline: bool,
+    /// Time limit of the test run at the base.
+    pub baseline_timeout: Duration,
     pub run_limits: RunLimits,
     pub base_url: String,
     /// wright's cache directory (code indexes).
@@ -76,6 +80,8 @@ pub struct Session {
     /// The tool format in force: `auto` turns into `text` when the model shows it needs it.
     format: ToolFormat,
     test_command: Option<String>,
+    /// The test run at the base: made before the model's first turn, or read back on resume.
+    baseline: Option<wright_testing::TestRun>,
     pub(crate) usage: Usage,
     steps: u32,
     transcript: Option<Transcript>,
@@ -167,6 +173,7 @@ impl Session {
         // A damaged transcript may hold any float; `from_secs_f64` would panic on it.
         session.spent_before = Duration::try_from_secs_f64(earlier.seconds).unwrap_or_default();
         session.plan = earlier.plan;
+        session.baseline = earlier.baseline;
         session.messages = earlier.messages;
         let mut note = String::from("[wright: this run was stopped and has been resumed.");
         if !discarded.is_empty() || !restored.is_empty() {
@@ -211,7 +218,13 @@ impl Session {
         workspace: TaskWorkspace,
     ) -> Result<Self, AgentError> {
         let root = workspace.worktree.clone();
-        let test_command = config.test_command.clone().or_else(|| detect_test_command(&root, &config.run_limits));
+        let (test_command, test_command_reason) = match &config.test_command {
+            Some(command) => (Some(command.clone()), Some("configured (test_command or --test-command)".to_string())),
+            None => match wright_testing::detect(&root, &test_limits(&config.run_limits)) {
+                Some(found) => (Some(found.command), Some(format!("detected: {}", found.why))),
+                None => (None, None),
+            },
+        };
         let toolbox = Arc::new(Toolbox::default());
         let mut tools: Vec<ToolDef> = toolbox
             .specs()
@@ -232,6 +245,7 @@ impl Session {
             tool_format: config.tool_format.as_str().to_string(),
             sandbox: config.run_limits.isolation.describe(),
             test_command: test_command.clone(),
+            test_command_reason,
         });
         for message in &config.notices {
             events.emit(EventKind::Notice { message: message.clone() });
@@ -278,6 +292,7 @@ impl Session {
             tools,
             format,
             test_command,
+            baseline: None,
             usage: Usage::default(),
             steps: 0,
             transcript,
@@ -319,6 +334,10 @@ impl Session {
         let mut finish: Option<FinishArgs> = None;
         let mut repeats = RepeatGuard::default();
         let mut idle = 0;
+        if !self.baseline(&mut interrupt).await {
+            let stop = (StopReason::Interrupted, "interrupted while the tests ran at the base".to_string());
+            return self.conclude(stop, None);
+        }
         let stop: (StopReason, String) = loop {
             if *interrupt.borrow() {
                 break (StopReason::Interrupted, "interrupted; stopped after the last complete step".into());
@@ -477,27 +496,58 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
         text
     }
 
-    /// Runs the tests (unless interrupted), judges, and emits the last event.
+    /// Runs the tests at the base before the model's first turn, unless a resumed run
+    /// has them already or the user said `--no-baseline`. False when interrupted.
+    async fn baseline(&mut self, interrupt: &mut watch::Receiver<bool>) -> bool {
+        let Some(command) = self.test_command.clone() else { return true };
+        if self.baseline.is_some() || self.config.no_baseline {
+            return true;
+        }
+        self.events.progress(Progress::ToolRunning(format!("tests at the base: {command}")));
+        let (root, timeout) = (self.workspace.worktree.clone(), self.config.baseline_timeout);
+        let limits = test_limits(&self.config.run_limits);
+        let job = tokio::task::spawn_blocking(move || wright_testing::run(&root, &command, timeout, &limits));
+        let run = tokio::select! {
+            joined = job => joined,
+            _ = interrupted(interrupt) => return false,
+        };
+        match run {
+            Ok(run) => {
+                self.events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Baseline, &run)));
+                self.record(&Record::Baseline { run: run.clone() }, true);
+                self.baseline = Some(run);
+            }
+            Err(e) => {
+                self.events.emit(EventKind::Notice {
+                    message: format!("the tests at the base could not run ({e}); judging without them"),
+                });
+            }
+        }
+        true
+    }
+
+    /// Runs the tests (unless interrupted), judges from the evidence, and emits the last event.
     fn conclude(mut self, stop: (StopReason, String), finish: Option<FinishArgs>) -> RunReport {
         let (reason, detail) = stop;
-        let tests: Option<TestSummary> = match (&self.test_command, reason) {
+        let last = match (&self.test_command, reason) {
             (_, StopReason::Interrupted | StopReason::ModelError) | (None, _) => None,
             (Some(cmd), _) => {
                 self.events.progress(Progress::ToolRunning(format!("tests: {cmd}")));
-                let summary =
-                    run_tests(&self.workspace.worktree, cmd, self.config.test_timeout, &self.config.run_limits);
-                self.events.emit(EventKind::TestResult(summary.clone()));
-                Some(summary)
+                let limits = test_limits(&self.config.run_limits);
+                let run = wright_testing::run(&self.workspace.worktree, cmd, self.config.test_timeout, &limits);
+                self.events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Final, &run)));
+                Some(run)
             }
         };
-        let outcome = finish.as_ref().map(|f| f.outcome);
-        let tests_ok = tests.as_ref().is_none_or(|t| t.passed);
-        let verdict = match outcome {
-            Some(Outcome::Fixed) if tests_ok => Verdict::Fixed,
-            Some(_) => Verdict::NotFixed,
-            None if !tests_ok => Verdict::NotFixed,
-            None => Verdict::Unknown,
-        };
+        let commits = self.workspace.commits().unwrap_or_default();
+        let files_changed = self.workspace.changed_files().unwrap_or_default();
+        let (verdict, verdict_reason, tests_changed) = judge(&Evidence {
+            commits: commits.len(),
+            changed: &files_changed,
+            has_command: self.test_command.is_some(),
+            baseline: self.baseline.as_ref(),
+            last: last.as_ref(),
+        });
         let exit_code = match reason {
             StopReason::Interrupted => 130,
             StopReason::ModelError => 1,
@@ -506,12 +556,12 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
             _ => 4,
         };
         self.record(&Record::Finished, true);
-        let commits = self.workspace.commits().unwrap_or_default();
-        let files_changed = self.workspace.changed_files().unwrap_or_default();
+        let outcome = finish.as_ref().and_then(|f| f.outcome);
         let summary = finish.map(|f| f.summary).unwrap_or_else(|| detail.clone());
         let finished = self.events.emit(EventKind::RunFinished {
             outcome,
             verdict,
+            verdict_reason,
             stop_reason: reason,
             detail,
             summary,
@@ -519,7 +569,9 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
             worktree: self.workspace.worktree.display().to_string(),
             commits: commits.iter().map(|c| format!("{} {}", c.sha.get(..10).unwrap_or(&c.sha), c.subject)).collect(),
             files_changed,
-            tests,
+            baseline: self.baseline.as_ref().map(|b| TestSummary::of(TestPhase::Baseline, b)),
+            final_tests: last.as_ref().map(|l| TestSummary::of(TestPhase::Final, l)),
+            tests_changed,
             usage: self.usage,
             cost_usd: self.config.budgets.cost(&self.usage),
             steps: self.steps,

@@ -26,6 +26,10 @@ pub enum Record {
         usage: Usage,
         seconds: f64,
     },
+    /// The test run at the base, kept so that `resume` judges against the same one.
+    Baseline {
+        run: wright_testing::TestRun,
+    },
     /// The run reached its end (a resumed run that ends appends another).
     Finished,
 }
@@ -60,6 +64,7 @@ pub struct Resumed {
     pub usage: Usage,
     pub seconds: f64,
     pub finished: bool,
+    pub baseline: Option<wright_testing::TestRun>,
 }
 
 impl Resumed {
@@ -79,6 +84,7 @@ impl Resumed {
                     out.usage = usage;
                     out.seconds = seconds;
                 }
+                Record::Baseline { run } => out.baseline = Some(run),
                 Record::Finished => out.finished = true,
             }
         }

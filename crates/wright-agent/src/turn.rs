@@ -90,7 +90,10 @@ impl Session {
             self.remember(Message::Tool { tool_call_id: call.id.clone(), content: quoted });
         }
         if let Some(f) = done.finish {
-            stop = stop.or(Some((StopReason::Finished, format!("the model finished: {}", f.outcome.as_str()))));
+            stop = stop.or(Some((
+                StopReason::Finished,
+                format!("the model finished: {}", f.outcome.map_or("no outcome given", |o| o.as_str())),
+            )));
             end.finish = Some(f);
         }
         stop

@@ -1,167 +1,224 @@
-//! The project's own test command: configured, or detected from the files present.
+//! The verdict, from the evidence only: the commits, and the test runs at the base and at
+//! the end, test by test where the runner names them. The model's own word (`outcome`)
+//! is recorded beside it and never decides it.
 
-use std::path::Path;
-use std::time::Duration;
-
-use wright_sandbox::{Program, RunSpec};
+use wright_testing::{Comparison, Limits, TestRun, compare, in_files};
 use wright_tools::RunLimits;
 
-use crate::TestSummary;
+use crate::Verdict;
 
-/// The test command for the tree at `root`, detected from its build files. Reading files
-/// is all it does on the host; the one probe that runs a program runs in the sandbox.
-pub fn detect_test_command(root: &Path, limits: &RunLimits) -> Option<String> {
-    let has = |name: &str| root.join(name).exists();
-    if has("Cargo.toml") {
-        return Some("cargo test".into());
-    }
-    if has("package.json") {
-        let text = std::fs::read_to_string(root.join("package.json")).unwrap_or_default();
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        if value.pointer("/scripts/test").and_then(|t| t.as_str()).is_some_and(|t| !t.contains("no test specified")) {
-            return Some("npm test".into());
-        }
-    }
-    if has("go.mod") {
-        return Some("go test ./...".into());
-    }
-    if has("pyproject.toml")
-        || has("setup.py")
-        || has("setup.cfg")
-        || has("pytest.ini")
-        || has("tox.ini")
-        || has_python_tests(root)
-    {
-        return Some(python_command(root, limits));
-    }
-    if has("Makefile") {
-        let text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
-        if text.lines().any(|l| l.starts_with("test:")) {
-            return Some("make test".into());
-        }
-    }
-    None
+/// The sandbox a test run gets: the one the `run` tool uses.
+pub(crate) fn test_limits(run: &RunLimits) -> Limits {
+    Limits { env: run.env.clone(), isolation: run.isolation.clone() }
 }
 
-fn has_python_tests(root: &Path) -> bool {
-    let is_test = |name: &str| name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"));
-    let names = |dir: &Path| -> Vec<String> {
-        std::fs::read_dir(dir)
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default()
+/// What the verdict is judged from.
+pub(crate) struct Evidence<'a> {
+    pub commits: usize,
+    /// Files the run's branch changed, from the repository root.
+    pub changed: &'a [String],
+    pub has_command: bool,
+    /// `None` with `--no-baseline`.
+    pub baseline: Option<&'a TestRun>,
+    /// `None` when the run stopped before the tests (interrupted, the model failed).
+    pub last: Option<&'a TestRun>,
+}
+
+/// The verdict, one sentence why, and the tests that changed state.
+pub(crate) fn judge(e: &Evidence) -> (Verdict, String, Option<Comparison>) {
+    if e.commits == 0 {
+        return (Verdict::NoChange, "the run committed no change".into(), None);
+    }
+    if !e.has_command {
+        return (Verdict::Unknown, "no test command was found; set test_command or pass --test-command".into(), None);
+    }
+    let Some(last) = e.last else {
+        return (Verdict::Unknown, "the run stopped before the tests ran".into(), None);
     };
-    names(root).iter().any(|n| is_test(n)) || names(&root.join("tests")).iter().any(|n| is_test(n))
-}
-
-/// pytest when the project uses it and it is installed, else unittest discovery.
-fn python_command(root: &Path, limits: &RunLimits) -> String {
-    let mentions_pytest = ["pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini"]
-        .iter()
-        .any(|f| std::fs::read_to_string(root.join(f)).is_ok_and(|t| t.contains("pytest")));
-    if mentions_pytest && pytest_installed(root, limits) {
-        "python3 -m pytest -q".into()
+    if last.timed_out {
+        return (Verdict::NotFixed, "the test command timed out".into(), None);
+    }
+    if last.ran() == Some(0) {
+        return (Verdict::Unverified, "the test command ran no test".into(), None);
+    }
+    let Some(base) = e.baseline else { return without_baseline(e, last) };
+    let named = |r: &TestRun| !r.tests.is_empty();
+    if !named(base) || !named(last) {
+        return by_exit_codes(base, last);
+    }
+    let c = compare(base, last);
+    let verdict = if !c.now_failing.is_empty() {
+        (
+            Verdict::TestsBroken,
+            format!("{} that passed at the base fail now: {}", tests(&c.now_failing), list(&c.now_failing)),
+        )
+    } else if base.passed() && !last.passed() && last.named(wright_testing::Outcome::Failed).is_empty() {
+        (Verdict::TestsBroken, format!("the test command passed at the base and fails now (exit {})", last.exit_code))
+    } else if !c.now_passing.is_empty() {
+        let mut why = format!("{} that failed at the base pass now: {}", tests(&c.now_passing), list(&c.now_passing));
+        if !c.still_failing.is_empty() {
+            why.push_str(&format!("; still failing as at the base: {}", list(&c.still_failing)));
+        }
+        (Verdict::Fixed, why)
+    } else if !c.still_failing.is_empty() {
+        (
+            Verdict::NotFixed,
+            format!("{} that failed at the base still fail: {}", tests(&c.still_failing), list(&c.still_failing)),
+        )
     } else {
-        "python3 -m unittest".into()
-    }
-}
-
-/// Whether the sandbox's Python can import pytest. In the sandbox, because the tree is a
-/// stranger's: with `-I` besides, so a `pytest.py` of the tree's own is not what answers.
-fn pytest_installed(root: &Path, limits: &RunLimits) -> bool {
-    let spec = RunSpec {
-        program: Program::Argv(["python3", "-I", "-c", "import pytest"].map(String::from).to_vec()),
-        worktree: root.to_path_buf(),
-        cwd: root.to_path_buf(),
-        timeout: Duration::from_secs(30),
-        env: limits.env.clone(),
-        output_limit: 4096,
-        isolation: limits.isolation.clone(),
-    };
-    wright_sandbox::run(&spec).is_ok_and(|out| out.success())
-}
-
-pub(crate) fn run_tests(root: &Path, command: &str, timeout: Duration, limits: &RunLimits) -> TestSummary {
-    let spec = RunSpec {
-        program: Program::Shell(command.to_string()),
-        worktree: root.to_path_buf(),
-        cwd: root.to_path_buf(),
-        timeout,
-        env: limits.env.clone(),
-        output_limit: 64 * 1024,
-        isolation: limits.isolation.clone(),
-    };
-    match wright_sandbox::run(&spec) {
-        Ok(out) => {
-            let both = format!("{}{}", out.stdout.text, out.stderr.text);
-            TestSummary {
-                command: command.to_string(),
-                exit_code: out.status_code(),
-                passed: out.success(),
-                timed_out: out.timed_out,
-                duration_ms: out.duration.as_millis() as u64,
-                output_tail: tail(&both, 40),
-            }
+        let own = runs_own_tests(e, last, &c);
+        match (own.is_empty(), last.passed()) {
+            (false, true) => (
+                Verdict::Fixed,
+                format!("nothing failed at the base, and the run's own {} pass: {}", tests(&own), list(&own)),
+            ),
+            (_, false) => (
+                Verdict::NotFixed,
+                format!("tests fail now: {}", list(&owned(last.named(wright_testing::Outcome::Failed)))),
+            ),
+            (true, true) => (
+                Verdict::Unverified,
+                "the tests pass, but no test shows the fix: none failed at the base, and the run added or changed none"
+                    .into(),
+            ),
         }
-        Err(e) => TestSummary {
-            command: command.to_string(),
-            exit_code: 127,
-            passed: false,
-            timed_out: false,
-            duration_ms: 0,
-            output_tail: e.to_string(),
-        },
+    };
+    (verdict.0, verdict.1, Some(c))
+}
+
+/// Tests the run added (not run at the base) or changed (in files it changed) that pass.
+fn runs_own_tests(e: &Evidence, last: &TestRun, c: &Comparison) -> Vec<String> {
+    let mut own: Vec<String> = c.added_passing.clone();
+    for id in last.named(wright_testing::Outcome::Passed) {
+        if in_files(id, e.changed) && !own.iter().any(|o| o == id) {
+            own.push(id.to_string());
+        }
+    }
+    own
+}
+
+fn without_baseline(e: &Evidence, last: &TestRun) -> (Verdict, String, Option<Comparison>) {
+    let passing_own: Vec<String> = last
+        .named(wright_testing::Outcome::Passed)
+        .into_iter()
+        .filter(|t| in_files(t, e.changed))
+        .map(str::to_string)
+        .collect();
+    match (last.passed(), passing_own.is_empty()) {
+        (false, _) => {
+            (Verdict::NotFixed, format!("the tests fail (exit {}; no baseline was run)", last.exit_code), None)
+        }
+        (true, false) => (
+            Verdict::Fixed,
+            format!(
+                "the tests pass, with the run's own {}: {} (no baseline was run: what failed before is unknown)",
+                tests(&passing_own),
+                list(&passing_own)
+            ),
+            None,
+        ),
+        (true, true) => (
+            Verdict::Unverified,
+            "the tests pass, but no baseline was run and no test the run changed shows the fix".into(),
+            None,
+        ),
     }
 }
 
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
+/// When a runner names no tests, its exit codes at the base and now are the evidence.
+fn by_exit_codes(base: &TestRun, last: &TestRun) -> (Verdict, String, Option<Comparison>) {
+    let (verdict, why) = match (base.passed(), last.passed()) {
+        (false, true) => {
+            (Verdict::Fixed, "the test command failed at the base and passes now (the runner named no tests)")
+        }
+        (true, false) => (Verdict::TestsBroken, "the test command passed at the base and fails now"),
+        (false, false) => (Verdict::NotFixed, "the test command failed at the base and still fails"),
+        (true, true) => (
+            Verdict::Unverified,
+            "the test command passed at the base and still passes; it names no tests, so none shows the fix",
+        ),
+    };
+    (verdict, why.into(), None)
+}
+
+fn tests(names: &[String]) -> String {
+    if names.len() == 1 { "1 test".into() } else { format!("{} tests", names.len()) }
+}
+
+/// Names, at most eight, then how many more.
+fn list(names: &[String]) -> String {
+    let mut shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    let more = names.len().saturating_sub(8);
+    let more_text = format!("and {more} more");
+    if more > 0 {
+        shown.push(&more_text);
+    }
+    shown.join(", ")
+}
+
+fn owned(names: Vec<&str>) -> Vec<String> {
+    names.into_iter().map(str::to_string).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wright_testing::{Outcome, Source};
+
+    fn run(exit: i32, tests: &[(&str, Outcome)]) -> TestRun {
+        TestRun {
+            command: "t".into(),
+            exit_code: exit,
+            timed_out: false,
+            duration_ms: 1,
+            source: if tests.is_empty() { Source::ExitCode } else { Source::Output },
+            tests: tests.iter().map(|(t, o)| (t.to_string(), *o)).collect(),
+            summary: None,
+            output_tail: String::new(),
+        }
+    }
+
+    fn verdict(base: Option<&TestRun>, last: &TestRun, changed: &[&str]) -> (Verdict, String) {
+        let changed: Vec<String> = changed.iter().map(|s| s.to_string()).collect();
+        let e = Evidence { commits: 1, changed: &changed, has_command: true, baseline: base, last: Some(last) };
+        let (v, why, _) = judge(&e);
+        (v, why)
+    }
+
+    use Outcome::{Failed as F, Passed as P};
 
     #[test]
-    fn detects_common_projects() {
-        let dir = tempfile::tempdir().unwrap();
-        let limits = RunLimits::default();
-        assert_eq!(detect_test_command(dir.path(), &limits), None);
-        std::fs::write(dir.path().join("test_x.py"), "").unwrap();
-        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some("python3 -m unittest"));
-        std::fs::write(dir.path().join("go.mod"), "module x").unwrap();
-        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some("go test ./..."));
-        std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
-        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some("cargo test"));
+    fn every_verdict_from_its_evidence() {
+        let base = run(1, &[("a.test_x", F), ("a.test_y", P), ("a.test_unrelated", F)]);
+        let fixed = run(1, &[("a.test_x", P), ("a.test_y", P), ("a.test_unrelated", F)]);
+        let (v, why) = verdict(Some(&base), &fixed, &["a.py"]);
+        assert_eq!(v, Verdict::Fixed);
+        assert!(why.contains("a.test_x") && why.contains("still failing as at the base: a.test_unrelated"), "{why}");
+        let broken = run(1, &[("a.test_x", P), ("a.test_y", F), ("a.test_unrelated", F)]);
+        assert_eq!(verdict(Some(&base), &broken, &[]).0, Verdict::TestsBroken);
+        assert_eq!(verdict(Some(&base), &base, &[]).0, Verdict::NotFixed);
+        let green = run(0, &[("t.test_a", P)]);
+        assert_eq!(verdict(Some(&green), &green, &["x.py"]).0, Verdict::Unverified);
+        let with_new = run(0, &[("t.test_a", P), ("t.test_new", P)]);
+        assert_eq!(verdict(Some(&green), &with_new, &[]).0, Verdict::Fixed);
+        assert_eq!(verdict(Some(&green), &green, &["t.py"]).0, Verdict::Fixed, "a test in a changed file passes");
+        let e = Evidence { commits: 0, changed: &[], has_command: true, baseline: None, last: None };
+        assert_eq!(judge(&e).0, Verdict::NoChange);
+        let e = Evidence { commits: 2, changed: &[], has_command: false, baseline: None, last: None };
+        assert_eq!(judge(&e).0, Verdict::Unknown);
     }
 
     #[test]
-    fn the_pytest_probe_runs_in_the_sandbox_and_ignores_the_trees_own_pytest() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pytest.ini"), "[pytest]\n").unwrap();
-        // A `pytest.py` that would both answer the probe and leave a mark outside the tree.
-        let outside = tempfile::tempdir().unwrap();
-        let mark = outside.path().join("ran");
-        std::fs::write(dir.path().join("pytest.py"), format!("open({:?}, 'w').write('x')\n", mark)).unwrap();
-        let limits = RunLimits::default();
-        let installed = std::process::Command::new("python3")
-            .args(["-I", "-c", "import pytest"])
-            .current_dir(outside.path())
-            .status()
-            .is_ok_and(|s| s.success());
-        let expected = if installed { "python3 -m pytest -q" } else { "python3 -m unittest" };
-        assert_eq!(detect_test_command(dir.path(), &limits).as_deref(), Some(expected));
-        assert!(!mark.exists(), "the tree's pytest.py ran");
-    }
-
-    #[test]
-    fn test_results_carry_the_verdict() {
-        let dir = tempfile::tempdir().unwrap();
-        let ok = run_tests(dir.path(), "echo 1 passed", Duration::from_secs(10), &RunLimits::default());
-        assert!(ok.passed);
-        assert_eq!(ok.output_tail, "1 passed");
-        let bad = run_tests(dir.path(), "exit 2", Duration::from_secs(10), &RunLimits::default());
-        assert!(!bad.passed);
-        assert_eq!(bad.exit_code, 2);
+    fn no_test_run_is_never_a_pass_and_exit_codes_speak_when_nothing_is_named() {
+        let mut zero = run(0, &[]);
+        zero.source = Source::Output;
+        zero.summary = Some(wright_testing::Counts::default());
+        assert_eq!(verdict(Some(&run(1, &[])), &zero, &[]).0, Verdict::Unverified);
+        assert_eq!(verdict(Some(&run(1, &[])), &run(0, &[]), &[]).0, Verdict::Fixed);
+        assert_eq!(verdict(Some(&run(0, &[])), &run(2, &[]), &[]).0, Verdict::TestsBroken);
+        assert_eq!(verdict(Some(&run(0, &[])), &run(0, &[]), &[]).0, Verdict::Unverified);
+        assert_eq!(verdict(None, &run(1, &[("t.test_a", F)]), &[]).0, Verdict::NotFixed);
+        let (v, why) = verdict(None, &run(0, &[("t.test_a", P)]), &["t.py"]);
+        assert!(v == Verdict::Fixed && why.contains("no baseline"), "{why}");
     }
 }

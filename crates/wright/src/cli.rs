@@ -196,6 +196,9 @@ pub struct RunOptions {
     pub test_command: Option<String>,
     #[command(flatten)]
     pub sandbox: SandboxFlags,
+    /// Skip the test run at the base; the verdict then cannot tell what the change fixed
+    #[arg(long)]
+    pub no_baseline: bool,
     /// Let the repository's wright.toml set every key, not only the safe ones (for a repository you trust) [config: trusted_repos]
     #[arg(long)]
     pub trust_repo_config: bool,

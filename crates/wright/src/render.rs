@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use wright_agent::{Event, EventKind, EventSink, Progress, StepStatus};
+use wright_agent::{Event, EventKind, EventSink, Progress, StepStatus, TestPhase, TestSummary};
 
 /// `--json`: one event per line on stdout.
 pub struct JsonLines;
@@ -55,13 +55,25 @@ impl EventSink for Terminal {
     fn event(&mut self, event: &Event) {
         self.clear_status();
         let line = match &event.kind {
-            EventKind::RunStarted { task, branch, worktree, model, base_url, test_command, .. } => format!(
-                "{} run {} on {branch}\n  task: {}\n  model: {model} at {base_url}\n  worktree: {worktree}\n  tests: {}",
-                self.paint("1", "wright"),
-                event.run_id,
-                first_line(task),
-                test_command.as_deref().unwrap_or("none detected")
-            ),
+            EventKind::RunStarted {
+                task,
+                branch,
+                worktree,
+                model,
+                base_url,
+                test_command,
+                test_command_reason,
+                ..
+            } => {
+                format!(
+                    "{} run {} on {branch}\n  task: {}\n  model: {model} at {base_url}\n  worktree: {worktree}\n  tests: {}{}",
+                    self.paint("1", "wright"),
+                    event.run_id,
+                    first_line(task),
+                    test_command.as_deref().unwrap_or("none detected"),
+                    test_command_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                )
+            }
             EventKind::PlanUpdated { steps } => {
                 let mut s = self.paint("1", "plan");
                 for step in steps {
@@ -98,15 +110,21 @@ impl EventSink for Terminal {
             EventKind::Notice { message } => self.paint("33", &format!("! {message}")),
             EventKind::TestResult(t) => {
                 let verdict = if t.passed { self.paint("32", "passed") } else { self.paint("31", "failed") };
+                let phase = match t.phase {
+                    TestPhase::Baseline => "tests at the base",
+                    TestPhase::Final => "tests",
+                };
                 format!(
-                    "tests: `{}` {verdict} (exit {}, {:.1} s)",
+                    "{phase}: `{}` {verdict} ({}, exit {}, {:.1} s)",
                     t.command,
+                    counts(t),
                     t.exit_code,
                     t.duration_ms as f64 / 1000.0
                 )
             }
             EventKind::RunFinished {
                 verdict,
+                verdict_reason,
                 stop_reason,
                 detail,
                 summary,
@@ -114,7 +132,8 @@ impl EventSink for Terminal {
                 worktree,
                 commits,
                 files_changed,
-                tests,
+                baseline,
+                final_tests,
                 usage,
                 cost_usd,
                 steps,
@@ -123,8 +142,9 @@ impl EventSink for Terminal {
             } => {
                 let mut s = format!("{}\n", self.paint("1", "── result ──"));
                 s.push_str(&format!(
-                    "  run:      {}\n  verdict:  {verdict:?}\n  stopped:  {stop_reason:?}: {detail}\n",
-                    event.run_id
+                    "  run:      {}\n  verdict:  {}: {verdict_reason}\n  stopped:  {stop_reason:?}: {detail}\n",
+                    event.run_id,
+                    verdict.as_str()
                 ));
                 s.push_str(&format!("  branch:   {branch}\n  worktree: {worktree}\n"));
                 s.push_str(&format!("  commits:  {}\n", commits.len()));
@@ -135,9 +155,10 @@ impl EventSink for Terminal {
                     "  files:    {}\n",
                     if files_changed.is_empty() { "none".to_string() } else { files_changed.join(", ") }
                 ));
-                let tests =
-                    tests.as_ref().map(|t| format!("`{}` {}", t.command, if t.passed { "passed" } else { "failed" }));
-                s.push_str(&format!("  tests:    {}\n", tests.unwrap_or_else(|| "not run".into())));
+                let show = |t: &Option<TestSummary>| {
+                    t.as_ref().map(|t| format!("`{}` {}", t.command, counts(t))).unwrap_or_else(|| "not run".into())
+                };
+                s.push_str(&format!("  base:     {}\n  tests:    {}\n", show(baseline), show(final_tests)));
                 let estimated = if usage.estimated { " (estimated)" } else { "" };
                 s.push_str(&format!(
                     "  tokens:   {} ({} prompt + {} completion){estimated} in {steps} steps\n",
@@ -170,6 +191,22 @@ impl EventSink for Terminal {
             }
             Progress::ToolCallStarted(_) => {}
             Progress::ToolRunning(name) => self.status(&format!("… running {name}")),
+        }
+    }
+}
+
+/// `3 passed, 1 failed`, or what is known when the runner counts nothing.
+fn counts(t: &TestSummary) -> String {
+    match t.ran {
+        None => "no tests named, exit code only".to_string(),
+        Some(0) => "no test ran".to_string(),
+        Some(_) => {
+            let c = t.counts;
+            let mut s = format!("{} passed, {} failed", c.passed, c.failed);
+            if c.skipped > 0 {
+                s.push_str(&format!(", {} skipped", c.skipped));
+            }
+            s
         }
     }
 }

@@ -114,7 +114,7 @@ pub fn events(stdout: &[u8]) -> Vec<Value> {
     let first = events[0]["seq"].as_u64().unwrap();
     assert!(first == 0 || events[0]["type"] == "run_started", "{}", events[0]);
     for (i, e) in events.iter().enumerate() {
-        assert_eq!(e["schema"], 1, "{e}");
+        assert_eq!(e["schema"], wright_agent::SCHEMA_VERSION, "{e}");
         assert_eq!(e["seq"], first + i as u64, "{e}");
         assert_eq!(e["run_id"], run_id.as_str(), "{e}");
         assert!(e["ts"].as_str().is_some_and(|t| t.ends_with('Z')), "{e}");

@@ -17,6 +17,7 @@ pub enum Rule {
 const REPO_KEYS: &[(&str, Rule)] = &[
     ("test_command", Rule::Any),
     ("test_timeout_secs", Rule::Any),
+    ("baseline_timeout_secs", Rule::Any),
     ("run_timeout_secs", Rule::Any),
     ("git.commit_messages", Rule::Any),
     ("tool_output_chars", Rule::Lower),
