@@ -116,7 +116,7 @@ async fn a_task_becomes_a_reviewed_commit() {
     let end = finished(&events);
     assert_eq!(end["verdict"], "fixed");
     assert_eq!(end["tests_changed"]["now_passing"], json!(["test_dates.ParseDateTest.test_z_suffix"]));
-    assert!(end["verdict_reason"].as_str().unwrap().contains("failed at the base pass now"), "{end}");
+    assert!(end["verdict_reason"].as_str().unwrap().contains("failed at the base passes now"), "{end}");
     assert_eq!(end["outcome"], "fixed");
     assert_eq!(end["stop_reason"], "finished");
     assert_eq!(end["exit_code"], 0);
@@ -195,7 +195,7 @@ async fn the_terminal_view_ends_with_a_summary() {
         "→ edit",
         "● commit",
         "tests: `python3 -m unittest -v` passed (2 passed, 0 failed",
-        "verdict:  fixed: 1 test that failed at the base pass",
+        "verdict:  fixed: 1 test that failed at the base passes now",
         "branch:   wright/fix-parse-date",
         "tokens:   600",
     ] {

@@ -17,3 +17,4 @@ mod search_cli;
 mod submodules_lfs;
 mod support;
 mod trust_boundaries;
+mod verdicts;

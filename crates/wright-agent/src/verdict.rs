@@ -50,12 +50,22 @@ pub(crate) fn judge(e: &Evidence) -> (Verdict, String, Option<Comparison>) {
     let verdict = if !c.now_failing.is_empty() {
         (
             Verdict::TestsBroken,
-            format!("{} that passed at the base fail now: {}", tests(&c.now_failing), list(&c.now_failing)),
+            format!(
+                "{} that passed at the base {} now: {}",
+                tests(&c.now_failing),
+                verb(&c.now_failing, "fails", "fail"),
+                list(&c.now_failing)
+            ),
         )
     } else if base.passed() && !last.passed() && last.named(wright_testing::Outcome::Failed).is_empty() {
         (Verdict::TestsBroken, format!("the test command passed at the base and fails now (exit {})", last.exit_code))
     } else if !c.now_passing.is_empty() {
-        let mut why = format!("{} that failed at the base pass now: {}", tests(&c.now_passing), list(&c.now_passing));
+        let mut why = format!(
+            "{} that failed at the base {} now: {}",
+            tests(&c.now_passing),
+            verb(&c.now_passing, "passes", "pass"),
+            list(&c.now_passing)
+        );
         if !c.still_failing.is_empty() {
             why.push_str(&format!("; still failing as at the base: {}", list(&c.still_failing)));
         }
@@ -63,14 +73,24 @@ pub(crate) fn judge(e: &Evidence) -> (Verdict, String, Option<Comparison>) {
     } else if !c.still_failing.is_empty() {
         (
             Verdict::NotFixed,
-            format!("{} that failed at the base still fail: {}", tests(&c.still_failing), list(&c.still_failing)),
+            format!(
+                "{} that failed at the base still {}: {}",
+                tests(&c.still_failing),
+                verb(&c.still_failing, "fails", "fail"),
+                list(&c.still_failing)
+            ),
         )
     } else {
         let own = runs_own_tests(e, last, &c);
         match (own.is_empty(), last.passed()) {
             (false, true) => (
                 Verdict::Fixed,
-                format!("nothing failed at the base, and the run's own {} pass: {}", tests(&own), list(&own)),
+                format!(
+                    "nothing failed at the base, and the run's own {} {}: {}",
+                    tests(&own),
+                    verb(&own, "passes", "pass"),
+                    list(&own)
+                ),
             ),
             (_, false) => (
                 Verdict::NotFixed,
@@ -139,6 +159,10 @@ fn by_exit_codes(base: &TestRun, last: &TestRun) -> (Verdict, String, Option<Com
         ),
     };
     (verdict, why.into(), None)
+}
+
+fn verb<'a>(names: &[String], one: &'a str, many: &'a str) -> &'a str {
+    if names.len() == 1 { one } else { many }
 }
 
 fn tests(names: &[String]) -> String {

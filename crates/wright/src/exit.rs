@@ -2,11 +2,11 @@
 
 pub const EXIT_TABLE: &str = "\
 Exit codes:
-  0    done: the task is fixed and the tests pass (or there are none)
+  0    done: the verdict is fixed (a test that failed at the base passes now)
   1    error (model endpoint, git, I/O)
   2    usage error (bad flags or configuration)
   3    stopped by a budget (steps, tokens, cost, time, context window)
-  4    finished but not fixed (tests fail, or the model gave up or stalled)
+  4    finished with any other verdict (unverified, tests_broken, not_fixed, no_change, unknown)
   130  interrupted (Ctrl-C / SIGTERM); completed changes are committed";
 
 pub const ERROR: i32 = 1;

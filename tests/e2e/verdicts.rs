@@ -1,0 +1,165 @@
+//! The verdict comes from the evidence (the commits, and the tests at the base and at the
+//! end, test by test), never from the model's word. A pytest-style project without any
+//! pytest config, as many are.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::support::server::{ModelServer, Step, turn};
+use crate::support::{Home, events, finished, git, of_type, output};
+
+const CALC: &str = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n";
+const TESTS: &str = "from calc import add, mul\n\n\ndef test_add():\n    assert add(1, 2) == 3\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n";
+const UNRELATED: &str = "\n\ndef test_unrelated():\n    assert 'network' == 'offline'\n";
+
+/// A git repository with `calc.py` (add is wrong) and bare pytest test functions.
+fn project(dir: &Path, unrelated_failure: bool) -> PathBuf {
+    let repo = dir.join("calc");
+    std::fs::create_dir_all(repo.join("tests")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["config", "user.name", "Pat Developer"]);
+    git(&repo, &["config", "user.email", "pat@example.com"]);
+    std::fs::write(repo.join("calc.py"), CALC).unwrap();
+    let tests = if unrelated_failure { format!("{TESTS}{UNRELATED}") } else { TESTS.to_string() };
+    std::fs::write(repo.join("tests/test_calc.py"), tests).unwrap();
+    std::fs::write(
+        repo.join("tests/conftest.py"),
+        "import sys, os\nsys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join("README.md"), "# calc\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "calc"]);
+    repo
+}
+
+fn edit(old: &str, new: &str) -> Step {
+    turn("", &[("edit", json!({"path": "calc.py", "old": old, "new": new}))])
+}
+
+fn finish_fixed() -> Step {
+    turn("", &[("finish", json!({"summary": "fixed it", "outcome": "fixed"}))])
+}
+
+async fn run(home: &Home, repo: &Path, script: Vec<Step>, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
+    let server = ModelServer::start(script).await;
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--model", "scripted"]).args(extra).arg("--repo").arg(repo).arg("add(1, 2) should be 3");
+    let out = output(cmd).await;
+    assert!(!out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), events(&out.stdout))
+}
+
+fn names(v: &Value) -> Vec<&str> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn nothing_committed_is_no_change_whatever_the_model_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), false);
+    let (code, events) = run(&Home::new(), &repo, vec![finish_fixed()], &[]).await;
+    let end = finished(&events);
+    assert_eq!(
+        (code, end["verdict"].as_str(), end["outcome"].as_str()),
+        (Some(4), Some("no_change"), Some("fixed")),
+        "{end}"
+    );
+    assert_eq!(end["verdict_reason"], "the run committed no change");
+}
+
+#[tokio::test]
+async fn a_wrong_fix_in_a_pytest_project_without_config_is_not_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), false);
+    let (code, events) =
+        run(&Home::new(), &repo, vec![edit("return a - b", "return a * b"), finish_fixed()], &[]).await;
+    assert_eq!(events[0]["test_command"], "python3 -m pytest -q");
+    assert!(events[0]["test_command_reason"].as_str().unwrap().contains("written for pytest"), "{}", events[0]);
+    let end = finished(&events);
+    assert_eq!((code, end["verdict"].as_str()), (Some(4), Some("not_fixed")), "{end}");
+    assert_eq!(end["baseline"]["source"], "junit");
+    assert_eq!(names(&end["final"]["failing"]), ["tests/test_calc.py::test_add"]);
+    assert_eq!(names(&end["tests_changed"]["still_failing"]), ["tests/test_calc.py::test_add"]);
+    assert!(!repo.join(".wright-junit.xml").exists());
+}
+
+#[tokio::test]
+async fn a_fix_that_breaks_another_test_is_tests_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), false);
+    let script = vec![edit("return a - b", "return a + b"), edit("return a * b", "return a + b"), finish_fixed()];
+    let (code, events) = run(&Home::new(), &repo, script, &[]).await;
+    let end = finished(&events);
+    assert_eq!((code, end["verdict"].as_str()), (Some(4), Some("tests_broken")), "{end}");
+    assert_eq!(names(&end["tests_changed"]["now_failing"]), ["tests/test_calc.py::test_mul"]);
+    assert!(end["verdict_reason"].as_str().unwrap().contains("test_mul"), "{end}");
+}
+
+#[tokio::test]
+async fn a_real_fix_beside_an_unrelated_failure_is_fixed_and_names_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), true);
+    // No outcome from the model at all: the evidence decides.
+    let done = turn("", &[("finish", json!({"summary": "add adds"}))]);
+    let (code, events) = run(&Home::new(), &repo, vec![edit("return a - b", "return a + b"), done], &[]).await;
+    let end = finished(&events);
+    assert_eq!((code, end["verdict"].as_str()), (Some(0), Some("fixed")), "{end}");
+    assert_eq!(end["outcome"], Value::Null);
+    assert_eq!(names(&end["tests_changed"]["now_passing"]), ["tests/test_calc.py::test_add"]);
+    assert_eq!(names(&end["tests_changed"]["still_failing"]), ["tests/test_calc.py::test_unrelated"]);
+    let why = end["verdict_reason"].as_str().unwrap();
+    assert!(
+        why.contains("test_add") && why.contains("still failing as at the base: tests/test_calc.py::test_unrelated"),
+        "{why}"
+    );
+    assert_eq!(end["baseline"]["counts"], json!({"passed": 1, "failed": 2, "skipped": 0}));
+    assert_eq!(end["final"]["counts"], json!({"passed": 2, "failed": 1, "skipped": 0}));
+}
+
+#[tokio::test]
+async fn a_change_no_test_shows_is_unverified() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), false);
+    std::fs::write(repo.join("calc.py"), CALC.replace("a - b", "a + b")).unwrap();
+    git(&repo, &["commit", "-qam", "fix add"]);
+    let readme =
+        turn("", &[("edit", json!({"path": "README.md", "old": "# calc", "new": "# calc\n\nAdds and multiplies."}))]);
+    let (code, events) = run(&Home::new(), &repo, vec![readme, finish_fixed()], &[]).await;
+    let end = finished(&events);
+    assert_eq!((code, end["verdict"].as_str()), (Some(4), Some("unverified")), "{end}");
+    assert!(end["final"]["passed"].as_bool().unwrap());
+    // Without a baseline, the verdict says what it could not know.
+    let (_, events) = run(&Home::new(), &repo, vec![readme_again(), finish_fixed()], &["--no-baseline"]).await;
+    let end = finished(&events);
+    assert_eq!(end["baseline"], Value::Null);
+    assert!(end["verdict_reason"].as_str().unwrap().contains("no baseline"), "{end}");
+}
+
+fn readme_again() -> Step {
+    turn("", &[("edit", json!({"path": "README.md", "old": "# calc", "new": "# Calc"}))])
+}
+
+#[tokio::test]
+async fn a_resumed_run_judges_against_its_first_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), false);
+    let home = Home::new();
+    let (code, first) = run(&home, &repo, vec![edit("return a - b", "return a + b")], &["--max-steps", "1"]).await;
+    assert_eq!(code, Some(3));
+    let run_id = first[0]["run_id"].as_str().unwrap().to_string();
+    let baselines =
+        |events: &[Value]| of_type(events, "test_result").into_iter().filter(|t| t["phase"] == "baseline").count();
+    assert_eq!(baselines(&first), 1);
+    // The tests at the base would now be different: the resumed run must not rerun them.
+    let server = ModelServer::start(vec![finish_fixed()]).await;
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["resume", "--json", "--model", "scripted", "--max-steps", "3", &run_id]);
+    let out = output(cmd).await;
+    let resumed = events(&out.stdout);
+    assert_eq!(baselines(&resumed), 0, "the baseline ran again");
+    let end = finished(&resumed);
+    assert_eq!((out.status.code(), end["verdict"].as_str()), (Some(0), Some("fixed")), "{end}");
+    assert_eq!(names(&end["baseline"]["failing"]), ["tests/test_calc.py::test_add"]);
+}
