@@ -73,8 +73,12 @@ async fn nothing_committed_is_no_change_whatever_the_model_says() {
 async fn a_wrong_fix_in_a_pytest_project_without_config_is_not_fixed() {
     let dir = tempfile::tempdir().unwrap();
     let repo = project(dir.path(), false);
-    let (code, events) =
-        run(&Home::new(), &repo, vec![edit("return a - b", "return a * b"), finish_fixed()], &[]).await;
+    // The model checks its fix with unittest, which finds none of these tests: it is told so.
+    let unittest = turn("", &[("run", json!({"command": "python3 -m unittest"}))]);
+    let script = vec![edit("return a - b", "return a * b"), unittest, finish_fixed()];
+    let (code, events) = run(&Home::new(), &repo, script, &[]).await;
+    let told = of_type(&events, "tool_result").into_iter().find(|r| r["name"] == "run").unwrap()["output"].to_string();
+    assert!(told.contains("this ran no test") && told.contains("python3 -m pytest -q"), "{told}");
     assert_eq!(events[0]["test_command"], "python3 -m pytest -q");
     assert!(events[0]["test_command_reason"].as_str().unwrap().contains("written for pytest"), "{}", events[0]);
     let end = finished(&events);

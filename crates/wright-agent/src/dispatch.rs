@@ -117,7 +117,14 @@ impl Session {
                     (None, "run", Some(cmd)) => Some(format!("Apply changes made by `{}`", short(&cmd))),
                     _ => None,
                 };
+                let no_test = name == "run" && wright_testing::says_no_test_ran(&out.text);
                 let mut done = Dispatched::ok(out.text);
+                if no_test {
+                    let project = self.test_command.as_deref().unwrap_or("none was found");
+                    done.output.push_str(&format!(
+                        "\n[wright: this ran no test, so its success shows nothing. The tests may be written for another runner; the project's test command is `{project}`.]"
+                    ));
+                }
                 if let Some(subject) = subject {
                     match self.commit(&subject).await {
                         Ok(outcome) => {

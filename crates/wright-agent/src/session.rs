@@ -79,7 +79,7 @@ pub struct Session {
     tools: Vec<ToolDef>,
     /// The tool format in force: `auto` turns into `text` when the model shows it needs it.
     format: ToolFormat,
-    test_command: Option<String>,
+    pub(crate) test_command: Option<String>,
     /// The test run at the base: made before the model's first turn, or read back on resume.
     baseline: Option<wright_testing::TestRun>,
     pub(crate) usage: Usage,

@@ -21,6 +21,13 @@ pub use compare::{Comparison, compare, in_files};
 pub use detect::{Detected, detect};
 pub use run::{Limits, run};
 
+/// Whether a command's output says it ran no test at all (`Ran 0 tests`, `no tests ran`):
+/// such a run "passes" and shows nothing.
+pub fn says_no_test_ran(output: &str) -> bool {
+    let read = output::read(output);
+    read.tests.is_empty() && read.summary.is_some_and(|c| c.passed + c.failed == 0)
+}
+
 /// How one test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -240,6 +240,14 @@ test_skip (test_dates.ParseDateTest.test_skip) ... skipped 'later'\n\n======\nFA
         assert_eq!(outcome(&go, "TestSub"), Some(Outcome::Failed));
     }
 
+    #[test]
+    fn a_run_of_no_test_is_recognised() {
+        assert!(crate::says_no_test_ran("\n----\nRan 0 tests in 0.000s\n\nOK\n"));
+        assert!(crate::says_no_test_ran("no tests ran in 0.01s"));
+        assert!(!crate::says_no_test_ran("Ran 2 tests in 0.1s\n\nOK\n"));
+        assert!(!crate::says_no_test_ran("hello"));
+    }
+
     proptest::proptest! {
         #[test]
         fn any_output_reads_without_a_panic(text in "(\\PC|\n| \\.\\.\\. |test |--- |FAILED |Ran |OK|\\(|\\)){0,200}") {
