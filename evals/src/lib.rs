@@ -11,6 +11,7 @@ pub mod localize;
 mod metrics;
 pub mod sandbox_speed;
 pub mod speed;
+pub mod suite;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {

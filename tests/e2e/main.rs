@@ -7,6 +7,7 @@ mod apply_cli;
 mod branch_options;
 mod cli_errors;
 mod commit_messages;
+mod eval_suite;
 mod faults;
 mod happy_path;
 mod push;

@@ -46,20 +46,21 @@ pub fn agents_md(repo_root: &Path, workdir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-/// At most `AGENTS_MD_LIMIT` bytes of `file` (cut at a character), with a note when cut;
-/// a huge file is never read whole.
+/// At most `AGENTS_MD_LIMIT` bytes of `file`, with a note when cut. Only a regular file,
+/// never through a symlink: one could point at `/proc/self/environ` or a key file.
 fn read_capped(file: &Path) -> Option<String> {
-    use std::io::Read;
-    let size = std::fs::metadata(file).ok()?.len();
-    let mut bytes = Vec::new();
-    std::fs::File::open(file).ok()?.take(AGENTS_MD_LIMIT as u64).read_to_end(&mut bytes).ok()?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    if size <= AGENTS_MD_LIMIT as u64 {
-        return Some(text);
+    let read = wright_sandbox::read_capped(file, AGENTS_MD_LIMIT, false)?;
+    if !read.cut() {
+        return Some(read.text);
     }
-    // A character cut in two at the limit reads as U+FFFD; drop it.
-    let text = text.trim_end_matches('\u{fffd}');
-    Some(format!("{text}\n[wright: this file is {size} bytes; only its first 16 KiB are shown]"))
+    Some(format!("{}\n[wright: this file is {} bytes; only its first 16 KiB are shown]", read.text, read.size))
+}
+
+/// Text from the repository that stands outside a quote (a file name, the configured test
+/// command) on one line: control characters become spaces, and it is cut to `max`.
+fn one_line(text: &str, max: usize) -> String {
+    let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect();
+    line.trim().to_string()
 }
 
 pub(crate) struct PromptFacts<'a> {
@@ -87,13 +88,14 @@ How to work:\n\
 Paths are relative to the repository root. Commands have no network access.\n",
     );
     p.push_str("\nRepository root contains: ");
-    p.push_str(&f.root_listing.join(", "));
+    let names: Vec<String> = f.root_listing.iter().map(|n| one_line(n, 80)).collect();
+    p.push_str(&names.join(", "));
     p.push('\n');
     if let Some(dir) = &f.workdir {
         p.push_str(&format!("The task concerns the directory {dir}/.\n"));
     }
     match f.test_command {
-        Some(cmd) => p.push_str(&format!("Test command: {cmd} (wright runs it after you finish).\n")),
+        Some(cmd) => p.push_str(&format!("Test command: {} (wright runs it after you finish).\n", one_line(cmd, 200))),
         None => p.push_str("No test command was detected.\n"),
     }
     for note in &f.repository_notes {

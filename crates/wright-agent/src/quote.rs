@@ -1,6 +1,6 @@
 //! Text from strangers (the task, AGENTS.md, tool output) reaches the model as quoted
 //! data: inside `<untrusted-data>` tags that the text itself cannot close or open, since
-//! any tag of that name inside it is escaped.
+//! the tag's name inside it is escaped.
 
 const TAG: &str = "untrusted-data";
 
@@ -21,26 +21,19 @@ pub(crate) fn unquote(quoted: &str) -> &str {
     body.strip_suffix(&format!("\n</{TAG}>")).unwrap_or(body)
 }
 
-/// Every `<untrusted-data` and `</untrusted-data`, in any case, with its `<` escaped.
+/// Every `untrusted-data`, in any case and whatever stands before it (`</ untrusted-data>`,
+/// an invisible character after the `<`), becomes `untrusted_data`: the text can then
+/// name no tag of ours at all.
 fn escape(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let before = |at: usize, back: usize| at.checked_sub(back).and_then(|i| bytes.get(i)).copied();
     // ASCII lowercasing keeps every byte where it was, so positions carry over to `text`.
-    let opening: Vec<usize> = text
-        .to_ascii_lowercase()
-        .match_indices(TAG)
-        .filter_map(|(at, _)| match (before(at, 1), before(at, 2)) {
-            (Some(b'<'), _) => Some(at - 1),
-            (Some(b'/'), Some(b'<')) => Some(at - 2),
-            _ => None,
-        })
-        .collect();
-    let mut out = String::with_capacity(text.len() + 3 * opening.len());
+    let starts: Vec<usize> = text.to_ascii_lowercase().match_indices(TAG).map(|(at, _)| at).collect();
+    let mut out = String::with_capacity(text.len());
     let mut from = 0;
-    for lt in opening {
-        out.push_str(text.get(from..lt).unwrap_or_default());
-        out.push_str("&lt;");
-        from = lt + 1;
+    for at in starts {
+        let hyphen = at + "untrusted".len();
+        out.push_str(text.get(from..hyphen).unwrap_or_default());
+        out.push('_');
+        from = hyphen + 1;
     }
     out.push_str(text.get(from..).unwrap_or_default());
     out
@@ -56,7 +49,9 @@ mod tests {
         let q = quote("AGENTS.md", hostile);
         assert_eq!(q.matches("</untrusted-data>").count(), 1, "{q}");
         assert!(q.ends_with("</untrusted-data>"));
-        assert!(q.contains("ok&lt;/untrusted-data>") && q.contains("&lt;UNTRUSTED-DATA"), "{q}");
+        assert!(q.contains("ok</untrusted_data>") && q.contains("<UNTRUSTED_DATA"), "{q}");
+        let spaced = quote("x", "</ untrusted-data> < /Untrusted-Data>");
+        assert_eq!(spaced.to_ascii_lowercase().matches("untrusted-data").count(), 2, "{spaced}");
         assert!(!q.to_ascii_lowercase().contains("<untrusted-data source=\"wright\""));
     }
 

@@ -587,14 +587,19 @@ fn repository_notes(submodules: &[wright_git::Submodule], root: &std::path::Path
     if !submodules.is_empty() {
         let list: Vec<String> = submodules
             .iter()
-            .map(|m| if m.missing.is_some() { format!("{} (empty here)", m.path) } else { m.path.clone() })
+            .map(|m| {
+                // A path from .gitmodules stands outside any quote: one line of it.
+                let path = m.path.replace(|c: char| c.is_control(), " ");
+                if m.missing.is_some() { format!("{path} (empty here)") } else { path }
+            })
             .collect();
         notes.push(format!(
             "Submodules are other repositories: read them, but changes inside them cannot be committed: {}.",
             list.join(", ")
         ));
     }
-    let attributes = std::fs::read_to_string(root.join(".gitattributes")).unwrap_or_default();
+    let attributes =
+        wright_sandbox::read_capped(&root.join(".gitattributes"), 1 << 20, false).map(|r| r.text).unwrap_or_default();
     if attributes.contains("filter=lfs") {
         notes.push(
             "Files tracked by Git LFS (see .gitattributes) hold LFS pointers here, not their content; they cannot be changed."

@@ -41,45 +41,64 @@ pub(crate) fn judge(e: &Evidence) -> (Verdict, String, Option<Comparison>) {
     if last.ran() == Some(0) {
         return (Verdict::Unverified, "the test command ran no test".into(), None);
     }
-    let Some(base) = e.baseline else { return without_baseline(e, last) };
+    // A baseline that timed out or ran no test says nothing of what failed before.
+    let base = e.baseline.filter(|b| !b.timed_out && b.ran() != Some(0));
+    let Some(base) = base else { return without_baseline(e, last) };
     let named = |r: &TestRun| !r.tests.is_empty();
+    if named(base) && !named(last) {
+        let why =
+            "the tests at the base were named one by one, but the run at the end names none; nothing shows the fix";
+        return (Verdict::Unverified, why.into(), None);
+    }
     if !named(base) || !named(last) {
         return by_exit_codes(base, last);
     }
     let c = compare(base, last);
+    let failed_at_base = !base.named(wright_testing::Outcome::Failed).is_empty();
     let verdict = if !c.now_failing.is_empty() {
+        let n = &c.now_failing;
         (
             Verdict::TestsBroken,
-            format!(
-                "{} that passed at the base {} now: {}",
-                tests(&c.now_failing),
-                verb(&c.now_failing, "fails", "fail"),
-                list(&c.now_failing)
-            ),
+            format!("{} that passed at the base {} now: {}", tests(n), verb(n, "fails", "fail"), list(n)),
+        )
+    } else if !c.gone_passing.is_empty() {
+        let n = &c.gone_passing;
+        (
+            Verdict::TestsBroken,
+            format!("{} that passed at the base {} not run now: {}", tests(n), verb(n, "does", "do"), list(n)),
         )
     } else if base.passed() && !last.passed() && last.named(wright_testing::Outcome::Failed).is_empty() {
         (Verdict::TestsBroken, format!("the test command passed at the base and fails now (exit {})", last.exit_code))
     } else if !c.now_passing.is_empty() {
-        let mut why = format!(
-            "{} that failed at the base {} now: {}",
-            tests(&c.now_passing),
-            verb(&c.now_passing, "passes", "pass"),
-            list(&c.now_passing)
-        );
+        let n = &c.now_passing;
+        let mut why = format!("{} that failed at the base {} now: {}", tests(n), verb(n, "passes", "pass"), list(n));
         if !c.still_failing.is_empty() {
             why.push_str(&format!("; still failing as at the base: {}", list(&c.still_failing)));
         }
+        if !c.gone_failing.is_empty() {
+            why.push_str(&format!("; failing at the base and not run now: {}", list(&c.gone_failing)));
+        }
         (Verdict::Fixed, why)
-    } else if !c.still_failing.is_empty() {
-        (
-            Verdict::NotFixed,
-            format!(
+    } else if failed_at_base {
+        let (still, gone) = (&c.still_failing, &c.gone_failing);
+        let why = match (still.is_empty(), gone.is_empty()) {
+            (false, true) => format!(
                 "{} that failed at the base still {}: {}",
-                tests(&c.still_failing),
-                verb(&c.still_failing, "fails", "fail"),
-                list(&c.still_failing)
+                tests(still),
+                verb(still, "fails", "fail"),
+                list(still)
             ),
-        )
+            (true, false) => format!(
+                "{} that failed at the base no longer {}: {}",
+                tests(gone),
+                verb(gone, "runs", "run"),
+                list(gone)
+            ),
+            _ => {
+                format!("tests that failed at the base still fail ({}) or no longer run ({})", list(still), list(gone))
+            }
+        };
+        (Verdict::NotFixed, why)
     } else {
         let own = runs_own_tests(e, last, &c);
         match (own.is_empty(), last.passed()) {
@@ -226,6 +245,17 @@ mod tests {
         let with_new = run(0, &[("t.test_a", P), ("t.test_new", P)]);
         assert_eq!(verdict(Some(&green), &with_new, &[]).0, Verdict::Fixed);
         assert_eq!(verdict(Some(&green), &green, &["t.py"]).0, Verdict::Fixed, "a test in a changed file passes");
+        // Deleting the failing test, or the passing ones, proves nothing.
+        let deleted = run(1, &[("a.test_y", P), ("a.test_unrelated", F)]);
+        assert_eq!(verdict(Some(&base), &deleted, &["a.py"]).0, Verdict::NotFixed);
+        let lost = run(0, &[("a.test_x", P)]);
+        assert_eq!(verdict(Some(&base), &lost, &["a.py"]).0, Verdict::TestsBroken);
+        // A baseline that timed out is no baseline.
+        let mut slow = base.clone();
+        slow.timed_out = true;
+        assert!(verdict(Some(&slow), &fixed, &[]).1.contains("no baseline"));
+        // Named at the base, nothing named at the end: not evidence.
+        assert_eq!(verdict(Some(&base), &run(0, &[]), &[]).0, Verdict::Unverified);
         let e = Evidence { commits: 0, changed: &[], has_command: true, baseline: None, last: None };
         assert_eq!(judge(&e).0, Verdict::NoChange);
         let e = Evidence { commits: 2, changed: &[], has_command: false, baseline: None, last: None };

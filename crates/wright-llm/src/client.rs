@@ -70,12 +70,15 @@ impl LlmClient {
             _ if base.contains("api.openai.com") => return Err(LlmError::MissingKey),
             _ => "none".to_string(),
         };
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
-            .redirect(crate::endpoint::redirect_policy())
-            .build()
-            .map_err(|e| LlmError::Config(e.to_string()))?;
+            .redirect(crate::endpoint::redirect_policy());
+        // Plain http is only allowed to this machine: no proxy may stand between.
+        if !base.starts_with("https://") {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|e| LlmError::Config(e.to_string()))?;
         let inner = Client::with_config(OpenAIConfig::new().with_api_base(base).with_api_key(key))
             .with_http_service(StatusService::new(http));
         let streaming = AtomicBool::new(config.stream);

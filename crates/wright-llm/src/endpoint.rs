@@ -24,7 +24,8 @@ fn is_loopback(url: &Url) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
     match host.parse::<std::net::IpAddr>() {
         Ok(ip) => ip.is_loopback(),
-        Err(_) => host == "localhost" || host.ends_with(".localhost"),
+        // Only the name itself: `x.localhost` is whatever the resolver says it is.
+        Err(_) => host == "localhost",
     }
 }
 

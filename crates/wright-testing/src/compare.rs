@@ -15,6 +15,10 @@ pub struct Comparison {
     pub still_failing: Vec<String>,
     /// Not run at the base (added, or renamed) and pass now.
     pub added_passing: Vec<String>,
+    /// Passed at the base and did not run now (deleted, or no longer collected).
+    pub gone_passing: Vec<String>,
+    /// Failed at the base and did not run now.
+    pub gone_failing: Vec<String>,
 }
 
 pub fn compare(base: &TestRun, now: &TestRun) -> Comparison {
@@ -29,6 +33,13 @@ pub fn compare(base: &TestRun, now: &TestRun) -> Comparison {
             _ => continue,
         };
         bucket.push(id.clone());
+    }
+    for (id, outcome) in &base.tests {
+        match (now.tests.contains_key(id), outcome) {
+            (false, Outcome::Passed) => c.gone_passing.push(id.clone()),
+            (false, Outcome::Failed) => c.gone_failing.push(id.clone()),
+            _ => {}
+        }
     }
     c
 }
@@ -67,6 +78,11 @@ mod tests {
         let base = run(&[("a", Failed), ("b", Passed), ("c", Failed), ("d", Passed)]);
         let now = run(&[("a", Passed), ("b", Failed), ("c", Failed), ("d", Passed), ("e", Passed)]);
         let c = compare(&base, &now);
+        let gone = compare(&base, &run(&[("a", Passed)]));
+        assert_eq!(
+            (gone.gone_passing, gone.gone_failing),
+            (vec!["b".to_string(), "d".to_string()], vec!["c".to_string()])
+        );
         assert_eq!(
             (c.now_passing, c.now_failing, c.still_failing, c.added_passing),
             (vec!["a".to_string()], vec!["b".to_string()], vec!["c".to_string()], vec!["e".to_string()])

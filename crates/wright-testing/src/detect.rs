@@ -24,10 +24,10 @@ fn found(command: &str, why: impl Into<String>) -> Option<Detected> {
 pub fn detect(root: &Path, limits: &Limits) -> Option<Detected> {
     let has = |name: &str| root.join(name).exists();
     if has("Cargo.toml") {
-        return found("cargo test", "Cargo.toml");
+        return found("cargo test --no-fail-fast", "Cargo.toml");
     }
     if has("package.json") {
-        let text = std::fs::read_to_string(root.join("package.json")).unwrap_or_default();
+        let text = head(&root.join("package.json"));
         let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         let script = value.pointer("/scripts/test").and_then(|t| t.as_str());
         if script.is_some_and(|t| !t.contains("no test specified")) {
@@ -41,7 +41,7 @@ pub fn detect(root: &Path, limits: &Limits) -> Option<Detected> {
         return Some(detected);
     }
     if has("Makefile") {
-        let text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
+        let text = head(&root.join("Makefile"));
         if text.lines().any(|l| l.starts_with("test:")) {
             return found("make test", "the Makefile has a test target");
         }
@@ -61,9 +61,7 @@ struct PythonTests {
 
 fn python(root: &Path, limits: &Limits) -> Option<Detected> {
     let config_names_pytest = ["pytest.ini", "conftest.py"].iter().any(|f| root.join(f).exists())
-        || ["pyproject.toml", "setup.cfg", "tox.ini"]
-            .iter()
-            .any(|f| std::fs::read_to_string(root.join(f)).is_ok_and(|t| t.contains("pytest")));
+        || ["pyproject.toml", "setup.cfg", "tox.ini"].iter().any(|f| head(&root.join(f)).contains("pytest"));
     let tests = scan_python(root);
     let python_project =
         ["pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.ini"].iter().any(|f| root.join(f).exists());
@@ -113,7 +111,7 @@ fn scan_python(root: &Path) -> PythonTests {
                 continue;
             }
             out.files += 1;
-            let text = read_head(&entry.path());
+            let text = head(&entry.path());
             out.test_cases |= text.contains("TestCase");
             out.pytest_style |= text.lines().any(|l| {
                 l.starts_with("def test")
@@ -126,14 +124,9 @@ fn scan_python(root: &Path) -> PythonTests {
     out
 }
 
-/// The first 256 KiB of a file, as text.
-fn read_head(path: &Path) -> String {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    if let Ok(file) = std::fs::File::open(path) {
-        let _ = file.take(256 * 1024).read_to_end(&mut bytes);
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
+/// The first 256 KiB of a regular file, as text (empty for anything else).
+fn head(path: &Path) -> String {
+    wright_sandbox::read_capped(path, 256 * 1024, true).map(|r| r.text).unwrap_or_default()
 }
 
 /// Whether the sandbox's Python can import pytest: in the sandbox, because the tree is
@@ -169,7 +162,7 @@ mod tests {
         std::fs::write(dir.path().join("go.mod"), "module x").unwrap();
         assert_eq!(detected(dir.path()).as_deref(), Some("go test -v ./..."));
         std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
-        assert_eq!(detected(dir.path()).as_deref(), Some("cargo test"));
+        assert_eq!(detected(dir.path()).as_deref(), Some("cargo test --no-fail-fast"));
     }
 
     #[test]

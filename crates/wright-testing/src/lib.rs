@@ -25,7 +25,7 @@ pub use run::{Limits, run};
 /// such a run "passes" and shows nothing.
 pub fn says_no_test_ran(output: &str) -> bool {
     let read = output::read(output);
-    read.tests.is_empty() && read.summary.is_some_and(|c| c.passed + c.failed == 0)
+    read.tests.is_empty() && read.summary.is_some_and(|c| c.passed.saturating_add(c.failed) == 0)
 }
 
 /// How one test ended.
@@ -73,6 +73,10 @@ pub struct TestRun {
     pub output_tail: String,
 }
 
+fn total(c: &Counts) -> u64 {
+    c.passed.saturating_add(c.failed).saturating_add(c.skipped)
+}
+
 impl TestRun {
     /// The counts: from the named tests, or the summary when it counts more.
     pub fn counts(&self) -> Counts {
@@ -85,7 +89,7 @@ impl TestRun {
             }
         }
         match self.summary {
-            Some(s) if s.passed + s.failed + s.skipped > named.passed + named.failed + named.skipped => s,
+            Some(s) if total(&s) > total(&named) => s,
             _ => named,
         }
     }
@@ -96,7 +100,7 @@ impl TestRun {
             return None;
         }
         let c = self.counts();
-        Some(c.passed + c.failed)
+        Some(c.passed.saturating_add(c.failed))
     }
 
     /// Exit 0, in time, and not a run of no test at all.

@@ -98,9 +98,9 @@ pub(crate) fn read(text: &str) -> Read {
             set(&mut out.tests, format!("{cargo_prefix}{}", group(&c, 1)), outcome);
         } else if let Some(c) = matches(&CARGO_RESULT, line) {
             let sum = cargo_sum.get_or_insert_with(Counts::default);
-            sum.passed += number(&c, 1);
-            sum.failed += number(&c, 2);
-            sum.skipped += number(&c, 3);
+            sum.passed = sum.passed.saturating_add(number(&c, 1));
+            sum.failed = sum.failed.saturating_add(number(&c, 2));
+            sum.skipped = sum.skipped.saturating_add(number(&c, 3));
             out.summary = cargo_sum;
         } else if let Some(c) = matches(&NEXTEST_LINE, line) {
             let outcome = match group(&c, 1) {
@@ -150,9 +150,9 @@ fn pytest_counts(text: &str) -> Counts {
         let (n, word) = part.trim().split_once(' ').unwrap_or(("0", ""));
         let n: u64 = n.parse().unwrap_or(0);
         match word {
-            "passed" | "xfailed" => c.passed += n,
-            "failed" | "error" | "errors" | "xpassed" => c.failed += n,
-            "skipped" | "deselected" => c.skipped += n,
+            "passed" | "xfailed" => c.passed = c.passed.saturating_add(n),
+            "failed" | "error" | "errors" | "xpassed" => c.failed = c.failed.saturating_add(n),
+            "skipped" | "deselected" => c.skipped = c.skipped.saturating_add(n),
             _ => {}
         }
     }
@@ -166,15 +166,15 @@ fn unittest_counts(ran: u64, result: &str, detail: &str) -> Counts {
         let (key, n) = part.split_once('=').unwrap_or(("", "0"));
         let n: u64 = n.trim().parse().unwrap_or(0);
         match key.trim() {
-            "failures" | "errors" | "unexpected successes" => c.failed += n,
-            "skipped" => c.skipped += n,
+            "failures" | "errors" | "unexpected successes" => c.failed = c.failed.saturating_add(n),
+            "skipped" => c.skipped = c.skipped.saturating_add(n),
             _ => {}
         }
     }
     if result == "NO TESTS RAN" {
         return Counts::default();
     }
-    c.passed = ran.saturating_sub(c.failed + c.skipped);
+    c.passed = ran.saturating_sub(c.failed.saturating_add(c.skipped));
     c
 }
 

@@ -29,6 +29,8 @@ pub fn run(root: &Path, command: &str, timeout: Duration, limits: &Limits) -> Te
         true => format!("{command} --junitxml={JUNIT_FILE} -o junit_family=xunit1"),
         false => command.to_string(),
     };
+    // One stream, in order: cargo names each test binary on stderr and its tests on stdout.
+    let shell = format!("{{ {shell}\n}} 2>&1");
     let spec = RunSpec {
         program: Program::Shell(shell),
         worktree: root.to_path_buf(),
@@ -39,7 +41,8 @@ pub fn run(root: &Path, command: &str, timeout: Duration, limits: &Limits) -> Te
         isolation: limits.isolation.clone(),
     };
     let result = wright_sandbox::run(&spec);
-    let report = std::fs::read_to_string(&junit).ok();
+    // A regular file only (a test could leave a FIFO there), and not without end.
+    let report = wright_sandbox::read_capped(&junit, 64 << 20, false).filter(|r| !r.cut()).map(|r| r.text);
     let _ = std::fs::remove_file(&junit);
     let out = match result {
         Ok(out) => out,

@@ -84,6 +84,21 @@ pub enum EvalCommand {
     Edits(DatasetArgs),
     /// Startup overhead of each sandbox backend over a bare `true`, and CPU-bound slowdown
     Sandbox(SandboxEvalArgs),
+    /// Check a task suite: each task's reference fix must pass its hidden check twice, and no fix fail it twice (exit 4 when a task does not validate)
+    Validate(ValidateArgs),
+}
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// The suite: a folder of tasks (one task.toml each) with a suite.toml naming subsets
+    #[arg(long)]
+    pub suite: PathBuf,
+    /// Which tasks: a subset's name (e.g. smoke), odd, even, or ids separated by commas
+    #[arg(long)]
+    pub tasks: Option<String>,
+    /// Write the per-task results here as JSON
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{DatasetArgs, EvalCommand, SandboxEvalArgs, SearchSpeedArgs};
+use crate::cli::{DatasetArgs, EvalCommand, SandboxEvalArgs, SearchSpeedArgs, ValidateArgs};
 use crate::dirs::cache_dir;
 use crate::exit::usage;
 
@@ -14,7 +14,30 @@ pub fn run(cmd: EvalCommand) -> Result<i32> {
         EvalCommand::SearchSpeed(args) => search_speed(args),
         EvalCommand::Edits(args) => edits(args),
         EvalCommand::Sandbox(args) => sandbox(args),
+        EvalCommand::Validate(args) => validate(args),
     }
+}
+
+fn validate(args: ValidateArgs) -> Result<i32> {
+    if !args.suite.is_dir() {
+        return Err(usage(format!("--suite {} is not a directory of tasks", args.suite.display())));
+    }
+    let suite = wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))?;
+    let tasks = suite.select(args.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let config = crate::config::Config::load(&args.suite, &Default::default(), false)?;
+    let limits = wright_testing::Limits {
+        env: wright_sandbox::EnvPolicy { allow: config.strings("sandbox.env")?, ..Default::default() },
+        isolation: crate::sandbox_cmd::isolation(&config, &Default::default())?,
+    };
+    let work = tempfile::tempdir().context("making a scratch directory")?;
+    let mut rows = Vec::new();
+    for task in tasks {
+        eprintln!("validating {} ...", task.id);
+        rows.push(wright_evals::suite::validate(task, work.path(), &limits)?);
+    }
+    print!("{}", wright_evals::suite::table(&rows));
+    write_json(args.out.as_deref(), &rows, "per-task results")?;
+    Ok(if rows.iter().all(|r| r.valid) { 0 } else { 4 })
 }
 
 fn sandbox(args: SandboxEvalArgs) -> Result<i32> {

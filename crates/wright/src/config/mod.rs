@@ -313,11 +313,17 @@ impl Config {
 /// A config file's keys, one level of sections flattened: `[sandbox] env = [...]` becomes
 /// `sandbox.env`, `[prices.MODEL]` becomes `prices.MODEL`. A missing file has none.
 fn read_file(path: &Path) -> Result<Vec<(String, Value)>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    // A config is small; a repository's may be a FIFO or a link to /dev/zero.
+    const LIMIT: usize = 1 << 20;
+    let read = wright_sandbox::read_capped(path, LIMIT, true)
+        .ok_or_else(|| usage(format!("{} is not a readable regular file", path.display())))?;
+    if read.cut() {
+        return Err(usage(format!("{} is over 1 MiB; a config is a few lines", path.display())));
+    }
+    let text = read.text;
     let table: toml::Table = toml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
     let mut out = Vec::new();
     for (key, value) in table {

@@ -1,0 +1,112 @@
+//! One task of a suite, as its `task.toml` says: the repository at its base, the ticket as
+//! a user writes it, the hidden check applied only after the agent stops, the reference
+//! fix `validate` proves the check with, and the budgets.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::EvalError;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub id: String,
+    pub language: String,
+    pub kind: Kind,
+    pub repo: RepoSource,
+    /// The ticket or bug report, a file of the task's folder.
+    pub task_file: PathBuf,
+    /// Run once in the sandbox before the agent starts (network allowed).
+    #[serde(default)]
+    pub setup: Option<String>,
+    pub check: Check,
+    /// The reference fix: a unified diff, a file of the task's folder.
+    pub fix: PathBuf,
+    #[serde(default)]
+    pub budgets: Budgets,
+    /// The task's folder (set when loaded).
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Bug,
+    Feature,
+}
+
+/// Where the repository comes from: a folder of the suite, or a commit of a git repository.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum RepoSource {
+    Path { path: PathBuf },
+    Git { git: String, commit: String },
+}
+
+/// The hidden check: test files copied in (or a patch applied) after the agent stops, the
+/// command that runs them, and the tests that must pass by name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// Files of the task's `check/` folder, copied to the same paths in the tree.
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+    /// Or a patch of the task's folder that adds the tests.
+    #[serde(default)]
+    pub patch: Option<PathBuf>,
+    pub command: String,
+    pub fail_to_pass: Vec<String>,
+    #[serde(default)]
+    pub pass_to_pass: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budgets {
+    pub steps: u32,
+    pub seconds: u64,
+    pub tokens: u64,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets { steps: 30, seconds: 900, tokens: 400_000 }
+    }
+}
+
+impl Task {
+    /// Reads `dir/task.toml` and checks that the files it names exist.
+    pub fn load(dir: &Path) -> Result<Task, EvalError> {
+        let path = dir.join("task.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))?;
+        let mut task: Task = toml::from_str(&text).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))?;
+        task.dir = dir.to_path_buf();
+        let bad = |what: &str| EvalError::Io(format!("{}: {what}", path.display()));
+        if task.check.fail_to_pass.is_empty() {
+            return Err(bad("check.fail_to_pass names no test; a task needs at least one"));
+        }
+        if task.check.files.is_empty() == task.check.patch.is_none() {
+            return Err(bad("check needs either `files` or `patch`"));
+        }
+        let mut needed = vec![task.task_file.clone(), task.fix.clone()];
+        needed.extend(task.check.patch.clone());
+        needed.extend(task.check.files.iter().map(|f| Path::new("check").join(f)));
+        if let RepoSource::Path { path } = &task.repo {
+            needed.push(path.clone());
+        }
+        for file in needed {
+            let inside = !file.is_absolute() && !file.components().any(|c| c == std::path::Component::ParentDir);
+            if !inside || !dir.join(&file).exists() {
+                return Err(bad(&format!("{} is missing, or not inside the task's folder", file.display())));
+            }
+        }
+        Ok(task)
+    }
+
+    pub fn ticket(&self) -> Result<String, EvalError> {
+        let path = self.dir.join(&self.task_file);
+        std::fs::read_to_string(&path).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))
+    }
+}
