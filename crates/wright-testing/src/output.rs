@@ -44,6 +44,10 @@ re!(
     NEXTEST_LINE,
     r"^\s+(PASS|FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL|SKIP)\s+\[[^\]]*\]\s+(?:\(\s*\d+/\d+\)\s+)?(\S+ \S+)"
 );
+// TAP (node --test, tap, prove): `# Subtest: name`, `ok 1 - name`, `not ok 2 - name # SKIP`.
+re!(TAP_SUBTEST, r"^(\s*)# Subtest: (.+)$");
+re!(TAP_RESULT, r"^(\s*)(not )?ok \d+ - (.+?)(\s+# (?i:skip|todo)\b.*)?$");
+re!(TAP_COUNT, r"^# (pass|fail|skipped) (\d+)$");
 // go test -v: `--- PASS: TestX (0.00s)`.
 re!(GO_LINE, r"^\s*--- (PASS|FAIL|SKIP): (\S+) \(");
 
@@ -71,6 +75,9 @@ pub(crate) fn read(text: &str) -> Read {
     let mut cargo_prefix = String::new();
     let mut cargo_sum: Option<Counts> = None;
     let mut unittest_ran: Option<u64> = None;
+    // Open TAP subtests: (indent, name); a test's id is its path, joined by " > ".
+    let mut tap: Vec<(usize, String)> = Vec::new();
+    let mut tap_sum: Option<Counts> = None;
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         if let Some(c) = matches(&PYTEST_VERBOSE, line) {
@@ -109,6 +116,30 @@ pub(crate) fn read(text: &str) -> Read {
                 _ => Outcome::Failed,
             };
             set(&mut out.tests, group(&c, 2).to_string(), outcome);
+        } else if let Some(c) = matches(&TAP_SUBTEST, line) {
+            let indent = group(&c, 1).len();
+            tap.retain(|(i, _)| *i < indent);
+            tap.push((indent, group(&c, 2).trim().to_string()));
+        } else if let Some(c) = matches(&TAP_RESULT, line) {
+            let indent = group(&c, 1).len();
+            tap.retain(|(i, _)| *i < indent);
+            let mut path: Vec<&str> = tap.iter().map(|(_, n)| n.as_str()).collect();
+            path.push(group(&c, 3).trim());
+            let outcome = match (c.get(2).is_some(), c.get(4).is_some()) {
+                (_, true) => Outcome::Skipped,
+                (true, false) => Outcome::Failed,
+                (false, false) => Outcome::Passed,
+            };
+            set(&mut out.tests, path.join(" > "), outcome);
+        } else if let Some(c) = matches(&TAP_COUNT, line) {
+            let sum = tap_sum.get_or_insert_with(Counts::default);
+            let n = number(&c, 2);
+            match group(&c, 1) {
+                "pass" => sum.passed = n,
+                "fail" => sum.failed = n,
+                _ => sum.skipped = n,
+            }
+            out.summary = tap_sum;
         } else if let Some(c) = matches(&GO_LINE, line) {
             let outcome = match group(&c, 1) {
                 "PASS" => Outcome::Passed,
@@ -131,6 +162,16 @@ pub(crate) fn read(text: &str) -> Read {
                 set(&mut out.tests, unittest_id(group(&c, 1), group(&c, 2)), outcome);
             }
         }
+    }
+    // A TAP suite reports a result of its own besides its tests': keep the tests only.
+    let parents: Vec<String> = out
+        .tests
+        .keys()
+        .filter(|id| out.tests.keys().any(|other| other.starts_with(&format!("{id} > "))))
+        .cloned()
+        .collect();
+    for id in parents {
+        out.tests.remove(&id);
     }
     out
 }
@@ -246,6 +287,20 @@ test_skip (test_dates.ParseDateTest.test_skip) ... skipped 'later'\n\n======\nFA
         assert!(crate::says_no_test_ran("no tests ran in 0.01s"));
         assert!(!crate::says_no_test_ran("Ran 2 tests in 0.1s\n\nOK\n"));
         assert!(!crate::says_no_test_ran("hello"));
+    }
+
+    #[test]
+    fn tap_from_node_test() {
+        let text = "TAP version 13\n# Subtest: adds\nok 1 - adds\n  ---\n  ...\n# Subtest: subs\nnot ok 2 - subs\n  ---\n  ...\n\
+# Subtest: group\n    # Subtest: inner ok\n    ok 1 - inner ok\n    1..1\nok 3 - group\n# Subtest: skipped\nok 4 - skipped # SKIP\n\
+1..4\n# tests 4\n# suites 1\n# pass 2\n# fail 1\n# cancelled 0\n# skipped 1\n";
+        let r = read(text);
+        assert_eq!(outcome(&r, "adds"), Some(Outcome::Passed));
+        assert_eq!(outcome(&r, "subs"), Some(Outcome::Failed));
+        assert_eq!(outcome(&r, "group > inner ok"), Some(Outcome::Passed));
+        assert_eq!(outcome(&r, "group"), None, "a suite is not a test");
+        assert_eq!(outcome(&r, "skipped"), Some(Outcome::Skipped));
+        assert_eq!(r.summary, Some(Counts { passed: 2, failed: 1, skipped: 1 }));
     }
 
     proptest::proptest! {

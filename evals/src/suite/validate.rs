@@ -65,7 +65,7 @@ fn attempt(
 
 /// The validation table: one row a task, then the count.
 pub fn table(rows: &[Validation]) -> String {
-    let mut out = String::from("task                           lang    valid  fix      no-op    s\n");
+    let mut out = String::from("task                           lang        valid  fix      no-op    s\n");
     for r in rows {
         let mark = |prefix: &str| {
             r.attempts
@@ -75,7 +75,7 @@ pub fn table(rows: &[Validation]) -> String {
                 .collect::<String>()
         };
         out.push_str(&format!(
-            "{:<30} {:<7} {:<6} {:<8} {:<8} {:.1}\n",
+            "{:<30} {:<11} {:<6} {:<8} {:<8} {:.1}\n",
             r.id,
             r.language,
             if r.valid { "yes" } else { "NO" },
