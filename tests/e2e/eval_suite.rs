@@ -23,10 +23,10 @@ async fn the_starter_smoke_tasks_validate() {
     let out = output(cmd).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("6 of 6 tasks validate"), "{stdout}");
+    assert!(stdout.contains("8 of 8 tasks validate"), "{stdout}");
     let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
     let languages: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["language"].as_str().unwrap()).collect();
-    assert_eq!(languages, ["javascript", "javascript", "python", "python", "rust", "rust"]);
+    assert_eq!(languages, ["go", "go", "javascript", "javascript", "python", "python", "rust", "rust"]);
 }
 
 #[tokio::test]
