@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::json;
+
+use crate::support::server::{ModelServer, turn};
 use crate::support::{Home, output};
 
 fn starter() -> PathBuf {
@@ -69,4 +72,64 @@ async fn a_check_that_passes_without_the_fix_does_not_validate() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("fix.patch is missing"), "{stderr}");
+}
+
+#[tokio::test]
+async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides() {
+    // The scripted model fixes the page count; the stand-in peer does nothing and says done.
+    let fix = turn(
+        "",
+        &[("edit", json!({"path": "pages.py", "old": "return total // size", "new": "return -(-total // size)"}))],
+    );
+    let peek = turn("", &[("run", json!({"command": format!("ls {}", starter().display())}))]);
+    let done = turn("", &[("finish", json!({"summary": "pages round up"}))]);
+    let server = ModelServer::start(vec![peek, fix, done]).await;
+    let home = Home::new();
+    let out_dir = home.dir.path().join("results");
+    let run = |rerun: bool| {
+        let mut cmd = home.wright(&server.base_url);
+        cmd.args(["eval", "run", "--tasks", "py-paginate-last-page", "--agent", "wright", "--agent", "cmd:true"]);
+        cmd.args(["--model", "scripted", "--base-url", &server.base_url, "--suite"])
+            .arg(starter())
+            .arg("--out")
+            .arg(&out_dir);
+        if rerun {
+            cmd.arg("--rerun");
+        }
+        cmd
+    };
+    let out = output(run(false)).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(out_dir.join("results.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let wright = rows.iter().find(|r| r["agent"] == "wright").unwrap();
+    // Resolved by the hidden check; wright itself only said unverified (no visible test showed it).
+    assert_eq!(
+        (wright["resolved"].as_bool(), wright["claimed_fixed"].as_bool()),
+        (Some(true), Some(false)),
+        "{wright}"
+    );
+    assert_eq!(wright["steps"], 3);
+    let peer = rows.iter().find(|r| r["agent"] == "cmd:true").unwrap();
+    assert_eq!((peer["resolved"].as_bool(), peer["claimed_fixed"].as_bool()), (Some(false), Some(true)), "{peer}");
+    // The agent could not see the suite (the hidden tests, the reference fix).
+    let requests = server.requests();
+    let listing =
+        requests[1]["messages"].as_array().unwrap().iter().rev().find(|m| m["role"] == "tool").unwrap()["content"]
+            .to_string();
+    assert!(!listing.contains("py-paginate-last-page"), "the suite was visible: {listing}");
+    let report = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(report.contains("| wright | 1/1 | 0 |") && report.contains("| cmd:true | 0/1 | 1 |"), "{report}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary.as_array().unwrap().len(), 2);
+    // A second run skips what is done.
+    let again = output(run(false)).await;
+    assert!(String::from_utf8_lossy(&again.stderr).contains("done before, skipped"));
+    assert_eq!(std::fs::read_to_string(out_dir.join("results.jsonl")).unwrap().lines().count(), 2);
 }

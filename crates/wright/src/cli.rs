@@ -86,6 +86,33 @@ pub enum EvalCommand {
     Sandbox(SandboxEvalArgs),
     /// Check a task suite: each task's reference fix must pass its hidden check twice, and no fix fail it twice (exit 4 when a task does not validate)
     Validate(ValidateArgs),
+    /// Run agents on a task suite side by side; the hidden check decides what is resolved
+    Run(EvalRunArgs),
+}
+
+#[derive(Args)]
+pub struct EvalRunArgs {
+    /// The suite: a folder of tasks with a suite.toml naming subsets
+    #[arg(long)]
+    pub suite: PathBuf,
+    /// An agent: wright, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}; repeatable
+    #[arg(long = "agent", required = true)]
+    pub agents: Vec<String>,
+    /// Where results.jsonl, summary.json and report.md go (and the agents' trees)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Which tasks: a subset's name (e.g. smoke), odd, even, or ids separated by commas
+    #[arg(long)]
+    pub tasks: Option<String>,
+    /// Run tasks again that results.jsonl already holds
+    #[arg(long)]
+    pub rerun: bool,
+    /// The model every agent gets
+    #[arg(long)]
+    pub model: Option<String>,
+    /// The endpoint every agent gets
+    #[arg(long)]
+    pub base_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -233,6 +260,9 @@ pub struct SandboxFlags {
     /// Memory limit of a command's whole process tree [config: sandbox.memory_mb, default 4096]
     #[arg(long, value_name = "MB")]
     pub memory: Option<u64>,
+    /// A directory commands must not see (an empty one stands in its place); repeatable
+    #[arg(long, value_name = "DIR")]
+    pub hide: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

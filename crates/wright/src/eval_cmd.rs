@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{DatasetArgs, EvalCommand, SandboxEvalArgs, SearchSpeedArgs, ValidateArgs};
+use crate::cli::{DatasetArgs, EvalCommand, EvalRunArgs, SandboxEvalArgs, SearchSpeedArgs, ValidateArgs};
 use crate::dirs::cache_dir;
 use crate::exit::usage;
 
@@ -15,7 +15,47 @@ pub fn run(cmd: EvalCommand) -> Result<i32> {
         EvalCommand::Edits(args) => edits(args),
         EvalCommand::Sandbox(args) => sandbox(args),
         EvalCommand::Validate(args) => validate(args),
+        EvalCommand::Run(args) => run_suite(args),
     }
+}
+
+fn run_suite(args: EvalRunArgs) -> Result<i32> {
+    use wright_evals::suite::{Agent, AgentSettings, Harness, report_md, summarize};
+    if !args.suite.is_dir() {
+        return Err(usage(format!("--suite {} is not a directory of tasks", args.suite.display())));
+    }
+    let suite = wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))?;
+    let tasks = suite.select(args.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let agents: Vec<Agent> =
+        args.agents.iter().map(|a| Agent::parse(a)).collect::<Result<_, _>>().map_err(|e| usage(e.to_string()))?;
+    let out = std::path::absolute(&args.out)?;
+    let limits = test_limits(&args.suite)?;
+    let settings = AgentSettings {
+        wright: std::env::current_exe().context("finding the wright binary")?,
+        model: args.model.clone(),
+        base_url: args.base_url.clone(),
+        // An agent must not read the hidden tests, the reference fixes or earlier results.
+        hide: vec![suite.dir.clone(), out.clone()],
+    };
+    let mut progress = |line: &str| eprintln!("{line}");
+    let mut harness = Harness { out: out.clone(), rerun: args.rerun, settings, limits, progress: &mut progress };
+    let rows = harness.run(&tasks, &agents)?;
+    let summary = summarize(&rows);
+    std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    let report = report_md(&rows);
+    std::fs::write(out.join("report.md"), &report)?;
+    print!("{report}");
+    println!("results: {}", out.join("results.jsonl").display());
+    Ok(0)
+}
+
+/// The sandbox of the hidden checks: the user's, from config.
+fn test_limits(suite: &Path) -> Result<wright_testing::Limits> {
+    let config = crate::config::Config::load(suite, &Default::default(), false)?;
+    Ok(wright_testing::Limits {
+        env: wright_sandbox::EnvPolicy { allow: config.strings("sandbox.env")?, ..Default::default() },
+        isolation: crate::sandbox_cmd::isolation(&config, &Default::default())?,
+    })
 }
 
 fn validate(args: ValidateArgs) -> Result<i32> {
@@ -24,11 +64,7 @@ fn validate(args: ValidateArgs) -> Result<i32> {
     }
     let suite = wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))?;
     let tasks = suite.select(args.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
-    let config = crate::config::Config::load(&args.suite, &Default::default(), false)?;
-    let limits = wright_testing::Limits {
-        env: wright_sandbox::EnvPolicy { allow: config.strings("sandbox.env")?, ..Default::default() },
-        isolation: crate::sandbox_cmd::isolation(&config, &Default::default())?,
-    };
+    let limits = test_limits(&args.suite)?;
     let work = tempfile::tempdir().context("making a scratch directory")?;
     let mut rows = Vec::new();
     for task in tasks {

@@ -76,11 +76,14 @@ pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
         file_bytes: mb("sandbox.file_mb", defaults.file_bytes)?,
         network: flags.network || config.bool("sandbox.network")?.unwrap_or(false),
         limits: TreeLimits { max_pids, memory_bytes: memory_mb.saturating_mul(1 << 20) },
-        hidden: vec![
+        hidden: [
             crate::dirs::data_dir(),
             crate::dirs::cache_dir(),
             crate::dirs::user_config().parent().map(|p| p.to_path_buf()).unwrap_or_default(),
-        ],
+        ]
+        .into_iter()
+        .chain(flags.hide.iter().map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())))
+        .collect(),
         wasm: crate::install_python::wasm_setup(),
     })
 }

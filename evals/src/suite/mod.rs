@@ -1,7 +1,9 @@
 //! Task suites for `wright eval run` and `wright eval validate`: a folder of tasks (one
 //! `task.toml` each) and a `suite.toml` naming subsets.
 
+mod agent;
 mod check;
+mod harness;
 mod task;
 mod tree;
 mod validate;
@@ -11,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use agent::{Agent, AgentSettings, Attempt};
 pub use check::{CheckResult, run_check};
+pub use harness::{AgentSummary, Harness, Row, read_rows, report_md, summarize};
 pub use task::{Budgets, Check, Kind, RepoSource, Task};
 pub use tree::fresh_tree;
 pub use validate::{Validation, table, validate};

@@ -1,0 +1,185 @@
+//! `wright eval run`: every selected task, for every agent, from a fresh tree; the hidden
+//! check after the agent stops; one result line per task and agent, appended as they
+//! finish, so a rerun skips what is done.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use wright_testing::Limits;
+
+use crate::EvalError;
+use crate::suite::agent::{Agent, AgentSettings, attempt};
+use crate::suite::{Task, fresh_tree, run_check};
+
+/// One task done by one agent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub task: String,
+    pub language: String,
+    pub agent: String,
+    /// The hidden check passed.
+    pub resolved: bool,
+    /// The agent said it fixed the task (wright's verdict, a command's exit 0).
+    pub claimed_fixed: bool,
+    /// What the check said.
+    pub check: String,
+    pub steps: Option<u64>,
+    pub prompt_tokens: Option<u64>,
+    pub completion_tokens: Option<u64>,
+    pub cost_usd: Option<f64>,
+    pub seconds: f64,
+    pub stop_reason: String,
+    pub transcript: Option<String>,
+}
+
+pub struct Harness<'a> {
+    pub out: PathBuf,
+    pub rerun: bool,
+    pub settings: AgentSettings,
+    pub limits: Limits,
+    pub progress: &'a mut dyn FnMut(&str),
+}
+
+impl Harness<'_> {
+    /// Runs `tasks` × `agents`; returns every row in `results.jsonl` afterwards.
+    pub fn run(&mut self, tasks: &[&Task], agents: &[Agent]) -> Result<Vec<Row>, EvalError> {
+        let io = |e: std::io::Error| EvalError::Io(format!("{}: {e}", self.out.display()));
+        std::fs::create_dir_all(&self.out).map_err(io)?;
+        let results = self.out.join("results.jsonl");
+        if self.rerun {
+            let _ = std::fs::remove_file(&results);
+        }
+        let done: BTreeSet<(String, String)> = read_rows(&results).into_iter().map(|r| (r.task, r.agent)).collect();
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&results).map_err(io)?;
+        for agent in agents {
+            for task in tasks {
+                if done.contains(&(task.id.clone(), agent.name())) {
+                    (self.progress)(&format!(
+                        "{} / {}: done before, skipped (--rerun runs it again)",
+                        task.id,
+                        agent.name()
+                    ));
+                    continue;
+                }
+                (self.progress)(&format!("{} / {} ...", task.id, agent.name()));
+                let row = self.one(task, agent)?;
+                (self.progress)(&format!(
+                    "{} / {}: {}",
+                    task.id,
+                    agent.name(),
+                    if row.resolved { "resolved" } else { "not resolved" }
+                ));
+                let line = serde_json::to_string(&row).map_err(|e| EvalError::Io(e.to_string()))?;
+                writeln!(file, "{line}").map_err(io)?;
+            }
+        }
+        Ok(read_rows(&results))
+    }
+
+    fn one(&self, task: &Task, agent: &Agent) -> Result<Row, EvalError> {
+        let slug: String =
+            agent.name().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
+        let tree = self.out.join("work").join(slug).join(&task.id);
+        if tree.exists() {
+            std::fs::remove_dir_all(&tree).map_err(|e| EvalError::Io(format!("{}: {e}", tree.display())))?;
+        }
+        let base = fresh_tree(task, &tree)?;
+        let tried = attempt(agent, task, &tree, &self.settings)?;
+        let timeout = Duration::from_secs(task.budgets.seconds.max(60));
+        let (resolved, check) = match run_check(task, &tried.tree, &base, timeout, &self.limits) {
+            Ok(c) => (c.passed, c.why),
+            Err(e) => (false, format!("the check could not run: {e}")),
+        };
+        Ok(Row {
+            task: task.id.clone(),
+            language: task.language.clone(),
+            agent: agent.name(),
+            resolved,
+            claimed_fixed: tried.claimed_fixed,
+            check,
+            steps: tried.steps,
+            prompt_tokens: tried.prompt_tokens,
+            completion_tokens: tried.completion_tokens,
+            cost_usd: tried.cost_usd,
+            seconds: tried.seconds,
+            stop_reason: tried.stop_reason,
+            transcript: tried.transcript,
+        })
+    }
+}
+
+/// The rows of a results file; a torn last line is skipped.
+pub fn read_rows(path: &std::path::Path) -> Vec<Row> {
+    std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// Per agent: tasks, resolved, false fixed claims, median steps, tokens, time.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentSummary {
+    pub agent: String,
+    pub tasks: usize,
+    pub resolved: usize,
+    pub false_fixed_claims: usize,
+    pub median_steps: Option<u64>,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub seconds: f64,
+}
+
+pub fn summarize(rows: &[Row]) -> Vec<AgentSummary> {
+    let agents: BTreeSet<&str> = rows.iter().map(|r| r.agent.as_str()).collect();
+    agents
+        .into_iter()
+        .map(|agent| {
+            let mine: Vec<&Row> = rows.iter().filter(|r| r.agent == agent).collect();
+            let mut steps: Vec<u64> = mine.iter().filter_map(|r| r.steps).collect();
+            steps.sort_unstable();
+            AgentSummary {
+                agent: agent.to_string(),
+                tasks: mine.len(),
+                resolved: mine.iter().filter(|r| r.resolved).count(),
+                false_fixed_claims: mine.iter().filter(|r| r.claimed_fixed && !r.resolved).count(),
+                median_steps: steps.get(steps.len() / 2).copied(),
+                prompt_tokens: mine.iter().filter_map(|r| r.prompt_tokens).sum(),
+                completion_tokens: mine.iter().filter_map(|r| r.completion_tokens).sum(),
+                seconds: mine.iter().map(|r| r.seconds).sum(),
+            }
+        })
+        .collect()
+}
+
+/// The side-by-side table, as Markdown.
+pub fn report_md(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| agent | resolved | false fixed claims | median steps | tokens (prompt + completion) | time |\n|---|---|---|---|---|---|\n",
+    );
+    for s in summarize(rows) {
+        out.push_str(&format!(
+            "| {} | {}/{} | {} | {} | {} + {} | {:.0} s |\n",
+            s.agent,
+            s.resolved,
+            s.tasks,
+            s.false_fixed_claims,
+            s.median_steps.map_or("-".to_string(), |m| m.to_string()),
+            s.prompt_tokens,
+            s.completion_tokens,
+            s.seconds
+        ));
+    }
+    out.push_str("\n| task | agent | resolved | claimed fixed | stop | check |\n|---|---|---|---|---|---|\n");
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            r.task,
+            r.agent,
+            if r.resolved { "yes" } else { "no" },
+            if r.claimed_fixed { "yes" } else { "no" },
+            r.stop_reason,
+            r.check.replace('|', "\\|")
+        ));
+    }
+    out
+}
