@@ -115,6 +115,8 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
         "{wright}"
     );
     assert_eq!(wright["steps"], 3);
+    assert_eq!(wright["files_changed"], json!(["pages.py"]), "only the code reaches the check");
+    assert_eq!(wright["model"], "scripted");
     let peer = rows.iter().find(|r| r["agent"] == "cmd:true").unwrap();
     assert_eq!((peer["resolved"].as_bool(), peer["claimed_fixed"].as_bool()), (Some(false), Some(true)), "{peer}");
     // The agent could not see the suite (the hidden tests, the reference fix).

@@ -30,12 +30,23 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
         args.agents.iter().map(|a| Agent::parse(a)).collect::<Result<_, _>>().map_err(|e| usage(e.to_string()))?;
     let out = std::path::absolute(&args.out)?;
     let limits = test_limits(&args.suite)?;
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
     let settings = AgentSettings {
         wright: std::env::current_exe().context("finding the wright binary")?,
         model: args.model.clone(),
         base_url: args.base_url.clone(),
         // An agent must not read the hidden tests, the reference fixes or earlier results.
-        hide: vec![suite.dir.clone(), out.clone()],
+        // The suite's own repository too: its history holds the same files.
+        hide: [
+            Some(suite.dir.clone()),
+            Some(out.clone()),
+            suite.dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf),
+        ]
+        .into_iter()
+        .flatten()
+        // Never `/` or a folder holding the home directory (the toolchains live there).
+        .filter(|d| d.parent().is_some() && !home.starts_with(d))
+        .collect(),
     };
     let mut progress = |line: &str| eprintln!("{line}");
     let mut harness = Harness { out: out.clone(), rerun: args.rerun, settings, limits, progress: &mut progress };

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -95,23 +95,31 @@ pub fn attempt(agent: &Agent, task: &Task, tree: &Path, settings: &AgentSettings
             read_wright_events(&String::from_utf8_lossy(&run.stdout), &mut out);
         }
         Agent::Cmd(template) => {
-            let filled = template
-                .replace("{task_file}", &shell_quote(&ticket.to_string_lossy()))
-                .replace("{repo}", &shell_quote(&tree.to_string_lossy()))
-                .replace("{model}", &shell_quote(settings.model.as_deref().unwrap_or("")))
-                .replace("{base_url}", &shell_quote(settings.base_url.as_deref().unwrap_or("")));
-            let status = Command::new("sh")
-                .args(["-c", &filled])
+            // The ticket alone, outside the task's folder (which holds the check and the fix).
+            let private = tree.with_extension("task.md");
+            std::fs::copy(&ticket, &private).map_err(|e| EvalError::Io(format!("{}: {e}", ticket.display())))?;
+            let filled = fill(
+                template,
+                &[
+                    ("task_file", &private.to_string_lossy()),
+                    ("repo", &tree.to_string_lossy()),
+                    ("model", settings.model.as_deref().unwrap_or("")),
+                    ("base_url", settings.base_url.as_deref().unwrap_or("")),
+                ],
+            );
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", &filled])
                 .current_dir(tree)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map_err(|e| EvalError::Io(format!("starting `{filled}`: {e}")))?;
-            out.claimed_fixed = status.success();
-            out.stop_reason = match status.code() {
-                Some(c) => format!("exit {c}"),
-                None => "killed by a signal".into(),
+                .stderr(Stdio::null());
+            let status = run_within(cmd, Duration::from_secs(task.budgets.seconds))
+                .map_err(|e| EvalError::Io(format!("running `{filled}`: {e}")))?;
+            out.claimed_fixed = status.is_some_and(|s| s.success());
+            out.stop_reason = match status.map(|s| s.code()) {
+                None => format!("timeout: killed after {} s (the harness enforced it)", task.budgets.seconds),
+                Some(Some(c)) => format!("exit {c}"),
+                Some(None) => "killed by a signal".into(),
             };
         }
     }
@@ -138,6 +146,51 @@ fn read_wright_events(stdout: &str, out: &mut Attempt) {
     }
 }
 
+/// `{name}` placeholders filled with shell-quoted values, in one pass (a value that holds
+/// `{model}` is not filled again).
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(rest.get(..open).unwrap_or_default());
+        let after = rest.get(open + 1..).unwrap_or_default();
+        match values.iter().find(|(name, _)| after.starts_with(&format!("{name}}}"))) {
+            Some((name, value)) => {
+                out.push_str(&shell_quote(value));
+                rest = after.get(name.len() + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs `cmd` in a process group of its own; kills the group after `limit`. `None`: it
+/// timed out.
+fn run_within(mut cmd: Command, limit: Duration) -> std::io::Result<Option<std::process::ExitStatus>> {
+    use std::os::unix::process::CommandExt;
+    let mut child = cmd.process_group(0).spawn()?;
+    let deadline = Instant::now().checked_add(limit);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            // SAFETY: killpg only sends a signal to the group this child leads.
+            unsafe {
+                libc::killpg(child.id() as i32, libc::SIGKILL);
+            }
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
@@ -152,5 +205,7 @@ mod tests {
         assert_eq!(Agent::parse("cmd:true {repo}").unwrap().name(), "cmd:true {repo}");
         assert!(Agent::parse("cmd:").is_err() && Agent::parse("aider").is_err());
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        let filled = fill("a {repo} {model} {other}", &[("repo", "/t/{model}"), ("model", "m")]);
+        assert_eq!(filled, "a '/t/{model}' 'm' {other}");
     }
 }

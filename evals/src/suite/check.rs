@@ -9,7 +9,7 @@ use wright_testing::{Limits, Outcome, TestRun};
 
 use crate::EvalError;
 use crate::suite::Task;
-use crate::suite::tree::git;
+use crate::suite::tree::{git, git_raw};
 
 /// Files that decide how tests run; restored from the base before the check.
 const RUNNER_CONFIG: &[&str] = &[
@@ -52,6 +52,9 @@ pub fn run_check(
     }
     for file in &task.check.files {
         let (from, to) = (task.dir.join("check").join(file), tree.join(file));
+        if std::fs::symlink_metadata(&to).is_ok() {
+            let _ = std::fs::remove_file(&to);
+        }
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|e| EvalError::Io(format!("{}: {e}", parent.display())))?;
         }
@@ -84,5 +87,93 @@ fn judge(task: &Task, run: &TestRun) -> (bool, String) {
     match not_passing.as_slice() {
         [] => (true, format!("{} named tests pass", f2p.len() + task.check.pass_to_pass.len())),
         names => (false, format!("not reported passing: {}", names.join(", "))),
+    }
+}
+
+/// Carries the agent's change from `from` onto `to`, a fresh tree at `base`: every file it
+/// added, changed or deleted, except symlinks and the files that hold or decide tests (the
+/// check brings its own, as SWE-bench resets test files). Returns the paths carried.
+pub fn carry_change(from: &Path, base: &str, to: &Path) -> Result<Vec<String>, EvalError> {
+    git(from, &["add", "-A"])?;
+    let raw = git(from, &["diff", "--cached", "--raw", "-z", "--no-renames", base])?;
+    let mut kept = Vec::new();
+    let mut fields = raw.split('\0');
+    while let (Some(meta), Some(path)) = (fields.next(), fields.next()) {
+        let modes: Vec<&str> = meta.trim_start_matches(':').split(' ').take(2).collect();
+        if modes.contains(&"120000") || decides_tests(path) {
+            continue;
+        }
+        kept.push(path.to_string());
+    }
+    if kept.is_empty() {
+        return Ok(kept);
+    }
+    let mut args: Vec<String> = ["diff", "--cached", "--binary", "--no-renames", base, "--"].map(String::from).to_vec();
+    args.extend(kept.iter().map(|p| format!(":(literal){p}")));
+    let patch = git_raw(from, &args.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let file = to.with_extension("patch");
+    std::fs::write(&file, patch).map_err(|e| EvalError::Io(format!("{}: {e}", file.display())))?;
+    let applied = git(to, &["apply", "--binary", "--whitespace=nowarn", &file.to_string_lossy()]);
+    let _ = std::fs::remove_file(&file);
+    applied?;
+    Ok(kept)
+}
+
+/// Test files and the files that decide how tests run, in any folder.
+fn decides_tests(path: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "conftest.py",
+        "pytest.py",
+        "sitecustomize.py",
+        "usercustomize.py",
+        "pytest.ini",
+        ".pytest.ini",
+        "setup.cfg",
+        "tox.ini",
+        "pyproject.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "rust-toolchain",
+        "rust-toolchain.toml",
+        "package.json",
+        "package-lock.json",
+        ".npmrc",
+        "go.mod",
+        "go.sum",
+        "go.work",
+        "go.work.sum",
+        "Makefile",
+    ];
+    let parts: Vec<&str> = path.split('/').collect();
+    let name = parts.last().copied().unwrap_or_default();
+    let test_file = (name.starts_with("test_") && name.ends_with(".py"))
+        || ["_test.py", "_test.go", ".test.js", ".spec.js", ".test.ts", ".spec.ts", ".test.mjs"]
+            .iter()
+            .any(|s| name.ends_with(s));
+    NAMES.contains(&name) || test_file || parts.iter().any(|p| matches!(*p, "tests" | "test" | ".cargo" | "__tests__"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_and_runner_files_are_not_carried() {
+        for path in [
+            "conftest.py",
+            "src/pytest.py",
+            "tests/helper.py",
+            "pkg/a_test.go",
+            "build.rs",
+            ".cargo/config",
+            "x/test_a.py",
+            "web/a.test.js",
+        ] {
+            assert!(decides_tests(path), "{path}");
+        }
+        for path in ["pages.py", "src/lib.rs", "words.go", "slug.js", "testing_utils.py"] {
+            assert!(!decides_tests(path), "{path}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use wright_testing::Limits;
 
 use crate::EvalError;
 use crate::suite::agent::{Agent, AgentSettings, attempt};
-use crate::suite::{Task, fresh_tree, run_check};
+use crate::suite::{Task, carry_change, fresh_tree, run_check};
 
 /// One task done by one agent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,6 +20,9 @@ pub struct Row {
     pub task: String,
     pub language: String,
     pub agent: String,
+    /// The model every agent was given (empty: the agent's own default).
+    #[serde(default)]
+    pub model: String,
     /// The hidden check passed.
     pub resolved: bool,
     /// The agent said it fixed the task (wright's verdict, a command's exit 0).
@@ -33,6 +36,9 @@ pub struct Row {
     pub seconds: f64,
     pub stop_reason: String,
     pub transcript: Option<String>,
+    /// The files of the agent's change that the check saw (test and runner files are not carried).
+    #[serde(default)]
+    pub files_changed: Vec<String>,
 }
 
 pub struct Harness<'a> {
@@ -52,8 +58,15 @@ impl Harness<'_> {
         if self.rerun {
             let _ = std::fs::remove_file(&results);
         }
-        let done: BTreeSet<(String, String)> = read_rows(&results).into_iter().map(|r| (r.task, r.agent)).collect();
+        let model = self.settings.model.clone().unwrap_or_default();
+        let done: BTreeSet<(String, String)> =
+            read_rows(&results).into_iter().filter(|r| r.model == model).map(|r| (r.task, r.agent)).collect();
+        // A line torn by a kill must not swallow the next row.
+        let torn = std::fs::read(&results).is_ok_and(|b| !b.is_empty() && !b.ends_with(b"\n"));
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&results).map_err(io)?;
+        if torn {
+            writeln!(file).map_err(io)?;
+        }
         for agent in agents {
             for task in tasks {
                 if done.contains(&(task.id.clone(), agent.name())) {
@@ -82,21 +95,32 @@ impl Harness<'_> {
     fn one(&self, task: &Task, agent: &Agent) -> Result<Row, EvalError> {
         let slug: String =
             agent.name().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
-        let tree = self.out.join("work").join(slug).join(&task.id);
-        if tree.exists() {
-            std::fs::remove_dir_all(&tree).map_err(|e| EvalError::Io(format!("{}: {e}", tree.display())))?;
+        let dir = self.out.join("work").join(slug);
+        let (tree, check_tree) = (dir.join(&task.id), dir.join(format!("{}.check", task.id)));
+        for old in [&tree, &check_tree] {
+            if old.exists() {
+                std::fs::remove_dir_all(old).map_err(|e| EvalError::Io(format!("{}: {e}", old.display())))?;
+            }
         }
         let base = fresh_tree(task, &tree)?;
         let tried = attempt(agent, task, &tree, &self.settings)?;
         let timeout = Duration::from_secs(task.budgets.seconds.max(60));
-        let (resolved, check) = match run_check(task, &tried.tree, &base, timeout, &self.limits) {
-            Ok(c) => (c.passed, c.why),
-            Err(e) => (false, format!("the check could not run: {e}")),
+        // The check runs on a fresh tree holding only the agent's change to the code: what
+        // the agent did to tests, runner config, history or symlinks does not reach it.
+        let checked = fresh_tree(task, &check_tree)
+            .and_then(|check_base| Ok((carry_change(&tried.tree, &base, &check_tree)?, check_base)))
+            .and_then(|(files, check_base)| {
+                Ok((files, run_check(task, &check_tree, &check_base, timeout, &self.limits)?))
+            });
+        let (resolved, check, files_changed) = match checked {
+            Ok((files, c)) => (c.passed, c.why, files),
+            Err(e) => (false, format!("the check could not run: {e}"), Vec::new()),
         };
         Ok(Row {
             task: task.id.clone(),
             language: task.language.clone(),
             agent: agent.name(),
+            model: self.settings.model.clone().unwrap_or_default(),
             resolved,
             claimed_fixed: tried.claimed_fixed,
             check,
@@ -107,6 +131,7 @@ impl Harness<'_> {
             seconds: tried.seconds,
             stop_reason: tried.stop_reason,
             transcript: tried.transcript,
+            files_changed,
         })
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use agent::{Agent, AgentSettings, Attempt};
-pub use check::{CheckResult, run_check};
+pub use check::{CheckResult, carry_change, run_check};
 pub use harness::{AgentSummary, Harness, Row, read_rows, report_md, summarize};
 pub use task::{Budgets, Check, Kind, RepoSource, Task};
 pub use tree::fresh_tree;
@@ -54,9 +54,9 @@ impl Suite {
             return Err(EvalError::Io(format!("two tasks share the id `{}`", pair[0].id)));
         }
         let file = dir.join("suite.toml");
-        let suite: SuiteFile = match std::fs::read_to_string(&file) {
-            Ok(text) => toml::from_str(&text).map_err(|e| EvalError::Io(format!("{}: {e}", file.display())))?,
-            Err(_) => SuiteFile::default(),
+        let suite: SuiteFile = match wright_sandbox::read_capped(&file, 1 << 20, false) {
+            Some(read) => toml::from_str(&read.text).map_err(|e| EvalError::Io(format!("{}: {e}", file.display())))?,
+            None => SuiteFile::default(),
         };
         for (name, ids) in &suite.subsets {
             if let Some(unknown) = ids.iter().find(|id| !tasks.iter().any(|t| &t.id == *id)) {

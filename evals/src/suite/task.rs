@@ -80,10 +80,27 @@ impl Task {
     /// Reads `dir/task.toml` and checks that the files it names exist.
     pub fn load(dir: &Path) -> Result<Task, EvalError> {
         let path = dir.join("task.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))?;
+        let read = wright_sandbox::read_capped(&path, 1 << 20, false)
+            .ok_or_else(|| EvalError::Io(format!("{}: not a readable regular file", path.display())))?;
+        let text = read.text;
         let mut task: Task = toml::from_str(&text).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))?;
         task.dir = dir.to_path_buf();
         let bad = |what: &str| EvalError::Io(format!("{}: {what}", path.display()));
+        // The id names folders the harness creates and removes: nothing but a plain name.
+        let plain = task.id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !plain || !task.id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err(bad("id must be letters, digits, `.`, `_` and `-`, starting with a letter or digit"));
+        }
+        if let RepoSource::Git { git, commit } = &task.repo
+            && (git.starts_with('-') || commit.starts_with('-'))
+        {
+            return Err(bad("repo.git and repo.commit must not start with `-`"));
+        }
+        if let RepoSource::Path { path } = &task.repo
+            && path.components().all(|c| c == std::path::Component::CurDir)
+        {
+            return Err(bad("repo.path must be a folder of its own (the task's folder holds the check and the fix)"));
+        }
         if task.check.fail_to_pass.is_empty() {
             return Err(bad("check.fail_to_pass names no test; a task needs at least one"));
         }
@@ -98,7 +115,9 @@ impl Task {
         }
         for file in needed {
             let inside = !file.is_absolute() && !file.components().any(|c| c == std::path::Component::ParentDir);
-            if !inside || !dir.join(&file).exists() {
+            // Not through a symlink: the ticket goes to a model, and could point at a key.
+            let real = std::fs::symlink_metadata(dir.join(&file)).is_ok_and(|m| m.is_file() || m.is_dir());
+            if !inside || !real {
                 return Err(bad(&format!("{} is missing, or not inside the task's folder", file.display())));
             }
         }

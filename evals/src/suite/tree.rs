@@ -21,7 +21,7 @@ pub fn fresh_tree(task: &Task, dest: &Path) -> Result<String, EvalError> {
             git(dest, &["commit", "-q", "-m", "base"])?;
         }
         RepoSource::Git { git: url, commit } => {
-            git(dest, &["fetch", "-q", "--no-tags", "--depth", "1", url, commit])?;
+            git(dest, &["fetch", "-q", "--no-tags", "--depth", "1", "--", url, commit])?;
             git(dest, &["checkout", "-q", "--detach", "FETCH_HEAD"])?;
             git(dest, &["reflog", "expire", "--expire=now", "--all"])?;
             git(dest, &["gc", "-q", "--prune=now"])?;
@@ -52,6 +52,11 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), EvalError> {
 /// git with a fixed identity and date, so base commits are the same on every machine,
 /// and without the user's hooks or templates.
 pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, EvalError> {
+    git_raw(dir, args).map(|out| out.trim().to_string())
+}
+
+/// `git`, its output untouched (a patch's last line may end in a space).
+pub(crate) fn git_raw(dir: &Path, args: &[&str]) -> Result<String, EvalError> {
     let out = Command::new("git")
         .args(["-c", "user.name=wright eval", "-c", "user.email=eval@wright.invalid", "-c", "core.hooksPath=/dev/null"])
         .args(["-c", "init.templateDir=", "-c", "commit.gpgsign=false"])
@@ -65,5 +70,5 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, EvalError> {
         let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
         return Err(EvalError::Git { args: args.join(" "), message });
     }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -33,6 +33,7 @@ pub fn validate(task: &Task, work: &Path, limits: &Limits) -> Result<Validation,
         let outcome = attempt(task, &tree, with_fix, timeout, limits);
         let _ = std::fs::remove_dir_all(&tree);
         let (passed, why) = match outcome {
+            Ok(check) if !with_fix => no_op_verdict(task, &check),
             Ok(check) => (check.passed, check.why),
             Err(e) => (false, e.to_string()),
         };
@@ -61,6 +62,22 @@ fn attempt(
         git(tree, &["apply", "--whitespace=nowarn", &fix.to_string_lossy()])?;
     }
     run_check(task, tree, &base, timeout, limits)
+}
+
+/// At the base, every fail-to-pass test must fail (else it shows no fix) and every
+/// pass-to-pass test must pass (else it guards nothing); "passed" means the no-op got by.
+fn no_op_verdict(task: &Task, check: &crate::suite::CheckResult) -> (bool, String) {
+    use wright_testing::Outcome;
+    let at = |t: &String| check.run.tests.get(t).copied();
+    let passing: Vec<&str> =
+        task.check.fail_to_pass.iter().filter(|t| at(t) == Some(Outcome::Passed)).map(String::as_str).collect();
+    let broken: Vec<&str> =
+        task.check.pass_to_pass.iter().filter(|t| at(t) != Some(Outcome::Passed)).map(String::as_str).collect();
+    match (passing.is_empty(), broken.is_empty()) {
+        (true, true) => (false, check.why.clone()),
+        (false, _) => (true, format!("fail-to-pass tests pass without the fix: {}", passing.join(", "))),
+        (true, false) => (true, format!("pass-to-pass tests do not pass at the base: {}", broken.join(", "))),
+    }
 }
 
 /// The validation table: one row a task, then the count.

@@ -11,9 +11,3 @@ func TestLastTwo(t *testing.T) {
 		t.Fatalf("LastN = %v, want %v", got, want)
 	}
 }
-
-func TestLastZero(t *testing.T) {
-	if got := LastN([]string{"ls"}, 0); len(got) != 0 {
-		t.Fatalf("LastN(_, 0) = %v, want none", got)
-	}
-}
