@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::EvalError;
 use crate::suite::Task;
@@ -50,7 +50,7 @@ pub struct AgentSettings {
 }
 
 /// How one agent's attempt went.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Attempt {
     /// The agent's own claim: wright's verdict is `fixed`; a `cmd:` agent exited 0.
     pub claimed_fixed: bool,

@@ -25,20 +25,14 @@ pub struct Row {
     pub model: String,
     /// The hidden check passed.
     pub resolved: bool,
-    /// The agent said it fixed the task (wright's verdict, a command's exit 0).
-    pub claimed_fixed: bool,
     /// What the check said.
     pub check: String,
-    pub steps: Option<u64>,
-    pub prompt_tokens: Option<u64>,
-    pub completion_tokens: Option<u64>,
-    pub cost_usd: Option<f64>,
-    pub seconds: f64,
-    pub stop_reason: String,
-    pub transcript: Option<String>,
     /// The files of the agent's change that the check saw (test and runner files are not carried).
     #[serde(default)]
     pub files_changed: Vec<String>,
+    /// What the agent claimed and spent.
+    #[serde(flatten)]
+    pub attempt: Attempt,
 }
 
 pub struct Harness<'a> {
@@ -122,16 +116,9 @@ impl Harness<'_> {
             agent: agent.name(),
             model: self.settings.model.clone().unwrap_or_default(),
             resolved,
-            claimed_fixed: tried.claimed_fixed,
             check,
-            steps: tried.steps,
-            prompt_tokens: tried.prompt_tokens,
-            completion_tokens: tried.completion_tokens,
-            cost_usd: tried.cost_usd,
-            seconds: tried.seconds,
-            stop_reason: tried.stop_reason,
-            transcript: tried.transcript,
             files_changed,
+            attempt: tried,
         })
     }
 }
@@ -160,17 +147,17 @@ pub fn summarize(rows: &[Row]) -> Vec<AgentSummary> {
         .into_iter()
         .map(|agent| {
             let mine: Vec<&Row> = rows.iter().filter(|r| r.agent == agent).collect();
-            let mut steps: Vec<u64> = mine.iter().filter_map(|r| r.steps).collect();
+            let mut steps: Vec<u64> = mine.iter().filter_map(|r| r.attempt.steps).collect();
             steps.sort_unstable();
             AgentSummary {
                 agent: agent.to_string(),
                 tasks: mine.len(),
                 resolved: mine.iter().filter(|r| r.resolved).count(),
-                false_fixed_claims: mine.iter().filter(|r| r.claimed_fixed && !r.resolved).count(),
+                false_fixed_claims: mine.iter().filter(|r| r.attempt.claimed_fixed && !r.resolved).count(),
                 median_steps: steps.get(steps.len() / 2).copied(),
-                prompt_tokens: mine.iter().filter_map(|r| r.prompt_tokens).sum(),
-                completion_tokens: mine.iter().filter_map(|r| r.completion_tokens).sum(),
-                seconds: mine.iter().map(|r| r.seconds).sum(),
+                prompt_tokens: mine.iter().filter_map(|r| r.attempt.prompt_tokens).sum(),
+                completion_tokens: mine.iter().filter_map(|r| r.attempt.completion_tokens).sum(),
+                seconds: mine.iter().map(|r| r.attempt.seconds).sum(),
             }
         })
         .collect()
@@ -201,8 +188,8 @@ pub fn report_md(rows: &[Row]) -> String {
             r.task,
             r.agent,
             if r.resolved { "yes" } else { "no" },
-            if r.claimed_fixed { "yes" } else { "no" },
-            r.stop_reason,
+            if r.attempt.claimed_fixed { "yes" } else { "no" },
+            r.attempt.stop_reason,
             r.check.replace('|', "\\|")
         ));
     }
