@@ -55,14 +55,39 @@ async fn a_check_that_passes_without_the_fix_does_not_validate() {
         "id = \"py-weak-check\"\nlanguage = \"python\"\nkind = \"bug\"\nrepo = { path = \"repo\" }\ntask_file = \"task.md\"\nfix = \"fix.patch\"\n\n[check]\nfiles = [\"test_weak.py\"]\ncommand = \"python3 -m pytest -q\"\nfail_to_pass = [\"test_weak.py::test_add\"]\n",
     )
     .unwrap();
+    // A second task whose check needs what its `setup` makes.
+    let setup_task = dir.path().join("suite/py-needs-setup");
+    std::fs::create_dir_all(setup_task.join("check")).unwrap();
+    for f in ["repo/calc.py", "task.md"] {
+        std::fs::create_dir_all(setup_task.join(f).parent().unwrap()).unwrap();
+        std::fs::copy(task.join(f), setup_task.join(f)).unwrap();
+    }
+    std::fs::write(
+        setup_task.join("check/test_made.py"),
+        "from made import two\nfrom calc import add\n\n\ndef test_add():\n    assert add(two(), 1) == 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        setup_task.join("fix.patch"),
+        "--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b\n+    return a + b + 0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        setup_task.join("task.toml"),
+        "id = \"py-needs-setup\"\nlanguage = \"python\"\nkind = \"bug\"\nrepo = { path = \"repo\" }\ntask_file = \"task.md\"\nfix = \"fix.patch\"\nsetup = \"printf 'def two():\\\\n    return 2\\\\n' > made.py\"\n\n[check]\nfiles = [\"test_made.py\"]\ncommand = \"python3 -m pytest -q\"\nfail_to_pass = [\"test_made.py::test_add\"]\n",
+    )
+    .unwrap();
     let home = Home::new();
     let mut cmd = home.wright("http://127.0.0.1:9/v1");
     cmd.args(["eval", "validate", "--suite"]).arg(dir.path().join("suite"));
     let out = output(cmd).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(4), "{stdout}");
+    // setup ran, or `import made` would fail the check: the fix passes it (the no-op does
+    // too, the fix being trivial, so that task rightly does not validate either).
+    assert!(stdout.lines().any(|l| l.starts_with("py-needs-setup") && l.contains(" PP ")), "{stdout}");
     assert!(stdout.contains("py-weak-check") && stdout.contains("NO") && stdout.contains("no-op #1"), "{stdout}");
-    assert!(stdout.contains("0 of 1 tasks validate"), "{stdout}");
+    assert!(stdout.contains("0 of 2 tasks validate"), "{stdout}");
 
     // A task naming a file it lacks is a clear usage error.
     std::fs::remove_file(task.join("fix.patch")).unwrap();

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use wright_testing::Limits;
 
 use crate::EvalError;
-use crate::suite::agent::{Agent, AgentSettings, attempt};
-use crate::suite::{Task, carry_change, fresh_tree, run_check};
+use crate::suite::agent::{Agent, AgentSettings, Attempt, attempt};
+use crate::suite::{Task, carry_change, fresh_tree, run_check, set_up};
 
 /// One task done by one agent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,12 +97,16 @@ impl Harness<'_> {
             }
         }
         let base = fresh_tree(task, &tree)?;
+        set_up(task, &tree, &self.limits)?;
         let tried = attempt(agent, task, &tree, &self.settings)?;
         let timeout = Duration::from_secs(task.budgets.seconds.max(60));
         // The check runs on a fresh tree holding only the agent's change to the code: what
         // the agent did to tests, runner config, history or symlinks does not reach it.
         let checked = fresh_tree(task, &check_tree)
-            .and_then(|check_base| Ok((carry_change(&tried.tree, &base, &check_tree)?, check_base)))
+            .and_then(|check_base| {
+                set_up(task, &check_tree, &self.limits)?;
+                Ok((carry_change(&tried.tree, &base, &check_tree)?, check_base))
+            })
             .and_then(|(files, check_base)| {
                 Ok((files, run_check(task, &check_tree, &check_base, timeout, &self.limits)?))
             });

@@ -17,7 +17,7 @@ pub use agent::{Agent, AgentSettings, Attempt};
 pub use check::{CheckResult, carry_change, run_check};
 pub use harness::{AgentSummary, Harness, Row, read_rows, report_md, summarize};
 pub use task::{Budgets, Check, Kind, RepoSource, Task};
-pub use tree::fresh_tree;
+pub use tree::{fresh_tree, set_up};
 pub use validate::{Validation, table, validate};
 
 use crate::EvalError;

@@ -30,6 +30,40 @@ pub fn fresh_tree(task: &Task, dest: &Path) -> Result<String, EvalError> {
     git(dest, &["rev-parse", "HEAD"])
 }
 
+/// Runs the task's `setup` (if any) in `tree`, in the sandbox, with the network allowed
+/// (it may fetch dependencies), before anyone works on the tree.
+pub fn set_up(task: &Task, tree: &Path, limits: &wright_testing::Limits) -> Result<(), EvalError> {
+    let Some(setup) = &task.setup else { return Ok(()) };
+    let mut isolation = limits.isolation.clone();
+    isolation.network = true;
+    let spec = wright_sandbox::RunSpec {
+        program: wright_sandbox::Program::Shell(setup.clone()),
+        worktree: tree.to_path_buf(),
+        cwd: tree.to_path_buf(),
+        timeout: std::time::Duration::from_secs(task.budgets.seconds.max(60)),
+        env: limits.env.clone(),
+        output_limit: 64 * 1024,
+        isolation,
+    };
+    let out = wright_sandbox::run(&spec).map_err(|e| EvalError::Io(format!("setup `{setup}`: {e}")))?;
+    if !out.success() {
+        let tail: String = out.stderr.text.lines().rev().take(5).collect::<Vec<_>>().join(" / ");
+        return Err(EvalError::Io(format!("setup `{setup}` failed (exit {}): {tail}", out.status_code())));
+    }
+    // What setup made (dependencies, generated files) is not the agent's change.
+    let made = git_raw(tree, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    let exclude: String = made.split('\0').filter(|p| !p.is_empty()).map(|p| format!("/{p}\n")).collect();
+    let info = tree.join(".git/info");
+    std::fs::create_dir_all(&info).map_err(|e| EvalError::Io(format!("{}: {e}", info.display())))?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(info.join("exclude"))
+        .map_err(|e| EvalError::Io(format!("{}: {e}", info.display())))?;
+    std::io::Write::write_all(&mut file, exclude.as_bytes()).map_err(|e| EvalError::Io(e.to_string()))?;
+    Ok(())
+}
+
 /// Copies a folder's files (not a `.git` in it), keeping the executable bit.
 fn copy_dir(from: &Path, to: &Path) -> Result<(), EvalError> {
     let io = |e: std::io::Error, p: &Path| EvalError::Io(format!("{}: {e}", p.display()));

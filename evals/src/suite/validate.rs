@@ -9,7 +9,7 @@ use wright_testing::Limits;
 
 use crate::EvalError;
 use crate::suite::tree::git;
-use crate::suite::{Task, fresh_tree, run_check};
+use crate::suite::{Task, fresh_tree, run_check, set_up};
 
 /// One task's validation.
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +57,7 @@ fn attempt(
     limits: &Limits,
 ) -> Result<crate::suite::CheckResult, EvalError> {
     let base = fresh_tree(task, tree)?;
+    set_up(task, tree, limits)?;
     if with_fix {
         let fix = task.dir.join(&task.fix);
         git(tree, &["apply", "--whitespace=nowarn", &fix.to_string_lossy()])?;
