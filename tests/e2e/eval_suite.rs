@@ -36,47 +36,21 @@ async fn the_starter_smoke_tasks_validate() {
 async fn a_check_that_passes_without_the_fix_does_not_validate() {
     let dir = tempfile::tempdir().unwrap();
     let task = dir.path().join("suite/py-weak-check");
-    std::fs::create_dir_all(task.join("repo")).unwrap();
-    std::fs::create_dir_all(task.join("check")).unwrap();
-    std::fs::write(task.join("repo/calc.py"), "def add(a, b):\n    return a + b\n").unwrap();
-    std::fs::write(
-        task.join("check/test_weak.py"),
+    let fix_patch =
+        "--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b\n+    return b + a\n";
+    write_task(
+        &task,
+        "py-weak-check",
+        "",
+        "test_weak.py",
         "from calc import add\n\n\ndef test_add():\n    assert add(1, 1) == 2\n",
-    )
-    .unwrap();
-    std::fs::write(task.join("task.md"), "add is fine\n").unwrap();
-    std::fs::write(
-        task.join("fix.patch"),
-        "--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b\n+    return b + a\n",
-    )
-    .unwrap();
-    std::fs::write(
-        task.join("task.toml"),
-        "id = \"py-weak-check\"\nlanguage = \"python\"\nkind = \"bug\"\nrepo = { path = \"repo\" }\ntask_file = \"task.md\"\nfix = \"fix.patch\"\n\n[check]\nfiles = [\"test_weak.py\"]\ncommand = \"python3 -m pytest -q\"\nfail_to_pass = [\"test_weak.py::test_add\"]\n",
-    )
-    .unwrap();
+        fix_patch,
+    );
     // A second task whose check needs what its `setup` makes.
-    let setup_task = dir.path().join("suite/py-needs-setup");
-    std::fs::create_dir_all(setup_task.join("check")).unwrap();
-    for f in ["repo/calc.py", "task.md"] {
-        std::fs::create_dir_all(setup_task.join(f).parent().unwrap()).unwrap();
-        std::fs::copy(task.join(f), setup_task.join(f)).unwrap();
-    }
-    std::fs::write(
-        setup_task.join("check/test_made.py"),
-        "from made import two\nfrom calc import add\n\n\ndef test_add():\n    assert add(two(), 1) == 3\n",
-    )
-    .unwrap();
-    std::fs::write(
-        setup_task.join("fix.patch"),
-        "--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b\n+    return a + b + 0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        setup_task.join("task.toml"),
-        "id = \"py-needs-setup\"\nlanguage = \"python\"\nkind = \"bug\"\nrepo = { path = \"repo\" }\ntask_file = \"task.md\"\nfix = \"fix.patch\"\nsetup = \"printf 'def two():\\\\n    return 2\\\\n' > made.py\"\n\n[check]\nfiles = [\"test_made.py\"]\ncommand = \"python3 -m pytest -q\"\nfail_to_pass = [\"test_made.py::test_add\"]\n",
-    )
-    .unwrap();
+    let setup = "setup = \"printf 'def two():\\\\n    return 2\\\\n' > made.py\"\n";
+    let check = "from made import two\nfrom calc import add\n\n\ndef test_add():\n    assert add(two(), 1) == 3\n";
+    let trivial = fix_patch.replace("+    return b + a", "+    return a + b + 0");
+    write_task(&dir.path().join("suite/py-needs-setup"), "py-needs-setup", setup, "test_made.py", check, &trivial);
     let home = Home::new();
     let mut cmd = home.wright("http://127.0.0.1:9/v1");
     cmd.args(["eval", "validate", "--suite"]).arg(dir.path().join("suite"));
@@ -159,4 +133,19 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
     let again = output(run(false)).await;
     assert!(String::from_utf8_lossy(&again.stderr).contains("done before, skipped"));
     assert_eq!(std::fs::read_to_string(out_dir.join("results.jsonl")).unwrap().lines().count(), 2);
+}
+
+/// A one-file Python task: `calc.py` with `add`, a hidden check file, a fix, and `extra`
+/// lines for task.toml.
+fn write_task(dir: &Path, id: &str, extra: &str, check_file: &str, check: &str, fix: &str) {
+    std::fs::create_dir_all(dir.join("repo")).unwrap();
+    std::fs::create_dir_all(dir.join("check")).unwrap();
+    std::fs::write(dir.join("repo/calc.py"), "def add(a, b):\n    return a + b\n").unwrap();
+    std::fs::write(dir.join("check").join(check_file), check).unwrap();
+    std::fs::write(dir.join("task.md"), "add is fine\n").unwrap();
+    std::fs::write(dir.join("fix.patch"), fix).unwrap();
+    let toml = format!(
+        "id = \"{id}\"\nlanguage = \"python\"\nkind = \"bug\"\nrepo = {{ path = \"repo\" }}\ntask_file = \"task.md\"\nfix = \"fix.patch\"\n{extra}\n[check]\nfiles = [\"{check_file}\"]\ncommand = \"python3 -m pytest -q\"\nfail_to_pass = [\"{check_file}::test_add\"]\n"
+    );
+    std::fs::write(dir.join("task.toml"), toml).unwrap();
 }

@@ -92,18 +92,14 @@ pub enum EvalCommand {
 
 #[derive(Args)]
 pub struct EvalRunArgs {
-    /// The suite: a folder of tasks with a suite.toml naming subsets
-    #[arg(long)]
-    pub suite: PathBuf,
+    #[command(flatten)]
+    pub suite: SuiteArgs,
     /// An agent: wright, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}; repeatable
     #[arg(long = "agent", required = true)]
     pub agents: Vec<String>,
     /// Where results.jsonl, summary.json and report.md go (and the agents' trees)
     #[arg(long)]
     pub out: PathBuf,
-    /// Which tasks: a subset's name (e.g. smoke), odd, even, or ids separated by commas
-    #[arg(long)]
-    pub tasks: Option<String>,
     /// Run tasks again that results.jsonl already holds
     #[arg(long)]
     pub rerun: bool,
@@ -115,14 +111,21 @@ pub struct EvalRunArgs {
     pub base_url: Option<String>,
 }
 
+/// A task suite, and which of its tasks.
 #[derive(Args)]
-pub struct ValidateArgs {
+pub struct SuiteArgs {
     /// The suite: a folder of tasks (one task.toml each) with a suite.toml naming subsets
     #[arg(long)]
     pub suite: PathBuf,
     /// Which tasks: a subset's name (e.g. smoke), odd, even, or ids separated by commas
     #[arg(long)]
     pub tasks: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
     /// Write the per-task results here as JSON
     #[arg(long)]
     pub out: Option<PathBuf>,

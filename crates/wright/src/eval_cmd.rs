@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{DatasetArgs, EvalCommand, EvalRunArgs, SandboxEvalArgs, SearchSpeedArgs, ValidateArgs};
+use crate::cli::{DatasetArgs, EvalCommand, EvalRunArgs, SandboxEvalArgs, SearchSpeedArgs, SuiteArgs, ValidateArgs};
 use crate::dirs::cache_dir;
 use crate::exit::usage;
 
@@ -21,15 +21,12 @@ pub fn run(cmd: EvalCommand) -> Result<i32> {
 
 fn run_suite(args: EvalRunArgs) -> Result<i32> {
     use wright_evals::suite::{Agent, AgentSettings, Harness, report_md, summarize};
-    if !args.suite.is_dir() {
-        return Err(usage(format!("--suite {} is not a directory of tasks", args.suite.display())));
-    }
-    let suite = wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))?;
-    let tasks = suite.select(args.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let suite = load_suite(&args.suite)?;
+    let tasks = suite.select(args.suite.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
     let agents: Vec<Agent> =
         args.agents.iter().map(|a| Agent::parse(a)).collect::<Result<_, _>>().map_err(|e| usage(e.to_string()))?;
     let out = std::path::absolute(&args.out)?;
-    let limits = test_limits(&args.suite)?;
+    let limits = test_limits(&suite.dir)?;
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
     let settings = AgentSettings {
         wright: std::env::current_exe().context("finding the wright binary")?,
@@ -60,6 +57,13 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
     Ok(0)
 }
 
+fn load_suite(args: &SuiteArgs) -> Result<wright_evals::suite::Suite> {
+    if !args.suite.is_dir() {
+        return Err(usage(format!("--suite {} is not a directory of tasks", args.suite.display())));
+    }
+    wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))
+}
+
 /// The sandbox of the hidden checks: the user's, from config.
 fn test_limits(suite: &Path) -> Result<wright_testing::Limits> {
     let config = crate::config::Config::load(suite, &Default::default(), false)?;
@@ -70,12 +74,9 @@ fn test_limits(suite: &Path) -> Result<wright_testing::Limits> {
 }
 
 fn validate(args: ValidateArgs) -> Result<i32> {
-    if !args.suite.is_dir() {
-        return Err(usage(format!("--suite {} is not a directory of tasks", args.suite.display())));
-    }
-    let suite = wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))?;
-    let tasks = suite.select(args.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
-    let limits = test_limits(&args.suite)?;
+    let suite = load_suite(&args.suite)?;
+    let tasks = suite.select(args.suite.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let limits = test_limits(&suite.dir)?;
     let work = tempfile::tempdir().context("making a scratch directory")?;
     let mut rows = Vec::new();
     for task in tasks {
