@@ -23,11 +23,19 @@ pub struct ClientConfig {
     pub api_key: Option<String>,
     pub model: String,
     pub stream: bool,
-    pub temperature: Option<f32>,
+    pub sampling: Sampling,
     pub connect_timeout: Duration,
     /// The longest silence wright accepts while waiting for response bytes.
     pub read_timeout: Duration,
     pub retry: RetryPolicy,
+}
+
+/// How the model samples: unset fields are left to the server. A fixed temperature and seed
+/// make runs repeatable where the server honours them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sampling {
+    pub temperature: Option<f32>,
+    pub seed: Option<u64>,
 }
 
 /// What happens inside a `chat` call, for progress display and the event stream.
@@ -149,7 +157,7 @@ impl LlmClient {
     }
 
     fn body(&self, messages: &[Message], tools: &[ToolDef], stream: bool) -> Value {
-        wire::request(&self.config.model, messages, tools, stream, self.config.temperature)
+        wire::request(&self.config.model, messages, tools, stream, self.config.sampling)
     }
 
     async fn plain(&self, messages: &[Message], tools: &[ToolDef]) -> Result<Reply, Failure> {

@@ -16,7 +16,7 @@ mod stream;
 mod text_calls;
 mod wire;
 
-pub use client::{ClientConfig, LlmClient, LlmEvent, OPENAI_DEFAULT_BASE};
+pub use client::{ClientConfig, LlmClient, LlmEvent, OPENAI_DEFAULT_BASE, Sampling};
 pub use error::LlmError;
 pub use message::{Message, Reply, ToolCall, ToolDef, Usage};
 pub use retry::RetryPolicy;

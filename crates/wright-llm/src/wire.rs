@@ -3,15 +3,10 @@
 
 use serde_json::{Value, json};
 
+use crate::client::Sampling;
 use crate::message::{Message, ToolCall, ToolDef, Usage};
 
-pub(crate) fn request(
-    model: &str,
-    messages: &[Message],
-    tools: &[ToolDef],
-    stream: bool,
-    temperature: Option<f32>,
-) -> Value {
+pub(crate) fn request(model: &str, messages: &[Message], tools: &[ToolDef], stream: bool, sampling: Sampling) -> Value {
     let mut body = json!({
         "model": model,
         "messages": messages.iter().map(message).collect::<Vec<_>>(),
@@ -27,8 +22,11 @@ pub(crate) fn request(
     if stream {
         body["stream_options"] = json!({"include_usage": true});
     }
-    if let Some(t) = temperature {
+    if let Some(t) = sampling.temperature {
         body["temperature"] = json!(t);
+    }
+    if let Some(seed) = sampling.seed {
+        body["seed"] = json!(seed);
     }
     body
 }
@@ -131,6 +129,14 @@ mod tests {
         assert_eq!(calls[0].arguments, r#"{"path":"a.py"}"#);
         assert_eq!(finish.as_deref(), Some("tool_calls"));
         assert!(usage(&v).is_none());
+    }
+
+    #[test]
+    fn sampling_is_sent_only_when_set() {
+        let none = request("m", &[], &[], false, Sampling::default());
+        assert!(none.get("temperature").is_none() && none.get("seed").is_none());
+        let fixed = request("m", &[], &[], false, Sampling { temperature: Some(0.0), seed: Some(7) });
+        assert_eq!((fixed["temperature"].as_f64(), fixed["seed"].as_u64()), (Some(0.0), Some(7)));
     }
 
     #[test]

@@ -94,10 +94,19 @@ pub enum EvalCommand {
 pub struct EvalRunArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// An agent: wright, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}; repeatable
+    /// An agent: wright, mini-swe-agent (tool calling), mini-swe-agent:text, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}; repeatable
     #[arg(long = "agent", required = true)]
     pub agents: Vec<String>,
-    /// Where results.jsonl, summary.json and report.md go (and the agents' trees)
+    /// Attempts run at once (keep 1 when comparing times)
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Sampling temperature every agent sends
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f64,
+    /// Sampling seed every agent sends
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where results.jsonl, summary.json, report.md and report.html go (and the agents' trees)
     #[arg(long)]
     pub out: PathBuf,
     /// Run tasks again that results.jsonl already holds
@@ -188,6 +197,12 @@ pub struct ModelFlags {
     /// How tool calls travel: native (the API field), text (JSON in the reply), or auto: native until the model writes calls as text [config: tool_format, default auto]
     #[arg(long, value_enum)]
     pub tool_format: Option<ToolFormatArg>,
+    /// Sampling temperature, e.g. 0 for repeatable runs [config: temperature; unset: the server's default]
+    #[arg(long)]
+    pub temperature: Option<f64>,
+    /// Sampling seed sent to the model, for servers that honour it [config: seed]
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 #[derive(Args)]

@@ -32,6 +32,9 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
         wright: std::env::current_exe().context("finding the wright binary")?,
         model: args.model.clone(),
         base_url: args.base_url.clone(),
+        temperature: args.temperature,
+        seed: args.seed,
+        peers: cache_dir().join("eval-peers"),
         // An agent must not read the hidden tests, the reference fixes or earlier results.
         // The suite's own repository too: its history holds the same files.
         hide: [
@@ -45,23 +48,77 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
         .filter(|d| d.parent().is_some() && !home.starts_with(d))
         .collect(),
     };
-    let mut progress = |line: &str| eprintln!("{line}");
-    let mut harness = Harness { out: out.clone(), rerun: args.rerun, settings, limits, progress: &mut progress };
-    let rows = harness.run(&tasks, &agents)?;
+    if args.jobs == 0 {
+        return Err(usage("--jobs must be at least 1"));
+    }
+    let bar = Progress::new();
+    let progress = |p: wright_evals::suite::Progress| bar.show(p);
+    let mut harness =
+        Harness { out: out.clone(), rerun: args.rerun, jobs: args.jobs, settings, limits, progress: &progress };
+    let rows = harness.run(&tasks, &agents);
+    bar.done();
+    let rows = rows?;
     let summary = summarize(&rows);
     std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
     let report = report_md(&rows);
     std::fs::write(out.join("report.md"), &report)?;
+    std::fs::write(out.join("report.html"), wright_evals::suite::report_html(&rows))?;
     print!("{report}");
     println!("results: {}", out.join("results.jsonl").display());
     Ok(0)
+}
+
+/// A progress bar on stderr while attempts run; a line for each that finishes.
+struct Progress {
+    bar: indicatif::ProgressBar,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let bar = indicatif::ProgressBar::new(0);
+        let style = indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        Progress { bar }
+    }
+
+    fn show(&self, p: wright_evals::suite::Progress) {
+        use wright_evals::suite::Progress as P;
+        match p {
+            P::Planned(n) => self.bar.set_length(n as u64),
+            P::Skipped { task, agent } => {
+                self.bar.println(format!("{task} / {agent}: done before, skipped (--rerun runs it again)"))
+            }
+            P::Started { task, agent } => self.bar.set_message(format!("{task} / {agent}")),
+            P::Finished(row) => {
+                let verdict = if row.resolved { "resolved" } else { "not resolved" };
+                self.bar.println(format!(
+                    "{} / {}: {verdict} ({}, {:.0} s)",
+                    row.task, row.agent, row.attempt.stop_reason, row.attempt.seconds
+                ));
+                self.bar.inc(1);
+            }
+        }
+    }
+
+    fn done(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 fn load_suite(args: &SuiteArgs) -> Result<wright_evals::suite::Suite> {
     if !args.suite.is_dir() {
         return Err(usage(format!("--suite {} is not a directory of tasks", args.suite.display())));
     }
-    wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))
+    let suite = wright_evals::suite::Suite::load(&args.suite).map_err(|e| usage(e.to_string()))?;
+    if !suite.skipped.is_empty() {
+        eprintln!("{} SWE-bench instances cannot be scored and are left out:", suite.skipped.len());
+        for (id, why) in &suite.skipped {
+            eprintln!("  {id}: {why}");
+        }
+    }
+    Ok(suite)
 }
 
 /// The sandbox of the hidden checks: the user's, from config.

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use tokio::sync::watch;
 use wright_agent::{Budgets, CommitMessages, Events, Journal, Redactor, Resumed, Session, SessionConfig, ToolFormat};
 use wright_git::TaskWorkspace;
-use wright_llm::{ClientConfig, LlmClient, RetryPolicy};
+use wright_llm::{ClientConfig, LlmClient, RetryPolicy, Sampling};
 use wright_tools::RunLimits;
 
 use crate::cli::{ResumeArgs, RunArgs, RunOptions};
@@ -190,7 +190,7 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         api_key: config.api_key.clone(),
         model,
         stream: config.bool("stream")?.unwrap_or(true),
-        temperature: config.float("temperature")?.map(|t| t as f32),
+        sampling: Sampling { temperature: config.float("temperature")?.map(|t| t as f32), seed: config.int("seed")? },
         connect_timeout: Duration::from_secs(10),
         read_timeout: secs("request_timeout_secs", 600)?,
         retry: RetryPolicy {

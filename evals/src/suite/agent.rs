@@ -15,6 +15,8 @@ use crate::suite::Task;
 pub enum Agent {
     /// This build of wright (`wright run`).
     Wright,
+    /// mini-swe-agent, pinned; `text`: its text-based configuration, else tool calling.
+    Mini { text: bool },
     /// A command template: `{task_file}`, `{repo}`, `{model}`, `{base_url}` are filled in.
     Cmd(String),
 }
@@ -26,25 +28,38 @@ impl Agent {
             Some(_) => {
                 Err(EvalError::Io("`cmd:` needs a command, e.g. cmd:'my-agent --repo {repo} {task_file}'".into()))
             }
-            None if spec == "wright" => Ok(Agent::Wright),
-            None => Err(EvalError::Io(format!("unknown agent `{spec}`: use wright or cmd:'...'"))),
+            None => match spec {
+                "wright" => Ok(Agent::Wright),
+                "mini-swe-agent" => Ok(Agent::Mini { text: false }),
+                "mini-swe-agent:text" => Ok(Agent::Mini { text: true }),
+                _ => Err(EvalError::Io(format!(
+                    "unknown agent `{spec}`: use wright, mini-swe-agent, mini-swe-agent:text or cmd:'...'"
+                ))),
+            },
         }
     }
 
     pub fn name(&self) -> String {
         match self {
             Agent::Wright => "wright".into(),
+            Agent::Mini { text: false } => "mini-swe-agent".into(),
+            Agent::Mini { text: true } => "mini-swe-agent:text".into(),
             Agent::Cmd(t) => format!("cmd:{t}"),
         }
     }
 }
 
-/// What the agents share: the model, and what they must not see.
+/// What the agents share: the model and its sampling, and what they must not see.
 #[derive(Debug, Clone)]
 pub struct AgentSettings {
     pub wright: PathBuf,
     pub model: Option<String>,
     pub base_url: Option<String>,
+    /// Sent to the model by every agent that lets it be set.
+    pub temperature: f64,
+    pub seed: u64,
+    /// Where peers such as mini-swe-agent are installed.
+    pub peers: PathBuf,
     /// Folders hidden from every command the agent runs (the suite, the results).
     pub hide: Vec<PathBuf>,
 }
@@ -52,7 +67,8 @@ pub struct AgentSettings {
 /// How one agent's attempt went.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Attempt {
-    /// The agent's own claim: wright's verdict is `fixed`; a `cmd:` agent exited 0.
+    /// The agent's own claim: wright's verdict is `fixed`; mini-swe-agent submitted; a
+    /// `cmd:` agent exited 0.
     pub claimed_fixed: bool,
     pub steps: Option<u64>,
     pub prompt_tokens: Option<u64>,
@@ -78,6 +94,7 @@ pub fn attempt(agent: &Agent, task: &Task, tree: &Path, settings: &AgentSettings
             cmd.args(["--max-steps", &task.budgets.steps.to_string()]);
             cmd.args(["--token-budget", &task.budgets.tokens.to_string()]);
             cmd.args(["--timeout", &task.budgets.seconds.to_string()]);
+            cmd.args(["--temperature", &settings.temperature.to_string(), "--seed", &settings.seed.to_string()]);
             if let Some(m) = &settings.model {
                 cmd.args(["--model", m]);
             }
@@ -94,6 +111,7 @@ pub fn attempt(agent: &Agent, task: &Task, tree: &Path, settings: &AgentSettings
                 .map_err(|e| EvalError::Io(format!("starting wright: {e}")))?;
             read_wright_events(&String::from_utf8_lossy(&run.stdout), &mut out);
         }
+        Agent::Mini { text } => crate::suite::mini::attempt(*text, task, tree, settings, &mut out)?,
         Agent::Cmd(template) => {
             // The ticket alone, outside the task's folder (which holds the check and the fix).
             let private = tree.with_extension("task.md");
@@ -113,13 +131,13 @@ pub fn attempt(agent: &Agent, task: &Task, tree: &Path, settings: &AgentSettings
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
-            let status = run_within(cmd, Duration::from_secs(task.budgets.seconds))
+            let status = run_within(cmd, Duration::from_secs(task.budgets.seconds), None)
                 .map_err(|e| EvalError::Io(format!("running `{filled}`: {e}")))?;
-            out.claimed_fixed = status.is_some_and(|s| s.success());
+            out.claimed_fixed = status.as_ref().is_ok_and(|s| s.success());
             out.stop_reason = match status.map(|s| s.code()) {
-                None => format!("timeout: killed after {} s (the harness enforced it)", task.budgets.seconds),
-                Some(Some(c)) => format!("exit {c}"),
-                Some(None) => "killed by a signal".into(),
+                Err(_) => format!("timeout: killed after {} s (the harness enforced it)", task.budgets.seconds),
+                Ok(Some(c)) => format!("exit {c}"),
+                Ok(None) => "killed by a signal".into(),
             };
         }
     }
@@ -169,23 +187,47 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// Runs `cmd` in a process group of its own; kills the group after `limit`. `None`: it
-/// timed out.
-fn run_within(mut cmd: Command, limit: Duration) -> std::io::Result<Option<std::process::ExitStatus>> {
+/// A check made while a command runs: when `stop` says so, the command is killed.
+pub(crate) struct Watch<'a> {
+    pub every: Duration,
+    pub stop: &'a mut dyn FnMut() -> bool,
+}
+
+/// Why the harness killed a command: its time ran out, or (`watched`) its watch said stop.
+#[derive(Debug)]
+pub(crate) struct Stopped {
+    pub watched: bool,
+}
+
+/// Runs `cmd` in a process group of its own; kills the group after `limit`, or when the
+/// watch says so.
+pub(crate) fn run_within(
+    mut cmd: Command,
+    limit: Duration,
+    mut watch: Option<Watch>,
+) -> std::io::Result<Result<std::process::ExitStatus, Stopped>> {
     use std::os::unix::process::CommandExt;
     let mut child = cmd.process_group(0).spawn()?;
     let deadline = Instant::now().checked_add(limit);
+    let mut next_look = Instant::now();
     loop {
         if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
+            return Ok(Ok(status));
         }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        let watched = match &mut watch {
+            Some(w) if Instant::now() >= next_look => {
+                next_look = Instant::now().checked_add(w.every).unwrap_or(next_look);
+                (w.stop)()
+            }
+            _ => false,
+        };
+        if watched || deadline.is_some_and(|d| Instant::now() >= d) {
             // SAFETY: killpg only sends a signal to the group this child leads.
             unsafe {
                 libc::killpg(child.id() as i32, libc::SIGKILL);
             }
             let _ = child.wait();
-            return Ok(None);
+            return Ok(Err(Stopped { watched }));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -204,8 +246,34 @@ mod tests {
         assert_eq!(Agent::parse("wright").unwrap(), Agent::Wright);
         assert_eq!(Agent::parse("cmd:true {repo}").unwrap().name(), "cmd:true {repo}");
         assert!(Agent::parse("cmd:").is_err() && Agent::parse("aider").is_err());
+        assert_eq!(Agent::parse("mini-swe-agent:text").unwrap(), Agent::Mini { text: true });
+        assert_eq!(Agent::parse("mini-swe-agent").unwrap().name(), "mini-swe-agent");
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
         let filled = fill("a {repo} {model} {other}", &[("repo", "/t/{model}"), ("model", "m")]);
         assert_eq!(filled, "a '/t/{model}' 'm' {other}");
+    }
+
+    #[test]
+    fn a_command_is_killed_at_its_limit_or_when_its_watch_says_stop() {
+        let sleeper = || {
+            let mut c = Command::new("sh");
+            c.args(["-c", "sleep 30 & sleep 30"]);
+            c
+        };
+        let started = Instant::now();
+        let timed_out = run_within(sleeper(), Duration::from_millis(200), None).unwrap();
+        assert!(matches!(timed_out, Err(Stopped { watched: false })));
+        let mut looks = 0;
+        let mut stop = || {
+            looks += 1;
+            looks == 2
+        };
+        let watched =
+            run_within(sleeper(), Duration::from_secs(60), Some(Watch { every: Duration::ZERO, stop: &mut stop }))
+                .unwrap();
+        assert!(matches!(watched, Err(Stopped { watched: true })));
+        assert!(started.elapsed() < Duration::from_secs(30), "the whole group was killed, not waited for");
+        let done = run_within(Command::new("true"), Duration::from_secs(60), None).unwrap();
+        assert!(done.is_ok_and(|s| s.success()));
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,9 @@ pub struct Row {
     /// The model every agent was given (empty: the agent's own default).
     #[serde(default)]
     pub model: String,
+    /// An odd-numbered task (in the suite's id order): held out from tuning.
+    #[serde(default)]
+    pub held_out: bool,
     /// The hidden check passed.
     pub resolved: bool,
     /// What the check said.
@@ -35,12 +39,30 @@ pub struct Row {
     pub attempt: Attempt,
 }
 
+/// What the harness reports while it works.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// How many attempts will run (finished ones from an earlier run are not counted).
+    Planned(usize),
+    Started {
+        task: &'a str,
+        agent: &'a str,
+    },
+    Finished(&'a Row),
+    Skipped {
+        task: &'a str,
+        agent: &'a str,
+    },
+}
+
 pub struct Harness<'a> {
     pub out: PathBuf,
     pub rerun: bool,
+    /// Attempts run at once (1 for timing comparisons).
+    pub jobs: usize,
     pub settings: AgentSettings,
     pub limits: Limits,
-    pub progress: &'a mut dyn FnMut(&str),
+    pub progress: &'a (dyn Fn(Progress) + Sync),
 }
 
 impl Harness<'_> {
@@ -52,6 +74,10 @@ impl Harness<'_> {
         if self.rerun {
             let _ = std::fs::remove_file(&results);
         }
+        // Peers are installed before the clock of any task starts.
+        if agents.iter().any(|a| matches!(a, Agent::Mini { .. })) {
+            crate::suite::mini::install(&self.settings.peers)?;
+        }
         let model = self.settings.model.clone().unwrap_or_default();
         let done: BTreeSet<(String, String)> =
             read_rows(&results).into_iter().filter(|r| r.model == model).map(|r| (r.task, r.agent)).collect();
@@ -61,29 +87,49 @@ impl Harness<'_> {
         if torn {
             writeln!(file).map_err(io)?;
         }
+        let mut todo = Vec::new();
         for agent in agents {
             for task in tasks {
                 if done.contains(&(task.id.clone(), agent.name())) {
-                    (self.progress)(&format!(
-                        "{} / {}: done before, skipped (--rerun runs it again)",
-                        task.id,
-                        agent.name()
-                    ));
-                    continue;
+                    (self.progress)(Progress::Skipped { task: &task.id, agent: &agent.name() });
+                } else {
+                    todo.push((*task, agent));
                 }
-                (self.progress)(&format!("{} / {} ...", task.id, agent.name()));
-                let row = self.one(task, agent)?;
-                (self.progress)(&format!(
-                    "{} / {}: {}",
-                    task.id,
-                    agent.name(),
-                    if row.resolved { "resolved" } else { "not resolved" }
-                ));
-                let line = serde_json::to_string(&row).map_err(|e| EvalError::Io(e.to_string()))?;
-                writeln!(file, "{line}").map_err(io)?;
             }
         }
-        Ok(read_rows(&results))
+        (self.progress)(Progress::Planned(todo.len()));
+        let queue = Mutex::new(todo.into_iter());
+        let file = Mutex::new(file);
+        let failure: Mutex<Option<EvalError>> = Mutex::new(None);
+        let this = &*self;
+        std::thread::scope(|scope| {
+            for _ in 0..this.jobs.max(1) {
+                scope.spawn(|| {
+                    while let Some((task, agent)) = next(&queue) {
+                        if let Err(e) = this.record(task, agent, &file) {
+                            // The first failure stops the workers; the rows so far are kept.
+                            failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                            queue.lock().unwrap_or_else(|p| p.into_inner()).by_ref().for_each(drop);
+                        }
+                    }
+                });
+            }
+        });
+        match failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(read_rows(&results)),
+        }
+    }
+
+    fn record(&self, task: &Task, agent: &Agent, file: &Mutex<std::fs::File>) -> Result<(), EvalError> {
+        (self.progress)(Progress::Started { task: &task.id, agent: &agent.name() });
+        let row = self.one(task, agent)?;
+        let line = serde_json::to_string(&row).map_err(|e| EvalError::Io(e.to_string()))?;
+        let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(file, "{line}").map_err(|e| EvalError::Io(format!("{}: {e}", self.out.display())))?;
+        drop(file);
+        (self.progress)(Progress::Finished(&row));
+        Ok(())
     }
 
     fn one(&self, task: &Task, agent: &Agent) -> Result<Row, EvalError> {
@@ -117,6 +163,7 @@ impl Harness<'_> {
         Ok(Row {
             task: task.id.clone(),
             language: task.language.clone(),
+            held_out: task.number % 2 == 1,
             agent: agent.name(),
             model: self.settings.model.clone().unwrap_or_default(),
             resolved,
@@ -127,75 +174,11 @@ impl Harness<'_> {
     }
 }
 
+fn next<T>(queue: &Mutex<impl Iterator<Item = T>>) -> Option<T> {
+    queue.lock().unwrap_or_else(|p| p.into_inner()).next()
+}
+
 /// The rows of a results file; a torn last line is skipped.
 pub fn read_rows(path: &std::path::Path) -> Vec<Row> {
     std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
-
-/// Per agent: tasks, resolved, false fixed claims, median steps, tokens, time.
-#[derive(Debug, Clone, Serialize)]
-pub struct AgentSummary {
-    pub agent: String,
-    pub tasks: usize,
-    pub resolved: usize,
-    pub false_fixed_claims: usize,
-    pub median_steps: Option<u64>,
-    pub prompt_tokens: u64,
-    pub completion_tokens: u64,
-    pub seconds: f64,
-}
-
-pub fn summarize(rows: &[Row]) -> Vec<AgentSummary> {
-    let agents: BTreeSet<&str> = rows.iter().map(|r| r.agent.as_str()).collect();
-    agents
-        .into_iter()
-        .map(|agent| {
-            let mine: Vec<&Row> = rows.iter().filter(|r| r.agent == agent).collect();
-            let mut steps: Vec<u64> = mine.iter().filter_map(|r| r.attempt.steps).collect();
-            steps.sort_unstable();
-            AgentSummary {
-                agent: agent.to_string(),
-                tasks: mine.len(),
-                resolved: mine.iter().filter(|r| r.resolved).count(),
-                false_fixed_claims: mine.iter().filter(|r| r.attempt.claimed_fixed && !r.resolved).count(),
-                median_steps: steps.get(steps.len() / 2).copied(),
-                prompt_tokens: mine.iter().filter_map(|r| r.attempt.prompt_tokens).sum(),
-                completion_tokens: mine.iter().filter_map(|r| r.attempt.completion_tokens).sum(),
-                seconds: mine.iter().map(|r| r.attempt.seconds).sum(),
-            }
-        })
-        .collect()
-}
-
-/// The side-by-side table, as Markdown.
-pub fn report_md(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "| agent | resolved | false fixed claims | median steps | tokens (prompt + completion) | time |\n|---|---|---|---|---|---|\n",
-    );
-    for s in summarize(rows) {
-        out.push_str(&format!(
-            "| {} | {}/{} | {} | {} | {} + {} | {:.0} s |\n",
-            s.agent,
-            s.resolved,
-            s.tasks,
-            s.false_fixed_claims,
-            s.median_steps.map_or("-".to_string(), |m| m.to_string()),
-            s.prompt_tokens,
-            s.completion_tokens,
-            s.seconds
-        ));
-    }
-    out.push_str("\n| task | agent | resolved | claimed fixed | stop | check |\n|---|---|---|---|---|---|\n");
-    for r in rows {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            r.task,
-            r.agent,
-            if r.resolved { "yes" } else { "no" },
-            if r.attempt.claimed_fixed { "yes" } else { "no" },
-            r.attempt.stop_reason,
-            r.check.replace('|', "\\|")
-        ));
-    }
-    out
 }

@@ -4,6 +4,10 @@
 mod agent;
 mod check;
 mod harness;
+mod mini;
+mod report;
+mod report_html;
+mod swebench;
 mod task;
 mod tree;
 mod validate;
@@ -15,7 +19,10 @@ use serde::Deserialize;
 
 pub use agent::{Agent, AgentSettings, Attempt};
 pub use check::{CheckResult, carry_change, run_check};
-pub use harness::{AgentSummary, Harness, Row, read_rows, report_md, summarize};
+pub use harness::{Harness, Progress, Row, read_rows};
+pub use report::{AgentSummary, report_md, summarize};
+pub use report_html::report_html;
+pub use swebench::SweBench;
 pub use task::{Budgets, Check, Kind, RepoSource, Task};
 pub use tree::{fresh_tree, set_up};
 pub use validate::{Validation, table, validate};
@@ -27,6 +34,9 @@ use crate::EvalError;
 struct SuiteFile {
     #[serde(default)]
     subsets: BTreeMap<String, Vec<String>>,
+    /// SWE-bench instances loaded as tasks.
+    #[serde(default)]
+    swebench: Option<SweBench>,
 }
 
 /// A suite: its tasks in id order, and its named subsets.
@@ -35,6 +45,8 @@ pub struct Suite {
     pub dir: PathBuf,
     pub tasks: Vec<Task>,
     pub subsets: BTreeMap<String, Vec<String>>,
+    /// SWE-bench instances that could not be scored, and why.
+    pub skipped: Vec<(String, String)>,
 }
 
 impl Suite {
@@ -49,31 +61,39 @@ impl Suite {
                 tasks.push(Task::load(&entry.path())?);
             }
         }
-        tasks.sort_by(|a, b| a.id.cmp(&b.id));
-        if let Some(pair) = tasks.windows(2).find(|w| w[0].id == w[1].id) {
-            return Err(EvalError::Io(format!("two tasks share the id `{}`", pair[0].id)));
-        }
         let file = dir.join("suite.toml");
         let suite: SuiteFile = match wright_sandbox::read_capped(&file, 1 << 20, false) {
             Some(read) => toml::from_str(&read.text).map_err(|e| EvalError::Io(format!("{}: {e}", file.display())))?,
             None => SuiteFile::default(),
         };
+        let mut skipped = Vec::new();
+        if let Some(swebench) = &suite.swebench {
+            let loaded = swebench::load(swebench, dir)?;
+            tasks.extend(loaded.tasks);
+            skipped = loaded.skipped;
+        }
+        tasks.sort_by(|a, b| a.id.cmp(&b.id));
+        for (i, task) in tasks.iter_mut().enumerate() {
+            task.number = i + 1;
+        }
+        if let Some(pair) = tasks.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(EvalError::Io(format!("two tasks share the id `{}`", pair[0].id)));
+        }
         for (name, ids) in &suite.subsets {
             if let Some(unknown) = ids.iter().find(|id| !tasks.iter().any(|t| &t.id == *id)) {
                 return Err(EvalError::Io(format!("{}: subset `{name}` names no task `{unknown}`", file.display())));
             }
         }
-        Ok(Suite { dir: dir.to_path_buf(), tasks, subsets: suite.subsets })
+        Ok(Suite { dir: dir.to_path_buf(), tasks, subsets: suite.subsets, skipped })
     }
 
     /// The tasks `spec` picks: a subset's name, `odd` or `even` (by position in id order,
     /// from 1: even ones for tuning, odd ones held out), or ids separated by commas.
     pub fn select(&self, spec: Option<&str>) -> Result<Vec<&Task>, EvalError> {
         let Some(spec) = spec else { return Ok(self.tasks.iter().collect()) };
-        let numbered = self.tasks.iter().enumerate().map(|(i, t)| (i + 1, t));
         match spec {
-            "odd" => return Ok(numbered.filter(|(n, _)| n % 2 == 1).map(|(_, t)| t).collect()),
-            "even" => return Ok(numbered.filter(|(n, _)| n % 2 == 0).map(|(_, t)| t).collect()),
+            "odd" => return Ok(self.tasks.iter().filter(|t| t.number % 2 == 1).collect()),
+            "even" => return Ok(self.tasks.iter().filter(|t| t.number % 2 == 0).collect()),
             _ => {}
         }
         let ids: Vec<&str> = match self.subsets.get(spec) {

@@ -28,6 +28,9 @@ pub struct Task {
     /// The task's folder (set when loaded).
     #[serde(skip)]
     pub dir: PathBuf,
+    /// Its position in the suite's id order, from 1 (set when the suite loads).
+    #[serde(skip)]
+    pub number: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -87,15 +90,7 @@ impl Task {
         task.dir = dir.to_path_buf();
         let bad = |what: &str| EvalError::Io(format!("{}: {what}", path.display()));
         // The id names folders the harness creates and removes: nothing but a plain name.
-        let plain = task.id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if !plain || !task.id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            return Err(bad("id must be letters, digits, `.`, `_` and `-`, starting with a letter or digit"));
-        }
-        if let RepoSource::Git { git, commit } = &task.repo
-            && (git.starts_with('-') || commit.starts_with('-'))
-        {
-            return Err(bad("repo.git and repo.commit must not start with `-`"));
-        }
+        task.check_names().map_err(|e| bad(&e))?;
         if let RepoSource::Path { path } = &task.repo
             && path.components().all(|c| c == std::path::Component::CurDir)
         {
@@ -122,6 +117,21 @@ impl Task {
             }
         }
         Ok(task)
+    }
+
+    /// The id names folders the harness creates and removes: nothing but a plain name; and
+    /// a git source is never read as an option.
+    pub(crate) fn check_names(&self) -> Result<(), String> {
+        let plain = self.id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !plain || !self.id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err("id must be letters, digits, `.`, `_` and `-`, starting with a letter or digit".into());
+        }
+        if let RepoSource::Git { git, commit } = &self.repo
+            && (git.starts_with('-') || commit.starts_with('-'))
+        {
+            return Err("repo.git and repo.commit must not start with `-`".into());
+        }
+        Ok(())
     }
 
     pub fn ticket(&self) -> Result<String, EvalError> {

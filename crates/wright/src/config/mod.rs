@@ -25,6 +25,7 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("stream", Some("true"), "stream responses (falls back automatically when the endpoint can't)"),
     ("tool_format", Some("\"auto\""), "native | text | auto"),
     ("temperature", None, "sampling temperature (unset: the server's default)"),
+    ("seed", None, "sampling seed sent to the model (unset: none)"),
     ("max_steps", Some("50"), "model turns before the run stops"),
     ("token_budget", None, "total tokens before the run stops"),
     ("timeout_secs", None, "wall time before the run stops"),
@@ -163,6 +164,8 @@ impl Config {
             };
             c.set("tool_format", Value::String(name.into()), Source::Flag("--tool-format"));
         }
+        c.flag("temperature", flags.temperature, "--temperature");
+        c.flag("seed", flags.seed.map(|s| i64::try_from(s).unwrap_or(i64::MAX)), "--seed");
         Ok(c)
     }
 

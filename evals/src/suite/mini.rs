@@ -1,0 +1,235 @@
+//! mini-swe-agent as a peer: a pinned release in a venv the harness manages, run headless,
+//! every command it issues sent through `wright sandbox run` with the same hiding as
+//! wright's own. Its trajectory (saved after each step) gives steps, tokens and its claim.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::EvalError;
+use crate::suite::Task;
+use crate::suite::agent::{AgentSettings, Attempt, Watch, run_within};
+
+/// The release the comparison is pinned to.
+pub const VERSION: &str = "2.4.6";
+
+/// The environment class mini-swe-agent loads: its `LocalEnvironment`, with each command
+/// wrapped in `wright sandbox run`. Written by the harness; reads its settings from the config.
+const ENVIRONMENT: &str = r#"""Runs mini-swe-agent's commands inside `wright sandbox run` (written by wright's eval harness)."""
+import shlex
+
+from minisweagent.environments.local import LocalEnvironment, LocalEnvironmentConfig
+
+
+class WrightSandboxConfig(LocalEnvironmentConfig):
+    wright: str
+    hide: list[str] = []
+
+
+class WrightSandboxEnvironment(LocalEnvironment):
+    def __init__(self, **kwargs):
+        super().__init__(config_class=WrightSandboxConfig, **kwargs)
+
+    def execute(self, action: dict, cwd: str = "", *, timeout: int | None = None):
+        limit = timeout or self.config.timeout
+        words = [self.config.wright, "sandbox", "run", "--repo", self.config.cwd, "--timeout", str(limit)]
+        for folder in self.config.hide:
+            words += ["--hide", folder]
+        exports = [f"{k}={v}" for k, v in self.config.env.items()]
+        words += ["--", "env", *exports, "bash", "-c", action.get("command", "")]
+        wrapped = {**action, "command": shlex.join(words)}
+        # The sandbox enforces `limit`; the margin lets it report the timeout itself.
+        return super().execute(wrapped, cwd=self.config.cwd, timeout=limit + 15)
+"#;
+
+/// The venv holding mini-swe-agent, made on first use (pip needs PyPI then).
+pub fn install(peers: &Path) -> Result<PathBuf, EvalError> {
+    let venv = peers.join(format!("mini-swe-agent-{VERSION}"));
+    let mini = venv.join("bin/mini");
+    if mini.is_file() {
+        return Ok(mini);
+    }
+    let io = |what: &str, e: std::io::Error| EvalError::Io(format!("{what}: {e}"));
+    std::fs::create_dir_all(peers).map_err(|e| io(&peers.display().to_string(), e))?;
+    let step = |cmd: &mut Command, what: &str| -> Result<(), EvalError> {
+        let out = cmd.stdin(Stdio::null()).output().map_err(|e| io(what, e))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: String =
+            err.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        Err(EvalError::Io(format!("{what} failed ({}):\n{tail}", out.status)))
+    };
+    step(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
+    let pip = venv.join("bin/pip");
+    step(
+        Command::new(&pip).args(["install", "-q", &format!("mini-swe-agent=={VERSION}")]),
+        &format!("pip install mini-swe-agent=={VERSION}"),
+    )?;
+    if !mini.is_file() {
+        return Err(EvalError::Io(format!("{} is missing after pip install", mini.display())));
+    }
+    Ok(mini)
+}
+
+/// One attempt: `text` picks the text-based configuration (`mini_textbased.yaml`) over the
+/// default tool-calling one (`mini.yaml`).
+pub fn attempt(
+    text: bool,
+    task: &Task,
+    tree: &Path,
+    settings: &AgentSettings,
+    out: &mut Attempt,
+) -> Result<(), EvalError> {
+    let mini = install(&settings.peers)?;
+    let model = settings
+        .model
+        .as_deref()
+        .ok_or_else(|| EvalError::Io("mini-swe-agent needs --model (and --base-url for a local server)".into()))?;
+    let io = |p: &Path, e: std::io::Error| EvalError::Io(format!("{}: {e}", p.display()));
+    let module_dir = settings.peers.join("wright-env");
+    std::fs::create_dir_all(&module_dir).map_err(|e| io(&module_dir, e))?;
+    let module = module_dir.join("wright_env.py");
+    std::fs::write(&module, ENVIRONMENT).map_err(|e| io(&module, e))?;
+
+    let trajectory = tree.with_extension("traj.json");
+    let overrides = tree.with_extension("mini.json");
+    let config = overrides_for(task, tree, settings);
+    std::fs::write(&overrides, config.to_string()).map_err(|e| io(&overrides, e))?;
+
+    let mut cmd = Command::new(&mini);
+    cmd.args(["--yolo", "--exit-immediately", "--agent-class", "default"])
+        .args(["--environment-class", "wright_env.WrightSandboxEnvironment"])
+        .args(["-c", if text { "mini_textbased.yaml" } else { "mini.yaml" }])
+        .arg("-c")
+        .arg(&overrides)
+        .args(["--model", &format!("openai/{model}")])
+        .args(["--model-class", if text { "litellm_textbased" } else { "litellm" }])
+        .arg("--task")
+        .arg(task.ticket()?)
+        .arg("--output")
+        .arg(&trajectory)
+        .env("PYTHONPATH", &module_dir)
+        .env("MSWEA_CONFIGURED", "1")
+        .env("MSWEA_SILENT_STARTUP", "1")
+        .env("MSWEA_COST_TRACKING", "ignore_errors")
+        .current_dir(tree)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if std::env::var_os("OPENAI_API_KEY").is_none() {
+        // litellm refuses to start without a key; a local server takes any.
+        cmd.env("OPENAI_API_KEY", "local");
+    }
+    // Its own wall-time limit is checked between steps; the harness stops a step that
+    // overruns, and the token budget, which mini-swe-agent does not know.
+    let limit = Duration::from_secs(task.budgets.seconds.saturating_add(30));
+    let tokens = task.budgets.tokens;
+    let mut over_budget = || read_trajectory(&trajectory).tokens() > tokens;
+    let finished = run_within(cmd, limit, Some(Watch { every: Duration::from_secs(2), stop: &mut over_budget }))
+        .map_err(|e| EvalError::Io(format!("running {}: {e}", mini.display())))?;
+    let seen = read_trajectory(&trajectory);
+    out.steps = seen.api_calls;
+    out.prompt_tokens = Some(seen.prompt_tokens);
+    out.completion_tokens = Some(seen.completion_tokens);
+    out.cost_usd = seen.cost.filter(|c| *c > 0.0);
+    out.claimed_fixed = seen.exit_status == "Submitted";
+    out.transcript = Some(trajectory.display().to_string());
+    out.stop_reason = match finished {
+        Ok(_) if seen.exit_status.is_empty() => "no trajectory (mini-swe-agent failed to start)".into(),
+        Ok(_) => seen.exit_status,
+        Err(run_stop) if run_stop.watched => {
+            format!("token budget: {} tokens, over {tokens} (the harness enforced it)", seen.tokens())
+        }
+        Err(_) => format!("timeout: killed after {} s (the harness enforced it)", limit.as_secs()),
+    };
+    Ok(())
+}
+
+/// The settings merged over mini-swe-agent's own config: model endpoint and sampling,
+/// budgets, and the sandboxed environment.
+fn overrides_for(task: &Task, tree: &Path, settings: &AgentSettings) -> Value {
+    let mut model_kwargs = json!({ "temperature": settings.temperature, "seed": settings.seed });
+    if let Some(url) = &settings.base_url {
+        model_kwargs["api_base"] = json!(url);
+    }
+    json!({
+        "agent": {
+            "step_limit": task.budgets.steps,
+            "cost_limit": 0,
+            "wall_time_limit_seconds": task.budgets.seconds,
+        },
+        "model": { "cost_tracking": "ignore_errors", "model_kwargs": model_kwargs },
+        "environment": {
+            "cwd": tree.display().to_string(),
+            "timeout": 120,
+            "wright": settings.wright.display().to_string(),
+            "hide": settings.hide.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+        },
+    })
+}
+
+/// What a trajectory file says so far.
+#[derive(Debug, Default, PartialEq)]
+struct Trajectory {
+    exit_status: String,
+    api_calls: Option<u64>,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    cost: Option<f64>,
+}
+
+impl Trajectory {
+    fn tokens(&self) -> u64 {
+        self.prompt_tokens.saturating_add(self.completion_tokens)
+    }
+}
+
+fn read_trajectory(path: &Path) -> Trajectory {
+    let Some(read) = wright_sandbox::read_capped(path, 256 << 20, false) else { return Trajectory::default() };
+    let Ok(data) = serde_json::from_str::<Value>(&read.text) else { return Trajectory::default() };
+    let info = &data["info"];
+    let usage = |field: &str| -> u64 {
+        data["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m["extra"]["response"]["usage"][field].as_u64())
+            .fold(0, u64::saturating_add)
+    };
+    Trajectory {
+        exit_status: info["exit_status"].as_str().unwrap_or_default().to_string(),
+        api_calls: info["model_stats"]["api_calls"].as_u64(),
+        prompt_tokens: usage("prompt_tokens"),
+        completion_tokens: usage("completion_tokens"),
+        cost: info["model_stats"]["instance_cost"].as_f64(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trajectory_gives_the_claim_steps_and_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.traj.json");
+        assert_eq!(read_trajectory(&path), Trajectory::default());
+        let data = json!({
+            "info": {"exit_status": "Submitted", "model_stats": {"api_calls": 3, "instance_cost": 0.0}},
+            "messages": [
+                {"role": "system", "content": "x"},
+                {"role": "assistant", "extra": {"response": {"usage": {"prompt_tokens": 100, "completion_tokens": 10}}}},
+                {"role": "assistant", "extra": {"response": {"usage": {"prompt_tokens": 150, "completion_tokens": 5}}}},
+            ]
+        });
+        std::fs::write(&path, data.to_string()).unwrap();
+        let t = read_trajectory(&path);
+        assert_eq!((t.exit_status.as_str(), t.api_calls, t.tokens()), ("Submitted", Some(3), 265));
+        std::fs::write(&path, "{\"info\": ").unwrap();
+        assert_eq!(read_trajectory(&path), Trajectory::default(), "a torn file reads as nothing yet");
+    }
+}
