@@ -124,8 +124,13 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
         requests[1]["messages"].as_array().unwrap().iter().rev().find(|m| m["role"] == "tool").unwrap()["content"]
             .to_string();
     assert!(!listing.contains("py-paginate-last-page"), "the suite was visible: {listing}");
+    // Every request carries the run's fixed sampling.
+    assert!(requests.iter().all(|r| r["temperature"] == 0.0 && r["seed"] == 42), "{:?}", requests[0]);
     let report = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
-    assert!(report.contains("| wright | 1/1 | 0 |") && report.contains("| cmd:true | 0/1 | 1 |"), "{report}");
+    assert!(report.contains("| wright | scripted | 1/1 (100%) |"), "{report}");
+    assert!(report.contains("| cmd:true | scripted | 0/1 (0%) |") && report.contains("| 1 of 1 claims |"), "{report}");
+    let page = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(page.contains("<svg") && page.contains("claimed, not resolved"), "{page}");
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary.as_array().unwrap().len(), 2);
@@ -133,6 +138,47 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
     let again = output(run(false)).await;
     assert!(String::from_utf8_lossy(&again.stderr).contains("done before, skipped"));
     assert_eq!(std::fs::read_to_string(out_dir.join("results.jsonl")).unwrap().lines().count(), 2);
+}
+
+#[tokio::test]
+async fn shards_run_apart_and_merge_into_one_report() {
+    let home = Home::new();
+    let tasks = "py-average-empty,js-range-inclusive,py-paginate-last-page";
+    let mut plan = home.wright("http://127.0.0.1:9/v1");
+    plan.args(["eval", "plan", "--shards", "2", "--format", "k8s", "--agent", "cmd:true", "--tasks", tasks, "--suite"])
+        .arg(starter());
+    let out = output(plan).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let job: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((job["kind"].as_str(), job["spec"]["completions"].as_u64()), (Some("Job"), Some(2)));
+    let script = job["spec"]["template"]["spec"]["containers"][0]["command"][2].as_str().unwrap();
+    assert!(script.contains("--agent cmd:true") && script.contains("--shard \"$JOB_COMPLETION_INDEX\"/2"), "{script}");
+
+    let shard_dir = |i: usize| home.dir.path().join(format!("shard-{i}"));
+    for i in 0..2 {
+        let mut cmd = home.wright("http://127.0.0.1:9/v1");
+        cmd.args(["eval", "run", "--agent", "cmd:true", "--tasks", tasks, "--shard", &format!("{i}/2"), "--suite"])
+            .arg(starter())
+            .arg("--out")
+            .arg(shard_dir(i));
+        let out = output(cmd).await;
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let rows = |dir: &Path| std::fs::read_to_string(dir.join("results.jsonl")).unwrap().lines().count();
+    assert_eq!((rows(&shard_dir(0)), rows(&shard_dir(1))), (2, 1), "every other task in each shard");
+    let merged = home.dir.path().join("merged");
+    let mut cmd = home.wright("http://127.0.0.1:9/v1");
+    cmd.args(["eval", "merge", "--out"]).arg(&merged).arg(shard_dir(0)).arg(shard_dir(1));
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(rows(&merged), 3);
+    let report = std::fs::read_to_string(merged.join("report.md")).unwrap();
+    assert!(report.contains("| cmd:true | - | 0/3 (0%) |"), "{report}");
+    assert!(merged.join("report.html").is_file() && merged.join("summary.json").is_file());
+    let mut bad = home.wright("http://127.0.0.1:9/v1");
+    bad.args(["eval", "run", "--agent", "cmd:true", "--shard", "2/2", "--out", "x", "--suite"]).arg(starter());
+    let out = output(bad).await;
+    assert_eq!(out.status.code(), Some(2), "a shard past the count is a usage error");
 }
 
 /// A one-file Python task: `calc.py` with `add`, a hidden check file, a fix, and `extra`

@@ -88,13 +88,60 @@ pub enum EvalCommand {
     Validate(ValidateArgs),
     /// Run agents on a task suite side by side; the hidden check decides what is resolved
     Run(EvalRunArgs),
+    /// Split a suite run into shards: a GitHub Actions matrix or a Kubernetes Indexed Job, each worker running `eval run --shard I/N`
+    Plan(PlanArgs),
+    /// Join shards' results into one results.jsonl and report
+    Merge(MergeArgs),
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// How many workers
+    #[arg(long)]
+    pub shards: usize,
+    /// What to write
+    #[arg(long, value_enum, default_value = "github-matrix")]
+    pub format: PlanFormatArg,
+    /// The agents each worker runs (as for eval run); repeatable
+    #[arg(long = "agent", required = true)]
+    pub agents: Vec<String>,
+    /// The model every agent gets
+    #[arg(long)]
+    pub model: Option<String>,
+    /// The endpoint every agent gets
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Where each worker writes; {index} is its shard
+    #[arg(long, default_value = "results/shard-{index}")]
+    pub out: String,
+    /// The container image of the Kubernetes workers
+    #[arg(long, default_value = "wright:latest")]
+    pub image: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PlanFormatArg {
+    GithubMatrix,
+    K8s,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// The shards' output folders
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Where the merged results.jsonl, summary.json, report.md and report.html go
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Args)]
 pub struct EvalRunArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// An agent: wright, mini-swe-agent (tool calling), mini-swe-agent:text, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}; repeatable
+    /// An agent: wright, mini-swe-agent (tool calling), mini-swe-agent:text, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}, {steps}, {seconds}, {tokens}; repeatable
     #[arg(long = "agent", required = true)]
     pub agents: Vec<String>,
     /// Attempts run at once (keep 1 when comparing times)
@@ -106,6 +153,15 @@ pub struct EvalRunArgs {
     /// Sampling seed every agent sends
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Run only this shard of the selected tasks: INDEX/COUNT, from 0 (see eval plan)
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Lower every task's step budget to this (all agents alike)
+    #[arg(long)]
+    pub max_steps: Option<u32>,
+    /// Lower every task's time budget to this many seconds (all agents alike)
+    #[arg(long, value_name = "SECS")]
+    pub max_seconds: Option<u64>,
     /// Where results.jsonl, summary.json, report.md and report.html go (and the agents' trees)
     #[arg(long)]
     pub out: PathBuf,

@@ -1,10 +1,13 @@
 //! `wright eval ...`: benchmark programs that print a table and write JSON.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cli::{DatasetArgs, EvalCommand, EvalRunArgs, SandboxEvalArgs, SearchSpeedArgs, SuiteArgs, ValidateArgs};
+use crate::cli::{
+    DatasetArgs, EvalCommand, EvalRunArgs, MergeArgs, PlanArgs, PlanFormatArg, SandboxEvalArgs, SearchSpeedArgs,
+    SuiteArgs, ValidateArgs,
+};
 use crate::dirs::cache_dir;
 use crate::exit::usage;
 
@@ -16,13 +19,29 @@ pub fn run(cmd: EvalCommand) -> Result<i32> {
         EvalCommand::Sandbox(args) => sandbox(args),
         EvalCommand::Validate(args) => validate(args),
         EvalCommand::Run(args) => run_suite(args),
+        EvalCommand::Plan(args) => plan(args),
+        EvalCommand::Merge(args) => merge(args),
     }
 }
 
 fn run_suite(args: EvalRunArgs) -> Result<i32> {
-    use wright_evals::suite::{Agent, AgentSettings, Harness, report_md, summarize};
+    use wright_evals::suite::{Agent, AgentSettings, Harness, Shard, Task};
     let suite = load_suite(&args.suite)?;
-    let tasks = suite.select(args.suite.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let mut tasks = suite.select(args.suite.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
+    if let Some(spec) = &args.shard {
+        tasks = Shard::parse(spec).map_err(|e| usage(e.to_string()))?.pick(tasks);
+    }
+    // Caps lower every task's budgets alike, for every agent.
+    let tasks: Vec<Task> = tasks
+        .into_iter()
+        .cloned()
+        .map(|mut t| {
+            t.budgets.steps = args.max_steps.map_or(t.budgets.steps, |m| m.min(t.budgets.steps));
+            t.budgets.seconds = args.max_seconds.map_or(t.budgets.seconds, |m| m.min(t.budgets.seconds));
+            t
+        })
+        .collect();
+    let tasks: Vec<&Task> = tasks.iter().collect();
     let agents: Vec<Agent> =
         args.agents.iter().map(|a| Agent::parse(a)).collect::<Result<_, _>>().map_err(|e| usage(e.to_string()))?;
     let out = std::path::absolute(&args.out)?;
@@ -57,15 +76,76 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
         Harness { out: out.clone(), rerun: args.rerun, jobs: args.jobs, settings, limits, progress: &progress };
     let rows = harness.run(&tasks, &agents);
     bar.done();
-    let rows = rows?;
-    let summary = summarize(&rows);
-    std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
-    let report = report_md(&rows);
-    std::fs::write(out.join("report.md"), &report)?;
-    std::fs::write(out.join("report.html"), wright_evals::suite::report_html(&rows))?;
+    write_reports(&out, &rows?)
+}
+
+/// summary.json, report.md and report.html beside results.jsonl; the tables on stdout.
+fn write_reports(out: &Path, rows: &[wright_evals::suite::Row]) -> Result<i32> {
+    use wright_evals::suite::{report_html, report_md, summarize};
+    let write = |name: &str, text: &str| {
+        std::fs::write(out.join(name), text).with_context(|| format!("writing {}", out.join(name).display()))
+    };
+    write("summary.json", &serde_json::to_string_pretty(&summarize(rows))?)?;
+    let report = report_md(rows);
+    write("report.md", &report)?;
+    write("report.html", &report_html(rows))?;
     print!("{report}");
     println!("results: {}", out.join("results.jsonl").display());
+    println!("report: {}", out.join("report.html").display());
     Ok(0)
+}
+
+fn plan(args: PlanArgs) -> Result<i32> {
+    use wright_evals::suite::{Agent, Plan, PlanFormat};
+    let suite = load_suite(&args.suite)?;
+    suite.select(args.suite.tasks.as_deref()).map_err(|e| usage(e.to_string()))?;
+    if args.shards == 0 {
+        return Err(usage("--shards must be at least 1"));
+    }
+    let mut words = vec!["wright".to_string(), "eval".into(), "run".into(), "--suite".into()];
+    words.push(args.suite.suite.display().to_string());
+    if let Some(t) = &args.suite.tasks {
+        words.extend(["--tasks".into(), t.clone()]);
+    }
+    for agent in &args.agents {
+        Agent::parse(agent).map_err(|e| usage(e.to_string()))?;
+        words.extend(["--agent".into(), agent.clone()]);
+    }
+    for (flag, value) in [("--model", &args.model), ("--base-url", &args.base_url)] {
+        if let Some(v) = value {
+            words.extend([flag.into(), v.clone()]);
+        }
+    }
+    let plan = Plan {
+        shards: args.shards,
+        command: words.iter().map(|w| shell_word(w)).collect::<Vec<_>>().join(" "),
+        out: args.out.clone(),
+        image: args.image.clone(),
+    };
+    let format = match args.format {
+        PlanFormatArg::GithubMatrix => PlanFormat::GithubMatrix,
+        PlanFormatArg::K8s => PlanFormat::K8s,
+    };
+    println!("{}", serde_json::to_string_pretty(&plan.render(format))?);
+    Ok(0)
+}
+
+fn shell_word(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:=,{}".contains(c)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+fn merge(args: MergeArgs) -> Result<i32> {
+    let shards: Vec<&Path> = args.shards.iter().map(PathBuf::as_path).collect();
+    let rows = wright_evals::suite::merge(&shards).map_err(|e| usage(e.to_string()))?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let lines: String = rows.iter().map(|r| serde_json::to_string(r).map(|l| l + "\n")).collect::<Result<_, _>>()?;
+    std::fs::write(args.out.join("results.jsonl"), lines)?;
+    eprintln!("merged {} rows from {} shards", rows.len(), shards.len());
+    write_reports(&args.out, &rows)
 }
 
 /// A progress bar on stderr while attempts run; a line for each that finishes.
@@ -88,18 +168,28 @@ impl Progress {
         match p {
             P::Planned(n) => self.bar.set_length(n as u64),
             P::Skipped { task, agent } => {
-                self.bar.println(format!("{task} / {agent}: done before, skipped (--rerun runs it again)"))
+                self.line(format!("{task} / {agent}: done before, skipped (--rerun runs it again)"))
             }
-            P::Started { task, agent } => self.bar.set_message(format!("{task} / {agent}")),
+            P::Started { task, agent } => {
+                if self.bar.is_hidden() {
+                    eprintln!("{task} / {agent} ...");
+                }
+                self.bar.set_message(format!("{task} / {agent}"))
+            }
             P::Finished(row) => {
                 let verdict = if row.resolved { "resolved" } else { "not resolved" };
-                self.bar.println(format!(
+                self.line(format!(
                     "{} / {}: {verdict} ({}, {:.0} s)",
                     row.task, row.agent, row.attempt.stop_reason, row.attempt.seconds
                 ));
                 self.bar.inc(1);
             }
         }
+    }
+
+    /// A line above the bar; on stderr as it is when there is no terminal to draw on.
+    fn line(&self, text: String) {
+        if self.bar.is_hidden() { eprintln!("{text}") } else { self.bar.println(text) }
     }
 
     fn done(&self) {

@@ -17,7 +17,8 @@ pub enum Agent {
     Wright,
     /// mini-swe-agent, pinned; `text`: its text-based configuration, else tool calling.
     Mini { text: bool },
-    /// A command template: `{task_file}`, `{repo}`, `{model}`, `{base_url}` are filled in.
+    /// A command template: `{task_file}`, `{repo}`, `{model}`, `{base_url}` and the task's
+    /// budgets `{steps}`, `{seconds}`, `{tokens}` are filled in.
     Cmd(String),
 }
 
@@ -123,6 +124,9 @@ pub fn attempt(agent: &Agent, task: &Task, tree: &Path, settings: &AgentSettings
                     ("repo", &tree.to_string_lossy()),
                     ("model", settings.model.as_deref().unwrap_or("")),
                     ("base_url", settings.base_url.as_deref().unwrap_or("")),
+                    ("steps", &task.budgets.steps.to_string()),
+                    ("seconds", &task.budgets.seconds.to_string()),
+                    ("tokens", &task.budgets.tokens.to_string()),
                 ],
             );
             let mut cmd = Command::new("sh");

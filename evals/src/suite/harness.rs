@@ -88,8 +88,10 @@ impl Harness<'_> {
             writeln!(file).map_err(io)?;
         }
         let mut todo = Vec::new();
-        for agent in agents {
-            for task in tasks {
+        // Task by task, every agent in turn: drift in the machine or the endpoint falls on
+        // all agents alike.
+        for task in tasks {
+            for agent in agents {
                 if done.contains(&(task.id.clone(), agent.name())) {
                     (self.progress)(Progress::Skipped { task: &task.id, agent: &agent.name() });
                 } else {

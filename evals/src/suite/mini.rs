@@ -17,7 +17,7 @@ pub const VERSION: &str = "2.4.6";
 
 /// The environment class mini-swe-agent loads: its `LocalEnvironment`, with each command
 /// wrapped in `wright sandbox run`. Written by the harness; reads its settings from the config.
-const ENVIRONMENT: &str = r#"""Runs mini-swe-agent's commands inside `wright sandbox run` (written by wright's eval harness)."""
+const ENVIRONMENT: &str = r#""""Runs mini-swe-agent's commands inside `wright sandbox run` (written by wright's eval harness)."""
 import shlex
 
 from minisweagent.environments.local import LocalEnvironment, LocalEnvironmentConfig
@@ -96,7 +96,11 @@ pub fn attempt(
     std::fs::write(&module, ENVIRONMENT).map_err(|e| io(&module, e))?;
 
     let trajectory = tree.with_extension("traj.json");
-    let overrides = tree.with_extension("mini.json");
+    // JSON is YAML, and mini-swe-agent reads its configs by the `.yaml` suffix.
+    let overrides = tree.with_extension("mini.yaml");
+    let log_path = tree.with_extension("mini.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| io(&log_path, e))?;
+    let log_err = log.try_clone().map_err(|e| io(&log_path, e))?;
     let config = overrides_for(task, tree, settings);
     std::fs::write(&overrides, config.to_string()).map_err(|e| io(&overrides, e))?;
 
@@ -116,10 +120,12 @@ pub fn attempt(
         .env("MSWEA_CONFIGURED", "1")
         .env("MSWEA_SILENT_STARTUP", "1")
         .env("MSWEA_COST_TRACKING", "ignore_errors")
+        // litellm's own price list, not a fetch from the network that fails offline.
+        .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         .current_dir(tree)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stdout(log)
+        .stderr(log_err);
     if std::env::var_os("OPENAI_API_KEY").is_none() {
         // litellm refuses to start without a key; a local server takes any.
         cmd.env("OPENAI_API_KEY", "local");
@@ -139,7 +145,9 @@ pub fn attempt(
     out.claimed_fixed = seen.exit_status == "Submitted";
     out.transcript = Some(trajectory.display().to_string());
     out.stop_reason = match finished {
-        Ok(_) if seen.exit_status.is_empty() => "no trajectory (mini-swe-agent failed to start)".into(),
+        Ok(_) if seen.exit_status.is_empty() => {
+            format!("no trajectory (mini-swe-agent failed to start; see {})", log_path.display())
+        }
         Ok(_) => seen.exit_status,
         Err(run_stop) if run_stop.watched => {
             format!("token budget: {} tokens, over {tokens} (the harness enforced it)", seen.tokens())
