@@ -63,6 +63,8 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
         ]
         .into_iter()
         .flatten()
+        // SWE-bench's data (gold patches) and local clones (the fix in their history).
+        .chain(suite.private_paths())
         // Never `/` or a folder holding the home directory (the toolchains live there).
         .filter(|d| d.parent().is_some() && !home.starts_with(d))
         .collect(),
@@ -118,7 +120,7 @@ fn plan(args: PlanArgs) -> Result<i32> {
     }
     let plan = Plan {
         shards: args.shards,
-        command: words.iter().map(|w| shell_word(w)).collect::<Vec<_>>().join(" "),
+        command: words.iter().map(|w| wright_evals::suite::shell_word(w)).collect::<Vec<_>>().join(" "),
         out: args.out.clone(),
         image: args.image.clone(),
     };
@@ -128,14 +130,6 @@ fn plan(args: PlanArgs) -> Result<i32> {
     };
     println!("{}", serde_json::to_string_pretty(&plan.render(format))?);
     Ok(0)
-}
-
-fn shell_word(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:=,{}".contains(c)) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 fn merge(args: MergeArgs) -> Result<i32> {

@@ -83,8 +83,15 @@ pub struct Attempt {
     pub transcript: Option<String>,
 }
 
-/// Runs `agent` on `task` in `tree` (a fresh repository at the base).
-pub fn attempt(agent: &Agent, task: &Task, tree: &Path, settings: &AgentSettings) -> Result<Attempt, EvalError> {
+/// Runs `agent` on `task` in `tree` (a fresh repository at the base); what the agent
+/// leaves beside its tree goes in `scratch`.
+pub fn attempt(
+    agent: &Agent,
+    task: &Task,
+    tree: &Path,
+    scratch: &Path,
+    settings: &AgentSettings,
+) -> Result<Attempt, EvalError> {
     let ticket = task.dir.join(&task.task_file);
     let started = Instant::now();
     let mut out = Attempt { tree: tree.to_path_buf(), ..Attempt::default() };
@@ -112,10 +119,10 @@ pub fn attempt(agent: &Agent, task: &Task, tree: &Path, settings: &AgentSettings
                 .map_err(|e| EvalError::Io(format!("starting wright: {e}")))?;
             read_wright_events(&String::from_utf8_lossy(&run.stdout), &mut out);
         }
-        Agent::Mini { text } => crate::suite::mini::attempt(*text, task, tree, settings, &mut out)?,
+        Agent::Mini { text } => crate::suite::mini::attempt(*text, task, tree, scratch, settings, &mut out)?,
         Agent::Cmd(template) => {
             // The ticket alone, outside the task's folder (which holds the check and the fix).
-            let private = tree.with_extension("task.md");
+            let private = scratch.join("task.md");
             std::fs::copy(&ticket, &private).map_err(|e| EvalError::Io(format!("{}: {e}", ticket.display())))?;
             let filled = fill(
                 template,

@@ -39,6 +39,9 @@ pub struct Row {
     pub attempt: Attempt,
 }
 
+/// The least time a check (and a task's setup) gets, whatever the agent's budget.
+pub(crate) const CHECK_SECONDS: u64 = 600;
+
 /// What the harness reports while it works.
 #[derive(Debug)]
 pub enum Progress<'a> {
@@ -76,6 +79,9 @@ impl Harness<'_> {
         }
         // Peers are installed before the clock of any task starts.
         if agents.iter().any(|a| matches!(a, Agent::Mini { .. })) {
+            if self.settings.model.is_none() {
+                return Err(EvalError::Io(crate::suite::mini::NEEDS_MODEL.into()));
+            }
             crate::suite::mini::install(&self.settings.peers)?;
         }
         let model = self.settings.model.clone().unwrap_or_default();
@@ -90,8 +96,13 @@ impl Harness<'_> {
         let mut todo = Vec::new();
         // Task by task, every agent in turn: drift in the machine or the endpoint falls on
         // all agents alike.
+        let mut queued = BTreeSet::new();
         for task in tasks {
             for agent in agents {
+                // A task or agent named twice runs once.
+                if !queued.insert((task.id.clone(), agent.name())) {
+                    continue;
+                }
                 if done.contains(&(task.id.clone(), agent.name())) {
                     (self.progress)(Progress::Skipped { task: &task.id, agent: &agent.name() });
                 } else {
@@ -135,19 +146,39 @@ impl Harness<'_> {
     }
 
     fn one(&self, task: &Task, agent: &Agent) -> Result<Row, EvalError> {
-        let slug: String =
-            agent.name().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
-        let dir = self.out.join("work").join(slug);
-        let (tree, check_tree) = (dir.join(&task.id), dir.join(format!("{}.check", task.id)));
-        for old in [&tree, &check_tree] {
-            if old.exists() {
-                std::fs::remove_dir_all(old).map_err(|e| EvalError::Io(format!("{}: {e}", old.display())))?;
-            }
+        // One folder per attempt: the agent's tree, the check's, and what the agent leaves
+        // beside them (a trajectory, a log); none shared with another attempt.
+        let dir = self.out.join("work").join(agent_slug(agent)).join(&task.id);
+        let io = |e: std::io::Error| EvalError::Io(format!("{}: {e}", dir.display()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io)?;
         }
-        let base = fresh_tree(task, &tree)?;
-        set_up(task, &tree, &self.limits)?;
-        let tried = attempt(agent, task, &tree, &self.settings)?;
-        let timeout = Duration::from_secs(task.budgets.seconds.max(60));
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let (tree, check_tree) = (dir.join("tree"), dir.join("check"));
+        let row = |resolved, check: String, files_changed, attempt| Row {
+            task: task.id.clone(),
+            language: task.language.clone(),
+            held_out: task.number % 2 == 1,
+            agent: agent.name(),
+            model: self.settings.model.clone().unwrap_or_default(),
+            resolved,
+            check,
+            files_changed,
+            attempt,
+        };
+        let prepared = fresh_tree(task, &tree).and_then(|base| set_up(task, &tree, &self.limits).map(|()| base));
+        let base = match prepared {
+            Ok(base) => base,
+            // One task that cannot be set up (a fetch, its setup command) is a row, not the end of the run.
+            Err(e) => {
+                let not_started =
+                    Attempt { stop_reason: "not started: the task could not be set up".into(), ..Attempt::default() };
+                return Ok(row(false, format!("the task could not be set up: {e}"), Vec::new(), not_started));
+            }
+        };
+        let tried = attempt(agent, task, &tree, &dir, &self.settings)?;
+        // The check's own time: an agent's time cap must not fail a slow but honest check.
+        let timeout = Duration::from_secs(task.budgets.seconds.max(CHECK_SECONDS));
         // The check runs on a fresh tree holding only the agent's change to the code: what
         // the agent did to tests, runner config, history or symlinks does not reach it.
         let checked = fresh_tree(task, &check_tree)
@@ -162,18 +193,18 @@ impl Harness<'_> {
             Ok((files, c)) => (c.passed, c.why, files),
             Err(e) => (false, format!("the check could not run: {e}"), Vec::new()),
         };
-        Ok(Row {
-            task: task.id.clone(),
-            language: task.language.clone(),
-            held_out: task.number % 2 == 1,
-            agent: agent.name(),
-            model: self.settings.model.clone().unwrap_or_default(),
-            resolved,
-            check,
-            files_changed,
-            attempt: tried,
-        })
+        Ok(row(resolved, check, files_changed, tried))
     }
+}
+
+/// A folder name for an agent: readable, and unique (two templates may share a start).
+fn agent_slug(agent: &Agent) -> String {
+    use std::hash::{Hash, Hasher};
+    let name = agent.name();
+    let readable: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(32).collect();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut hasher);
+    format!("{readable}-{:08x}", hasher.finish() as u32)
 }
 
 fn next<T>(queue: &Mutex<impl Iterator<Item = T>>) -> Option<T> {

@@ -12,13 +12,18 @@ use crate::EvalError;
 use crate::suite::Task;
 use crate::suite::agent::{AgentSettings, Attempt, Watch, run_within};
 
+pub const NEEDS_MODEL: &str = "mini-swe-agent needs --model (and --base-url for a local server)";
+
 /// The release the comparison is pinned to.
 pub const VERSION: &str = "2.4.6";
 
 /// The environment class mini-swe-agent loads: its `LocalEnvironment`, with each command
 /// wrapped in `wright sandbox run`. Written by the harness; reads its settings from the config.
 const ENVIRONMENT: &str = r#""""Runs mini-swe-agent's commands inside `wright sandbox run` (written by wright's eval harness)."""
+import os
 import shlex
+import signal
+import subprocess
 
 from minisweagent.environments.local import LocalEnvironment, LocalEnvironmentConfig
 
@@ -39,9 +44,24 @@ class WrightSandboxEnvironment(LocalEnvironment):
             words += ["--hide", folder]
         exports = [f"{k}={v}" for k, v in self.config.env.items()]
         words += ["--", "env", *exports, "bash", "-c", action.get("command", "")]
-        wrapped = {**action, "command": shlex.join(words)}
-        # The sandbox enforces `limit`; the margin lets it report the timeout itself.
-        return super().execute(wrapped, cwd=self.config.cwd, timeout=limit + 15)
+        # In mini-swe-agent's own process group (no new session), so that when the harness
+        # kills the group, the command's sandbox goes with it.
+        process = subprocess.Popen(
+            words, cwd=self.config.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", errors="replace",
+        )
+        try:
+            # The sandbox enforces `limit`; the margin lets it report the timeout itself.
+            stdout, stderr = process.communicate(timeout=limit + 15)
+            returncode, info = process.returncode, ""
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
+            returncode, info = -1, f"The command timed out after {limit} s"
+        # wright's own notices go after the command's output, which must come first.
+        output = {"output": stdout + stderr, "returncode": returncode, "exception_info": info}
+        self._check_finished(output)
+        return output
 "#;
 
 /// The venv holding mini-swe-agent, made on first use (pip needs PyPI then).
@@ -49,6 +69,7 @@ pub fn install(peers: &Path) -> Result<PathBuf, EvalError> {
     let venv = peers.join(format!("mini-swe-agent-{VERSION}"));
     let mini = venv.join("bin/mini");
     if mini.is_file() {
+        write_environment(peers)?;
         return Ok(mini);
     }
     let io = |what: &str, e: std::io::Error| EvalError::Io(format!("{what}: {e}"));
@@ -72,7 +93,27 @@ pub fn install(peers: &Path) -> Result<PathBuf, EvalError> {
     if !mini.is_file() {
         return Err(EvalError::Io(format!("{} is missing after pip install", mini.display())));
     }
+    write_environment(peers)?;
     Ok(mini)
+}
+
+/// The folder holding `wright_env.py`, written once per run before any attempt starts
+/// (through a rename: another run may be importing it).
+fn environment_dir(peers: &Path) -> PathBuf {
+    peers.join("wright-env")
+}
+
+fn write_environment(peers: &Path) -> Result<(), EvalError> {
+    let dir = environment_dir(peers);
+    let module = dir.join("wright_env.py");
+    if std::fs::read_to_string(&module).is_ok_and(|t| t == ENVIRONMENT) {
+        return Ok(());
+    }
+    let io = |e: std::io::Error| EvalError::Io(format!("{}: {e}", module.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let tmp = dir.join(format!(".wright_env.py.{}", std::process::id()));
+    std::fs::write(&tmp, ENVIRONMENT).map_err(io)?;
+    std::fs::rename(&tmp, &module).map_err(io)
 }
 
 /// One attempt: `text` picks the text-based configuration (`mini_textbased.yaml`) over the
@@ -81,28 +122,21 @@ pub fn attempt(
     text: bool,
     task: &Task,
     tree: &Path,
+    scratch: &Path,
     settings: &AgentSettings,
     out: &mut Attempt,
 ) -> Result<(), EvalError> {
     let mini = install(&settings.peers)?;
-    let model = settings
-        .model
-        .as_deref()
-        .ok_or_else(|| EvalError::Io("mini-swe-agent needs --model (and --base-url for a local server)".into()))?;
+    let model = settings.model.as_deref().ok_or_else(|| EvalError::Io(NEEDS_MODEL.into()))?;
     let io = |p: &Path, e: std::io::Error| EvalError::Io(format!("{}: {e}", p.display()));
-    let module_dir = settings.peers.join("wright-env");
-    std::fs::create_dir_all(&module_dir).map_err(|e| io(&module_dir, e))?;
-    let module = module_dir.join("wright_env.py");
-    std::fs::write(&module, ENVIRONMENT).map_err(|e| io(&module, e))?;
-
-    let trajectory = tree.with_extension("traj.json");
+    let trajectory = scratch.join("traj.json");
     // JSON is YAML, and mini-swe-agent reads its configs by the `.yaml` suffix.
-    let overrides = tree.with_extension("mini.yaml");
-    let log_path = tree.with_extension("mini.log");
+    let overrides = scratch.join("mini.yaml");
+    let config = overrides_for(task, tree, settings)?;
+    std::fs::write(&overrides, config.to_string()).map_err(|e| io(&overrides, e))?;
+    let log_path = scratch.join("mini.log");
     let log = std::fs::File::create(&log_path).map_err(|e| io(&log_path, e))?;
     let log_err = log.try_clone().map_err(|e| io(&log_path, e))?;
-    let config = overrides_for(task, tree, settings);
-    std::fs::write(&overrides, config.to_string()).map_err(|e| io(&overrides, e))?;
 
     let mut cmd = Command::new(&mini);
     cmd.args(["--yolo", "--exit-immediately", "--agent-class", "default"])
@@ -112,17 +146,17 @@ pub fn attempt(
         .arg(&overrides)
         .args(["--model", &format!("openai/{model}")])
         .args(["--model-class", if text { "litellm_textbased" } else { "litellm" }])
-        .arg("--task")
-        .arg(task.ticket()?)
         .arg("--output")
         .arg(&trajectory)
-        .env("PYTHONPATH", &module_dir)
+        .env("PYTHONPATH", environment_dir(&settings.peers))
         .env("MSWEA_CONFIGURED", "1")
         .env("MSWEA_SILENT_STARTUP", "1")
         .env("MSWEA_COST_TRACKING", "ignore_errors")
         // litellm's own price list, not a fetch from the network that fails offline.
         .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-        .current_dir(tree)
+        // Not the tree: mini-swe-agent looks for its config files in the current folder
+        // first, and the tree is the task's repository. Its commands run in the tree.
+        .current_dir(scratch)
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err);
@@ -134,10 +168,20 @@ pub fn attempt(
     // overruns, and the token budget, which mini-swe-agent does not know.
     let limit = Duration::from_secs(task.budgets.seconds.saturating_add(30));
     let tokens = task.budgets.tokens;
-    let mut over_budget = || read_trajectory(&trajectory).tokens() > tokens;
+    // The last good reading: the file may be caught mid-write.
+    let mut seen = Trajectory::default();
+    let mut over_budget = || {
+        let now = read_trajectory(&trajectory);
+        if now.api_calls.is_some() {
+            seen = now;
+        }
+        seen.tokens() > tokens
+    };
     let finished = run_within(cmd, limit, Some(Watch { every: Duration::from_secs(2), stop: &mut over_budget }))
         .map_err(|e| EvalError::Io(format!("running {}: {e}", mini.display())))?;
-    let seen = read_trajectory(&trajectory);
+    drop(over_budget);
+    let last = read_trajectory(&trajectory);
+    let seen = if last.api_calls.is_some() { last } else { seen };
     out.steps = seen.api_calls;
     out.prompt_tokens = Some(seen.prompt_tokens);
     out.completion_tokens = Some(seen.completion_tokens);
@@ -159,12 +203,14 @@ pub fn attempt(
 
 /// The settings merged over mini-swe-agent's own config: model endpoint and sampling,
 /// budgets, and the sandboxed environment.
-fn overrides_for(task: &Task, tree: &Path, settings: &AgentSettings) -> Value {
+fn overrides_for(task: &Task, tree: &Path, settings: &AgentSettings) -> Result<Value, EvalError> {
     let mut model_kwargs = json!({ "temperature": settings.temperature, "seed": settings.seed });
     if let Some(url) = &settings.base_url {
         model_kwargs["api_base"] = json!(url);
     }
-    json!({
+    Ok(json!({
+        // In the config, not on the command line: a long ticket overflows an argument.
+        "run": { "task": task.ticket()? },
         "agent": {
             "step_limit": task.budgets.steps,
             "cost_limit": 0,
@@ -177,7 +223,7 @@ fn overrides_for(task: &Task, tree: &Path, settings: &AgentSettings) -> Value {
             "wright": settings.wright.display().to_string(),
             "hide": settings.hide.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
         },
-    })
+    }))
 }
 
 /// What a trajectory file says so far.

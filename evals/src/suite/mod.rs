@@ -23,7 +23,7 @@ pub use check::{CheckResult, carry_change, run_check};
 pub use harness::{Harness, Progress, Row, read_rows};
 pub use report::{AgentSummary, report_md, summarize};
 pub use report_html::report_html;
-pub use shard::{Plan, PlanFormat, Shard, merge};
+pub use shard::{Plan, PlanFormat, Shard, merge, shell_word};
 pub use swebench::SweBench;
 pub use task::{Budgets, Check, Kind, RepoSource, Task};
 pub use tree::{fresh_tree, set_up};
@@ -49,6 +49,7 @@ pub struct Suite {
     pub subsets: BTreeMap<String, Vec<String>>,
     /// SWE-bench instances that could not be scored, and why.
     pub skipped: Vec<(String, String)>,
+    swebench: Option<SweBench>,
 }
 
 impl Suite {
@@ -86,7 +87,7 @@ impl Suite {
                 return Err(EvalError::Io(format!("{}: subset `{name}` names no task `{unknown}`", file.display())));
             }
         }
-        Ok(Suite { dir: dir.to_path_buf(), tasks, subsets: suite.subsets, skipped })
+        Ok(Suite { dir: dir.to_path_buf(), tasks, subsets: suite.subsets, skipped, swebench: suite.swebench })
     }
 
     /// The tasks `spec` picks: a subset's name, `odd` or `even` (by position in id order,
@@ -113,6 +114,21 @@ impl Suite {
                 })
             })
             .collect()
+    }
+
+    /// Folders outside the suite that hold what an agent must not read: SWE-bench's data
+    /// file (the gold patches) and a local folder of clones (the fixes in their history).
+    pub fn private_paths(&self) -> Vec<PathBuf> {
+        let Some(swebench) = &self.swebench else { return Vec::new() };
+        let mut paths: Vec<PathBuf> =
+            self.dir.join(&swebench.data).parent().map(Path::to_path_buf).into_iter().collect();
+        let literal = swebench.repos.split('{').next().unwrap_or_default();
+        if literal.starts_with('/') {
+            let prefix = Path::new(literal);
+            // `/mirror/{owner}+{name}` names clones in `/mirror`; `/clones/` is the folder itself.
+            paths.extend(if literal.ends_with('/') { Some(prefix) } else { prefix.parent() }.map(Path::to_path_buf));
+        }
+        paths
     }
 
     fn subset_names(&self) -> String {

@@ -111,6 +111,11 @@ fn median_f(mut values: Vec<f64>) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
+/// Text for a table cell: a `|` or a newline in an agent's template must not break the row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
 fn cost(c: Option<f64>) -> String {
     c.map_or("unpriced".into(), |c| format!("${c:.4}"))
 }
@@ -125,8 +130,8 @@ pub fn report_md(rows: &[Row]) -> String {
     for s in &summaries {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} of {} claims | {} | {} + {} | {} | {:.0} s | {:.0} s |\n",
-            s.agent,
-            if s.model.is_empty() { "-" } else { &s.model },
+            cell(&s.agent),
+            if s.model.is_empty() { "-".into() } else { cell(&s.model) },
             s.all,
             s.held_out,
             s.tuning,
@@ -147,12 +152,12 @@ pub fn report_md(rows: &[Row]) -> String {
     languages.iter().for_each(|_| out.push_str("---|"));
     out.push_str("---|\n");
     for s in &summaries {
-        out.push_str(&format!("| {} |", s.agent));
+        out.push_str(&format!("| {} |", cell(&s.agent)));
         for l in &languages {
             out.push_str(&format!(" {} |", s.per_language.get(*l).map_or("-".into(), |t| t.to_string())));
         }
         let ends: Vec<String> = s.stop_reasons.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
-        out.push_str(&format!(" {} |\n", ends.join(", ").replace('|', "\\|")));
+        out.push_str(&format!(" {} |\n", cell(&ends.join(", "))));
     }
     out.push_str(
         "\n| task | agent | resolved | claimed fixed | steps | tokens | time | stop | check |\n|---|---|---|---|---|---|---|---|---|\n",
@@ -161,15 +166,15 @@ pub fn report_md(rows: &[Row]) -> String {
         let tokens = r.attempt.prompt_tokens.unwrap_or(0).saturating_add(r.attempt.completion_tokens.unwrap_or(0));
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {:.0} s | {} | {} |\n",
-            r.task,
-            r.agent,
+            cell(&r.task),
+            cell(&r.agent),
             if r.resolved { "yes" } else { "no" },
             if r.attempt.claimed_fixed { "yes" } else { "no" },
             r.attempt.steps.map_or("-".to_string(), |s| s.to_string()),
             tokens,
             r.attempt.seconds,
-            r.attempt.stop_reason.replace('|', "\\|"),
-            r.check.replace('|', "\\|").replace('\n', " ")
+            cell(&r.attempt.stop_reason),
+            cell(&r.check)
         ));
     }
     out

@@ -53,8 +53,14 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// `index` is shell text (a number, or `"$JOB_COMPLETION_INDEX"`); the rest is quoted.
     fn worker(&self, index: &str) -> String {
-        format!("{} --shard {index}/{} --out {}", self.command, self.shards, self.out.replace("{index}", index))
+        let out: Vec<String> = self
+            .out
+            .split("{index}")
+            .map(|piece| if piece.is_empty() { String::new() } else { shell_word(piece) })
+            .collect();
+        format!("{} --shard {index}/{} --out {}", self.command, self.shards, out.join(index))
     }
 
     pub fn render(&self, format: PlanFormat) -> Value {
@@ -85,6 +91,15 @@ impl Plan {
                 },
             }),
         }
+    }
+}
+
+/// A word as the shell reads it back unchanged: plain words bare, the rest single-quoted.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:=".contains(c)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
@@ -138,5 +153,7 @@ mod tests {
             script.ends_with("--shard \"$JOB_COMPLETION_INDEX\"/2 --out results/shard-\"$JOB_COMPLETION_INDEX\""),
             "{script}"
         );
+        let odd = Plan { out: "my results/$(x)-{index}".into(), ..plan };
+        assert_eq!(odd.worker("3"), "wright eval run --suite s --agent wright --shard 3/2 --out 'my results/$(x)-'3");
     }
 }

@@ -40,7 +40,7 @@ pub fn set_up(task: &Task, tree: &Path, limits: &wright_testing::Limits) -> Resu
         program: wright_sandbox::Program::Shell(setup.clone()),
         worktree: tree.to_path_buf(),
         cwd: tree.to_path_buf(),
-        timeout: std::time::Duration::from_secs(task.budgets.seconds.max(60)),
+        timeout: std::time::Duration::from_secs(task.budgets.seconds.max(crate::suite::harness::CHECK_SECONDS)),
         env: limits.env.clone(),
         output_limit: 64 * 1024,
         isolation,
