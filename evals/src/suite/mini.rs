@@ -179,7 +179,6 @@ pub fn attempt(
     };
     let finished = run_within(cmd, limit, Some(Watch { every: Duration::from_secs(2), stop: &mut over_budget }))
         .map_err(|e| EvalError::Io(format!("running {}: {e}", mini.display())))?;
-    drop(over_budget);
     let last = read_trajectory(&trajectory);
     let seen = if last.api_calls.is_some() { last } else { seen };
     out.steps = seen.api_calls;
