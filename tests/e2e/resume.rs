@@ -238,6 +238,23 @@ async fn finished_runs_are_reviewed_undone_and_cleaned() {
     let clean = wright(&["clean", "--json"]);
     let report: Value = serde_json::from_slice(&clean.stdout).unwrap();
     assert_eq!(report["removed"].as_array().unwrap().len(), 1, "{report}");
+    // The finished run's index view goes with it; the repository's own index stays.
+    let pruned = report["index_cache"]["removed"].as_array().unwrap();
+    assert!(
+        pruned.iter().any(|r| r["why"] == "its run is over" && r["path"].as_str().unwrap().ends_with(&run_id)),
+        "{report}"
+    );
+    let index_root = home.dir.path().join(".cache/wright/index");
+    let repo_indexes = || std::fs::read_dir(&index_root).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(repo_indexes(), 1, "{report}");
+    // `--all`, from outside any repository, drops the rest and says what it freed.
+    let mut all = home.wright(&server.base_url);
+    all.args(["clean", "--all"]).current_dir(home.dir.path());
+    let all = all.output().unwrap();
+    let text = String::from_utf8_lossy(&all.stdout);
+    assert_eq!(all.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&all.stderr));
+    assert!(text.contains("index cache: freed") && text.contains("0.0 MB kept"), "{text}");
+    assert_eq!(repo_indexes(), 0, "{text}");
     assert!(!worktree.exists());
     assert_eq!(git(&fixture.repo(), &["branch", "--list", &branch]).trim().trim_start_matches("* "), branch);
     assert!(!git(&fixture.repo(), &["worktree", "list"]).contains(worktree.to_str().unwrap()));

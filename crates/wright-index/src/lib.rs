@@ -7,6 +7,7 @@
 // must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
+pub mod cache;
 mod docs;
 mod grep;
 pub mod location;
@@ -111,6 +112,7 @@ impl Index {
 
 /// Opens the index of the tree at `root` kept under `cache` and brings it up to date.
 pub fn open_updated(root: &Path, cache: &Path) -> Result<(Index, UpdateStats), IndexError> {
+    location::remember(cache, root).map_err(|e| IndexError::io(root, e))?;
     let mut index = Index::open(root, &location::base_dir(cache, root))?;
     let stats = index.update(&mut |_, _| {})?;
     Ok((index, stats))

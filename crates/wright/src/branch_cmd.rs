@@ -37,11 +37,26 @@ pub fn clean(args: CleanArgs) -> Result<i32> {
             println!("removed {} (branch {} kept)", run.worktree.display(), run.branch);
         }
     }
+    // `--all`: every index but the views of runs that may resume (they are rebuilt when needed).
+    let cap = if args.all {
+        0
+    } else {
+        // wright's own folder: no repository's wright.toml is read.
+        let config = crate::config::Config::load(&crate::dirs::cache_dir(), &Default::default(), false)?;
+        crate::index_cache::cap(&config)?
+    };
+    let pruned = crate::index_cache::prune(cap, None)?;
     if args.json {
-        println!("{}", json!({"removed": removed}));
-    } else if removed.is_empty() {
+        println!("{}", json!({"removed": removed, "index_cache": pruned}));
+        return Ok(0);
+    }
+    if removed.is_empty() {
         println!("no finished run has a worktree left");
     }
+    for r in &pruned.removed {
+        println!("removed {} ({})", r.path.display(), r.why);
+    }
+    println!("{}", crate::index_cache::summary(&pruned));
     Ok(0)
 }
 

@@ -32,7 +32,7 @@ pub enum Command {
     Show(ShowArgs),
     /// Drop a run's last commits (never pushed ones only)
     Undo(UndoArgs),
-    /// Remove the worktrees of finished runs; their branches stay
+    /// Remove the worktrees of finished runs (their branches stay) and prune the code index cache
     Clean(CleanArgs),
     /// Push a run's branch (never forced); every rejected ref is reported
     Push(PushArgs),
@@ -453,6 +453,9 @@ pub struct UndoArgs {
 
 #[derive(Args)]
 pub struct CleanArgs {
+    /// Also drop every code index (rebuilt when next needed), not only those of repositories gone, runs over, or past `cache_mb`
+    #[arg(long)]
+    pub all: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -7,6 +7,7 @@ mod config;
 mod dirs;
 mod eval_cmd;
 mod exit;
+mod index_cache;
 mod install_python;
 mod render;
 mod review_cmd;

@@ -148,6 +148,11 @@ impl Prepared {
 
 fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
     let mut config = Config::load(repo, &opts.model, opts.trust_repo_config)?;
+    // The cache stays within its cap; a failure here costs disk, not the run.
+    if let Err(e) = crate::index_cache::prune(crate::index_cache::cap(&config)?, Some(&crate::config::repo_root(repo)))
+    {
+        eprintln!("wright: could not prune the index cache: {e:#}");
+    }
     // Flags go through the config too: a repository's budgets may lower even them.
     config.flag("max_steps", opts.max_steps.map(i64::from), "--max-steps");
     config.flag("token_budget", opts.token_budget.map(saturating_i64), "--token-budget");

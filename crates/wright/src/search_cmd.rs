@@ -68,6 +68,7 @@ fn open(repo: &Path, progress: bool) -> Result<(Index, wright_index::UpdateStats
     if !repo.is_dir() {
         return Err(usage(format!("--repo {} is not a directory; point it at a repository", repo.display())));
     }
+    location::remember(&cache_dir(), repo)?;
     let mut index = Index::open(repo, &location::base_dir(&cache_dir(), repo))?;
     let show = progress && std::io::stderr().is_terminal();
     let mut report = |done: usize, total: usize| {

@@ -49,6 +49,7 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("sandbox.max_pids", Some("512"), "processes a command's tree may have at once"),
     ("sandbox.tmp_mb", Some("1024"), "size of a command's private /tmp"),
     ("sandbox.file_mb", Some("1024"), "largest file a command may write"),
+    ("cache_mb", Some("2048"), "largest size of the index cache; the least recently used indexes go first"),
     ("git.author", None, "commit author, `Name <email>` (unset: the repository's user.name/email)"),
     ("git.committer", None, "committer, `Name <email>` (unset: the repository's user.name/email)"),
     (
