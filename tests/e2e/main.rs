@@ -6,6 +6,7 @@
 mod apply_cli;
 mod branch_options;
 mod cli_errors;
+mod commit_contents;
 mod commit_messages;
 mod eval_suite;
 mod faults;

@@ -57,6 +57,10 @@ impl Session {
                 submodules.join(", ")
             ));
         }
+        let left_out = self.workspace.left_out()?;
+        if !left_out.is_empty() {
+            notes.push(wright_git::describe_left_out(&left_out));
+        }
         let committed = self.commit_changes(summary).await?;
         Ok(Committed { committed, notes })
     }
@@ -70,7 +74,10 @@ impl Session {
         if let Some(step) = &step {
             trailers.push(("Wright-Step".to_string(), self.events.redact(step)));
         }
-        let (paths, added) = self.workspace.pending()?;
+        let (mut paths, added) = self.workspace.pending()?;
+        // What the commit leaves out does not name it.
+        let left_out = self.workspace.left_out()?;
+        paths.retain(|p| !left_out.iter().any(|l| &l.path == p));
         if paths.is_empty() {
             return Ok(false);
         }

@@ -172,16 +172,36 @@ impl TaskWorkspace {
     }
 
     fn repo(&self) -> Result<Repository, GitError> {
-        Repository::open(&self.worktree).context("opening the task worktree")
+        let repo = Repository::open(&self.worktree).context("opening the task worktree")?;
+        // Build output and caches are never committed, whatever the repository ignores.
+        repo.add_ignore_rule(crate::keep::NEVER_COMMITTED).context("adding ignore rules")?;
+        Ok(repo)
+    }
+
+    /// The changes a commit takes and those it leaves (binary, too big, too many).
+    fn sorted(&self, repo: &Repository) -> Result<crate::keep::Sorted, GitError> {
+        let statuses = changes(repo)?;
+        let gone = git2::Status::WT_DELETED | git2::Status::INDEX_DELETED;
+        let changed =
+            statuses.iter().filter_map(|e| e.path().ok().map(|p| (p.to_string(), e.status().intersects(gone))));
+        Ok(crate::keep::sort(&self.worktree, changed.collect::<Vec<_>>()))
+    }
+
+    /// Changed files the next commit will leave in the worktree, and why.
+    pub fn left_out(&self) -> Result<Vec<crate::keep::LeftOut>, GitError> {
+        Ok(self.sorted(&self.repo()?)?.left_out)
     }
 
     /// Stages every non-ignored change in the worktree and commits it; `None` when the
     /// worktree has nothing to commit.
     pub fn commit_all(&self, message: &CommitMessage) -> Result<Option<CommitInfo>, GitError> {
         let repo = self.repo()?;
+        let taken = self.sorted(&repo)?.taken;
+        // 0 stages a path, 1 skips it.
+        let mut only_taken = |path: &Path, _: &[u8]| i32::from(!taken.contains(&path.to_string_lossy().to_string()));
         let mut index = repo.index().context("reading the worktree index")?;
-        index.add_all(["*"], IndexAddOption::DEFAULT, None).context("staging changes")?;
-        index.update_all(["*"], None).context("staging deletions")?;
+        index.add_all(["*"], IndexAddOption::DEFAULT, Some(&mut only_taken)).context("staging changes")?;
+        index.update_all(["*"], Some(&mut only_taken)).context("staging deletions")?;
         index.write().context("writing the index")?;
         let tree_id = index.write_tree().context("writing the tree")?;
         let parent = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
