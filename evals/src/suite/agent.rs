@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::EvalError;
 use crate::suite::Task;
+use crate::suite::shell::quote;
 
 /// Who works on the tasks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,7 +186,7 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
         let after = rest.get(open + 1..).unwrap_or_default();
         match values.iter().find(|(name, _)| after.starts_with(&format!("{name}}}"))) {
             Some((name, value)) => {
-                out.push_str(&shell_quote(value));
+                out.push_str(&quote(value));
                 rest = after.get(name.len() + 1..).unwrap_or_default();
             }
             None => {
@@ -244,10 +245,6 @@ pub(crate) fn run_within(
     }
 }
 
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,7 +256,7 @@ mod tests {
         assert!(Agent::parse("cmd:").is_err() && Agent::parse("aider").is_err());
         assert_eq!(Agent::parse("mini-swe-agent:text").unwrap(), Agent::Mini { text: true });
         assert_eq!(Agent::parse("mini-swe-agent").unwrap().name(), "mini-swe-agent");
-        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(quote("it's"), "'it'\\''s'");
         let filled = fill("a {repo} {model} {other}", &[("repo", "/t/{model}"), ("model", "m")]);
         assert_eq!(filled, "a '/t/{model}' 'm' {other}");
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::EvalError;
+use crate::suite::shell::word;
 use crate::suite::{Row, Task, read_rows};
 
 /// `I/N`: the I-th of N shards, from 0.
@@ -55,11 +56,8 @@ pub struct Plan {
 impl Plan {
     /// `index` is shell text (a number, or `"$JOB_COMPLETION_INDEX"`); the rest is quoted.
     fn worker(&self, index: &str) -> String {
-        let out: Vec<String> = self
-            .out
-            .split("{index}")
-            .map(|piece| if piece.is_empty() { String::new() } else { shell_word(piece) })
-            .collect();
+        let out: Vec<String> =
+            self.out.split("{index}").map(|piece| if piece.is_empty() { String::new() } else { word(piece) }).collect();
         format!("{} --shard {index}/{} --out {}", self.command, self.shards, out.join(index))
     }
 
@@ -91,15 +89,6 @@ impl Plan {
                 },
             }),
         }
-    }
-}
-
-/// A word as the shell reads it back unchanged: plain words bare, the rest single-quoted.
-pub fn shell_word(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:=".contains(c)) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::EvalError;
+use crate::suite::shell::word;
 use crate::suite::{Budgets, Check, Kind, RepoSource, Task};
 
 /// The `[swebench]` table of a `suite.toml`.
@@ -114,7 +115,11 @@ fn task(instance: Instance, config: &SweBench, root: &Path) -> Result<Task, Unsc
     write("fix.patch", &fix)?;
     write("tests.patch", &test_patch)?;
     let command = config.command.get(&instance.repo).map_or("python3 -m pytest -q", String::as_str);
-    let files: Vec<String> = patched_files(&test_patch).iter().map(|f| shell_word(f)).collect();
+    // `./` keeps a file named like an option from reading as one.
+    let files: Vec<String> = patched_files(&test_patch)
+        .iter()
+        .map(|f| word(&if f.starts_with('-') { format!("./{f}") } else { f.clone() }))
+        .collect();
     task.check.command = format!("{command} {}", files.join(" ")).trim_end().to_string();
     task.dir = dir;
     Ok(task)
@@ -137,14 +142,6 @@ fn patched_files(patch: &str) -> Vec<String> {
         .filter_map(|l| l.strip_prefix("+++ b/"))
         .map(|p| p.split('\t').next().unwrap_or(p).to_string())
         .collect()
-}
-
-fn shell_word(text: &str) -> String {
-    if text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]
