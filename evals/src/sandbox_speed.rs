@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use wright_sandbox::{Backend, EnvPolicy, Isolation, Program, RunSpec, WasmSetup};
+use wright_sandbox::{Backend, Program, RunSpec, WasmSetup};
 
 use crate::EvalError;
 
@@ -93,11 +93,10 @@ fn wasm_figures(dir: &Path, runs: usize, setup: &WasmSetup) -> Result<WasmFigure
     })?;
     let deserialize = time_n(runs, || wright_sandbox::load(&cached).map(|_| ()).map_err(failed))?;
     let wasm_run = |argv: &[&str]| {
-        let spec = RunSpec {
-            program: Program::Argv(argv.iter().map(|a| a.to_string()).collect()),
-            isolation: Isolation { backend: Backend::Wasm, wasm: setup.clone(), ..Isolation::default() },
-            ..spec(dir, "")
-        };
+        let mut spec = spec(dir, "");
+        spec.program = Program::Argv(argv.iter().map(|a| a.to_string()).collect());
+        spec.isolation.backend = Backend::Wasm;
+        spec.isolation.wasm = setup.clone();
         checked(&spec)
     };
     let python_pass = time_n(runs, || wasm_run(&["python", "-c", "pass"]).map(|_| ()))?;
@@ -158,19 +157,16 @@ fn bare(cmd: &str) -> Result<(), EvalError> {
 }
 
 fn spec(dir: &Path, cmd: &str) -> RunSpec {
-    RunSpec {
-        program: Program::Shell(cmd.to_string()),
-        worktree: dir.to_path_buf(),
-        cwd: dir.to_path_buf(),
-        timeout: Duration::from_secs(60),
-        env: EnvPolicy::default(),
-        output_limit: 4096,
-        isolation: Isolation::default(),
-    }
+    let mut spec = RunSpec::new(Program::Shell(cmd.to_string()), dir);
+    spec.timeout = Duration::from_secs(60);
+    spec.output_limit = 4096;
+    spec
 }
 
 fn sandboxed(dir: &Path, cmd: &str, backend: Backend) -> Result<wright_sandbox::RunOutput, EvalError> {
-    checked(&RunSpec { isolation: Isolation { backend, ..Isolation::default() }, ..spec(dir, cmd) })
+    let mut spec = spec(dir, cmd);
+    spec.isolation.backend = backend;
+    checked(&spec)
 }
 
 fn checked(spec: &RunSpec) -> Result<wright_sandbox::RunOutput, EvalError> {

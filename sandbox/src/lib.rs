@@ -21,6 +21,7 @@ mod files;
 mod gitconfig;
 mod policy;
 mod process;
+mod spec;
 mod wasm;
 
 pub use capture::Captured;
@@ -28,9 +29,20 @@ pub use cgroup::TreeLimits;
 pub use env::{EnvPolicy, is_secret_name, secret_values};
 pub use files::{Capped, read_capped};
 pub use gitconfig::strip_credentials;
-pub use policy::{Backend, Isolation};
-pub use process::{Program, RunOutput, RunSpec, run};
-pub use wasm::{GuestArgs, RUNNER_SUBCOMMAND, WasmSetup, cache_path, compiled, load, runner_main};
+pub use policy::{Backend, Isolation, WasmSetup};
+pub use spec::{Cancel, Program, RunOutput, RunSpec};
+pub use wasm::{GuestArgs, RUNNER_SUBCOMMAND, cache_path, compiled, load, runner_main};
+
+/// Runs `spec` under its backend; a command that runs and fails is not an error.
+pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
+    if !spec.cwd.is_dir() {
+        return Err(SandboxError::MissingDir(spec.cwd.clone()));
+    }
+    match spec.isolation.backend {
+        Backend::Wasm => wasm::run(spec),
+        Backend::Process | Backend::None => process::run(spec, &[]),
+    }
+}
 
 /// Why a command could not be run at all (a command that runs and fails is not an error).
 #[derive(Debug, thiserror::Error)]

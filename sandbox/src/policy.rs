@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use crate::cgroup::TreeLimits;
-use crate::wasm::WasmSetup;
 
 /// Where a command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +25,9 @@ impl Backend {
     }
 }
 
+/// Made with `Isolation::default()`, then the fields that differ are set.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Isolation {
     pub backend: Backend,
     pub network: bool,
@@ -72,4 +73,15 @@ impl Default for Isolation {
             wasm: WasmSetup::default(),
         }
     }
+}
+
+/// Where the wasm backend finds its programs, its cache and its runner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WasmSetup {
+    /// Installed WASI programs: `python` runs `<programs>/python.wasm`.
+    pub programs: PathBuf,
+    /// Compiled modules, keyed by wasmtime version and module hash.
+    pub cache: PathBuf,
+    /// The runner executable (wright itself, as `wright __wasm-run`).
+    pub runner: Option<PathBuf>,
 }

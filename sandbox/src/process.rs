@@ -9,85 +9,15 @@ use std::time::{Duration, Instant};
 
 use crate::capture::Capture;
 use crate::cgroup::Cgroup;
-use crate::policy::{Backend, Isolation};
-use crate::{Captured, EnvPolicy, SandboxError, bwrap, gitconfig};
-
-/// What to run.
-#[derive(Debug, Clone)]
-pub enum Program {
-    /// Passed to `sh -c`.
-    Shell(String),
-    /// Run as given, no shell.
-    Argv(Vec<String>),
-}
-
-/// What to run, where, and under which limits.
-#[derive(Debug, Clone)]
-pub struct RunSpec {
-    pub program: Program,
-    /// The only directory the command may write (besides its private `/tmp`).
-    pub worktree: PathBuf,
-    /// Where it starts: the worktree or a directory in it.
-    pub cwd: PathBuf,
-    pub timeout: Duration,
-    pub env: EnvPolicy,
-    /// Bytes kept per stream (head and tail halves).
-    pub output_limit: usize,
-    pub isolation: Isolation,
-}
-
-/// How a command ended.
-#[derive(Debug, Clone)]
-pub struct RunOutput {
-    /// Exit code, or `None` when a signal ended it.
-    pub exit_code: Option<i32>,
-    pub signal: Option<i32>,
-    pub timed_out: bool,
-    /// Killed by the kernel for a limit: out of memory, or a file too large.
-    pub limit_killed: Option<&'static str>,
-    pub stdout: Captured,
-    pub stderr: Captured,
-    pub duration: Duration,
-    /// The isolation and limits that were in force, in words.
-    pub enforced: String,
-}
-
-impl RunOutput {
-    pub fn success(&self) -> bool {
-        self.exit_code == Some(0) && !self.timed_out
-    }
-
-    /// The command's own exit code; 124 on timeout, 137 when killed for a limit,
-    /// 128 + signal otherwise.
-    pub fn status_code(&self) -> i32 {
-        if self.timed_out {
-            124
-        } else if self.limit_killed.is_some() {
-            137
-        } else if let Some(code) = self.exit_code {
-            code
-        } else {
-            128 + self.signal.unwrap_or(9)
-        }
-    }
-}
+use crate::policy::Backend;
+use crate::spec::{Program, RunOutput, RunSpec};
+use crate::{Captured, SandboxError, bwrap, gitconfig};
 
 /// How long to wait for output pipes after the command ended (a stray child may hold them).
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
-/// Runs `spec` under its backend; a command that runs and fails is not an error.
-pub fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
-    if !spec.cwd.is_dir() {
-        return Err(SandboxError::MissingDir(spec.cwd.clone()));
-    }
-    match spec.isolation.backend {
-        Backend::Wasm => crate::wasm::run(spec),
-        Backend::Process | Backend::None => run_process(spec, &[]),
-    }
-}
-
 /// Runs `spec` as a process; `extra_ro` files are bound read-only inside the sandbox.
-pub(crate) fn run_process(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<RunOutput, SandboxError> {
+pub(crate) fn run(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<RunOutput, SandboxError> {
     if !spec.cwd.is_dir() {
         return Err(SandboxError::MissingDir(spec.cwd.clone()));
     }
@@ -214,6 +144,7 @@ fn supervise(
     // A timeout too large for the clock means no deadline.
     let deadline = started.checked_add(spec.timeout);
     let mut timed_out = false;
+    let mut cancelled = false;
     let kill_everything = || {
         if let Some(g) = group {
             g.kill_all();
@@ -226,6 +157,11 @@ fn supervise(
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             timed_out = true;
+            kill_everything();
+            break child.wait().map_err(SandboxError::Wait)?;
+        }
+        if spec.cancel.is_cancelled() {
+            cancelled = true;
             kill_everything();
             break child.wait().map_err(SandboxError::Wait)?;
         }
@@ -255,6 +191,7 @@ fn supervise(
         exit_code: status.code(),
         signal: status.signal(),
         timed_out,
+        cancelled,
         limit_killed,
         stdout,
         stderr,
@@ -298,15 +235,15 @@ mod tests {
     use super::*;
 
     fn spec(command: &str, dir: &std::path::Path, backend: Backend) -> RunSpec {
-        RunSpec {
-            program: Program::Shell(command.into()),
-            worktree: dir.to_path_buf(),
-            cwd: dir.to_path_buf(),
-            timeout: Duration::from_secs(10),
-            env: EnvPolicy::default(),
-            output_limit: 1000,
-            isolation: Isolation { backend, ..Isolation::default() },
-        }
+        let mut spec = RunSpec::new(Program::Shell(command.into()), dir);
+        spec.timeout = Duration::from_secs(10);
+        spec.output_limit = 1000;
+        spec.isolation.backend = backend;
+        spec
+    }
+
+    fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
+        super::run(spec, &[])
     }
 
     #[test]
@@ -332,6 +269,27 @@ mod tests {
             let out = run(&s).unwrap();
             assert!(out.timed_out);
             assert_eq!(out.status_code(), 124);
+            assert!(out.duration < Duration::from_secs(10));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!dir.path().join("late").exists());
+    }
+
+    #[test]
+    fn cancelling_kills_the_whole_tree_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for backend in [Backend::Process, Backend::None] {
+            let mut s = spec("(sleep 30; touch late) & sleep 30", dir.path(), backend);
+            s.timeout = Duration::from_secs(60);
+            let cancel = s.cancel.clone();
+            let canceller = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                cancel.cancel();
+            });
+            let out = run(&s).unwrap();
+            canceller.join().unwrap();
+            assert!(out.cancelled && !out.timed_out && !out.success());
+            assert_eq!(out.status_code(), 130);
             assert!(out.duration < Duration::from_secs(10));
         }
         std::thread::sleep(Duration::from_millis(100));

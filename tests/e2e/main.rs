@@ -4,6 +4,7 @@
 //! real git repositories in temp dirs, real commands.
 
 mod apply_cli;
+mod architecture;
 mod branch_options;
 mod cli_errors;
 mod commit_contents;
@@ -11,6 +12,7 @@ mod commit_messages;
 mod eval_suite;
 mod faults;
 mod happy_path;
+mod interrupts;
 mod push;
 mod resume;
 mod sandbox_attacks;

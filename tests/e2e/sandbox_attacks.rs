@@ -74,19 +74,14 @@ fn attack_in(
     let out = cli.output().unwrap();
     let cli_text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 
-    let limits = RunLimits {
-        max_timeout: Duration::from_secs(timeout_secs),
-        isolation: Isolation {
-            limits: TreeLimits { max_pids: 64, memory_bytes: 256 << 20 },
-            tmp_bytes: 16 << 20,
-            file_bytes: 8 << 20,
-            hidden: vec![t.home.data()],
-            backend,
-            wasm: t.wasm.setup(),
-            ..Isolation::default()
-        },
-        ..RunLimits::default()
-    };
+    let mut isolation = Isolation::default();
+    isolation.limits = TreeLimits { max_pids: 64, memory_bytes: 256 << 20 };
+    isolation.tmp_bytes = 16 << 20;
+    isolation.file_bytes = 8 << 20;
+    isolation.hidden = vec![t.home.data()];
+    isolation.backend = backend;
+    isolation.wasm = t.wasm.setup();
+    let limits = RunLimits { max_timeout: Duration::from_secs(timeout_secs), isolation, ..RunLimits::default() };
     let ctx = ToolContext {
         root: t.repo.clone(),
         workspace: None,

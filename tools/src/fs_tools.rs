@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::line_window;
 use crate::paths::{display, resolve};
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
@@ -10,6 +11,8 @@ use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 const DEFAULT_WINDOW: usize = 250;
 /// The widest window one call may show.
 const MAX_WINDOW: usize = 600;
+/// The longest line shown whole; longer ones (minified code, data) are cut.
+const MAX_LINE_BYTES: usize = 2000;
 
 pub struct ReadFile;
 
@@ -48,39 +51,53 @@ impl Tool for ReadFile {
         if path.is_dir() {
             return list_dir(&path, &shown);
         }
-        let bytes = std::fs::read(&path).map_err(|e| ToolError::File {
+        let not_read = |e: std::io::Error| ToolError::File {
             path: shown.clone(),
             message: if e.kind() == std::io::ErrorKind::NotFound {
                 "no such file; use search or read_file on a directory to find the right path".into()
             } else {
                 e.to_string()
             },
-        })?;
-        if wright_git::is_lfs_pointer(&bytes) {
+        };
+        let head = line_window::head(&path).map_err(not_read)?;
+        if wright_git::is_lfs_pointer(&head) {
             return Ok(ToolOutput::text(format!(
                 "{shown} is a Git LFS pointer: its content is stored outside git and is not in this worktree, and it cannot be changed. The pointer:\n{}",
-                String::from_utf8_lossy(&bytes).trim_end()
+                String::from_utf8_lossy(&head).trim_end()
             )));
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| ToolError::File { path: shown.clone(), message: "is not UTF-8 text (binary?)".into() })?;
-        let lines: Vec<&str> = text.lines().collect();
-        let total = lines.len();
+        if !line_window::is_text(&head) {
+            return Err(ToolError::File { path: shown, message: "is not UTF-8 text (binary?)".into() });
+        }
+        let start = a.start_line.unwrap_or(1).max(1);
+        let wanted_end = a.end_line.unwrap_or(start + DEFAULT_WINDOW - 1).max(start);
+        let count = (wanted_end - start + 1).min(MAX_WINDOW);
+        let window = line_window::read(&path, start, count, MAX_LINE_BYTES, true).map_err(not_read)?;
+        let total = window.total.unwrap_or(0);
         if total == 0 {
             return Ok(ToolOutput::text(format!("{shown} is empty.")));
         }
-        let start = a.start_line.unwrap_or(1).max(1);
         if start > total {
             return Err(ToolError::File {
                 path: shown,
                 message: format!("start_line {start} is past the end; the file has {total} lines"),
             });
         }
-        let wanted_end = a.end_line.unwrap_or(start + DEFAULT_WINDOW - 1).max(start);
-        let end = wanted_end.min(total).min(start + MAX_WINDOW - 1);
+        let end = start + window.lines.len() - 1;
         let mut out = format!("{shown} (lines {start}-{end} of {total})\n");
-        for (i, line) in lines[start - 1..end].iter().enumerate() {
-            out.push_str(&format!("{:>6}\t{}\n", start + i, line));
+        let mut cut = 0;
+        for line in &window.lines {
+            out.push_str(&format!("{:>6}\t{}", line.number, line.text));
+            if line.cut_bytes > 0 {
+                cut += 1;
+                out.push_str(&format!(" [… line cut: {} more bytes]", line.cut_bytes));
+            }
+            out.push('\n');
+        }
+        if cut > 0 {
+            out.push_str(&format!(
+                "[{cut} line(s) longer than {MAX_LINE_BYTES} bytes were cut; use run with a command such as cut or grep -o to see more of them]\n"
+            ));
         }
         if start > 1 {
             out.push_str(&format!("[{} lines above]\n", start - 1));
@@ -162,6 +179,21 @@ mod tests {
         assert!(out.text.starts_with("f.txt (lines 3-4 of 10)\n     3\tline 3\n     4\tline 4\n"), "{}", out.text);
         assert!(out.text.contains("[2 lines above]"));
         assert!(out.text.contains("[6 lines below; read_file with start_line=5 to continue]"));
+    }
+
+    #[test]
+    fn a_huge_line_is_cut_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = format!("short\n{}\nend\n", "x".repeat(100_000));
+        std::fs::write(dir.path().join("min.js"), body).unwrap();
+        let out = ReadFile.call(&ctx(dir.path()), &json!({"path": "min.js"})).unwrap();
+        assert!(out.text.starts_with("min.js (lines 1-3 of 3)\n     1\tshort\n"), "{}", out.text);
+        assert!(out.text.contains(&format!("     2\t{} [… line cut: 98000 more bytes]\n", "x".repeat(2000))));
+        assert!(out.text.contains("     3\tend\n"));
+        assert!(out.text.contains("[1 line(s) longer than 2000 bytes were cut;"), "{}", out.text);
+        std::fs::write(dir.path().join("blob.bin"), b"\x00\x01binary").unwrap();
+        let err = ReadFile.call(&ctx(dir.path()), &json!({"path": "blob.bin"})).unwrap_err();
+        assert!(err.to_string().contains("not UTF-8 text"), "{err}");
     }
 
     #[test]

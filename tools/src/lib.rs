@@ -8,6 +8,7 @@
 mod args;
 mod fs_tools;
 mod index_handle;
+mod line_window;
 mod patch_journal;
 mod patch_tools;
 mod paths;
@@ -56,6 +57,8 @@ pub struct RunLimits {
     pub output_limit: usize,
     pub env: wright_sandbox::EnvPolicy,
     pub isolation: wright_sandbox::Isolation,
+    /// Cancelling it kills a running command (the run was interrupted).
+    pub cancel: wright_sandbox::Cancel,
 }
 
 impl Default for RunLimits {
@@ -66,6 +69,7 @@ impl Default for RunLimits {
             output_limit: 20_000,
             env: wright_sandbox::EnvPolicy::default(),
             isolation: wright_sandbox::Isolation::default(),
+            cancel: wright_sandbox::Cancel::default(),
         }
     }
 }

@@ -39,15 +39,13 @@ impl Tool for Run {
         }
         let timeout =
             a.timeout_secs.map(Duration::from_secs).unwrap_or(ctx.run.default_timeout).min(ctx.run.max_timeout);
-        let out = wright_sandbox::run(&RunSpec {
-            program: Program::Shell(a.command.clone()),
-            worktree: ctx.root.clone(),
-            cwd: ctx.root.clone(),
-            timeout,
-            env: ctx.run.env.clone(),
-            output_limit: ctx.run.output_limit,
-            isolation: ctx.run.isolation.clone(),
-        })?;
+        let mut spec = RunSpec::new(Program::Shell(a.command.clone()), &ctx.root);
+        spec.timeout = timeout;
+        spec.env = ctx.run.env.clone();
+        spec.output_limit = ctx.run.output_limit;
+        spec.isolation = ctx.run.isolation.clone();
+        spec.cancel = ctx.run.cancel.clone();
+        let out = wright_sandbox::run(&spec)?;
         Ok(ToolOutput::text(render(&out, timeout)))
     }
 }

@@ -12,6 +12,8 @@ const MAX_LIMIT: usize = 50;
 /// Hits that get context lines, and how many lines each.
 const WITH_CONTEXT: usize = 3;
 const CONTEXT_LINES: usize = 4;
+/// Characters shown of each context line.
+const CONTEXT_LINE_CHARS: usize = 160;
 
 pub struct Search;
 
@@ -59,7 +61,8 @@ impl Tool for Search {
             }
         }
         if results.more > 0 {
-            out.push_str(&format!("[{} more hits not shown; narrow the query or raise limit]\n", results.more));
+            let more = if results.more_exact { results.more.to_string() } else { format!("at least {}", results.more) };
+            out.push_str(&format!("[{more} more hits not shown; narrow the query or raise limit]\n"));
         }
         if results.skipped_files > 0 {
             out.push_str(&format!("[{} binary, generated or oversized files not searched]\n", results.skipped_files));
@@ -78,14 +81,18 @@ fn heading(hit: &SearchHit) -> String {
     format!("{}:{}{}: {}\n", hit.path, lines, symbol, hit.snippet)
 }
 
-/// The first lines of the hit, numbered, read from the worktree.
+/// The lines of the hit after its first, numbered, read from the worktree (only those).
 fn context(ctx: &ToolContext, hit: &SearchHit) -> String {
-    let Ok(text) = std::fs::read_to_string(ctx.root.join(&hit.path)) else { return String::new() };
     let end = hit.end_line.min(hit.start_line + CONTEXT_LINES - 1);
+    let count = end.saturating_sub(hit.start_line);
+    let path = ctx.root.join(&hit.path);
+    let Ok(window) = crate::line_window::read(&path, hit.start_line + 1, count, CONTEXT_LINE_CHARS * 4, false) else {
+        return String::new();
+    };
     let mut out = String::new();
-    for (n, line) in text.lines().enumerate().skip(hit.start_line).take(end.saturating_sub(hit.start_line)) {
-        let line: String = line.chars().take(160).collect();
-        out.push_str(&format!("    {:>5}  {}\n", n + 1, line));
+    for line in window.lines {
+        let text: String = line.text.chars().take(CONTEXT_LINE_CHARS).collect();
+        out.push_str(&format!("    {:>5}  {}\n", line.number, text));
     }
     out
 }

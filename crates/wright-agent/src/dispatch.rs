@@ -1,39 +1,77 @@
-//! Running one tool call: the agent's own tools and the toolbox; a successful change is
-//! committed next (see `committing`).
+//! Running one tool call: the plan and finish tools, and the toolbox's tools on blocking
+//! threads. What a call means for the run (a plan, a change to commit, the end) comes
+//! back as its [`Effect`]; the loop acts on it.
 
 use std::sync::Arc;
 
 use serde_json::Value;
-use wright_llm::ToolCall;
+use wright_llm::{ToolCall, ToolDef};
 use wright_tools::{ToolContext, Toolbox};
 
 use crate::plan::{self, FINISH, FinishArgs, UPDATE_PLAN};
-use crate::session::Session;
-use crate::{EventKind, StepStatus};
+use crate::{PlanStep, StepStatus};
 
-/// Results of tool calls written as text go back as a user message starting with this.
-pub(crate) const TEXT_RESULT_PREFIX: &str = "[tool result:";
+/// What a call asks of the run beyond its answer.
+pub(crate) enum Effect {
+    None,
+    /// The model's new plan.
+    Plan(Vec<PlanStep>),
+    /// The model is done.
+    Finish(FinishArgs),
+    /// The worktree changed: commit it, with this summary.
+    Change(String),
+}
 
 pub(crate) struct Dispatched {
     pub ok: bool,
     pub output: String,
-    pub finish: Option<FinishArgs>,
-    /// A change was committed.
-    pub committed: bool,
+    pub effect: Effect,
 }
 
 impl Dispatched {
     fn ok(output: impl Into<String>) -> Self {
-        Dispatched { ok: true, output: output.into(), finish: None, committed: false }
+        Dispatched { ok: true, output: output.into(), effect: Effect::None }
     }
 
     fn error(output: impl Into<String>) -> Self {
-        Dispatched { ok: false, output: format!("error: {}", output.into()), finish: None, committed: false }
+        Dispatched { ok: false, output: format!("error: {}", output.into()), effect: Effect::None }
     }
 }
 
-impl Session {
-    pub(crate) async fn dispatch(&mut self, call: &ToolCall) -> Dispatched {
+pub(crate) struct Dispatcher {
+    toolbox: Arc<Toolbox>,
+    ctx: ToolContext,
+    /// The project's test command, named when a `run` ran no test.
+    test_command: Option<String>,
+}
+
+impl Dispatcher {
+    pub fn new(ctx: ToolContext, test_command: Option<String>) -> Self {
+        Dispatcher { toolbox: Arc::new(Toolbox::default()), ctx, test_command }
+    }
+
+    /// Every tool the model may call.
+    pub fn tools(&self) -> Vec<ToolDef> {
+        let mut tools: Vec<ToolDef> = self
+            .toolbox
+            .specs()
+            .into_iter()
+            .map(|s| ToolDef { name: s.name.into(), description: s.description.into(), parameters: s.parameters })
+            .collect();
+        tools.extend(plan::specs());
+        tools
+    }
+
+    /// Whether every call only reads, so they may run side by side.
+    pub fn all_read_only(&self, calls: &[ToolCall]) -> bool {
+        calls.iter().all(|c| self.toolbox.is_read_only(&c.name))
+    }
+
+    pub fn cancel(&self) -> wright_sandbox::Cancel {
+        self.ctx.run.cancel.clone()
+    }
+
+    pub async fn dispatch(&self, call: &ToolCall) -> Dispatched {
         let args = match parse_args(call) {
             Ok(args) => args,
             Err(done) => return done,
@@ -42,15 +80,12 @@ impl Session {
             UPDATE_PLAN => match plan::parse_plan(&args) {
                 Ok(steps) => {
                     let done = steps.iter().filter(|s| s.status == StepStatus::Completed).count();
-                    let total = steps.len();
-                    self.plan = steps.clone();
-                    self.record(&crate::transcript::Record::Plan { steps: steps.clone() }, false);
-                    self.events.emit(EventKind::PlanUpdated { steps });
-                    let next = match self.plan.iter().find(|s| s.status != StepStatus::Completed) {
+                    let next = match steps.iter().find(|s| s.status != StepStatus::Completed) {
                         Some(step) => format!(" Next: {} (use search, read_file, edit or run).", step.step),
                         None => " All steps are completed: call finish.".to_string(),
                     };
-                    Dispatched::ok(format!("Plan updated ({done}/{total} steps completed).{next}"))
+                    let output = format!("Plan updated ({done}/{} steps completed).{next}", steps.len());
+                    Dispatched { ok: true, output, effect: Effect::Plan(steps) }
                 }
                 Err(e) => Dispatched::error(e),
             },
@@ -58,8 +93,7 @@ impl Session {
                 Ok(finish) => Dispatched {
                     ok: true,
                     output: "Finishing; wright runs the tests next.".into(),
-                    finish: Some(finish),
-                    committed: false,
+                    effect: Effect::Finish(finish),
                 },
                 Err(e) => Dispatched::error(e),
             },
@@ -68,12 +102,12 @@ impl Session {
     }
 
     /// Runs calls of read-only tools side by side; the answers come back in call order.
-    pub(crate) async fn dispatch_read_only(&mut self, calls: &[ToolCall]) -> Vec<Dispatched> {
+    pub async fn dispatch_read_only(&self, calls: &[ToolCall]) -> Vec<Dispatched> {
         let started: Vec<Result<_, Dispatched>> = calls
             .iter()
             .map(|call| {
                 let args = parse_args(call)?;
-                let (toolbox, ctx, name) = (self.toolbox.clone(), self.tool_ctx.clone(), call.name.clone());
+                let (toolbox, ctx, name) = (self.toolbox.clone(), self.ctx.clone(), call.name.clone());
                 Ok(tokio::task::spawn_blocking(move || toolbox.call(&ctx, &name, &args, &[UPDATE_PLAN, FINISH])))
             })
             .collect();
@@ -91,12 +125,9 @@ impl Session {
         answers
     }
 
-    async fn call_tool(&mut self, name: &str, args: Value) -> Dispatched {
-        let toolbox: Arc<Toolbox> = self.toolbox.clone();
-        let ctx: ToolContext = self.tool_ctx.clone();
-        let owned_name = name.to_string();
+    async fn call_tool(&self, name: &str, args: Value) -> Dispatched {
+        let (toolbox, ctx, owned_name) = (self.toolbox.clone(), self.ctx.clone(), name.to_string());
         let command = args.get("command").and_then(Value::as_str).map(str::to_string);
-        self.events.progress(crate::Progress::ToolRunning(name.to_string()));
         let joined = tokio::task::spawn_blocking(move || {
             let result = toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH]);
             // A change is searchable as soon as it lands.
@@ -106,40 +137,29 @@ impl Session {
             result
         })
         .await;
-        let result = match joined {
-            Ok(r) => r,
+        let out = match joined {
+            Ok(Ok(out)) => out,
+            Ok(Err(e)) => return Dispatched::error(e.to_string()),
             Err(e) => return Dispatched::error(format!("the tool crashed: {e}")),
         };
-        match result {
-            Ok(out) => {
-                let subject = match (&out.change, name, command) {
-                    (Some(change), _, _) => Some(change.clone()),
-                    (None, "run", Some(cmd)) => Some(format!("Apply changes made by `{}`", short(&cmd))),
-                    _ => None,
-                };
-                let no_test = name == "run" && wright_testing::says_no_test_ran(&out.text);
-                let mut done = Dispatched::ok(out.text);
-                if no_test {
-                    let project = self.test_command.as_deref().unwrap_or("none was found");
-                    done.output.push_str(&format!(
-                        "\n[wright: this ran no test, so its success shows nothing. The tests may be written for another runner; the project's test command is `{project}`.]"
-                    ));
-                }
-                if let Some(subject) = subject {
-                    match self.commit(&subject).await {
-                        Ok(outcome) => {
-                            done.committed = outcome.committed;
-                            for note in outcome.notes {
-                                done.output.push_str(&format!("\n[wright: {note}]"));
-                            }
-                        }
-                        Err(e) => done.output.push_str(&format!("\n[warning: the change could not be committed: {e}]")),
-                    }
-                }
-                done
-            }
-            Err(e) => Dispatched::error(e.to_string()),
+        if name == "run" && self.ctx.run.cancel.is_cancelled() {
+            // What a killed command left half done is not a change to keep.
+            let output = format!("{}\n[wright: the run was interrupted; its changes are not committed]", out.text);
+            return Dispatched { ok: false, output, effect: Effect::None };
         }
+        let mut done = Dispatched::ok(out.text);
+        if name == "run" && wright_testing::says_no_test_ran(&done.output) {
+            let project = self.test_command.as_deref().unwrap_or("none was found");
+            done.output.push_str(&format!(
+                "\n[wright: this ran no test, so its success shows nothing. The tests may be written for another runner; the project's test command is `{project}`.]"
+            ));
+        }
+        done.effect = match (out.change, command) {
+            (Some(change), _) => Effect::Change(change),
+            (None, Some(cmd)) if name == "run" => Effect::Change(format!("Apply changes made by `{}`", short(&cmd))),
+            _ => Effect::None,
+        };
+        done
     }
 }
 

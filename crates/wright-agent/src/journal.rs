@@ -32,7 +32,21 @@ impl EventSink for Journal {
         let _ = writeln!(self.file, "{line}");
         if matches!(event.kind, EventKind::Commit { .. } | EventKind::RunFinished { .. } | EventKind::RunStarted { .. })
         {
-            let _ = self.file.sync_data();
+            sync_soon(&self.file);
+        }
+    }
+}
+
+/// Syncs `file` to disk on a blocking thread when a runtime is at hand, else here. The
+/// lines are written already (a killed process keeps them); only surviving a power cut
+/// waits for the sync, and the run's turns need not.
+pub(crate) fn sync_soon(file: &File) {
+    match (tokio::runtime::Handle::try_current(), file.try_clone()) {
+        (Ok(runtime), Ok(copy)) => {
+            runtime.spawn_blocking(move || copy.sync_data());
+        }
+        _ => {
+            let _ = file.sync_data();
         }
     }
 }

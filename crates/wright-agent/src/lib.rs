@@ -8,22 +8,28 @@
 mod budget;
 mod commit_writer;
 mod committing;
-mod context;
+mod config;
+mod conversation;
 mod dispatch;
 mod events;
+mod interrupt;
 mod journal;
+mod model;
+mod parts;
 mod plan;
 mod prompt;
 mod quote;
 mod redact;
 mod repeats;
 mod session;
+mod start;
+mod test_runs;
 mod transcript;
-mod turn;
 mod verdict;
 
 pub use budget::{Budgets, Price};
 pub use commit_writer::{COMMIT_WRITER_PROMPT, CommitMessages};
+pub use config::{RunReport, SessionConfig};
 pub use events::{
     Event, EventKind, EventSink, Events, Outcome, PlanStep, Progress, SCHEMA_VERSION, StepStatus, StopReason,
     TestPhase, TestSummary, Verdict,
@@ -31,7 +37,7 @@ pub use events::{
 pub use journal::{Journal, record_panics};
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;
-pub use session::{RunReport, Session, SessionConfig};
+pub use session::Session;
 pub use transcript::{Record, Resumed, Transcript};
 
 #[derive(Debug, thiserror::Error)]

@@ -49,7 +49,7 @@ impl Transcript {
         // One write per line, so a kill leaves at most one partial last line.
         self.file.write_all(format!("{line}\n").as_bytes())?;
         if durable {
-            self.file.sync_data()?;
+            crate::journal::sync_soon(&self.file);
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use crate::Verdict;
 
 /// The sandbox a test run gets: the one the `run` tool uses.
 pub(crate) fn test_limits(run: &RunLimits) -> Limits {
-    Limits { env: run.env.clone(), isolation: run.isolation.clone() }
+    Limits { env: run.env.clone(), isolation: run.isolation.clone(), cancel: run.cancel.clone() }
 }
 
 /// What the verdict is judged from.

@@ -3,7 +3,7 @@
 //! old lines a marker matches any run of file lines; the same marker in the new lines
 //! stands for those same lines, kept as they are.
 
-use crate::matcher::{Miss, pick};
+use crate::miss::{Miss, pick};
 
 /// A line that only says "lines left out here".
 pub(crate) fn is_marker(line: &str) -> bool {

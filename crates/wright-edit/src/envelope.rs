@@ -20,7 +20,8 @@ use crate::closest::closest_lines;
 use crate::elide::{expand, is_marker};
 use crate::guard::check_syntax;
 use crate::lines::Lines;
-use crate::matcher::{Layer, Miss, locate, replacement};
+use crate::matcher::{Layer, locate, replacement};
+use crate::miss::Miss;
 use crate::skip::{fill, gap_points};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,6 +16,7 @@ mod envelope;
 mod guard;
 mod lines;
 mod matcher;
+mod miss;
 mod replace;
 mod skip;
 mod unified;

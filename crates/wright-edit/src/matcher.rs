@@ -4,6 +4,7 @@
 
 use crate::closest::similarity;
 use crate::elide::{is_marker, locate_elided};
+use crate::miss::{Miss, pick};
 use crate::skip::locate_skipping;
 
 /// How a match was found; the indent layer also says how to re-indent the new lines.
@@ -39,18 +40,8 @@ pub(crate) struct Found {
     pub layer: Layer,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Miss {
-    NotFound,
-    /// 0-based starts of the candidates.
-    Ambiguous(Vec<usize>),
-}
-
 /// Whether a file line and a patch line count as the same under one layer.
 type SameLine = fn(&str, &str) -> bool;
-
-/// How far from a repeated hunk's candidates a line-number hint may be and still choose.
-const HINT_REACH: usize = 10;
 
 /// Whole-window similarity a fuzzy match needs, and how far ahead of the runner-up it must be.
 const FUZZY_MIN: f32 = 0.9;
@@ -111,24 +102,6 @@ pub(crate) fn locate(
         }
     }
     fuzzy(hay, needle, from, hint)
-}
-
-/// One candidate, or the one the hint points at: within [`HINT_REACH`] lines of it
-/// and strictly nearer than any other. A hint far from every candidate is a wrong
-/// number, and choosing by it would be a guess.
-pub(crate) fn pick(found: Vec<usize>, hint: Option<usize>) -> Result<usize, Miss> {
-    match found.as_slice() {
-        [] => return Err(Miss::NotFound),
-        [one] => return Ok(*one),
-        _ => {}
-    }
-    let Some(hint) = hint else { return Err(Miss::Ambiguous(found)) };
-    let mut by_distance: Vec<(usize, usize)> = found.iter().map(|&s| (s.abs_diff(hint), s)).collect();
-    by_distance.sort();
-    match by_distance.as_slice() {
-        [(d0, s), (d1, _), ..] if d0 < d1 && *d0 <= HINT_REACH => Ok(*s),
-        _ => Err(Miss::Ambiguous(found)),
-    }
 }
 
 /// The file's lines are the needle's with one consistent change of leading whitespace.

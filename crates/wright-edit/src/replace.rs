@@ -3,7 +3,8 @@
 use crate::EditError;
 use crate::closest::closest_lines;
 use crate::lines::Lines;
-use crate::matcher::{Layer, Miss, locate, reindent};
+use crate::matcher::{Layer, locate, reindent};
+use crate::miss::Miss;
 
 /// Replaces the single occurrence of `old` in `text` with `new`.
 ///

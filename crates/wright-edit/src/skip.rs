@@ -3,7 +3,7 @@
 //! Only between two lines the hunk keeps, with nothing added or removed between them,
 //! so a skipped line can never be removed or land on the wrong side of a change.
 
-use crate::matcher::{Miss, pick};
+use crate::miss::{Miss, pick};
 
 /// File lines one gap may skip, and all gaps together.
 const MAX_GAP: usize = 2;

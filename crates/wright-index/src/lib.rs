@@ -60,6 +60,9 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Matching hits beyond the limit.
     pub more: usize,
+    /// Whether `more` counts them all; a regex search stops soon after its limit, and then
+    /// `more` is a lower bound.
+    pub more_exact: bool,
     /// Files not searched (binary, generated, too large, unreadable).
     pub skipped_files: usize,
 }
@@ -96,12 +99,13 @@ impl Index {
     /// Searches the index; `limit` caps the hits.
     pub fn search(&self, query: &str, kind: SearchKind, limit: usize) -> Result<SearchResults, IndexError> {
         let limit = limit.max(1);
-        let (hits, more) = match kind {
-            SearchKind::Text => rank::text(self, query, limit)?,
-            SearchKind::Symbol => symbols::search(self, query, limit)?,
+        let exact = |(hits, more)| (hits, more, true);
+        let (hits, more, more_exact) = match kind {
+            SearchKind::Text => exact(rank::text(self, query, limit)?),
+            SearchKind::Symbol => exact(symbols::search(self, query, limit)?),
             SearchKind::Regex => grep::search(self, query, limit)?,
         };
-        Ok(SearchResults { hits, more, skipped_files: self.skipped().total() })
+        Ok(SearchResults { hits, more, more_exact, skipped_files: self.skipped().total() })
     }
 
     /// A ranked outline of the definitions, fitted to `budget_tokens`.

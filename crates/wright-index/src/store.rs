@@ -350,9 +350,17 @@ impl Index {
             .unwrap_or(0)
     }
 
-    /// The indexed text of `path`, read from the tree.
+    /// The indexed text of `path`, read from the tree; `None` once it has grown past what
+    /// the index takes (it is read no further).
     pub(crate) fn read_text(&self, path: &str) -> Option<String> {
-        std::fs::read_to_string(self.root.join(path)).ok()
+        use std::io::Read;
+        let file = std::fs::File::open(self.root.join(path)).ok()?;
+        let mut bytes = Vec::new();
+        file.take(walk::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).ok()?;
+        if bytes.len() as u64 > walk::MAX_FILE_BYTES {
+            return None;
+        }
+        String::from_utf8(bytes).ok()
     }
 
     /// Number of documents (files and chunks) whose content holds `term`.

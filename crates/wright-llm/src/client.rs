@@ -11,7 +11,7 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use crate::http::{HttpFailure, StatusService};
-use crate::message::{Message, Reply, ToolDef, Usage, estimate_tokens};
+use crate::message::{Message, Reply, Sampling, ToolDef, Usage, estimate_tokens};
 use crate::stream::Assembler;
 use crate::{LlmError, RetryPolicy, wire};
 
@@ -28,14 +28,6 @@ pub struct ClientConfig {
     /// The longest silence wright accepts while waiting for response bytes.
     pub read_timeout: Duration,
     pub retry: RetryPolicy,
-}
-
-/// How the model samples: unset fields are left to the server. A fixed temperature and seed
-/// make runs repeatable where the server honours them.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Sampling {
-    pub temperature: Option<f32>,
-    pub seed: Option<u64>,
 }
 
 /// What happens inside a `chat` call, for progress display and the event stream.

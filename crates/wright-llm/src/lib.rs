@@ -16,8 +16,8 @@ mod stream;
 mod text_calls;
 mod wire;
 
-pub use client::{ClientConfig, LlmClient, LlmEvent, OPENAI_DEFAULT_BASE, Sampling};
+pub use client::{ClientConfig, LlmClient, LlmEvent, OPENAI_DEFAULT_BASE};
 pub use error::LlmError;
-pub use message::{Message, Reply, ToolCall, ToolDef, Usage};
+pub use message::{Message, Reply, Sampling, ToolCall, ToolDef, Usage};
 pub use retry::RetryPolicy;
 pub use text_calls::parse_text_tool_calls;

@@ -89,3 +89,11 @@ pub struct Reply {
     pub usage: Usage,
     pub finish_reason: Option<String>,
 }
+
+/// How the model samples: unset fields are left to the server. A fixed temperature and seed
+/// make runs repeatable where the server honours them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sampling {
+    pub temperature: Option<f32>,
+    pub seed: Option<u64>,
+}

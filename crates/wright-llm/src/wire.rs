@@ -3,8 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::client::Sampling;
-use crate::message::{Message, ToolCall, ToolDef, Usage};
+use crate::message::{Message, Sampling, ToolCall, ToolDef, Usage};
 
 pub(crate) fn request(model: &str, messages: &[Message], tools: &[ToolDef], stream: bool, sampling: Sampling) -> Value {
     let mut body = json!({

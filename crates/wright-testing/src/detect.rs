@@ -132,15 +132,13 @@ fn head(path: &Path) -> String {
 /// Whether the sandbox's Python can import pytest: in the sandbox, because the tree is
 /// a stranger's, and with `-I`, so a `pytest.py` of the tree's own is not what answers.
 fn pytest_installed(root: &Path, limits: &Limits) -> bool {
-    let spec = RunSpec {
-        program: Program::Argv(["python3", "-I", "-c", "import pytest"].map(String::from).to_vec()),
-        worktree: root.to_path_buf(),
-        cwd: root.to_path_buf(),
-        timeout: Duration::from_secs(30),
-        env: limits.env.clone(),
-        output_limit: 4096,
-        isolation: limits.isolation.clone(),
-    };
+    let mut spec =
+        RunSpec::new(Program::Argv(["python3", "-I", "-c", "import pytest"].map(String::from).to_vec()), root);
+    spec.timeout = Duration::from_secs(30);
+    spec.env = limits.env.clone();
+    spec.output_limit = 4096;
+    spec.isolation = limits.isolation.clone();
+    spec.cancel = limits.cancel.clone();
     wright_sandbox::run(&spec).is_ok_and(|out| out.success())
 }
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use wright_sandbox::{EnvPolicy, Isolation, Program, RunSpec};
+use wright_sandbox::{Cancel, EnvPolicy, Isolation, Program, RunSpec};
 
 use crate::{Source, TestRun};
 
@@ -12,6 +12,8 @@ use crate::{Source, TestRun};
 pub struct Limits {
     pub env: EnvPolicy,
     pub isolation: Isolation,
+    /// Cancelling it stops the run at once (a run cut short passes nothing).
+    pub cancel: Cancel,
 }
 
 /// Where pytest writes its report, in the worktree (the sandbox's `/tmp` dies with it);
@@ -31,15 +33,12 @@ pub fn run(root: &Path, command: &str, timeout: Duration, limits: &Limits) -> Te
     };
     // One stream, in order: cargo names each test binary on stderr and its tests on stdout.
     let shell = format!("{{ {shell}\n}} 2>&1");
-    let spec = RunSpec {
-        program: Program::Shell(shell),
-        worktree: root.to_path_buf(),
-        cwd: root.to_path_buf(),
-        timeout,
-        env: limits.env.clone(),
-        output_limit: OUTPUT_LIMIT,
-        isolation: limits.isolation.clone(),
-    };
+    let mut spec = RunSpec::new(Program::Shell(shell), root);
+    spec.timeout = timeout;
+    spec.env = limits.env.clone();
+    spec.output_limit = OUTPUT_LIMIT;
+    spec.isolation = limits.isolation.clone();
+    spec.cancel = limits.cancel.clone();
     let result = wright_sandbox::run(&spec);
     // A regular file only (a test could leave a FIFO there), and not without end.
     let report = wright_sandbox::read_capped(&junit, 64 << 20, false).filter(|r| !r.cut()).map(|r| r.text);

@@ -211,6 +211,7 @@ fn test_limits(suite: &Path) -> Result<wright_testing::Limits> {
     Ok(wright_testing::Limits {
         env: wright_sandbox::EnvPolicy { allow: config.strings("sandbox.env")?, ..Default::default() },
         isolation: crate::sandbox_cmd::isolation(&config, &Default::default())?,
+        cancel: Default::default(),
     })
 }
 

@@ -42,7 +42,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir);
         config.base = args.base.clone();
         config.include_dirty = args.include_dirty;
-        let session = Session::start(config, llm, events)?;
+        let session = Session::start(config, llm, events).await?;
         let report = session.run(interrupt_on_signals()?).await;
         Ok(report.exit_code)
     })
@@ -120,28 +120,25 @@ impl Prepared {
         workdir: PathBuf,
         run_dir: &Path,
     ) -> (SessionConfig, LlmClient) {
-        let config = SessionConfig {
-            task,
-            run_id,
-            workdir,
-            worktree: run_dir.join("worktree"),
-            budgets: self.budgets,
-            tool_format: self.tool_format,
-            tool_output_limit: self.tool_output_limit,
-            test_command: self.test_command,
-            test_timeout: self.test_timeout,
-            no_baseline: self.no_baseline,
-            baseline_timeout: self.baseline_timeout,
-            run_limits: self.run_limits,
-            base_url: self.base_url,
-            cache_dir: crate::dirs::cache_dir(),
-            transcript: run_dir.join(runs::TRANSCRIPT),
-            base: None,
-            include_dirty: false,
-            identity: self.identity,
-            commit_messages: self.commit_messages,
-            notices: self.notices,
-        };
+        let mut config = SessionConfig::default();
+        config.task = task;
+        config.run_id = run_id;
+        config.workdir = workdir;
+        config.worktree = run_dir.join("worktree");
+        config.budgets = self.budgets;
+        config.tool_format = self.tool_format;
+        config.tool_output_limit = self.tool_output_limit;
+        config.test_command = self.test_command;
+        config.test_timeout = self.test_timeout;
+        config.no_baseline = self.no_baseline;
+        config.baseline_timeout = self.baseline_timeout;
+        config.run_limits = self.run_limits;
+        config.base_url = self.base_url;
+        config.cache_dir = crate::dirs::cache_dir();
+        config.transcript = run_dir.join(runs::TRANSCRIPT);
+        config.identity = self.identity;
+        config.commit_messages = self.commit_messages;
+        config.notices = self.notices;
         (config, self.llm)
     }
 }
@@ -291,8 +288,9 @@ async fn preflight(base_url: &str) -> Result<()> {
     }
 }
 
-/// The first Ctrl-C or SIGTERM asks the run to stop after its current step; a second
-/// one exits at once.
+/// The first Ctrl-C or SIGTERM stops the run: a running command or test run is killed,
+/// completed changes are committed, and the run ends with its summary. A second one
+/// exits at once.
 fn interrupt_on_signals() -> Result<watch::Receiver<bool>> {
     use tokio::signal::unix::{SignalKind, signal};
     let (tx, rx) = watch::channel(false);
@@ -310,7 +308,9 @@ fn interrupt_on_signals() -> Result<watch::Receiver<bool>> {
                 eprintln!("wright: interrupted again; exiting now");
                 std::process::exit(130);
             }
-            eprintln!("wright: stopping after the current step (interrupt again to exit now)");
+            eprintln!(
+                "wright: stopping: the running command is killed, completed changes are kept (interrupt again to exit now)"
+            );
             let _ = tx.send(true);
         }
     });

@@ -30,15 +30,11 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
     }
     let isolation = isolation(&config, &args.sandbox)?;
     let env = EnvPolicy { allow: config.strings("sandbox.env")?, ..EnvPolicy::default() };
-    let spec = RunSpec {
-        program: Program::Argv(args.command.clone()),
-        worktree: repo.clone(),
-        cwd: repo,
-        timeout: Duration::from_secs(args.timeout),
-        env,
-        output_limit: 1 << 20,
-        isolation,
-    };
+    let mut spec = RunSpec::new(Program::Argv(args.command.clone()), repo);
+    spec.timeout = Duration::from_secs(args.timeout);
+    spec.env = env;
+    spec.output_limit = 1 << 20;
+    spec.isolation = isolation;
     let out = match wright_sandbox::run(&spec) {
         Ok(out) => out,
         Err(e @ wright_sandbox::SandboxError::Unavailable(_)) => return Err(usage(e.to_string())),
@@ -70,20 +66,20 @@ pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
     let mb = |key: &str, default: u64| -> Result<u64> {
         Ok(config.int(key)?.map(|v| v.saturating_mul(1 << 20)).unwrap_or(default))
     };
-    Ok(Isolation {
-        backend,
-        tmp_bytes: mb("sandbox.tmp_mb", defaults.tmp_bytes)?,
-        file_bytes: mb("sandbox.file_mb", defaults.file_bytes)?,
-        network: flags.network || config.bool("sandbox.network")?.unwrap_or(false),
-        limits: TreeLimits { max_pids, memory_bytes: memory_mb.saturating_mul(1 << 20) },
-        hidden: [
-            crate::dirs::data_dir(),
-            crate::dirs::cache_dir(),
-            crate::dirs::user_config().parent().map(|p| p.to_path_buf()).unwrap_or_default(),
-        ]
-        .into_iter()
-        .chain(flags.hide.iter().map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())))
-        .collect(),
-        wasm: crate::install_python::wasm_setup(),
-    })
+    let mut isolation = Isolation::default();
+    isolation.backend = backend;
+    isolation.tmp_bytes = mb("sandbox.tmp_mb", defaults.tmp_bytes)?;
+    isolation.file_bytes = mb("sandbox.file_mb", defaults.file_bytes)?;
+    isolation.network = flags.network || config.bool("sandbox.network")?.unwrap_or(false);
+    isolation.limits = TreeLimits { max_pids, memory_bytes: memory_mb.saturating_mul(1 << 20) };
+    isolation.hidden = [
+        crate::dirs::data_dir(),
+        crate::dirs::cache_dir(),
+        crate::dirs::user_config().parent().map(|p| p.to_path_buf()).unwrap_or_default(),
+    ]
+    .into_iter()
+    .chain(flags.hide.iter().map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())))
+    .collect();
+    isolation.wasm = crate::install_python::wasm_setup();
+    Ok(isolation)
 }

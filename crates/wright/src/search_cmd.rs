@@ -56,7 +56,8 @@ pub fn run(args: SearchArgs) -> Result<i32> {
             println!("{}:{}-{}{}: {}", h.path, h.start_line, h.end_line, symbol, h.snippet);
         }
         if results.more > 0 {
-            eprintln!("({} more; raise --limit)", results.more);
+            let at_least = if results.more_exact { "" } else { "at least " };
+            eprintln!("({at_least}{} more; raise --limit)", results.more);
         }
     }
     index.close()?;

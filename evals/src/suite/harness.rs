@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use wright_testing::Limits;
 
 use crate::EvalError;
-use crate::suite::agent::{Agent, AgentSettings, Attempt, attempt};
+use crate::suite::agent::{Agent, attempt};
+use crate::suite::attempt::{AgentSettings, Attempt};
 use crate::suite::{Task, carry_change, fresh_tree, run_check, set_up};
 
 /// One task done by one agent.

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use crate::EvalError;
 use crate::suite::Task;
-use crate::suite::agent::{AgentSettings, Attempt, Watch, run_within};
+use crate::suite::attempt::{AgentSettings, Attempt};
+use crate::suite::watched::{Watch, run_within};
 
 pub const NEEDS_MODEL: &str = "mini-swe-agent needs --model (and --base-url for a local server)";
 

@@ -2,6 +2,7 @@
 //! `task.toml` each) and a `suite.toml` naming subsets.
 
 mod agent;
+mod attempt;
 mod check;
 mod harness;
 mod mini;
@@ -13,13 +14,15 @@ mod swebench;
 mod task;
 mod tree;
 mod validate;
+mod watched;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use agent::{Agent, AgentSettings, Attempt};
+pub use agent::Agent;
+pub use attempt::{AgentSettings, Attempt};
 pub use check::{CheckResult, carry_change, run_check};
 pub use harness::{Harness, Progress, Row, read_rows};
 pub use report::{AgentSummary, report_md, summarize};

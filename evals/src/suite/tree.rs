@@ -36,15 +36,10 @@ pub fn set_up(task: &Task, tree: &Path, limits: &wright_testing::Limits) -> Resu
     let Some(setup) = &task.setup else { return Ok(()) };
     let mut isolation = limits.isolation.clone();
     isolation.network = true;
-    let spec = wright_sandbox::RunSpec {
-        program: wright_sandbox::Program::Shell(setup.clone()),
-        worktree: tree.to_path_buf(),
-        cwd: tree.to_path_buf(),
-        timeout: std::time::Duration::from_secs(task.budgets.seconds.max(crate::suite::harness::CHECK_SECONDS)),
-        env: limits.env.clone(),
-        output_limit: 64 * 1024,
-        isolation,
-    };
+    let mut spec = wright_sandbox::RunSpec::new(wright_sandbox::Program::Shell(setup.clone()), tree);
+    spec.timeout = std::time::Duration::from_secs(task.budgets.seconds.max(crate::suite::harness::CHECK_SECONDS));
+    spec.env = limits.env.clone();
+    spec.isolation = isolation;
     let out = wright_sandbox::run(&spec).map_err(|e| EvalError::Io(format!("setup `{setup}`: {e}")))?;
     if !out.success() {
         let tail: String = out.stderr.text.lines().rev().take(5).collect::<Vec<_>>().join(" / ");

@@ -12,18 +12,8 @@ use std::time::Duration;
 pub use engine::{cache_path, compiled, load};
 pub use guest::{GuestArgs, runner_main};
 
-use crate::{Program, RunOutput, RunSpec, SandboxError};
-
-/// Where the wasm backend finds its programs, its cache and its runner.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WasmSetup {
-    /// Installed WASI programs: `python` runs `<programs>/python.wasm`.
-    pub programs: PathBuf,
-    /// Compiled modules, keyed by wasmtime version and module hash.
-    pub cache: PathBuf,
-    /// The runner executable (wright itself, as `wright __wasm-run`).
-    pub runner: Option<PathBuf>,
-}
+use crate::SandboxError;
+use crate::spec::{Program, RunOutput, RunSpec};
 
 /// The subcommand of the runner executable that runs a module.
 pub const RUNNER_SUBCOMMAND: &str = "__wasm-run";
@@ -71,7 +61,7 @@ pub(crate) fn run(spec: &RunSpec) -> Result<RunOutput, SandboxError> {
     outer.timeout = spec.timeout.saturating_add(GRACE);
     outer.isolation.limits.memory_bytes += RUNNER_MEMORY;
     let binds = [(runner, inside.join("runner")), (compiled, inside.join("module.cwasm"))];
-    let mut out = crate::process::run_process(&outer, &binds)?;
+    let mut out = crate::process::run(&outer, &binds)?;
     match out.exit_code {
         Some(guest::EXIT_TIMEOUT) => out.timed_out = true,
         Some(guest::EXIT_LIMIT) => out.limit_killed = Some("memory"),

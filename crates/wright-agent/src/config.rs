@@ -1,0 +1,95 @@
+//! What a run is given by its caller: the task, where it works, its budgets and limits.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wright_tools::RunLimits;
+
+use crate::{Budgets, CommitMessages, Event, ToolFormat};
+
+/// Made with `SessionConfig::default()`, then the fields that differ are set, so a new
+/// field does not break callers.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SessionConfig {
+    pub task: String,
+    pub run_id: String,
+    /// The directory the user pointed at (the repository root or a directory in it).
+    pub workdir: PathBuf,
+    /// Where the task worktree goes; must not exist yet.
+    pub worktree: PathBuf,
+    pub budgets: Budgets,
+    pub tool_format: ToolFormat,
+    /// Characters of a tool's output the model sees.
+    pub tool_output_limit: usize,
+    /// Configured test command; detected when `None`.
+    pub test_command: Option<String>,
+    pub test_timeout: Duration,
+    /// Skip the test run at the base (`--no-baseline`); the verdict then says so.
+    pub no_baseline: bool,
+    /// Time limit of the test run at the base.
+    pub baseline_timeout: Duration,
+    pub run_limits: RunLimits,
+    pub base_url: String,
+    /// wright's cache directory (code indexes).
+    pub cache_dir: PathBuf,
+    /// The run's transcript (full conversation, plan, budgets spent), for `wright resume`.
+    pub transcript: PathBuf,
+    /// Branch from this revision instead of HEAD.
+    pub base: Option<String>,
+    /// Copy the checkout's uncommitted changes in as the branch's first commit.
+    pub include_dirty: bool,
+    /// Configured commit author and committer.
+    pub identity: wright_git::Identity,
+    /// Who writes commit messages.
+    pub commit_messages: CommitMessages,
+    /// Notices to show once the run has started (configuration the repository was refused).
+    pub notices: Vec<String>,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            task: String::new(),
+            run_id: String::new(),
+            workdir: PathBuf::from("."),
+            worktree: PathBuf::new(),
+            budgets: Budgets { max_steps: 50, ..Budgets::default() },
+            tool_format: ToolFormat::Auto,
+            tool_output_limit: 16_000,
+            test_command: None,
+            test_timeout: Duration::from_secs(900),
+            no_baseline: false,
+            baseline_timeout: Duration::from_secs(900),
+            run_limits: RunLimits::default(),
+            base_url: String::new(),
+            cache_dir: PathBuf::new(),
+            transcript: PathBuf::new(),
+            base: None,
+            include_dirty: false,
+            identity: wright_git::Identity::default(),
+            commit_messages: CommitMessages::Model(None),
+            notices: Vec::new(),
+        }
+    }
+}
+
+/// How a run ended: its last event and the process exit code.
+pub struct RunReport {
+    pub exit_code: i32,
+    pub finished: Event,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let c = SessionConfig::default();
+        assert_eq!(c.budgets.max_steps, 50);
+        assert_eq!(c.tool_format, ToolFormat::Auto);
+        assert_eq!(c.commit_messages, CommitMessages::Model(None));
+        assert!(!c.no_baseline && !c.include_dirty && c.test_command.is_none());
+    }
+}

@@ -1,0 +1,178 @@
+//! The conversation the model sees: messages in order, each appended to the run's
+//! transcript as well; tool outputs cut to a budget, and the oldest dropped when the
+//! server says the context is full.
+
+use wright_llm::{Message, ToolCall};
+
+use crate::transcript::{Record, Transcript};
+use crate::{EventKind, Events};
+
+/// Results of tool calls written as text go back as a user message starting with this.
+pub(crate) const TEXT_RESULT_PREFIX: &str = "[tool result:";
+
+const DROPPED: &str = "[output dropped to fit the context window; run the tool again if you need it]";
+
+pub(crate) struct Conversation {
+    messages: Vec<Message>,
+    transcript: Option<Transcript>,
+    /// Characters of a tool's output the model sees.
+    output_limit: usize,
+    /// This turn's answers to calls written as text; they go back as one message.
+    text_results: String,
+}
+
+impl Conversation {
+    pub fn new(transcript: Option<Transcript>, output_limit: usize) -> Self {
+        Conversation { messages: Vec::new(), transcript, output_limit, text_results: String::new() }
+    }
+
+    /// Takes over a resumed run's messages (its transcript holds them already).
+    pub fn restore(&mut self, messages: Vec<Message>) {
+        self.messages = messages;
+    }
+
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// Adds a message to the conversation and to the transcript.
+    pub fn remember(&mut self, message: Message, events: &mut Events) {
+        self.record(&Record::Message { message: message.clone() }, false, events);
+        self.messages.push(message);
+    }
+
+    /// Appends to the transcript; `durable` at commit boundaries and at the end.
+    pub fn record(&mut self, record: &Record, durable: bool, events: &mut Events) {
+        if let Some(t) = &mut self.transcript
+            && let Err(e) = t.append(record, durable)
+        {
+            self.transcript = None;
+            events.emit(EventKind::Notice {
+                message: format!("cannot write the transcript ({e}); this run cannot be resumed past this point"),
+            });
+        }
+    }
+
+    /// A tool's output as the model gets it: within the output budget.
+    pub fn fit(&self, output: &str) -> String {
+        truncate(output, self.output_limit)
+    }
+
+    /// Answers one call: a tool message, or for a call written as text, a part of the
+    /// turn's one answer (sent by [`Conversation::end_turn`]).
+    pub fn answer(&mut self, call: &ToolCall, output: &str, as_text: bool, events: &mut Events) {
+        let quoted = crate::quote::quote(&call.name, output);
+        if as_text {
+            self.text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{quoted}\n", call.name));
+        } else {
+            self.remember(Message::Tool { tool_call_id: call.id.clone(), content: quoted }, events);
+        }
+    }
+
+    /// Ends a turn: `note` is added, and calls written as text get their answers.
+    pub fn end_turn(&mut self, note: Option<String>, as_text: bool, events: &mut Events) {
+        let mut results = std::mem::take(&mut self.text_results);
+        if let Some(note) = note {
+            results.push_str(&note);
+        }
+        if as_text {
+            self.remember(Message::User { content: results }, events);
+        }
+    }
+
+    /// Replaces the older half of tool outputs (at least one) with a short note. The
+    /// system prompt, the task and the model's own calls (which carry the plan) are never
+    /// dropped. Returns how many outputs were dropped.
+    pub fn drop_oldest_outputs(&mut self) -> usize {
+        drop_oldest_outputs(&mut self.messages)
+    }
+}
+
+/// Cuts `text` to at most `limit` characters, keeping head and tail, with a note.
+pub(crate) fn truncate(text: &str, limit: usize) -> String {
+    let count = text.chars().count();
+    if count <= limit {
+        return text.to_string();
+    }
+    let head_len = limit * 2 / 3;
+    let tail_len = limit - head_len;
+    let head: String = text.chars().take(head_len).collect();
+    let tail: String = text.chars().skip(count - tail_len).collect();
+    format!(
+        "{head}\n[... {} characters cut to fit the output budget; ask for a narrower window or command ...]\n{tail}",
+        count - head_len - tail_len
+    )
+}
+
+fn drop_oldest_outputs(messages: &mut [Message]) -> usize {
+    let outputs: Vec<usize> =
+        messages.iter().enumerate().filter(|(i, m)| *i > 1 && is_tool_output(m)).map(|(i, _)| i).collect();
+    let count = outputs.len().div_ceil(2);
+    for &i in outputs.iter().take(count) {
+        match &mut messages[i] {
+            Message::Tool { content, .. } | Message::User { content } => *content = DROPPED.to_string(),
+            _ => {}
+        }
+    }
+    count
+}
+
+fn is_tool_output(m: &Message) -> bool {
+    match m {
+        Message::Tool { content, .. } => content != DROPPED,
+        // Results of tool calls the model wrote as text come back as user messages.
+        Message::User { content } => content.starts_with(TEXT_RESULT_PREFIX),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_both_ends() {
+        let text: String = (0..1000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let out = truncate(&text, 90);
+        assert!(out.starts_with(&text[..60]));
+        assert!(out.ends_with(&text[970..]));
+        assert!(out.contains("910 characters cut"));
+        assert_eq!(truncate("short", 90), "short");
+    }
+
+    #[test]
+    fn oldest_outputs_go_first_and_task_stays() {
+        let mut m = vec![
+            Message::System { content: "sys".into() },
+            Message::User { content: "task".into() },
+            Message::Tool { tool_call_id: "1".into(), content: "old".into() },
+            Message::Tool { tool_call_id: "2".into(), content: "mid".into() },
+            Message::Tool { tool_call_id: "3".into(), content: "new".into() },
+        ];
+        assert_eq!(drop_oldest_outputs(&mut m), 2);
+        assert_eq!(m[1].text(), "task");
+        assert_eq!(m[2].text(), DROPPED);
+        assert_eq!(m[3].text(), DROPPED);
+        assert_eq!(m[4].text(), "new");
+    }
+
+    #[test]
+    fn text_calls_are_answered_in_one_message_and_native_ones_each() {
+        let mut events = Events::new("r", crate::Redactor::new(Vec::new()));
+        let mut c = Conversation::new(None, 10);
+        let call = ToolCall { id: "a".into(), name: "read_file".into(), arguments: "{}".into() };
+        let long = c.fit("0123456789abcdef");
+        assert!(long.contains("characters cut"));
+        c.answer(&call, "one", true, &mut events);
+        c.answer(&call, "two", true, &mut events);
+        assert!(c.messages().is_empty(), "text answers wait for the end of the turn");
+        c.end_turn(Some("[note]".into()), true, &mut events);
+        c.answer(&call, "three", false, &mut events);
+        c.end_turn(None, false, &mut events);
+        assert_eq!(c.messages().len(), 2);
+        let text = c.messages()[0].text();
+        assert!(text.starts_with(TEXT_RESULT_PREFIX) && text.contains("one") && text.contains("two"));
+        assert!(text.ends_with("[note]"));
+        assert!(matches!(&c.messages()[1], Message::Tool { tool_call_id, .. } if tool_call_id == "a"));
+    }
+}

@@ -1,0 +1,246 @@
+//! Setting a run up: a new one (branch, worktree, the first prompt) or one taken over from
+//! its transcript; both end in the parts the loop works with.
+
+use std::path::Path;
+
+use wright_git::{TaskWorkspace, slugify};
+use wright_llm::{LlmClient, Message, Usage};
+use wright_tools::{IndexHandle, ToolContext};
+
+use crate::committing::Committer;
+use crate::conversation::Conversation;
+use crate::dispatch::Dispatcher;
+use crate::model::Model;
+use crate::parts::Parts;
+use crate::prompt::{PromptFacts, root_listing, system_prompt};
+use crate::session::Session;
+use crate::test_runs::TestRunner;
+use crate::transcript::{Resumed, Transcript};
+use crate::verdict::test_limits;
+use crate::{AgentError, EventKind, Events, SessionConfig};
+
+impl Session {
+    /// Creates the task branch and worktree and announces the run.
+    pub async fn start(config: SessionConfig, llm: LlmClient, events: Events) -> Result<Self, AgentError> {
+        let slug = slugify(config.task.lines().next().unwrap_or("task"));
+        if let Some(parent) = config.worktree.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut workspace = TaskWorkspace::create_from(
+            &config.workdir,
+            &slug,
+            &config.run_id,
+            &config.worktree,
+            config.base.as_deref(),
+        )?;
+        workspace.identity = config.identity.clone();
+        let submodules = workspace.check_out_submodules()?;
+        let dirty = if config.include_dirty { workspace.copy_dirty_from_checkout()? } else { Default::default() };
+        let mut parts = assemble(config, llm, events, workspace)?;
+        for module in &submodules {
+            if let Some(why) = &module.missing {
+                parts.events.emit(EventKind::Notice { message: format!("submodule {}: {why}", module.path) });
+            }
+        }
+        if !dirty.skipped_lfs.is_empty() {
+            parts.events.emit(EventKind::Notice {
+                message: format!(
+                    "--include-dirty left out files tracked by Git LFS (wright cannot store their content): {}",
+                    dirty.skipped_lfs.join(", ")
+                ),
+            });
+        }
+        if !dirty.copied.is_empty() {
+            parts.committer.commit_users_work(&dirty.copied, &mut parts.events).await?;
+        }
+        let root = parts.committer.workspace().worktree.clone();
+        let repo_root = canonical(&parts.committer.workspace().repo_root);
+        let workdir = canonical(&parts.config.workdir);
+        let agents = crate::agents_md(&repo_root, &workdir);
+        let rel_workdir =
+            workdir.strip_prefix(&repo_root).ok().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty());
+        let tools = parts.dispatcher.tools();
+        let system = system_prompt(&PromptFacts {
+            root_listing: root_listing(&root),
+            workdir: rel_workdir,
+            test_command: parts.tests.command(),
+            agents: &agents,
+            repository_notes: repository_notes(&submodules, &root),
+            tool_format: parts.config.tool_format,
+            tools: &tools,
+            example: crate::prompt::example_call(&parts.config.task),
+        });
+        let task = crate::quote::quote("task", &parts.config.task);
+        parts.conversation.remember(Message::System { content: system }, &mut parts.events);
+        parts.conversation.remember(Message::User { content: task }, &mut parts.events);
+        Ok(Session::new(parts))
+    }
+
+    /// Takes over a run that was killed or stopped: the same worktree and branch, the
+    /// conversation, plan and budgets spent from its transcript. Whatever was not committed
+    /// is discarded (and the model told so), as is a patch that was half applied.
+    pub fn resume(
+        config: SessionConfig,
+        llm: LlmClient,
+        events: Events,
+        mut workspace: TaskWorkspace,
+        mut earlier: Resumed,
+    ) -> Result<Self, AgentError> {
+        workspace.identity = config.identity.clone();
+        let restored = wright_tools::recover_interrupted_patch(&workspace.worktree)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let discarded = workspace.discard_uncommitted()?;
+        let answered = earlier.answer_dangling_calls();
+        let commits = workspace.commits().unwrap_or_default();
+        let mut parts = assemble(config, llm, events, workspace)?;
+        parts.steps = earlier.steps;
+        parts.usage = earlier.usage;
+        // A damaged transcript may hold any float; `from_secs_f64` would panic on it.
+        parts.spent_before = std::time::Duration::try_from_secs_f64(earlier.seconds).unwrap_or_default();
+        parts.plan = earlier.plan;
+        parts.baseline = earlier.baseline;
+        parts.conversation.restore(earlier.messages);
+        let mut note = String::from("[wright: this run was stopped and has been resumed.");
+        if !discarded.is_empty() || !restored.is_empty() {
+            let mut files = discarded;
+            files.extend(restored);
+            files.sort();
+            files.dedup();
+            note.push_str(&format!(
+                " Changes that were not committed when it stopped were discarded, in: {}. Redo them if they are still needed.",
+                files.join(", ")
+            ));
+        }
+        if answered > 0 {
+            note.push_str(&format!(" {answered} tool call(s) had no recorded result."));
+        }
+        if commits.is_empty() {
+            note.push_str(" The branch has no commits yet.");
+        } else {
+            let list: Vec<String> = commits.iter().map(|c| format!("{} ({})", c.subject, c.files.join(", "))).collect();
+            note.push_str(&format!(" The branch keeps its commits: {}.", list.join("; ")));
+        }
+        note.push_str(" Continue the task from where you left off.]");
+        parts.events.emit(EventKind::Notice {
+            message: format!(
+                "resumed after {} steps and {} tokens; {}",
+                parts.steps,
+                parts.usage.total_tokens,
+                note.trim_start_matches("[wright: ").trim_end_matches(']')
+            ),
+        });
+        // The rebuilt conversation is in the transcript already; only the note is new.
+        parts.conversation.remember(Message::User { content: note }, &mut parts.events);
+        Ok(Session::new(parts))
+    }
+}
+
+/// The parts a new and a resumed run share; announces the run.
+fn assemble(
+    config: SessionConfig,
+    llm: LlmClient,
+    mut events: Events,
+    workspace: TaskWorkspace,
+) -> Result<Parts, AgentError> {
+    let root = workspace.worktree.clone();
+    let limits = test_limits(&config.run_limits);
+    let (test_command, test_command_reason) = match &config.test_command {
+        Some(command) => (Some(command.clone()), Some("configured (test_command or --test-command)".to_string())),
+        None => match wright_testing::detect(&root, &limits) {
+            Some(found) => (Some(found.command), Some(format!("detected: {}", found.why))),
+            None => (None, None),
+        },
+    };
+    let repo_root = canonical(&workspace.repo_root);
+    events.emit(EventKind::RunStarted {
+        task: config.task.clone(),
+        repo: repo_root.display().to_string(),
+        worktree: root.display().to_string(),
+        branch: workspace.branch.clone(),
+        base: workspace.base.clone(),
+        model: llm.model().to_string(),
+        base_url: config.base_url.clone(),
+        streaming: llm.is_streaming(),
+        tool_format: config.tool_format.as_str().to_string(),
+        sandbox: config.run_limits.isolation.describe(),
+        test_command: test_command.clone(),
+        test_command_reason,
+    });
+    for message in &config.notices {
+        events.emit(EventKind::Notice { message: message.clone() });
+    }
+    let transcript = match Transcript::open(&config.transcript) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            events.emit(EventKind::Notice {
+                message: format!(
+                    "cannot write the transcript {} ({e}); this run cannot be resumed",
+                    config.transcript.display()
+                ),
+            });
+            None
+        }
+    };
+    let index = IndexHandle::new(
+        root.clone(),
+        wright_index::location::view_dir(&config.cache_dir, &repo_root, &config.run_id),
+        Some((repo_root.clone(), wright_index::location::base_dir(&config.cache_dir, &repo_root))),
+    );
+    index.warm();
+    let tool_ctx =
+        ToolContext { root: root.clone(), workspace: Some(workspace.clone()), index, run: config.run_limits.clone() };
+    // A client of its own, without streaming: nobody watches a commit message arrive,
+    // and a failure there must not change how the run talks to its model.
+    let commit_llm = match &config.commit_messages {
+        crate::CommitMessages::Model(model) => Some(llm.with_model(model.as_deref().unwrap_or(llm.model()), false)?),
+        crate::CommitMessages::Derived => None,
+    };
+    let dispatcher = Dispatcher::new(tool_ctx, test_command.clone());
+    let model = Model::new(llm, dispatcher.tools(), config.tool_format, &config.task);
+    Ok(Parts {
+        committer: Committer::new(workspace, commit_llm, config.run_id.clone(), config.task.clone()),
+        conversation: Conversation::new(transcript, config.tool_output_limit),
+        tests: TestRunner::new(test_command, root, limits),
+        dispatcher,
+        model,
+        events,
+        plan: Vec::new(),
+        baseline: None,
+        steps: 0,
+        usage: Usage::default(),
+        spent_before: std::time::Duration::ZERO,
+        config,
+    })
+}
+
+fn canonical(path: &Path) -> std::path::PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// What the model must know about submodules and Git LFS before it changes anything.
+fn repository_notes(submodules: &[wright_git::Submodule], root: &Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !submodules.is_empty() {
+        let list: Vec<String> = submodules
+            .iter()
+            .map(|m| {
+                // A path from .gitmodules stands outside any quote: one line of it.
+                let path = m.path.replace(|c: char| c.is_control(), " ");
+                if m.missing.is_some() { format!("{path} (empty here)") } else { path }
+            })
+            .collect();
+        notes.push(format!(
+            "Submodules are other repositories: read them, but changes inside them cannot be committed: {}.",
+            list.join(", ")
+        ));
+    }
+    let attributes =
+        wright_sandbox::read_capped(&root.join(".gitattributes"), 1 << 20, false).map(|r| r.text).unwrap_or_default();
+    if attributes.contains("filter=lfs") {
+        notes.push(
+            "Files tracked by Git LFS (see .gitattributes) hold LFS pointers here, not their content; they cannot be changed."
+                .to_string(),
+        );
+    }
+    notes
+}

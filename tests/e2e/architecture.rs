@@ -1,0 +1,282 @@
+//! The workspace's shape, checked from its sources: no module of any crate depends on
+//! itself through others, and the README's crate graph is the one the manifests declare.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn crate_dirs() -> Vec<PathBuf> {
+    let root = workspace();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates")).unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.extend(["tools", "sandbox", "evals"].map(|d| root.join(d)));
+    dirs.sort();
+    dirs
+}
+
+/// A source file's module path: `src/a/b.rs` and `src/a/b/mod.rs` are `a::b`.
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    if matches!(parts.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+        parts.pop();
+    }
+    parts
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code that builds the crate: comments and the inline test module left out.
+fn production_code(text: &str) -> String {
+    let mut kept = String::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("#[cfg(test)]") && lines.peek().is_some_and(|l| l.trim_start().starts_with("mod ")) {
+            break;
+        }
+        if !trimmed.starts_with("//") {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept
+}
+
+/// Every path written after `crate::` or `super::` (groups `{a, b::c}` expanded), with
+/// the number of `super`s it climbs (`None` for `crate`).
+fn paths_in(code: &str) -> Vec<(Option<usize>, Vec<String>)> {
+    let mut found = Vec::new();
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !code.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        let rest = &code[i..];
+        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let (up, len) = if boundary && rest.starts_with("crate::") {
+            (None, 7)
+        } else if boundary && rest.starts_with("super::") {
+            let mut ups = 0;
+            let mut at = 0;
+            while code[i + at..].starts_with("super::") {
+                ups += 1;
+                at += 7;
+            }
+            (Some(ups), at)
+        } else {
+            i += 1;
+            continue;
+        };
+        let (paths, used) = parse_tree(&code[i + len..]);
+        found.extend(paths.into_iter().map(|p| (up, p)));
+        i += len + used.max(1);
+    }
+    found
+}
+
+/// Parses `a::b::{c, d::e}` into its paths; returns them and the bytes read.
+fn parse_tree(text: &str) -> (Vec<Vec<String>>, usize) {
+    let mut prefix = Vec::new();
+    let mut at = 0;
+    loop {
+        let ident: String =
+            text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '*').collect();
+        if ident.is_empty() {
+            if text[at..].starts_with('{') {
+                let mut paths = Vec::new();
+                at += 1;
+                loop {
+                    let inner = text[at..].trim_start();
+                    at = text.len() - inner.len();
+                    if inner.starts_with('}') || inner.is_empty() {
+                        return (paths, at + 1);
+                    }
+                    let (sub, used) = parse_tree(inner);
+                    paths.extend(sub.into_iter().map(|s| prefix.iter().cloned().chain(s).collect()));
+                    at += used;
+                    let next = text[at..].trim_start();
+                    at = text.len() - next.len();
+                    if next.starts_with(',') {
+                        at += 1;
+                    }
+                }
+            }
+            return (vec![prefix], at);
+        }
+        at += ident.len();
+        prefix.push(ident);
+        if text[at..].starts_with("::") {
+            at += 2;
+        } else {
+            // `self` and `as` renames name what came before.
+            prefix.retain(|p| p != "self");
+            return (vec![prefix], at);
+        }
+    }
+}
+
+struct CrateGraph {
+    /// Module path → the modules it uses.
+    edges: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn crate_graph(src: &Path) -> CrateGraph {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
+    // Names the crate root re-exports (`pub use events::{Event, ..}`) belong to their module.
+    let root_code = ["lib.rs", "main.rs"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(src.join(f)).ok())
+        .map(|t| production_code(&t))
+        .collect::<String>();
+    let mut reexports: BTreeMap<String, String> = BTreeMap::new();
+    for line in root_code.lines().filter(|l| l.trim_start().starts_with("pub use ")) {
+        let (paths, _) = parse_tree(line.trim_start().trim_start_matches("pub use ").trim_end_matches(';'));
+        for path in paths {
+            if let (Some(first), Some(last)) = (path.first(), path.last())
+                && modules.contains(&vec![first.clone()])
+            {
+                reexports.insert(last.clone(), first.clone());
+            }
+        }
+    }
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let here = module_of(src, file);
+        if here.is_empty() {
+            continue;
+        }
+        let code = production_code(&std::fs::read_to_string(file).unwrap());
+        for (up, path) in paths_in(&code) {
+            let mut full = match up {
+                None => Vec::new(),
+                Some(n) => here[..here.len().saturating_sub(n)].to_vec(),
+            };
+            full.extend(path);
+            let mut target = (0..=full.len()).rev().map(|n| full[..n].to_vec()).find(|p| modules.contains(p));
+            if target.as_ref().is_some_and(Vec::is_empty) {
+                target = full.first().and_then(|name| reexports.get(name)).map(|m| vec![m.clone()]);
+            }
+            if let Some(target) = target.filter(|t| !t.is_empty() && *t != here && !here.starts_with(t)) {
+                edges.entry(here.join("::")).or_default().insert(target.join("::"));
+            }
+        }
+    }
+    CrateGraph { edges }
+}
+
+/// The graph with every module folded into its top-level module.
+fn top_level(graph: &CrateGraph) -> CrateGraph {
+    let top = |m: &str| m.split("::").next().unwrap_or(m).to_string();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (from, tos) in &graph.edges {
+        for to in tos.iter().filter(|to| top(to) != top(from)) {
+            edges.entry(top(from)).or_default().insert(top(to));
+        }
+    }
+    CrateGraph { edges }
+}
+
+/// A cycle through `start`, if there is one.
+fn cycle_from(graph: &CrateGraph, start: &str) -> Option<Vec<String>> {
+    let mut stack = vec![(start.to_string(), vec![start.to_string()])];
+    let mut seen = BTreeSet::new();
+    while let Some((node, path)) = stack.pop() {
+        for next in graph.edges.get(&node).into_iter().flatten() {
+            if next == start {
+                return Some(path.iter().cloned().chain([start.to_string()]).collect());
+            }
+            if seen.insert(next.clone()) {
+                stack.push((next.clone(), path.iter().cloned().chain([next.clone()]).collect()));
+            }
+        }
+    }
+    None
+}
+
+fn cycles(graph: &CrateGraph) -> Vec<String> {
+    graph.edges.keys().filter_map(|m| cycle_from(graph, m)).map(|c| c.join(" → ")).collect()
+}
+
+#[test]
+fn no_crate_has_a_module_cycle() {
+    let mut found = Vec::new();
+    let mut modules = 0;
+    for dir in crate_dirs() {
+        let graph = crate_graph(&dir.join("src"));
+        modules += graph.edges.len();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let mut seen = BTreeSet::new();
+        for cycle in cycles(&graph).into_iter().chain(cycles(&top_level(&graph))) {
+            if seen.insert(cycle.clone()) {
+                found.push(format!("{name}: {cycle}"));
+            }
+        }
+    }
+    assert!(modules > 40, "the module graph looks empty ({modules} modules with imports)");
+    assert!(found.is_empty(), "module cycles:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_checker_sees_a_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("b")).unwrap();
+    std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\npub use a::Thing;\n").unwrap();
+    std::fs::write(src.join("a.rs"), "use crate::b::{inner::{X, Y}};\npub struct Thing;\n").unwrap();
+    std::fs::write(src.join("b/mod.rs"), "mod inner;\nfn f() -> crate::Thing { todo!() }\n").unwrap();
+    std::fs::write(src.join("b/inner.rs"), "// crate::a::Thing is only mentioned\npub struct X;\n").unwrap();
+    let graph = crate_graph(src);
+    assert_eq!(graph.edges["a"], BTreeSet::from(["b::inner".to_string()]));
+    assert_eq!(graph.edges["b"], BTreeSet::from(["a".to_string()]));
+    assert!(cycles(&graph).is_empty(), "a → b::inner and b → a meet only as top-level modules");
+    assert_eq!(cycles(&top_level(&graph)), ["a → b → a", "b → a → b"]);
+}
+
+/// The README's "Dependencies" lines: "- `wright-agent` → `wright-git`, `wright-llm`".
+fn readme_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    // Odd pieces between backticks are the quoted names.
+    let names = |text: &str| -> Vec<String> {
+        text.split('`').skip(1).step_by(2).filter(|n| n.starts_with("wright")).map(str::to_string).collect()
+    };
+    let mut graph = BTreeMap::new();
+    for line in readme.lines().filter(|l| l.starts_with("- `wright") && l.contains('→')) {
+        let (from, to) = line.split_once('→').unwrap();
+        let to = if to.trim() == "nothing" { BTreeSet::new() } else { names(to).into_iter().collect() };
+        graph.insert(names(from).remove(0), to);
+    }
+    graph
+}
+
+fn manifest_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let mut graph = BTreeMap::new();
+    for dir in crate_dirs() {
+        let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
+        let name = manifest["package"]["name"].as_str().unwrap().to_string();
+        let deps = manifest.get("dependencies").and_then(|d| d.as_table()).cloned().unwrap_or_default();
+        let on: BTreeSet<String> = deps.keys().filter(|k| k.starts_with("wright")).cloned().collect();
+        graph.insert(name, on);
+    }
+    graph
+}
+
+#[test]
+fn the_readme_states_the_crate_graph() {
+    assert_eq!(readme_graph(), manifest_graph(), "README.md's Architecture section and the manifests disagree");
+}
