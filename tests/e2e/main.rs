@@ -12,6 +12,7 @@ mod commit_messages;
 mod eval_suite;
 mod faults;
 mod happy_path;
+mod hostile_sizes;
 mod interrupts;
 mod push;
 mod resume;

@@ -11,6 +11,8 @@ use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 const DEFAULT_WINDOW: usize = 250;
 /// The widest window one call may show.
 const MAX_WINDOW: usize = 600;
+/// The most of the task's diff `git_diff` renders.
+const DIFF_LIMIT: usize = 256 << 10;
 /// The longest line shown whole; longer ones (minified code, data) are cut.
 const MAX_LINE_BYTES: usize = 2000;
 
@@ -151,7 +153,7 @@ impl Tool for GitDiff {
         let Some(ws) = &ctx.workspace else {
             return Err(ToolError::Path("git_diff needs the task workspace, which this session does not have".into()));
         };
-        let diff = ws.diff()?;
+        let diff = ws.diff(DIFF_LIMIT)?;
         Ok(ToolOutput::text(if diff.is_empty() { "No changes yet.".to_string() } else { diff }))
     }
 }

@@ -50,8 +50,14 @@ impl Tool for Search {
         let a: SearchArgs = args::parse("search", args)?;
         let limit = a.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let results = ctx.index.with(|index| index.search(&a.query, a.kind, limit))?;
+        let skipped = match results.skipped_files {
+            0 => String::new(),
+            n => format!("[{n} binary, generated or oversized files not searched]\n"),
+        };
         if results.hits.is_empty() {
-            return Ok(ToolOutput::text("No matches. Try other words, kind=symbol for a definition, or kind=regex."));
+            return Ok(ToolOutput::text(format!(
+                "No matches. Try other words, kind=symbol for a definition, or kind=regex.\n{skipped}"
+            )));
         }
         let mut out = String::new();
         for (i, hit) in results.hits.iter().enumerate() {
@@ -64,9 +70,7 @@ impl Tool for Search {
             let more = if results.more_exact { results.more.to_string() } else { format!("at least {}", results.more) };
             out.push_str(&format!("[{more} more hits not shown; narrow the query or raise limit]\n"));
         }
-        if results.skipped_files > 0 {
-            out.push_str(&format!("[{} binary, generated or oversized files not searched]\n", results.skipped_files));
-        }
+        out.push_str(&skipped);
         Ok(ToolOutput::text(out))
     }
 }

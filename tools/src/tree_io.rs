@@ -5,8 +5,24 @@ use std::path::Path;
 
 use crate::ToolError;
 
+/// The largest file `edit` and `apply_patch` change.
+const MAX_EDIT_BYTES: u64 = 8 << 20;
+
 /// `Ok(None)` when the file does not exist; an error for binary or unreadable files.
 pub(crate) fn read_text(full: &Path, shown: &str) -> Result<Option<String>, ToolError> {
+    // Held whole and diffed: a stranger's huge file must not be.
+    if let Ok(meta) = std::fs::metadata(full)
+        && meta.len() > MAX_EDIT_BYTES
+    {
+        return Err(ToolError::File {
+            path: shown.to_string(),
+            message: format!(
+                "is {} MiB; wright edits files up to {} MiB (use run with a command to change it)",
+                meta.len() >> 20,
+                MAX_EDIT_BYTES >> 20
+            ),
+        });
+    }
     match std::fs::read(full) {
         Ok(bytes) if bytes.contains(&0) => Err(ToolError::File {
             path: shown.to_string(),

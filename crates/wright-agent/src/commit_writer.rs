@@ -19,7 +19,7 @@ pub enum CommitMessages {
 }
 
 /// The most of a diff a commit-message request carries.
-const DIFF_LIMIT: usize = 12_000;
+pub(crate) const DIFF_LIMIT: usize = 12_000;
 const SUBJECT_LIMIT: usize = 72;
 const BODY_LINES: usize = 12;
 const TYPES: &[&str] = &["feat", "fix", "docs", "test", "refactor", "perf", "build", "ci", "chore", "style", "revert"];

@@ -147,7 +147,7 @@ impl Committer {
             Ok(left) => *left,
             Err(why) => return derived(events, format!("commit message derived from the paths: {why}")),
         };
-        let diff = match self.git(|w| w.pending_diff()).await {
+        let diff = match self.git(|w| w.pending_diff(commit_writer::DIFF_LIMIT)).await {
             Ok(diff) => diff,
             Err(e) => {
                 return derived(events, format!("commit message derived from the paths: cannot read the change ({e})"));

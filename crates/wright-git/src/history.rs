@@ -41,7 +41,7 @@ pub fn branch_commits(repo_root: &Path, branch: &str, base: &str) -> Result<Vec<
         let tree = commit.tree().context("reading a tree")?;
         let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None).context("diffing a commit")?;
         let files = patch_text::paths(&diff);
-        let patch = patch_text::render(&diff)?;
+        let patch = patch_text::render(&diff, usize::MAX)?;
         out.push(CommitDetail {
             sha: commit.id().to_string(),
             subject: commit.summary().ok().flatten().unwrap_or_default().to_string(),

@@ -4,17 +4,41 @@ use git2::{Diff, DiffFormat};
 
 use crate::{Context, GitError};
 
-/// The diff as a unified patch.
-pub(crate) fn render(diff: &Diff) -> Result<String, GitError> {
+/// Bytes kept free for the note that ends a cut patch.
+const NOTE_ROOM: usize = 120;
+
+/// The diff as a unified patch, at most `limit` bytes of it; a cut patch ends by saying
+/// how many files it leaves out.
+pub(crate) fn render(diff: &Diff, limit: usize) -> Result<String, GitError> {
     let mut out = String::new();
-    diff.print(DiffFormat::Patch, |_, _, line| {
-        if matches!(line.origin(), '+' | '-' | ' ') {
-            out.push(line.origin());
+    let (mut files, mut cut) = (0usize, false);
+    let printed = diff.print(DiffFormat::Patch, |_, _, line| {
+        let origin = line.origin();
+        if origin == 'F' {
+            files += 1;
         }
-        out.push_str(&String::from_utf8_lossy(line.content()));
+        let text = String::from_utf8_lossy(line.content());
+        if out.len() + text.len() + 1 > limit.saturating_sub(NOTE_ROOM) {
+            cut = true;
+            // Stops the print: the rest is never rendered.
+            return false;
+        }
+        if matches!(origin, '+' | '-' | ' ') {
+            out.push(origin);
+        }
+        out.push_str(&text);
         true
-    })
-    .context("rendering a diff")?;
+    });
+    match printed {
+        Err(_) if cut => {
+            let total = diff.deltas().len();
+            let whole = files.saturating_sub(1);
+            out.push_str(&format!(
+                "\n[diff cut at {limit} bytes: {whole} of {total} changed files shown whole, the rest left out]\n"
+            ));
+        }
+        other => other.context("rendering a diff")?,
+    }
     Ok(out)
 }
 

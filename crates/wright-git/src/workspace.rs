@@ -307,18 +307,20 @@ impl TaskWorkspace {
         Ok(statuses.iter().filter_map(|s| s.path().ok().map(str::to_string)).collect())
     }
 
-    /// The diff from the base commit to the worktree's files, new files included.
-    pub fn diff(&self) -> Result<String, GitError> {
+    /// The diff from the base commit to the worktree's files, new files included, cut at
+    /// `limit` bytes (saying what it leaves out).
+    pub fn diff(&self, limit: usize) -> Result<String, GitError> {
         let repo = self.repo()?;
         let base = repo.find_commit(oid(&self.base)?).context("finding the base commit")?;
-        diff_from(&repo, &base)
+        diff_from(&repo, &base, limit)
     }
 
-    /// What a commit now would record: the diff from the branch head to the worktree.
-    pub fn pending_diff(&self) -> Result<String, GitError> {
+    /// What a commit now would record: the diff from the branch head to the worktree, cut
+    /// at `limit` bytes.
+    pub fn pending_diff(&self, limit: usize) -> Result<String, GitError> {
         let repo = self.repo()?;
         let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
-        diff_from(&repo, &head)
+        diff_from(&repo, &head, limit)
     }
 
     /// Commits on the task branch since the base, oldest first.
@@ -352,12 +354,14 @@ impl TaskWorkspace {
 }
 
 /// The diff from a commit to the worktree's files, new files included.
-fn diff_from(repo: &Repository, commit: &git2::Commit) -> Result<String, GitError> {
+fn diff_from(repo: &Repository, commit: &git2::Commit, limit: usize) -> Result<String, GitError> {
     let tree = commit.tree().context("reading a commit's tree")?;
     let mut opts = DiffOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true).show_untracked_content(true);
+    // Files past what a commit may hold are never loaded: they show as binary.
+    opts.max_size(i64::try_from(crate::keep::MAX_FILE_BYTES).unwrap_or(i64::MAX));
     let diff = repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts)).context("diffing the worktree")?;
-    patch_text::render(&diff)
+    patch_text::render(&diff, limit)
 }
 
 /// What differs between HEAD and the files, untracked files included; submodules are
@@ -475,8 +479,26 @@ mod tests {
         let dir = fixture();
         let ws = TaskWorkspace::create(&dir.path().join("repo"), "d", "r1", &dir.path().join("wt")).unwrap();
         std::fs::write(ws.worktree.join("new.txt"), "hello\n").unwrap();
-        let diff = ws.diff().unwrap();
+        let diff = ws.diff(1 << 20).unwrap();
         assert!(diff.contains("+hello"), "{diff}");
+    }
+
+    #[test]
+    fn diffs_are_cut_at_their_limit_and_say_what_they_leave_out() {
+        let dir = fixture();
+        let ws = TaskWorkspace::create(&dir.path().join("repo"), "d", "r1", &dir.path().join("wt")).unwrap();
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            std::fs::write(ws.worktree.join(name), "line\n".repeat(200)).unwrap();
+        }
+        // Over what a commit may hold: never loaded, shown as binary.
+        std::fs::write(ws.worktree.join("huge.txt"), "y\n".repeat(1 << 20)).unwrap();
+        let whole = ws.diff(usize::MAX).unwrap();
+        assert!(whole.contains("huge.txt") && !whole.contains("+y\n"), "the huge file's lines are not rendered");
+        let cut = ws.pending_diff(1500).unwrap();
+        assert!(cut.len() <= 1500, "{} bytes", cut.len());
+        assert!(cut.contains("+line"));
+        assert!(cut.ends_with("changed files shown whole, the rest left out]\n"), "{cut}");
+        assert!(cut.contains("of 4 changed files"), "{cut}");
     }
 
     #[test]
