@@ -37,14 +37,22 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The code that builds the crate: comments and the inline test module left out.
+/// The code that builds the crate: comments and inline test modules left out.
 fn production_code(text: &str) -> String {
     let mut kept = String::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("#[cfg(test)]") && lines.peek().is_some_and(|l| l.trim_start().starts_with("mod ")) {
-            break;
+            // Skips the module's block, braces counted.
+            let mut depth = 0i32;
+            for inner in lines.by_ref() {
+                depth += inner.matches('{').count() as i32 - inner.matches('}').count() as i32;
+                if depth <= 0 && inner.contains('}') {
+                    break;
+                }
+            }
+            continue;
         }
         if !trimmed.starts_with("//") {
             kept.push_str(line);
@@ -122,8 +130,15 @@ fn parse_tree(text: &str) -> (Vec<Vec<String>>, usize) {
         if text[at..].starts_with("::") {
             at += 2;
         } else {
-            // `self` and `as` renames name what came before.
+            // `self` names what came before; a rename is kept as a last `as:name`.
             prefix.retain(|p| p != "self");
+            let rest = text[at..].trim_start();
+            if let Some(alias) = rest.strip_prefix("as ") {
+                let alias = alias.trim_start();
+                let name: String = alias.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                at = text.len() - alias.len() + name.len();
+                prefix.push(format!("as:{name}"));
+            }
             return (vec![prefix], at);
         }
     }
@@ -134,45 +149,73 @@ struct CrateGraph {
     edges: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// Every `pub use` and `pub(crate) use` statement of `code`, whole (they may span lines).
+fn reexport_statements(code: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = ["pub use ", "pub(crate) use "].iter().filter_map(|k| rest.find(k).map(|i| (i, k.len()))).min()
+    {
+        let (start, len) = at;
+        let body = &rest[start + len..];
+        let end = body.find(';').unwrap_or(body.len());
+        found.push(&body[..end]);
+        rest = &body[end..];
+    }
+    found
+}
+
 fn crate_graph(src: &Path) -> CrateGraph {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
-    // Names the crate root re-exports (`pub use events::{Event, ..}`) belong to their module.
-    let root_code = ["lib.rs", "main.rs"]
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(src.join(f)).ok())
-        .map(|t| production_code(&t))
-        .collect::<String>();
-    let mut reexports: BTreeMap<String, String> = BTreeMap::new();
-    for line in root_code.lines().filter(|l| l.trim_start().starts_with("pub use ")) {
-        let (paths, _) = parse_tree(line.trim_start().trim_start_matches("pub use ").trim_end_matches(';'));
-        for path in paths {
-            if let (Some(first), Some(last)) = (path.first(), path.last())
-                && modules.contains(&vec![first.clone()])
-            {
-                reexports.insert(last.clone(), first.clone());
+    let codes: Vec<(Vec<String>, String)> =
+        files.iter().map(|f| (module_of(src, f), production_code(&std::fs::read_to_string(f).unwrap()))).collect();
+    // A name a module re-exports from below it (`pub use events::{Event, ..}`) belongs to
+    // the module it comes from: (module, name) → that module.
+    let longest = |path: &[String]| (0..=path.len()).rev().map(|n| path[..n].to_vec()).find(|p| modules.contains(p));
+    let mut reexports: BTreeMap<(Vec<String>, String), Vec<String>> = BTreeMap::new();
+    for (here, code) in &codes {
+        for statement in reexport_statements(code) {
+            for path in parse_tree(statement.trim()).0 {
+                let alias = path.last().and_then(|l| l.strip_prefix("as:")).map(str::to_string);
+                let path: Vec<String> = path.into_iter().filter(|p| !p.starts_with("as:")).collect();
+                let full: Vec<String> = match path.first().map(String::as_str) {
+                    Some("crate") => path[1..].to_vec(),
+                    _ => here.iter().cloned().chain(path.iter().cloned()).collect(),
+                };
+                let (Some(from), Some(name)) = (longest(&full), alias.or_else(|| full.last().cloned())) else {
+                    continue;
+                };
+                if from.len() > here.len() {
+                    reexports.insert((here.clone(), name), from);
+                }
             }
         }
     }
+    let resolve = |full: &[String]| -> Option<Vec<String>> {
+        let mut target = longest(full)?;
+        // Through re-exports, down to where the name is defined.
+        while let Some(name) = full.get(target.len()) {
+            match reexports.get(&(target.clone(), name.clone())) {
+                Some(from) if from.len() > target.len() => target = from.clone(),
+                _ => break,
+            }
+        }
+        Some(target)
+    };
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in &files {
-        let here = module_of(src, file);
+    for (here, code) in &codes {
         if here.is_empty() {
             continue;
         }
-        let code = production_code(&std::fs::read_to_string(file).unwrap());
-        for (up, path) in paths_in(&code) {
+        for (up, path) in paths_in(code) {
             let mut full = match up {
                 None => Vec::new(),
                 Some(n) => here[..here.len().saturating_sub(n)].to_vec(),
             };
-            full.extend(path);
-            let mut target = (0..=full.len()).rev().map(|n| full[..n].to_vec()).find(|p| modules.contains(p));
-            if target.as_ref().is_some_and(Vec::is_empty) {
-                target = full.first().and_then(|name| reexports.get(name)).map(|m| vec![m.clone()]);
-            }
-            if let Some(target) = target.filter(|t| !t.is_empty() && *t != here && !here.starts_with(t)) {
+            full.extend(path.into_iter().filter(|p| !p.starts_with("as:")));
+            // A module and its ancestors are tied by `mod` anyway: only other modules count.
+            if let Some(target) = resolve(&full).filter(|t| !t.is_empty() && *t != *here && !here.starts_with(t)) {
                 edges.entry(here.join("::")).or_default().insert(target.join("::"));
             }
         }
@@ -237,13 +280,23 @@ fn the_checker_sees_a_cycle() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path();
     std::fs::create_dir_all(src.join("b")).unwrap();
-    std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\npub use a::Thing;\n").unwrap();
+    std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\npub use a::{\n    Other,\n    Thing as Renamed,\n};\n")
+        .unwrap();
     std::fs::write(src.join("a.rs"), "use crate::b::{inner::{X, Y}};\npub struct Thing;\n").unwrap();
-    std::fs::write(src.join("b/mod.rs"), "mod inner;\nfn f() -> crate::Thing { todo!() }\n").unwrap();
-    std::fs::write(src.join("b/inner.rs"), "// crate::a::Thing is only mentioned\npub struct X;\n").unwrap();
+    std::fs::write(
+        src.join("b/mod.rs"),
+        "mod inner;\n#[cfg(test)]\nmod tests {\n    use crate::a::Other;\n}\nfn f() -> crate::Renamed { todo!() }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("b/inner.rs"),
+        "// crate::a::Thing is only mentioned\n#[cfg(test)]\nmod tests {\n    use crate::a::Other;\n}\npub struct X;\n",
+    )
+    .unwrap();
     let graph = crate_graph(src);
     assert_eq!(graph.edges["a"], BTreeSet::from(["b::inner".to_string()]));
     assert_eq!(graph.edges["b"], BTreeSet::from(["a".to_string()]));
+    assert!(!graph.edges.contains_key("b::inner"), "comments and test modules are not dependencies");
     assert!(cycles(&graph).is_empty(), "a → b::inner and b → a meet only as top-level modules");
     assert_eq!(cycles(&top_level(&graph)), ["a → b → a", "b → a → b"]);
 }

@@ -72,8 +72,8 @@ impl Tool for ReadFile {
             return Err(ToolError::File { path: shown, message: "is not UTF-8 text (binary?)".into() });
         }
         let start = a.start_line.unwrap_or(1).max(1);
-        let wanted_end = a.end_line.unwrap_or(start + DEFAULT_WINDOW - 1).max(start);
-        let count = (wanted_end - start + 1).min(MAX_WINDOW);
+        let wanted_end = a.end_line.unwrap_or(start.saturating_add(DEFAULT_WINDOW - 1)).max(start);
+        let count = (wanted_end - start).saturating_add(1).min(MAX_WINDOW);
         let window = line_window::read(&path, start, count, MAX_LINE_BYTES, true).map_err(not_read)?;
         let total = window.total.unwrap_or(0);
         if total == 0 {

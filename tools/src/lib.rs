@@ -78,13 +78,15 @@ impl Default for RunLimits {
 #[derive(Debug, Clone, Default)]
 pub struct ToolOutput {
     pub text: String,
+    /// The command was killed by its cancel (the run was interrupted), not finished.
+    pub cut_short: bool,
     /// A short description of the files the tool changed, used as the commit subject.
     pub change: Option<String>,
 }
 
 impl ToolOutput {
     fn text(text: impl Into<String>) -> Self {
-        ToolOutput { text: text.into(), change: None }
+        ToolOutput { text: text.into(), ..ToolOutput::default() }
     }
 }
 

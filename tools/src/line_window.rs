@@ -52,7 +52,7 @@ pub(crate) fn read(
     let end = start.saturating_add(count);
     let mut lines = Vec::new();
     let (mut number, mut kept, mut length) = (1usize, Vec::new(), 0usize);
-    let mut open_line = false;
+    let (mut open_line, mut last_cr) = (false, false);
     loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
@@ -64,14 +64,17 @@ pub(crate) fn read(
             kept.extend_from_slice(&piece[..piece.len().min(line_cap - kept.len())]);
         }
         length += piece.len();
+        if !piece.is_empty() {
+            last_cr = piece.last() == Some(&b'\r');
+        }
         let used = piece.len() + usize::from(newline.is_some());
         reader.consume(used);
         open_line = newline.is_none();
         if newline.is_some() {
             if (start..end).contains(&number) {
-                lines.push(finish(number, std::mem::take(&mut kept), length));
+                lines.push(finish(number, std::mem::take(&mut kept), length, last_cr));
             }
-            (number, length) = (number + 1, 0);
+            (number, length, last_cr) = (number + 1, 0, false);
             if !count_all && number >= end {
                 return Ok(Window { lines, total: None });
             }
@@ -79,17 +82,20 @@ pub(crate) fn read(
     }
     if open_line {
         if (start..end).contains(&number) {
-            lines.push(finish(number, kept, length));
+            lines.push(finish(number, kept, length, last_cr));
         }
         number += 1;
     }
     Ok(Window { lines, total: Some(number - 1) })
 }
 
-fn finish(number: usize, mut kept: Vec<u8>, length: usize) -> Line {
+fn finish(number: usize, mut kept: Vec<u8>, length: usize, ends_with_cr: bool) -> Line {
     let mut cut_bytes = length - kept.len();
     if cut_bytes == 0 && kept.last() == Some(&b'\r') {
         kept.pop();
+    } else if cut_bytes > 0 && ends_with_cr {
+        // The line break's `\r` is not part of what was cut.
+        cut_bytes -= 1;
     }
     // A cut inside a character drops the part of it that was read.
     if let Err(e) = std::str::from_utf8(&kept)

@@ -53,6 +53,7 @@ impl Tool for Edit {
         Ok(ToolOutput {
             text: format!("{}Edited {}.\n{diff}", recovered_note(&recovered), a.path),
             change: Some(format!("Update {}", a.path)),
+            cut_short: false,
         })
     }
 }
@@ -83,6 +84,7 @@ impl Tool for ApplyPatch {
         Ok(ToolOutput {
             text: format!("{}Applied: {}.\n{}", recovered_note(&applied.recovered), applied.summary, applied.diff),
             change: Some(capitalize(&applied.summary)),
+            cut_short: false,
         })
     }
 }

@@ -46,7 +46,7 @@ impl Tool for Run {
         spec.isolation = ctx.run.isolation.clone();
         spec.cancel = ctx.run.cancel.clone();
         let out = wright_sandbox::run(&spec)?;
-        Ok(ToolOutput::text(render(&out, timeout)))
+        Ok(ToolOutput { cut_short: out.cancelled, ..ToolOutput::text(render(&out, timeout)) })
     }
 }
 
@@ -54,6 +54,8 @@ impl Tool for Run {
 pub fn render(out: &RunOutput, timeout: Duration) -> String {
     let status = if out.timed_out {
         format!("timed out after {} s (killed)", timeout.as_secs())
+    } else if out.cancelled {
+        "interrupted by the user (killed)".to_string()
     } else if let Some(limit) = out.limit_killed {
         format!("killed for exceeding the {limit} limit")
     } else if let Some(code) = out.exit_code {

@@ -89,6 +89,9 @@ fn heading(hit: &SearchHit) -> String {
 fn context(ctx: &ToolContext, hit: &SearchHit) -> String {
     let end = hit.end_line.min(hit.start_line + CONTEXT_LINES - 1);
     let count = end.saturating_sub(hit.start_line);
+    if count == 0 {
+        return String::new();
+    }
     let path = ctx.root.join(&hit.path);
     let Ok(window) = crate::line_window::read(&path, hit.start_line + 1, count, CONTEXT_LINE_CHARS * 4, false) else {
         return String::new();

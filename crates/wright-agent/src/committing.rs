@@ -29,6 +29,8 @@ pub(crate) struct Committed {
     pub notes: Vec<String>,
     /// Tokens the commit message took.
     pub usage: Usage,
+    /// Why the commit itself failed, after its message was written.
+    pub failed: Option<GitError>,
 }
 
 pub(crate) struct Committer {
@@ -86,7 +88,7 @@ impl Committer {
     ) -> Result<Committed, GitError> {
         let (reverted, submodules, left_out, (mut paths, added)) =
             self.git(|w| Ok((w.revert_lfs_content()?, w.dirty_submodules()?, w.left_out()?, w.pending()?))).await?;
-        let mut done = Committed { committed: false, notes: Vec::new(), usage: Usage::default() };
+        let mut done = Committed { committed: false, notes: Vec::new(), usage: Usage::default(), failed: None };
         if !reverted.is_empty() {
             done.notes.push(format!(
                 "put back {}: tracked by Git LFS, whose content wright cannot store; do not change these files",
@@ -122,9 +124,14 @@ impl Committer {
             trailers.push(("Wright-Step".to_string(), events.redact(step)));
         }
         let message = CommitMessage { subject: events.redact(&subject), body: events.redact(&body), trailers };
-        if let Some(info) = self.git(move |w| w.commit_all(&message)).await? {
-            events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
-            done.committed = true;
+        // Past this point the message's tokens are spent: a failure is reported, not returned.
+        match self.git(move |w| w.commit_all(&message)).await {
+            Ok(Some(info)) => {
+                events.emit(EventKind::Commit { sha: info.sha, subject: info.subject, files: info.files });
+                done.committed = true;
+            }
+            Ok(None) => {}
+            Err(e) => done.failed = Some(e),
         }
         Ok(done)
     }

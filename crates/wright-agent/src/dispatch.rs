@@ -142,7 +142,7 @@ impl Dispatcher {
             Ok(Err(e)) => return Dispatched::error(e.to_string()),
             Err(e) => return Dispatched::error(format!("the tool crashed: {e}")),
         };
-        if name == "run" && self.ctx.run.cancel.is_cancelled() {
+        if out.cut_short {
             // What a killed command left half done is not a change to keep.
             let output = format!("{}\n[wright: the run was interrupted; its changes are not committed]", out.text);
             return Dispatched { ok: false, output, effect: Effect::None };
@@ -182,5 +182,65 @@ fn short(command: &str) -> String {
         format!("{}…", line.chars().take(60).collect::<String>())
     } else {
         line.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wright_tools::{IndexHandle, RunLimits};
+
+    fn dispatcher(root: &std::path::Path) -> Dispatcher {
+        let index = IndexHandle::new(root.to_path_buf(), root.join(".index"), None);
+        let mut run = RunLimits::default();
+        run.isolation.backend = wright_sandbox::Backend::None;
+        let ctx = ToolContext { root: root.to_path_buf(), workspace: None, index, run };
+        Dispatcher::new(ctx, Some("pytest -q".into()))
+    }
+
+    fn call(name: &str, arguments: &str) -> ToolCall {
+        ToolCall { id: "c".into(), name: name.into(), arguments: arguments.into() }
+    }
+
+    #[tokio::test]
+    async fn each_call_says_what_it_means_for_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dispatcher(dir.path());
+        let plan =
+            d.dispatch(&call("update_plan", r#"{"steps": [{"step": "look", "status": "completed"}, "fix"]}"#)).await;
+        assert!(matches!(&plan.effect, Effect::Plan(steps) if steps.len() == 2));
+        assert_eq!(plan.output, "Plan updated (1/2 steps completed). Next: fix (use search, read_file, edit or run).");
+        let finish = d.dispatch(&call("finish", r#"{"summary": "done", "outcome": "fixed"}"#)).await;
+        assert!(finish.ok && matches!(finish.effect, Effect::Finish(_)));
+        let wrote = d.dispatch(&call("run", r#"{"command": "echo hi > a.txt"}"#)).await;
+        assert!(matches!(&wrote.effect, Effect::Change(s) if s == "Apply changes made by `echo hi > a.txt`"));
+        let read = d.dispatch(&call("read_file", r#"{"path": "a.txt"}"#)).await;
+        assert!(read.ok && matches!(read.effect, Effect::None) && read.output.contains("hi"));
+        let broken = d.dispatch(&call("read_file", "{path: a.txt}")).await;
+        assert!(!broken.ok && broken.output.contains("not valid JSON"), "{}", broken.output);
+        let unknown = d.dispatch(&call("frobnicate", "{}")).await;
+        assert!(!unknown.ok && matches!(unknown.effect, Effect::None));
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_command_is_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dispatcher(dir.path());
+        d.cancel().cancel();
+        let killed = d.dispatch(&call("run", r#"{"command": "touch half; sleep 30"}"#)).await;
+        assert!(!killed.ok && matches!(killed.effect, Effect::None));
+        assert!(killed.output.contains("interrupted; its changes are not committed"), "{}", killed.output);
+    }
+
+    #[tokio::test]
+    async fn read_only_calls_run_side_by_side_and_answer_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("one.txt"), "first\n").unwrap();
+        std::fs::write(dir.path().join("two.txt"), "second\n").unwrap();
+        let d = dispatcher(dir.path());
+        let calls = [call("read_file", r#"{"path": "two.txt"}"#), call("read_file", r#"{"path": "one.txt"}"#)];
+        assert!(d.all_read_only(&calls) && !d.all_read_only(&[call("run", "{}")]));
+        let answers = d.dispatch_read_only(&calls).await;
+        assert!(answers[0].output.contains("second") && answers[1].output.contains("first"));
     }
 }

@@ -290,7 +290,7 @@ impl Events {
             kind,
         };
         self.seq += 1;
-        let event = self.redactor.event(event);
+        let event = self.redactor.redacted(event);
         for sink in &mut self.sinks {
             sink.event(&event);
         }

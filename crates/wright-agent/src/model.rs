@@ -2,7 +2,7 @@
 //! run's clock, retried once with old outputs dropped when the context is full), the
 //! tool calls read from its reply, and the tool format the run has settled on.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wright_llm::{LlmClient, LlmError, LlmEvent, Reply, ToolCall, ToolDef};
 
@@ -40,14 +40,13 @@ impl Model {
         self.format
     }
 
-    /// One model turn. `clock` is what remains of the run's wall-clock budget, and the
-    /// whole of it.
+    /// One model turn. `clock` is when the run's wall-clock budget ends, and its length.
     pub async fn ask(
         &mut self,
         conversation: &mut Conversation,
         events: &mut Events,
         interrupt: &Interrupt,
-        clock: Option<(Duration, Duration)>,
+        clock: Option<(Instant, Duration)>,
     ) -> Asked {
         let mut dropped = false;
         loop {
@@ -55,7 +54,7 @@ impl Model {
             let tools: &[ToolDef] = if self.format == ToolFormat::Text { &[] } else { &self.tools };
             let deadline = async {
                 match clock {
-                    Some((left, _)) => tokio::time::sleep(left).await,
+                    Some((end, _)) => tokio::time::sleep_until(end.into()).await,
                     None => std::future::pending().await,
                 }
             };

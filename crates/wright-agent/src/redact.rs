@@ -1,8 +1,8 @@
 //! Secret values never appear in anything wright writes.
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
-
-use crate::Event;
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -45,13 +45,14 @@ impl Redactor {
         (show.to_string(), held.to_string())
     }
 
-    pub fn event(&self, event: Event) -> Event {
+    /// `item` (an event) with the secrets replaced in each of its strings.
+    pub fn redacted<T: Serialize + DeserializeOwned>(&self, item: T) -> T {
         if self.secrets.is_empty() {
-            return event;
+            return item;
         }
-        let Ok(mut value) = serde_json::to_value(&event) else { return event };
+        let Ok(mut value) = serde_json::to_value(&item) else { return item };
         self.value(&mut value);
-        serde_json::from_value(value).unwrap_or(event)
+        serde_json::from_value(value).unwrap_or(item)
     }
 
     fn value(&self, v: &mut Value) {
@@ -67,7 +68,7 @@ impl Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::EventKind;
+    use crate::{Event, EventKind};
 
     #[test]
     fn a_secret_split_across_deltas_is_held_back() {
@@ -88,7 +89,7 @@ mod tests {
             ts: "t".into(),
             kind: EventKind::Notice { message: "key is sk-secret-123, abc stays".into() },
         };
-        let out = r.event(e);
+        let out = r.redacted(e);
         assert_eq!(out.kind, EventKind::Notice { message: "key is [REDACTED:OPENAI_API_KEY], abc stays".into() });
     }
 }

@@ -67,7 +67,7 @@ impl Session {
             // A step counts once it is asked for, even if the run dies waiting for the answer.
             self.record_spent(false);
             let p = &mut self.parts;
-            let clock = p.config.budgets.timeout.map(|t| (t.saturating_sub(self.started.elapsed()), t));
+            let clock = p.config.budgets.timeout.map(|t| (self.started.checked_add(t).unwrap_or_else(far_future), t));
             let reply = match p.model.ask(&mut p.conversation, &mut p.events, interrupt, clock).await {
                 Asked::Reply(reply) => reply,
                 Asked::Stopped(reason, detail) => return (reason, detail),
@@ -206,8 +206,12 @@ impl Session {
         for note in done.notes {
             output.push_str(&format!("\n[wright: {note}]"));
         }
+        if let Some(e) = done.failed {
+            output.push_str(&format!("\n[warning: the change could not be committed: {e}]"));
+        }
         if done.committed {
-            // A commit boundary: what led to it is on disk before the run goes on.
+            // A commit boundary: what led to it is written before the run goes on (and
+            // synced on a blocking thread).
             let plan = Record::Plan { steps: p.plan.clone() };
             p.conversation.record(&plan, true, &mut p.events);
         }
@@ -301,4 +305,9 @@ impl Session {
         });
         RunReport { exit_code, finished }
     }
+}
+
+/// A deadline past any run's end, for a timeout too large for the clock.
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
 }

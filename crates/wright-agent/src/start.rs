@@ -23,20 +23,20 @@ impl Session {
     /// Creates the task branch and worktree and announces the run.
     pub async fn start(config: SessionConfig, llm: LlmClient, events: Events) -> Result<Self, AgentError> {
         let slug = slugify(config.task.lines().next().unwrap_or("task"));
-        if let Some(parent) = config.worktree.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let mut workspace = TaskWorkspace::create_from(
-            &config.workdir,
-            &slug,
-            &config.run_id,
-            &config.worktree,
-            config.base.as_deref(),
-        )?;
-        workspace.identity = config.identity.clone();
-        let submodules = workspace.check_out_submodules()?;
-        let dirty = if config.include_dirty { workspace.copy_dirty_from_checkout()? } else { Default::default() };
-        let mut parts = assemble(config, llm, events, workspace)?;
+        let c = config.clone();
+        let (workspace, submodules, dirty) = blocking(move || {
+            if let Some(parent) = c.worktree.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut workspace =
+                TaskWorkspace::create_from(&c.workdir, &slug, &c.run_id, &c.worktree, c.base.as_deref())?;
+            workspace.identity = c.identity.clone();
+            let submodules = workspace.check_out_submodules()?;
+            let dirty = if c.include_dirty { workspace.copy_dirty_from_checkout()? } else { Default::default() };
+            Ok((workspace, submodules, dirty))
+        })
+        .await?;
+        let mut parts = assemble(config, llm, events, workspace).await?;
         for module in &submodules {
             if let Some(why) = &module.missing {
                 parts.events.emit(EventKind::Notice { message: format!("submodule {}: {why}", module.path) });
@@ -79,7 +79,7 @@ impl Session {
     /// Takes over a run that was killed or stopped: the same worktree and branch, the
     /// conversation, plan and budgets spent from its transcript. Whatever was not committed
     /// is discarded (and the model told so), as is a patch that was half applied.
-    pub fn resume(
+    pub async fn resume(
         config: SessionConfig,
         llm: LlmClient,
         events: Events,
@@ -87,12 +87,16 @@ impl Session {
         mut earlier: Resumed,
     ) -> Result<Self, AgentError> {
         workspace.identity = config.identity.clone();
-        let restored = wright_tools::recover_interrupted_patch(&workspace.worktree)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let discarded = workspace.discard_uncommitted()?;
+        let ws = workspace.clone();
+        let (restored, discarded, commits) = blocking(move || {
+            let restored = wright_tools::recover_interrupted_patch(&ws.worktree)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            let discarded = ws.discard_uncommitted()?;
+            Ok((restored, discarded, ws.commits().unwrap_or_default()))
+        })
+        .await?;
         let answered = earlier.answer_dangling_calls();
-        let commits = workspace.commits().unwrap_or_default();
-        let mut parts = assemble(config, llm, events, workspace)?;
+        let mut parts = assemble(config, llm, events, workspace).await?;
         parts.steps = earlier.steps;
         parts.usage = earlier.usage;
         // A damaged transcript may hold any float; `from_secs_f64` would panic on it.
@@ -136,7 +140,7 @@ impl Session {
 }
 
 /// The parts a new and a resumed run share; announces the run.
-fn assemble(
+async fn assemble(
     config: SessionConfig,
     llm: LlmClient,
     mut events: Events,
@@ -146,10 +150,13 @@ fn assemble(
     let limits = test_limits(&config.run_limits);
     let (test_command, test_command_reason) = match &config.test_command {
         Some(command) => (Some(command.clone()), Some("configured (test_command or --test-command)".to_string())),
-        None => match wright_testing::detect(&root, &limits) {
-            Some(found) => (Some(found.command), Some(format!("detected: {}", found.why))),
-            None => (None, None),
-        },
+        None => {
+            let (root, limits) = (root.clone(), limits.clone());
+            match blocking(move || Ok(wright_testing::detect(&root, &limits))).await? {
+                Some(found) => (Some(found.command), Some(format!("detected: {}", found.why))),
+                None => (None, None),
+            }
+        }
     };
     let repo_root = canonical(&workspace.repo_root);
     events.emit(EventKind::RunStarted {
@@ -211,6 +218,13 @@ fn assemble(
         spent_before: std::time::Duration::ZERO,
         config,
     })
+}
+
+/// Setup work (git2, the sandboxed test detection) on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AgentError> + Send + 'static,
+) -> Result<T, AgentError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()).into()))
 }
 
 fn canonical(path: &Path) -> std::path::PathBuf {

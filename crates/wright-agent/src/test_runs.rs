@@ -75,3 +75,40 @@ impl TestRunner {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::watch;
+
+    fn runner(dir: &std::path::Path, command: &str) -> (TestRunner, wright_sandbox::Cancel) {
+        let mut limits = Limits::default();
+        limits.isolation.backend = wright_sandbox::Backend::None;
+        let cancel = limits.cancel.clone();
+        (TestRunner::new(Some(command.into()), dir.to_path_buf(), limits), cancel)
+    }
+
+    #[tokio::test]
+    async fn a_run_gives_way_to_the_interrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, rx) = watch::channel(false);
+        let interrupt = Interrupt::new(rx);
+        let (tests, cancel) = runner(dir.path(), "exit 0");
+        assert!(
+            matches!(tests.run(Duration::from_secs(30), &interrupt).await, Some(Tested::Ran(r)) if r.exit_code == 0)
+        );
+        let (tests, cancel_slow) = runner(dir.path(), "sleep 30");
+        interrupt.cancels(cancel_slow);
+        let started = std::time::Instant::now();
+        let sender = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            tx.send(true).unwrap();
+        });
+        assert!(matches!(tests.run(Duration::from_secs(60), &interrupt).await, Some(Tested::Interrupted)));
+        assert!(started.elapsed() < Duration::from_secs(20));
+        sender.await.unwrap();
+        assert!(!cancel.is_cancelled(), "only the token the interrupt was given is cancelled");
+        let none = TestRunner::new(None, dir.path().to_path_buf(), Limits::default());
+        assert!(none.run(Duration::from_secs(1), &interrupt).await.is_none());
+    }
+}

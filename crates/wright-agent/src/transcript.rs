@@ -43,7 +43,8 @@ impl Transcript {
         Ok(Transcript { file: crate::journal::open_append(path)? })
     }
 
-    /// Appends one record; `durable` syncs it to disk (commit boundaries, the end).
+    /// Appends one record; `durable` also has it synced to disk, on a blocking thread
+    /// (commit boundaries, the end). A killed process keeps what was written either way.
     pub fn append(&mut self, record: &Record, durable: bool) -> std::io::Result<()> {
         let line = serde_json::to_string(record).map_err(std::io::Error::other)?;
         // One write per line, so a kill leaves at most one partial last line.

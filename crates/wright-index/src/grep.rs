@@ -19,7 +19,7 @@ pub(crate) fn search(index: &Index, pattern: &str, limit: usize) -> Result<(Vec<
     let paths: Vec<&str> = index.paths().collect();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     let mut hits = Vec::new();
-    let mut scanned = 0;
+    let (mut scanned, mut capped) = (0, false);
     for batch in paths.chunks(threads * BATCH_PER_THREAD) {
         let per = batch.len().div_ceil(threads).max(1);
         let found: Vec<Vec<SearchHit>> = std::thread::scope(|s| {
@@ -34,6 +34,16 @@ pub(crate) fn search(index: &Index, pattern: &str, limit: usize) -> Result<(Vec<
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
+        // A file stops at its cap: the count past the limit is then a lower bound.
+        capped |= found
+            .iter()
+            .flatten()
+            .fold(std::collections::HashMap::<&str, usize>::new(), |mut n, h| {
+                *n.entry(h.path.as_str()).or_default() += 1;
+                n
+            })
+            .values()
+            .any(|&n| n > limit);
         hits.extend(found.into_iter().flatten());
         scanned += batch.len();
         if hits.len() > limit {
@@ -42,7 +52,7 @@ pub(crate) fn search(index: &Index, pattern: &str, limit: usize) -> Result<(Vec<
     }
     let more = hits.len().saturating_sub(limit);
     hits.truncate(limit);
-    Ok((hits, more, scanned == paths.len()))
+    Ok((hits, more, scanned == paths.len() && !capped))
 }
 
 /// The first `cap` matching lines of one file.

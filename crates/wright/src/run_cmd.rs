@@ -42,8 +42,10 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir);
         config.base = args.base.clone();
         config.include_dirty = args.include_dirty;
+        // Watched from the start: a Ctrl-C while the worktree is made stops the run cleanly.
+        let interrupt = interrupt_on_signals()?;
         let session = Session::start(config, llm, events).await?;
-        let report = session.run(interrupt_on_signals()?).await;
+        let report = session.run(interrupt).await;
         Ok(report.exit_code)
     })
 }
@@ -88,8 +90,9 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         preflight(&prepared.base_url).await?;
         let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1)?;
         let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir);
-        let session = Session::resume(config, llm, events, workspace, earlier)?;
-        let report = session.run(interrupt_on_signals()?).await;
+        let interrupt = interrupt_on_signals()?;
+        let session = Session::resume(config, llm, events, workspace, earlier).await?;
+        let report = session.run(interrupt).await;
         Ok(report.exit_code)
     })
 }

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use wright_testing::Limits;
@@ -39,9 +38,6 @@ pub struct Row {
     #[serde(flatten)]
     pub attempt: Attempt,
 }
-
-/// The least time a check (and a task's setup) gets, whatever the agent's budget.
-pub(crate) const CHECK_SECONDS: u64 = 600;
 
 /// What the harness reports while it works.
 #[derive(Debug)]
@@ -179,7 +175,7 @@ impl Harness<'_> {
         };
         let tried = attempt(agent, task, &tree, &dir, &self.settings)?;
         // The check's own time: an agent's time cap must not fail a slow but honest check.
-        let timeout = Duration::from_secs(task.budgets.seconds.max(CHECK_SECONDS));
+        let timeout = task.check_timeout();
         // The check runs on a fresh tree holding only the agent's change to the code: what
         // the agent did to tests, runner config, history or symlinks does not reach it.
         let checked = fresh_tree(task, &check_tree)

@@ -79,7 +79,15 @@ impl Default for Budgets {
     }
 }
 
+/// The least time a check (and a task's setup) gets, whatever the agent's budget.
+const CHECK_SECONDS: u64 = 600;
+
 impl Task {
+    /// How long the task's check (or setup) may take: its budget, and never under 600 s.
+    pub fn check_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.budgets.seconds.max(CHECK_SECONDS))
+    }
+
     /// Reads `dir/task.toml` and checks that the files it names exist.
     pub fn load(dir: &Path) -> Result<Task, EvalError> {
         let path = dir.join("task.toml");

@@ -37,7 +37,7 @@ pub fn set_up(task: &Task, tree: &Path, limits: &wright_testing::Limits) -> Resu
     let mut isolation = limits.isolation.clone();
     isolation.network = true;
     let mut spec = wright_sandbox::RunSpec::new(wright_sandbox::Program::Shell(setup.clone()), tree);
-    spec.timeout = std::time::Duration::from_secs(task.budgets.seconds.max(crate::suite::harness::CHECK_SECONDS));
+    spec.timeout = task.check_timeout();
     spec.env = limits.env.clone();
     spec.isolation = isolation;
     let out = wright_sandbox::run(&spec).map_err(|e| EvalError::Io(format!("setup `{setup}`: {e}")))?;

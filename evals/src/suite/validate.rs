@@ -25,7 +25,7 @@ pub struct Validation {
 /// Validates `task` in fresh trees under `work`.
 pub fn validate(task: &Task, work: &Path, limits: &Limits) -> Result<Validation, EvalError> {
     let started = std::time::Instant::now();
-    let timeout = Duration::from_secs(task.budgets.seconds.max(crate::suite::harness::CHECK_SECONDS));
+    let timeout = task.check_timeout();
     let mut attempts = Vec::new();
     for (n, with_fix) in [(1, true), (2, true), (1, false), (2, false)] {
         let label = if with_fix { format!("fix #{n}") } else { format!("no-op #{n}") };
