@@ -15,7 +15,6 @@ use crate::parts::Parts;
 use crate::plan::FinishArgs;
 use crate::prompt::ToolFormat;
 use crate::repeats::RepeatGuard;
-use crate::test_runs::Tested;
 use crate::transcript::Record;
 use crate::verdict::{Evidence, judge};
 use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, TestPhase, TestSummary, Verdict};
@@ -67,7 +66,8 @@ impl Session {
             // A step counts once it is asked for, even if the run dies waiting for the answer.
             self.record_spent(false);
             let p = &mut self.parts;
-            let clock = p.config.budgets.timeout.map(|t| (self.started.checked_add(t).unwrap_or_else(far_future), t));
+            // A timeout too large for the clock is no deadline.
+            let clock = p.config.budgets.timeout.and_then(|t| Some((self.started.checked_add(t)?, t)));
             let reply = match p.model.ask(&mut p.conversation, &mut p.events, interrupt, clock).await {
                 Asked::Reply(reply) => reply,
                 Asked::Stopped(reason, detail) => return (reason, detail),
@@ -234,11 +234,16 @@ impl Session {
         if p.baseline.is_some() || p.config.no_baseline {
             return None;
         }
-        match p.tests.baseline(p.config.baseline_timeout, interrupt, &mut p.events, &mut p.conversation).await {
-            Ok(run) => p.baseline = run,
-            Err(()) => return Some((StopReason::Interrupted, "interrupted while the tests ran at the base".into())),
+        match p.tests.shown(TestPhase::Baseline, p.config.baseline_timeout, interrupt, &mut p.events).await {
+            Ok(run) => {
+                if let Some(run) = &run {
+                    p.conversation.record(&Record::Baseline { run: run.clone() }, true, &mut p.events);
+                }
+                p.baseline = run;
+                None
+            }
+            Err(_) => Some((StopReason::Interrupted, "interrupted while the tests ran at the base".into())),
         }
-        None
     }
 
     /// Runs the final tests (unless interrupted), judges from the evidence, and emits the
@@ -246,22 +251,10 @@ impl Session {
     async fn conclude(mut self, (mut reason, mut detail): Stop, interrupt: &Interrupt) -> RunReport {
         let p = &mut self.parts;
         let mut last = None;
-        if !matches!(reason, StopReason::Interrupted | StopReason::ModelError)
-            && let Some(command) = p.tests.command()
-        {
-            p.events.progress(Progress::ToolRunning(format!("tests: {command}")));
-            match p.tests.run(p.config.test_timeout, interrupt).await {
-                Some(Tested::Ran(run)) => {
-                    p.events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Final, &run)));
-                    last = Some(run);
-                }
-                Some(Tested::Failed(e)) => {
-                    p.events.emit(EventKind::Notice { message: format!("the final tests could not run ({e})") });
-                }
-                Some(Tested::Interrupted) => {
-                    (reason, detail) = (StopReason::Interrupted, "interrupted while the final tests ran".into());
-                }
-                None => {}
+        if !matches!(reason, StopReason::Interrupted | StopReason::ModelError) {
+            match p.tests.shown(TestPhase::Final, p.config.test_timeout, interrupt, &mut p.events).await {
+                Ok(run) => last = run,
+                Err(_) => (reason, detail) = (StopReason::Interrupted, "interrupted while the final tests ran".into()),
             }
         }
         let (commits, files_changed) =
@@ -305,9 +298,4 @@ impl Session {
         });
         RunReport { exit_code, finished }
     }
-}
-
-/// A deadline past any run's end, for a timeout too large for the clock.
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
 }

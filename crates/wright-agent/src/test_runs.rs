@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use wright_testing::{Limits, TestRun};
 
-use crate::conversation::Conversation;
 use crate::interrupt::Interrupt;
-use crate::transcript::Record;
 use crate::{EventKind, Events, Progress, TestPhase, TestSummary};
 
 pub(crate) enum Tested {
@@ -48,33 +46,39 @@ impl TestRunner {
         })
     }
 
-    /// The run at the base, shown and recorded for `resume`; `None` when it could not
-    /// run (and the views are told why), `Err` when interrupted.
-    pub async fn baseline(
+    /// A run shown to the views as `phase`: `None` without a test command or when the run
+    /// could not be made (the views are told why); `Err` when interrupted.
+    pub async fn shown(
         &self,
+        phase: TestPhase,
         timeout: Duration,
         interrupt: &Interrupt,
         events: &mut Events,
-        conversation: &mut Conversation,
-    ) -> Result<Option<TestRun>, ()> {
+    ) -> Result<Option<TestRun>, Interrupted> {
         let Some(command) = self.command() else { return Ok(None) };
-        events.progress(Progress::ToolRunning(format!("tests at the base: {command}")));
+        let what = if phase == TestPhase::Baseline { "tests at the base" } else { "tests" };
+        events.progress(Progress::ToolRunning(format!("{what}: {command}")));
         match self.run(timeout, interrupt).await {
             Some(Tested::Ran(run)) => {
-                events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Baseline, &run)));
-                conversation.record(&Record::Baseline { run: run.clone() }, true, events);
+                events.emit(EventKind::TestResult(TestSummary::of(phase, &run)));
                 Ok(Some(run))
             }
             Some(Tested::Failed(e)) => {
-                let message = format!("the tests at the base could not run ({e}); judging without them");
+                let message = match phase {
+                    TestPhase::Baseline => format!("the tests at the base could not run ({e}); judging without them"),
+                    _ => format!("the final tests could not run ({e})"),
+                };
                 events.emit(EventKind::Notice { message });
                 Ok(None)
             }
-            Some(Tested::Interrupted) => Err(()),
+            Some(Tested::Interrupted) => Err(Interrupted),
             None => Ok(None),
         }
     }
 }
+
+/// The user interrupted the test run.
+pub(crate) struct Interrupted;
 
 #[cfg(test)]
 mod tests {
