@@ -48,6 +48,7 @@ async fn interrupt(child: Child) -> (Option<i32>, Vec<Value>, Duration, String) 
     }
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    eprintln!("exited {:?} after the interrupt", sent.elapsed());
     (out.status.code(), events(&out.stdout), sent.elapsed(), stderr)
 }
 
