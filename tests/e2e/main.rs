@@ -21,5 +21,6 @@ mod sandbox_compat;
 mod search_cli;
 mod submodules_lfs;
 mod support;
+mod tool_protocol;
 mod trust_boundaries;
 mod verdicts;

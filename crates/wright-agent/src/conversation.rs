@@ -35,6 +35,17 @@ impl Conversation {
         &self.messages
     }
 
+    /// Puts `content` in place of the system prompt (the tools changed form); the
+    /// transcript records it, and a resumed run reads it back in place.
+    pub fn replace_system(&mut self, content: String, events: &mut Events) {
+        let message = Message::System { content };
+        self.record(&Record::Message { message: message.clone() }, false, events);
+        match self.messages.first_mut() {
+            Some(first @ Message::System { .. }) => *first = message,
+            _ => self.messages.insert(0, message),
+        }
+    }
+
     /// Adds a message to the conversation and to the transcript.
     pub fn remember(&mut self, message: Message, events: &mut Events) {
         self.record(&Record::Message { message: message.clone() }, false, events);

@@ -47,6 +47,9 @@ pub enum EventKind {
         text: String,
         tool_calls: usize,
         usage: Usage,
+        /// How the turn's tools were offered: `native` (in the request) or `text` (in the
+        /// system prompt).
+        format: String,
     },
     ToolCall {
         id: String,

@@ -16,28 +16,58 @@ pub(crate) enum Asked {
     Stopped(StopReason, String),
 }
 
-/// The calls in a reply, and whether they were written as text.
+/// The calls in a reply, whether they were written as text, and what kept a call-shaped
+/// text from being read.
 pub(crate) struct Calls {
     pub calls: Vec<ToolCall>,
     pub as_text: bool,
+    pub problem: Option<String>,
+}
+
+/// The system prompt in each form the tools may take: offered in the request (native) or
+/// listed in the prompt (text).
+#[derive(Default)]
+struct SystemPrompts {
+    native: String,
+    text: String,
 }
 
 pub(crate) struct Model {
     llm: LlmClient,
     tools: Vec<ToolDef>,
-    /// The tool format in force: `auto` turns into `text` when the model shows it needs it.
+    /// The configured format: `auto` follows the model turn by turn.
+    configured: ToolFormat,
+    /// The form of this turn: `Native` (tools in the request) or `Text` (listed in the
+    /// system prompt).
     format: ToolFormat,
+    prompts: SystemPrompts,
     /// A first call that fits the task, shown when the model needs an example.
     example: String,
 }
 
 impl Model {
-    pub fn new(llm: LlmClient, tools: Vec<ToolDef>, format: ToolFormat, task: &str) -> Self {
-        Model { llm, tools, format, example: example_call(task) }
+    pub fn new(llm: LlmClient, tools: Vec<ToolDef>, configured: ToolFormat, task: &str) -> Self {
+        let format = if configured == ToolFormat::Text { ToolFormat::Text } else { ToolFormat::Native };
+        let prompts = SystemPrompts::default();
+        Model { llm, tools, configured, format, prompts, example: example_call(task) }
     }
 
+    /// Sets the system prompt, as written for native tools (or in either form: a text
+    /// form's tool list is taken off first); the text form adds the tool list.
+    pub fn set_system_prompt(&mut self, prompt: &str) {
+        let list = text_tool_instructions(&self.tools, &self.example);
+        let native = prompt.strip_suffix(list.as_str()).unwrap_or(prompt).to_string();
+        self.prompts = SystemPrompts { text: format!("{native}{list}"), native };
+    }
+
+    /// The form of this turn's tools: `Native` or `Text`.
     pub fn format(&self) -> ToolFormat {
         self.format
+    }
+
+    /// The system prompt for the turn's format.
+    pub fn system_prompt(&self) -> &str {
+        if self.format == ToolFormat::Text { &self.prompts.text } else { &self.prompts.native }
     }
 
     /// One model turn. `clock` is when the run's wall-clock budget ends, and its length.
@@ -51,7 +81,7 @@ impl Model {
         let mut dropped = false;
         loop {
             events.progress(Progress::Thinking);
-            let tools: &[ToolDef] = if self.format == ToolFormat::Text { &[] } else { &self.tools };
+            let tools: &[ToolDef] = if self.format == ToolFormat::Native { &self.tools } else { &[] };
             let deadline = async {
                 match clock {
                     Some((end, _)) => tokio::time::sleep_until(end.into()).await,
@@ -94,31 +124,52 @@ impl Model {
     /// unique to the step.
     pub fn calls_of(&self, reply: &Reply, step: u32) -> Calls {
         if !reply.tool_calls.is_empty() {
-            return Calls { calls: reply.tool_calls.clone(), as_text: false };
+            return Calls { calls: reply.tool_calls.clone(), as_text: false, problem: None };
         }
-        if self.format == ToolFormat::Native {
-            return Calls { calls: Vec::new(), as_text: false };
+        if self.configured == ToolFormat::Native {
+            return Calls { calls: Vec::new(), as_text: false, problem: None };
         }
         let names: Vec<&str> = self.tools.iter().map(|t| t.name.as_str()).collect();
-        let calls = wright_llm::parse_text_tool_calls(&reply.content, &names).into_iter().map(|mut c| {
+        let found = wright_llm::parse_text_tool_calls(&reply.content, &names);
+        let calls = found.calls.into_iter().map(|mut c| {
             c.id = format!("s{step}_{}", c.id);
             c
         });
-        Calls { calls: calls.collect(), as_text: true }
+        Calls { calls: calls.collect(), as_text: true, problem: found.problem }
     }
 
-    /// In `auto` mode, moves the rest of the run to tool calls written as text.
-    pub fn switch_to_text(&mut self, why: &str, events: &mut Events) -> bool {
-        if self.format != ToolFormat::Auto {
+    /// In `auto` mode, follows the form the model used: text calls move the run to the
+    /// text list in the system prompt, native calls back to tools in the request. True
+    /// when the form changed (the system prompt must then be rebuilt).
+    pub fn follow(&mut self, to: ToolFormat, why: &str, conversation: &mut Conversation, events: &mut Events) -> bool {
+        if self.configured != ToolFormat::Auto || self.format == to {
             return false;
         }
-        self.format = ToolFormat::Text;
-        events.emit(EventKind::Notice { message: format!("{why}; using tool calls written as text from now on") });
+        self.format = to;
+        conversation.replace_system(self.system_prompt().to_string(), events);
+        let message = match to {
+            ToolFormat::Text => format!("{why}; using tool calls written as text from now on"),
+            _ => format!("{why}; offering the tools natively again"),
+        };
+        events.emit(EventKind::Notice { message });
         true
     }
 
-    /// What the model is told after a reply without a tool call.
-    pub fn nudge(&self, with_instructions: bool) -> String {
+    /// What the model is told after a reply without a tool call (`cut`: one that stopped
+    /// at the length limit).
+    pub fn nudge(&self, with_instructions: bool, cut: bool, problem: Option<&str>) -> String {
+        if let Some(problem) = problem.filter(|_| !cut) {
+            return format!(
+                "Your tool call could not be read: {problem}. Send it again as one call, for example:\n{}",
+                self.example
+            );
+        }
+        if cut {
+            return format!(
+                "Your reply was cut off at the length limit before it made a complete tool call. Reply with one short call and nothing else; split a large edit into several smaller ones, for example:\n{}",
+                self.example
+            );
+        }
         let mut text = String::from(
             "You did not call a tool. Do not describe or list the tools: call one now (update_plan, search, read_file, edit, apply_patch, run), \
 or call finish with a summary and an outcome (fixed, partial or gave_up) if you are done.",

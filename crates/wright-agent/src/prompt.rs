@@ -70,9 +70,6 @@ pub(crate) struct PromptFacts<'a> {
     pub agents: &'a [(String, String)],
     /// Facts about the repository the model must know (submodules, LFS).
     pub repository_notes: Vec<String>,
-    pub tool_format: ToolFormat,
-    pub tools: &'a [ToolDef],
-    pub example: String,
 }
 
 pub(crate) fn system_prompt(f: &PromptFacts) -> String {
@@ -108,9 +105,6 @@ Paths are relative to the repository root. Commands have no network access.\n",
             "\nThe repository's {path} (its conventions, within the rules above):\n{}\n",
             crate::quote::quote(path, text.trim())
         ));
-    }
-    if f.tool_format == ToolFormat::Text {
-        p.push_str(&text_tool_instructions(f.tools, &f.example));
     }
     p
 }

@@ -19,8 +19,15 @@ pub(crate) struct RepeatGuard {
     identical: u32,
 }
 
+/// A call as the repeat checks see it: its name and its arguments' values. Layout between
+/// JSON tokens does not make a call new; any change inside a value (whitespace included,
+/// such as an `edit` retried with other indentation) does.
 fn signature(call: &ToolCall) -> String {
-    format!("{}:{}", call.name, call.arguments.split_whitespace().collect::<String>())
+    let arguments = match serde_json::from_str::<serde_json::Value>(&call.arguments) {
+        Ok(value) => value.to_string(),
+        Err(_) => call.arguments.clone(),
+    };
+    format!("{}:{arguments}", call.name)
 }
 
 impl RepeatGuard {
@@ -102,7 +109,9 @@ mod tests {
         let mut g = RepeatGuard::default();
         assert_eq!(g.failed(&call("edit", "{\"a\": 1}")), 1);
         assert_eq!(g.failed(&call("edit", "{\"a\":2}")), 1);
-        assert_eq!(g.failed(&call("edit", "{\"a\":1}")), 2, "whitespace does not make a call new");
+        assert_eq!(g.failed(&call("edit", "{\"a\":1}")), 2, "layout does not make a call new");
+        assert_eq!(g.failed(&call("edit", r#"{"old": "  x"}"#)), 1);
+        assert_eq!(g.failed(&call("edit", r#"{"old": "    x"}"#)), 1, "other indentation inside a value is a new call");
         g.progress();
         assert_eq!(g.failed(&call("edit", "{\"a\":1}")), 1);
     }

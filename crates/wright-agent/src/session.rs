@@ -75,9 +75,10 @@ impl Session {
             p.usage += reply.usage;
             self.record_spent(false);
             let p = &mut self.parts;
-            let Calls { mut calls, as_text } = p.model.calls_of(&reply, p.steps);
-            let (text, usage) = (reply.content.clone(), reply.usage);
-            p.events.emit(EventKind::ModelMessage { text, tool_calls: calls.len(), usage });
+            let Calls { mut calls, as_text, problem } = p.model.calls_of(&reply, p.steps);
+            let (text, usage, format) = (reply.content.clone(), reply.usage, p.model.format().as_str().into());
+            p.events.emit(EventKind::ModelMessage { text, tool_calls: calls.len(), usage, format });
+            let cut = reply.finish_reason.as_deref() == Some("length");
             if calls.is_empty() {
                 idle += 1;
                 let said = Message::Assistant { content: reply.content, tool_calls: Vec::new() };
@@ -86,15 +87,18 @@ impl Session {
                     let detail = format!("the model answered {MAX_IDLE_TURNS} times without calling a tool");
                     return (StopReason::NoToolCalls, detail);
                 }
-                let switched = p.model.switch_to_text("the model answered without a tool call", &mut p.events);
-                let nudge = Message::User { content: p.model.nudge(switched) };
+                let why = "the model answered without a tool call";
+                let switched = p.model.follow(ToolFormat::Text, why, &mut p.conversation, &mut p.events);
+                let nudge = Message::User { content: p.model.nudge(switched, cut, problem.as_deref()) };
                 p.conversation.remember(nudge, &mut p.events);
                 continue;
             }
             idle = 0;
-            if as_text {
-                p.model.switch_to_text("the model writes its tool calls as text", &mut p.events);
-            }
+            let (to, why) = match as_text {
+                true => (ToolFormat::Text, "the model writes its tool calls as text"),
+                false => (ToolFormat::Native, "the model calls tools natively"),
+            };
+            p.model.follow(to, why, &mut p.conversation, &mut p.events);
             // Small models list every tool as a "call"; run the first, as the prompt asks.
             let skipped = if p.model.format() == ToolFormat::Text { calls.len().saturating_sub(1) } else { 0 };
             calls.truncate(calls.len() - skipped);

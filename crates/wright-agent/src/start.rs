@@ -59,18 +59,16 @@ impl Session {
         let agents = crate::agents_md(&repo_root, &workdir);
         let rel_workdir =
             workdir.strip_prefix(&repo_root).ok().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty());
-        let tools = parts.dispatcher.tools();
         let system = system_prompt(&PromptFacts {
             root_listing: root_listing(&root),
             workdir: rel_workdir,
             test_command: parts.tests.command(),
             agents: &agents,
             repository_notes: repository_notes(&submodules, &root),
-            tool_format: parts.config.tool_format,
-            tools: &tools,
-            example: crate::prompt::example_call(&parts.config.task),
         });
         let task = crate::quote::quote("task", &parts.config.task);
+        parts.model.set_system_prompt(&system);
+        let system = parts.model.system_prompt().to_string();
         parts.conversation.remember(Message::System { content: system }, &mut parts.events);
         parts.conversation.remember(Message::User { content: task }, &mut parts.events);
         Ok(Session::new(parts))
@@ -103,6 +101,9 @@ impl Session {
         parts.spent_before = std::time::Duration::try_from_secs_f64(earlier.seconds).unwrap_or_default();
         parts.plan = earlier.plan;
         parts.baseline = earlier.baseline;
+        if let Some(Message::System { content }) = earlier.messages.first() {
+            parts.model.set_system_prompt(content);
+        }
         parts.conversation.restore(earlier.messages);
         let mut note = String::from("[wright: this run was stopped and has been resumed.");
         if !discarded.is_empty() || !restored.is_empty() {

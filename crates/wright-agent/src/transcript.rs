@@ -75,6 +75,10 @@ impl Resumed {
         for line in BufReader::new(File::open(path)?).lines() {
             let Ok(record) = serde_json::from_str::<Record>(&line?) else { continue };
             match record {
+                // A later system prompt replaces the first (the tools changed form).
+                Record::Message { message: message @ Message::System { .. } } if !out.messages.is_empty() => {
+                    out.messages[0] = message;
+                }
                 Record::Message { message } => {
                     out.messages.push(message);
                     out.finished = false;

@@ -20,4 +20,4 @@ pub use client::{ClientConfig, LlmClient, LlmEvent, OPENAI_DEFAULT_BASE};
 pub use error::LlmError;
 pub use message::{Message, Reply, Sampling, ToolCall, ToolDef, Usage};
 pub use retry::RetryPolicy;
-pub use text_calls::parse_text_tool_calls;
+pub use text_calls::{TextCalls, parse_text_tool_calls};

@@ -96,4 +96,7 @@ pub struct Reply {
 pub struct Sampling {
     pub temperature: Option<f32>,
     pub seed: Option<u64>,
+    /// The longest reply the model may write; a reply cut there ends with `finish_reason:
+    /// length`.
+    pub max_tokens: Option<u32>,
 }

@@ -27,6 +27,9 @@ pub(crate) fn request(model: &str, messages: &[Message], tools: &[ToolDef], stre
     if let Some(seed) = sampling.seed {
         body["seed"] = json!(seed);
     }
+    if let Some(max) = sampling.max_tokens {
+        body["max_tokens"] = json!(max);
+    }
     body
 }
 
@@ -134,8 +137,10 @@ mod tests {
     fn sampling_is_sent_only_when_set() {
         let none = request("m", &[], &[], false, Sampling::default());
         assert!(none.get("temperature").is_none() && none.get("seed").is_none());
-        let fixed = request("m", &[], &[], false, Sampling { temperature: Some(0.0), seed: Some(7) });
+        let fixed =
+            request("m", &[], &[], false, Sampling { temperature: Some(0.0), seed: Some(7), max_tokens: Some(99) });
         assert_eq!((fixed["temperature"].as_f64(), fixed["seed"].as_u64()), (Some(0.0), Some(7)));
+        assert_eq!(fixed["max_tokens"].as_u64(), Some(99));
     }
 
     #[test]

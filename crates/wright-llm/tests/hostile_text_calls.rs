@@ -36,14 +36,14 @@ proptest! {
 
     #[test]
     fn any_text_is_read_without_a_panic(text in any::<String>()) {
-        for call in parse_text_tool_calls(&text, KNOWN) {
+        for call in parse_text_tool_calls(&text, KNOWN).calls {
             prop_assert!(KNOWN.contains(&call.name.as_str()));
         }
     }
 
     #[test]
     fn call_shaped_text_is_read_without_a_panic(text in call_shaped()) {
-        for call in parse_text_tool_calls(&text, KNOWN) {
+        for call in parse_text_tool_calls(&text, KNOWN).calls {
             prop_assert!(KNOWN.contains(&call.name.as_str()));
             prop_assert!(serde_json::from_str::<serde_json::Value>(&call.arguments).is_ok() || call.arguments.is_empty());
         }

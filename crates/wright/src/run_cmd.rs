@@ -195,7 +195,11 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         api_key: config.api_key.clone(),
         model,
         stream: config.bool("stream")?.unwrap_or(true),
-        sampling: Sampling { temperature: config.float("temperature")?.map(|t| t as f32), seed: config.int("seed")? },
+        sampling: Sampling {
+            temperature: config.float("temperature")?.map(|t| t as f32),
+            seed: config.int("seed")?,
+            max_tokens: Some(u32::try_from(config.int("max_tokens")?.unwrap_or(2048).max(64)).unwrap_or(u32::MAX)),
+        },
         connect_timeout: Duration::from_secs(10),
         read_timeout: secs("request_timeout_secs", 600)?,
         retry: RetryPolicy {

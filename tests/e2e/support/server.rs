@@ -29,6 +29,8 @@ pub enum Step {
     Delay(Duration, Box<Step>),
     /// Streams the start of a reply, then never sends more (for killing a run mid-stream).
     Stall,
+    /// Text that stops at the length limit (`finish_reason: length`).
+    Cut(String),
 }
 
 pub fn turn(text: &str, calls: &[(&str, Value)]) -> Step {
@@ -126,6 +128,17 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
             sse(vec![first], true)
         }
         Step::EmptyStream => sse(Vec::new(), false),
+        Step::Cut(text) if stream => {
+            let mut parts = chunks(&text, &[]);
+            let end = parts.len() - 2;
+            parts[end]["choices"][0]["finish_reason"] = json!("length");
+            sse(parts, false)
+        }
+        Step::Cut(text) => {
+            let mut body = completion(&text, &[]);
+            body["choices"][0]["finish_reason"] = json!("length");
+            axum::Json(body).into_response()
+        }
         Step::Stall => {
             let first = json!({"choices": [{"index": 0, "delta": {"role": "assistant", "content": "Let me look"}}]});
             let parts = futures::StreamExt::chain(

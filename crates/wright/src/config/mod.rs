@@ -26,6 +26,7 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("tool_format", Some("\"auto\""), "native | text | auto"),
     ("temperature", None, "sampling temperature (unset: the server's default)"),
     ("seed", None, "sampling seed sent to the model (unset: none)"),
+    ("max_tokens", Some("2048"), "longest reply the model may write in one turn"),
     ("max_steps", Some("50"), "model turns before the run stops"),
     ("token_budget", None, "total tokens before the run stops"),
     ("timeout_secs", None, "wall time before the run stops"),

@@ -1,0 +1,69 @@
+//! The tool protocol turn by turn: in `auto` mode the tools are always in front of the
+//! model in the form it uses (in the request, or listed in the system prompt), and a
+//! reply cut at the length limit gets a turn to say it shorter.
+
+use serde_json::{Value, json};
+
+use crate::support::fixture::Fixture;
+use crate::support::server::{ModelServer, Step, turn};
+use crate::support::{Home, events, of_type, output};
+
+fn system(request: &Value) -> String {
+    request["messages"][0]["content"].as_str().unwrap().to_string()
+}
+
+fn last_message(request: &Value) -> String {
+    request["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap_or("").to_string()
+}
+
+const LISTED: &str = "- read_file(path, end_line?, start_line?)";
+
+#[tokio::test]
+async fn auto_mode_follows_the_model_between_text_and_native_calls() {
+    let fixture = Fixture::new();
+    let server = ModelServer::start(vec![
+        turn("<tool_call>{\"name\": \"read_file\", \"arguments\": {\"path\": \"dates.py\"}}</tool_call>", &[]),
+        turn("", &[("read_file", json!({"path": "README.md"}))]),
+        turn("", &[("finish", json!({"summary": "read", "outcome": "gave_up"}))]),
+    ])
+    .await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("look at dates");
+    let out = output(cmd).await;
+    let events = events(&out.stdout);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3, "{}", String::from_utf8_lossy(&out.stderr));
+
+    assert!(requests[0]["tools"].is_array() && !system(&requests[0]).contains(LISTED));
+    assert!(requests[1].get("tools").is_none(), "the model writes text calls: no tools in the request");
+    assert!(system(&requests[1]).contains(LISTED), "so the system prompt lists them: {}", system(&requests[1]));
+    assert!(requests[2]["tools"].is_array(), "native calls came back: the tools are offered natively again");
+    assert!(!system(&requests[2]).contains(LISTED));
+
+    let formats: Vec<&str> = of_type(&events, "model_message").iter().map(|m| m["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["native", "text", "native"]);
+    let notices: Vec<&str> = of_type(&events, "notice").iter().map(|n| n["message"].as_str().unwrap()).collect();
+    assert!(notices.iter().any(|n| n.contains("offering the tools natively again")), "{notices:?}");
+    let names: Vec<&str> = of_type(&events, "tool_result").iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["read_file", "read_file", "finish"]);
+}
+
+#[tokio::test]
+async fn a_reply_cut_at_the_length_limit_is_asked_again_shorter() {
+    let fixture = Fixture::new();
+    let server = ModelServer::start(vec![
+        Step::Cut("<tool_call>{\"name\": \"edit\", \"arguments\": {\"path\": \"dates.py\", \"old\": \"def".into()),
+        turn("", &[("finish", json!({"summary": "stopped", "outcome": "gave_up"}))]),
+    ])
+    .await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("fix dates");
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    let requests = server.requests();
+    assert_eq!(requests[0]["max_tokens"], 2048, "every request caps the reply");
+    let asked = last_message(&requests[1]);
+    assert!(asked.contains("cut off at the length limit") && asked.contains("smaller ones"), "{asked}");
+}
