@@ -46,6 +46,37 @@ pub(crate) fn parse<T: DeserializeOwned>(tool: &'static str, args: &Value) -> Re
     serde_json::from_value(Value::Object(map)).map_err(|e| ToolError::InvalidArgs { tool, message: e.to_string() })
 }
 
+/// `args` with values whose meaning is unambiguous turned into the types `schema` asks
+/// for (`"10"` for an integer is 10); a value that cannot mean what is asked (`true` for a
+/// line number) is left out. The notes say what was left out.
+pub(crate) fn coerce(schema: &Value, args: &Value) -> (Value, Vec<String>) {
+    let (Some(props), Value::Object(map)) = (schema.get("properties").and_then(Value::as_object), args) else {
+        return (args.clone(), Vec::new());
+    };
+    let mut out = map.clone();
+    let mut notes = Vec::new();
+    for (key, value) in map {
+        let wanted = props.get(key).and_then(|p| p.get("type")).and_then(Value::as_str);
+        let fixed = match (wanted, value) {
+            (Some("integer"), Value::String(s)) => s.trim().parse::<i64>().ok().map(Value::from),
+            (Some("integer"), Value::Number(n)) if n.as_i64().is_none() => {
+                n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| Value::from(f as i64))
+            }
+            (Some("integer"), Value::Bool(_) | Value::Null) => {
+                out.remove(key);
+                notes.push(format!("`{key}` was {value}, not a number; it was left out"));
+                None
+            }
+            (Some("string"), Value::Number(n)) => Some(Value::String(n.to_string())),
+            _ => None,
+        };
+        if let Some(fixed) = fixed {
+            out.insert(key.clone(), fixed);
+        }
+    }
+    (Value::Object(out), notes)
+}
+
 /// `path, start_line?, end_line?`: a tool's arguments in schema order, required first.
 pub fn signature(parameters: &Value) -> String {
     let Some(props) = parameters.get("properties").and_then(Value::as_object) else { return String::new() };
@@ -61,6 +92,19 @@ pub fn signature(parameters: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unambiguous_values_are_coerced_and_meaningless_ones_dropped() {
+        let schema = serde_json::json!({"properties": {
+            "start_line": {"type": "integer"}, "end_line": {"type": "integer"}, "path": {"type": "string"}
+        }});
+        let args = serde_json::json!({"start_line": "10", "end_line": true, "path": 7, "other": "x"});
+        let (fixed, notes) = coerce(&schema, &args);
+        assert_eq!(fixed, serde_json::json!({"start_line": 10, "path": "7", "other": "x"}));
+        assert_eq!(notes, ["`end_line` was true, not a number; it was left out"]);
+        let (same, none) = coerce(&schema, &serde_json::json!({"start_line": "ten"}));
+        assert_eq!((same, none.len()), (serde_json::json!({"start_line": "ten"}), 0));
+    }
     use serde::Deserialize;
     use serde_json::json;
 

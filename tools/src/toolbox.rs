@@ -48,13 +48,20 @@ impl Toolbox {
         extra_names: &[&str],
     ) -> Result<ToolOutput, ToolError> {
         match self.tools.iter().find(|t| t.spec().name == name) {
-            Some(tool) => tool.call(ctx, args).map_err(|e| match e {
-                ToolError::InvalidArgs { tool: n, message } => {
-                    let expected = crate::signature(&tool.spec().parameters);
-                    ToolError::InvalidArgs { tool: n, message: format!("{message}; {n} takes ({expected})") }
+            Some(tool) => {
+                let (args, notes) = crate::args::coerce(&tool.spec().parameters, args);
+                let mut out = tool.call(ctx, &args).map_err(|e| match e {
+                    ToolError::InvalidArgs { tool: n, message } => {
+                        let expected = crate::signature(&tool.spec().parameters);
+                        ToolError::InvalidArgs { tool: n, message: format!("{message}; {n} takes ({expected})") }
+                    }
+                    other => other,
+                })?;
+                for note in notes {
+                    out.text.push_str(&format!("\n[wright: {note}]"));
                 }
-                other => other,
-            }),
+                Ok(out)
+            }
             None => {
                 let mut known: Vec<&str> = self.tools.iter().map(|t| t.spec().name).collect();
                 known.extend_from_slice(extra_names);

@@ -56,14 +56,24 @@ pub fn parse_text_tool_calls(text: &str, known: &[&str]) -> TextCalls {
     found
 }
 
+/// `text` from byte `at` on (empty past the end or inside a character).
+pub(super) fn tail(text: &str, at: usize) -> &str {
+    text.get(at..).unwrap_or("")
+}
+
+/// `text` up to byte `at` (all of it past the end or inside a character).
+pub(super) fn head(text: &str, at: usize) -> &str {
+    text.get(..at).unwrap_or(text)
+}
+
 /// `text` without `<think>` blocks (an unclosed one runs to the end).
 fn without_thinking(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("<think>") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find("</think>") {
-            Some(end) => rest = &rest[start + end + "</think>".len()..],
+        out.push_str(head(rest, start));
+        match tail(rest, start).find("</think>") {
+            Some(end) => rest = tail(rest, start + end + "</think>".len()),
             None => return out,
         }
     }
@@ -90,7 +100,7 @@ fn json_call(text: &str, known: &[&str], found: &mut TextCalls) -> Option<usize>
         }
         return None;
     };
-    let raw = &text[..len];
+    let raw = head(text, len);
     let value = match serde_json::from_str::<Value>(raw) {
         Ok(v) => Some(v),
         Err(e) => match repair::repair(raw) {
@@ -114,15 +124,15 @@ fn json_call(text: &str, known: &[&str], found: &mut TextCalls) -> Option<usize>
 /// `name>{...}</function>` after `<function=`.
 fn llama_call(body: &str, known: &[&str], found: &mut TextCalls) -> Option<usize> {
     let close = body.find('>')?;
-    let name = body[..close].trim();
+    let name = head(body, close).trim();
     let args_start = close + 1;
-    let args_text = body[args_start..].trim_start();
+    let args_text = tail(body, args_start).trim_start();
     let skipped = body.len() - args_start - args_text.len();
     let len = repair::span(args_text)?;
-    let arguments = object_text(&args_text[..len])?;
+    let arguments = object_text(head(args_text, len))?;
     let mut used = args_start + skipped + len;
-    if body[used..].trim_start().starts_with("</function>") {
-        used = body.len() - body[used..].trim_start().len() + "</function>".len();
+    if tail(body, used).trim_start().starts_with("</function>") {
+        used = body.len() - tail(body, used).trim_start().len() + "</function>".len();
     }
     push(found, known, name, arguments);
     Some(used)
@@ -131,12 +141,12 @@ fn llama_call(body: &str, known: &[&str], found: &mut TextCalls) -> Option<usize
 /// `Action: name` and, on a later line, `Action Input: {...}`.
 fn react_call(text: &str, known: &[&str], found: &mut TextCalls) -> Option<usize> {
     let line_end = text.find('\n').unwrap_or(text.len());
-    let name = text["Action:".len()..line_end].trim().trim_matches('`');
+    let name = tail(head(text, line_end), "Action:".len()).trim().trim_matches('`');
     let input_at = text.find("Action Input:")?;
-    let input = text[input_at + "Action Input:".len()..].trim_start();
+    let input = tail(text, input_at + "Action Input:".len()).trim_start();
     let start = text.len() - input.len();
     let len = repair::span(input)?;
-    push(found, known, name, object_text(&input[..len])?);
+    push(found, known, name, object_text(head(input, len))?);
     Some(start + len)
 }
 
@@ -177,7 +187,8 @@ fn collect(value: &Value, known: &[&str], found: &mut TextCalls) {
 }
 
 fn flat_arguments(map: &Map<String, Value>) -> Map<String, Value> {
-    map.iter().filter(|(k, _)| !NAME_KEYS.contains(&k.as_str()) && !["type", "id"].contains(&k.as_str()))
+    map.iter()
+        .filter(|(k, _)| !NAME_KEYS.contains(&k.as_str()) && !["type", "id"].contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }

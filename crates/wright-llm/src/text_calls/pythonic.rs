@@ -3,27 +3,31 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::repair;
+use super::{head, repair, tail};
 use crate::message::ToolCall;
 
 /// A call at the start of `text` to one of the `known` tools, and the bytes it spans.
 pub(super) fn call(text: &str, known: &[&str]) -> Option<(ToolCall, usize)> {
-    let name = known.iter().find(|n| text.starts_with(**n) && text[n.len()..].starts_with('('))?;
+    let name = known.iter().find(|n| text.starts_with(**n) && tail(text, n.len()).starts_with('('))?;
     let mut at = name.len() + 1;
     let mut arguments = Map::new();
     loop {
-        at += skip_space(&text[at..]);
-        let rest = &text[at..];
+        at += skip_space(tail(text, at));
+        let rest = tail(text, at);
         if let Some(after) = rest.strip_prefix(')') {
             let line_rest = after.split('\n').next().unwrap_or("");
             let trailing = line_rest.trim().trim_start_matches([']', '`']).trim_start_matches("</tool_call>").trim();
             return trailing.is_empty().then(|| {
-                let call = ToolCall { id: String::new(), name: name.to_string(), arguments: Value::Object(arguments).to_string() };
+                let call = ToolCall {
+                    id: String::new(),
+                    name: name.to_string(),
+                    arguments: Value::Object(arguments).to_string(),
+                };
                 (call, at + 1)
             });
         }
         let key: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-        let after_key = rest[key.len()..].trim_start();
+        let after_key = tail(rest, key.len()).trim_start();
         let value_text = after_key.strip_prefix('=')?.trim_start();
         if key.is_empty() {
             return None;
@@ -31,8 +35,8 @@ pub(super) fn call(text: &str, known: &[&str]) -> Option<(ToolCall, usize)> {
         let (value, used) = value(value_text)?;
         arguments.insert(key, value);
         at = text.len() - value_text.len() + used;
-        at += skip_space(&text[at..]);
-        if let Some(after) = text[at..].strip_prefix(',') {
+        at += skip_space(tail(text, at));
+        if let Some(after) = tail(text, at).strip_prefix(',') {
             at = text.len() - after.len();
         }
     }
@@ -48,7 +52,7 @@ fn value(text: &str) -> Option<(Value, usize)> {
     for quote in ["\"\"\"", "'''"] {
         if let Some(body) = text.strip_prefix(quote) {
             let end = body.find(quote)?;
-            return Some((Value::String(body[..end].to_string()), end + 2 * quote.len()));
+            return Some((Value::String(head(body, end).to_string()), end + 2 * quote.len()));
         }
     }
     let first = text.chars().next()?;
@@ -57,7 +61,7 @@ fn value(text: &str) -> Option<(Value, usize)> {
     }
     if first == '[' || first == '{' {
         let len = repair::span(text)?;
-        let fixed = repair::repair(&text[..len])?;
+        let fixed = repair::repair(head(text, len))?;
         return Some((serde_json::from_str(&fixed).ok()?, len));
     }
     let token: String = text.chars().take_while(|c| !matches!(c, ',' | ')') && !c.is_whitespace()).collect();

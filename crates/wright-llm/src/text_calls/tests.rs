@@ -18,10 +18,12 @@ fn one(text: &str) -> (String, Value) {
 
 #[test]
 fn tagged_and_fenced_calls() {
-    let text = "I'll read it.\n<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"a.py\"}}\n</tool_call>";
+    let text =
+        "I'll read it.\n<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"a.py\"}}\n</tool_call>";
     let parsed = parse_text_tool_calls(text, KNOWN);
     assert_eq!(parsed.calls[0].arguments, r#"{"path":"a.py"}"#);
-    let fenced = "```json\n{\"name\": \"finish\", \"parameters\": {\"summary\": \"done\", \"outcome\": \"fixed\"}}\n```";
+    let fenced =
+        "```json\n{\"name\": \"finish\", \"parameters\": {\"summary\": \"done\", \"outcome\": \"fixed\"}}\n```";
     assert_eq!(one(fenced).0, "finish");
 }
 
@@ -86,6 +88,9 @@ fn what_cannot_be_read_is_said() {
     let broken = parse_text_tool_calls("{\"name\": \"edit\", \"arguments\": {\"path\": \"a.py\" \"old\": 1}}", KNOWN);
     assert!(broken.calls.is_empty());
     assert!(broken.problem.unwrap().contains("your `edit` call is not valid JSON"));
-    let cut = parse_text_tool_calls("<tool_call>{\"name\": \"edit\", \"arguments\": {\"path\": \"a.py\", \"old\": \"x", KNOWN);
+    let cut = parse_text_tool_calls(
+        "<tool_call>{\"name\": \"edit\", \"arguments\": {\"path\": \"a.py\", \"old\": \"x",
+        KNOWN,
+    );
     assert!(cut.problem.unwrap().contains("is not closed"));
 }
