@@ -67,3 +67,32 @@ async fn a_reply_cut_at_the_length_limit_is_asked_again_shorter() {
     let asked = last_message(&requests[1]);
     assert!(asked.contains("cut off at the length limit") && asked.contains("smaller ones"), "{asked}");
 }
+
+#[tokio::test]
+async fn search_replace_blocks_and_a_heredoc_patch_edit_without_json() {
+    let fixture = Fixture::new();
+    let blocks = "I will make the format strict.\n\ndates.py\n```python\n<<<<<<< SEARCH\n    return datetime.strptime(text, \"%Y-%m-%dT%H:%M:%S\")\n=======\n    return datetime.strptime(text, \"%Y-%m-%dT%H:%M:%S%z\")\n>>>>>>> REPLACE\n```";
+    let heredoc = "apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: README.md\n@@\n-# myproj\n+# myproj, strict dates\n*** End Patch\nEOF";
+    let server = ModelServer::start(vec![
+        turn(blocks, &[]),
+        turn(&format!("<tool_call>{}</tool_call>", json!({"name": "run", "arguments": {"command": heredoc}})), &[]),
+        turn("<tool_call>{\"name\": \"finish\", \"arguments\": {\"summary\": \"done\", \"outcome\": \"partial\"}}</tool_call>", &[]),
+    ])
+    .await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--tool-format", "text", "--test-command", "true", "--repo"]);
+    cmd.arg(fixture.repo()).arg("make dates strict");
+    let out = output(cmd).await;
+    let events = events(&out.stdout);
+    let calls: Vec<&str> = of_type(&events, "tool_call").iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(calls, ["apply_patch", "run", "finish"], "{}", String::from_utf8_lossy(&out.stderr));
+    let results = of_type(&events, "tool_result");
+    assert!(results.iter().take(2).all(|r| r["ok"] == true), "{results:?}");
+    let commits = of_type(&events, "commit");
+    assert_eq!(commits.len(), 2, "{commits:?}");
+    assert_eq!(commits[0]["files"], json!(["dates.py"]));
+    assert_eq!(commits[1]["files"], json!(["README.md"]));
+    let system = system(&server.requests()[0]);
+    assert!(system.contains("<<<<<<< SEARCH"), "the text-mode prompt shows the block format");
+}

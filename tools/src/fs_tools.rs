@@ -71,22 +71,25 @@ impl Tool for ReadFile {
         if !line_window::is_text(&head) {
             return Err(ToolError::File { path: shown, message: "is not UTF-8 text (binary?)".into() });
         }
-        let start = a.start_line.unwrap_or(1).max(1);
+        let mut start = a.start_line.unwrap_or(1).max(1);
         let wanted_end = a.end_line.unwrap_or(start.saturating_add(DEFAULT_WINDOW - 1)).max(start);
         let count = (wanted_end - start).saturating_add(1).min(MAX_WINDOW);
-        let window = line_window::read(&path, start, count, MAX_LINE_BYTES, true).map_err(not_read)?;
+        let mut window = line_window::read(&path, start, count, MAX_LINE_BYTES, true).map_err(not_read)?;
         let total = window.total.unwrap_or(0);
         if total == 0 {
             return Ok(ToolOutput::text(format!("{shown} is empty.")));
         }
+        // Reading is harmless: a window past the end shows the file's last lines instead.
+        let mut note = String::new();
         if start > total {
-            return Err(ToolError::File {
-                path: shown,
-                message: format!("start_line {start} is past the end; the file has {total} lines"),
-            });
+            note = format!(
+                "[start_line {start} is past the end of the file, which has {total} lines; showing its last lines]\n"
+            );
+            start = total.saturating_sub(DEFAULT_WINDOW - 1).max(1);
+            window = line_window::read(&path, start, DEFAULT_WINDOW, MAX_LINE_BYTES, true).map_err(not_read)?;
         }
         let end = start + window.lines.len() - 1;
-        let mut out = format!("{shown} (lines {start}-{end} of {total})\n");
+        let mut out = format!("{note}{shown} (lines {start}-{end} of {total})\n");
         let mut cut = 0;
         for line in &window.lines {
             out.push_str(&format!("{:>6}\t{}", line.number, line.text));

@@ -45,13 +45,29 @@ impl Tool for Edit {
             path: a.path.clone(),
             message: "no such file; to create one use apply_patch with `*** Add File:`".into(),
         })?;
-        let after = wright_edit::replace_once(&before, &a.old, &a.new)
-            .map_err(|e| ToolError::File { path: a.path.clone(), message: e.to_string() })?;
+        // Line numbers copied from read_file or search are not the file's text.
+        let mut note = String::new();
+        let (mut old, mut new) = (a.old.clone(), a.new.clone());
+        if !before.contains(&old)
+            && let Some(bare) = without_line_numbers(&old)
+        {
+            new = without_line_numbers(&new).unwrap_or(new);
+            old = bare;
+            note = "[the line numbers at the start of `old` and `new` were taken off: they are not the file's text]\n"
+                .into();
+        }
+        let after = wright_edit::replace_once(&before, &old, &new).map_err(|e| {
+            let mut message = e.to_string();
+            if matches!(e, wright_edit::EditError::NoChange) {
+                message.push_str(&lines_around(&before, &old));
+            }
+            ToolError::File { path: a.path.clone(), message }
+        })?;
         wright_edit::check_syntax(&a.path, Some(&before), &after)?;
         write_atomic(&full, &after, &a.path)?;
         let diff = wright_edit::unified_diff(&a.path, &before, &after);
         Ok(ToolOutput {
-            text: format!("{}Edited {}.\n{diff}", recovered_note(&recovered), a.path),
+            text: format!("{}{note}Edited {}.\n{diff}", recovered_note(&recovered), a.path),
             change: Some(format!("Update {}", a.path)),
             cut_short: false,
         })
@@ -160,6 +176,35 @@ fn describe(change: &FileChange) -> (&'static str, String) {
     }
 }
 
+/// `text` without the line numbers read_file (`    12\t`) and search (`   12  `) put in
+/// front of each line, when every line has one; `None` otherwise.
+fn without_line_numbers(text: &str) -> Option<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let rest = line.trim_start();
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = rest.get(digits..)?;
+        let body = after.strip_prefix('\t').or_else(|| after.strip_prefix("  ")).filter(|_| digits > 0)?;
+        out.push(body);
+    }
+    (!out.is_empty()).then(|| out.join("\n"))
+}
+
+/// The file's lines where `old` stands, numbered, so the model sees what is there now.
+fn lines_around(text: &str, old: &str) -> String {
+    let Some(at) = text.find(old) else { return String::new() };
+    let first = text.get(..at).unwrap_or_default().matches('\n').count();
+    let last = first + old.matches('\n').count();
+    let shown: Vec<String> = text
+        .lines()
+        .enumerate()
+        .skip(first.saturating_sub(2))
+        .take(last + 3 - first.saturating_sub(2))
+        .map(|(i, l)| format!("{:>6}\t{l}", i + 1))
+        .collect();
+    format!(". The file has these lines there now:\n{}", shown.join("\n"))
+}
+
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
@@ -201,6 +246,34 @@ mod tests {
         assert!(out.text.contains("-x = 1\n+x = 2"), "{}", out.text);
         assert_eq!(std::fs::read_to_string(dir.path().join("a.py")).unwrap(), "x = 2\n");
         assert_eq!(out.change.as_deref(), Some("Update a.py"));
+    }
+
+    #[test]
+    fn line_numbers_copied_into_an_edit_are_taken_off() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("lib.rs"), "fn leap(year: u32) -> bool {\n    year % 4 == 0\n}\n").unwrap();
+        let args =
+            json!({"path": "lib.rs", "old": "2      year % 4 == 0", "new": "2      year % 4 == 0 && year % 100 != 0"});
+        let out = Edit.call(&ctx(dir.path()), &args).unwrap();
+        assert!(out.text.contains("line numbers at the start of `old` and `new` were taken off"), "{}", out.text);
+        let now = std::fs::read_to_string(dir.path().join("lib.rs")).unwrap();
+        assert_eq!(now, "fn leap(year: u32) -> bool {\n    year % 4 == 0 && year % 100 != 0\n}\n");
+        assert_eq!(without_line_numbers("     7\tx = 1\n     8\t    y"), Some("x = 1\n    y".into()));
+        assert_eq!(without_line_numbers("x = 1\n8  y"), None, "every line must carry a number");
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_is_shown_the_lines_it_aimed_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let body: String = (1..=9).map(|i| format!("line {i}\n")).collect();
+        std::fs::write(dir.path().join("a.py"), body).unwrap();
+        let err = Edit.call(&ctx(dir.path()), &json!({"path": "a.py", "old": "line 5", "new": "line 5"})).unwrap_err();
+        let said = err.to_string();
+        assert!(said.contains("identical; nothing would change. The file has these lines there now:"), "{said}");
+        assert!(
+            said.contains("     3\tline 3\n") && said.contains("     7\tline 7") && !said.contains("line 8"),
+            "{said}"
+        );
     }
 
     #[test]

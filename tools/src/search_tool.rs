@@ -20,8 +20,9 @@ pub struct Search;
 #[derive(Deserialize)]
 struct SearchArgs {
     query: String,
+    /// Read leniently: a kind wright does not know searches as text, saying so.
     #[serde(default)]
-    kind: SearchKind,
+    kind: Option<Value>,
     limit: Option<usize>,
 }
 
@@ -49,20 +50,29 @@ impl Tool for Search {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: SearchArgs = args::parse("search", args)?;
         let limit = a.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let results = ctx.index.with(|index| index.search(&a.query, a.kind, limit))?;
+        let (kind, kind_note) = match a.kind {
+            None | Some(Value::Null) => (SearchKind::Text, String::new()),
+            Some(given) => match serde_json::from_value::<SearchKind>(given.clone()) {
+                Ok(kind) => (kind, String::new()),
+                Err(_) => {
+                    (SearchKind::Text, format!("[kind {given} is not one of text, symbol, regex; searched as text]\n"))
+                }
+            },
+        };
+        let results = ctx.index.with(|index| index.search(&a.query, kind, limit))?;
         let skipped = match results.skipped_files {
             0 => String::new(),
             n => format!("[{n} binary, generated or oversized files not searched]\n"),
         };
         if results.hits.is_empty() {
             return Ok(ToolOutput::text(format!(
-                "No matches. Try other words, kind=symbol for a definition, or kind=regex.\n{skipped}"
+                "{kind_note}No matches. Try other words, kind=symbol for a definition, or kind=regex.\n{skipped}"
             )));
         }
-        let mut out = String::new();
+        let mut out = kind_note;
         for (i, hit) in results.hits.iter().enumerate() {
             out.push_str(&heading(hit));
-            if i < WITH_CONTEXT && a.kind != SearchKind::Regex {
+            if i < WITH_CONTEXT && kind != SearchKind::Regex {
                 out.push_str(&context(ctx, hit));
             }
         }

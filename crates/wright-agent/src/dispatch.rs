@@ -126,6 +126,12 @@ impl Dispatcher {
     }
 
     async fn call_tool(&self, name: &str, args: Value) -> Dispatched {
+        // `apply_patch <<'EOF' … EOF` through `run`, as Codex-trained models write it, is a patch.
+        let heredoc = args.get("command").and_then(Value::as_str).and_then(heredoc_patch);
+        let (name, args) = match (name, heredoc) {
+            ("run", Some(patch)) => ("apply_patch", serde_json::json!({ "patch": patch })),
+            _ => (name, args),
+        };
         let (toolbox, ctx, owned_name) = (self.toolbox.clone(), self.ctx.clone(), name.to_string());
         let command = args.get("command").and_then(Value::as_str).map(str::to_string);
         let joined = tokio::task::spawn_blocking(move || {
@@ -176,6 +182,24 @@ fn parse_args(call: &ToolCall) -> Result<Value, Dispatched> {
     })
 }
 
+/// The patch of `apply_patch <<'EOF'` … `EOF` (any marker, quoted or not).
+fn heredoc_patch(command: &str) -> Option<String> {
+    let rest = command.trim_start().strip_prefix("apply_patch")?.trim_start().strip_prefix("<<")?;
+    let (marker, body) = rest.trim_start_matches('-').trim_start().split_once('\n')?;
+    let marker = marker.trim().trim_matches(|c| c == '\'' || c == '"');
+    if marker.is_empty() {
+        return None;
+    }
+    let mut patch = Vec::new();
+    for line in body.lines() {
+        if line.trim() == marker {
+            return Some(patch.join("\n"));
+        }
+        patch.push(line);
+    }
+    None
+}
+
 fn short(command: &str) -> String {
     let line = command.lines().next().unwrap_or("");
     if line.chars().count() > 60 {
@@ -220,6 +244,21 @@ mod tests {
         assert!(!broken.ok && broken.output.contains("not valid JSON"), "{}", broken.output);
         let unknown = d.dispatch(&call("frobnicate", "{}")).await;
         assert!(!unknown.ok && matches!(unknown.effect, Effect::None));
+    }
+
+    #[tokio::test]
+    async fn apply_patch_through_run_is_a_patch() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "old\n").unwrap();
+        let d = dispatcher(dir.path());
+        let command =
+            "apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: a.txt\n@@\n-old\n+new\n*** End Patch\nEOF\n";
+        let done = d.dispatch(&call("run", &serde_json::json!({ "command": command }).to_string())).await;
+        assert!(done.ok, "{}", done.output);
+        assert!(matches!(&done.effect, Effect::Change(s) if s.starts_with("Update a.txt")), "{}", done.output);
+        assert_eq!(std::fs::read_to_string(dir.path().join("a.txt")).unwrap(), "new\n");
+        assert_eq!(heredoc_patch("apply_patch <<EOF\nx\n"), None, "an unclosed heredoc is not a patch");
+        assert_eq!(heredoc_patch("cat <<EOF\nx\nEOF"), None);
     }
 
     #[tokio::test]

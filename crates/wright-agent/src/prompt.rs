@@ -138,6 +138,10 @@ The result comes back in the next message. Available tools (`?` marks optional a
             t.description.split(". ").next().unwrap_or(&t.description).split('\n').next().unwrap_or("");
         p.push_str(&format!("- {}({}): {}\n", t.name, args, first_sentence.trim_end_matches('.')));
     }
+    p.push_str(
+        "To change a file without escaping anything, you may instead reply with SEARCH/REPLACE blocks: the file's path on \
+one line, then\n<<<<<<< SEARCH\nthe exact lines to replace\n=======\nthe new lines\n>>>>>>> REPLACE\n",
+    );
     p
 }
 

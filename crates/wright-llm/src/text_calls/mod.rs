@@ -5,6 +5,7 @@
 //! repaired; what is not is reported, saying what failed. `<think>` drafts never run, nor
 //! does a call found inside another call's arguments.
 
+mod blocks;
 mod pythonic;
 mod repair;
 
@@ -23,8 +24,15 @@ pub struct TextCalls {
 
 /// The tool calls found in `text`, restricted to the `known` tool names, in order.
 pub fn parse_text_tool_calls(text: &str, known: &[&str]) -> TextCalls {
-    let text = without_thinking(text);
+    let mut text = without_thinking(text);
     let mut found = TextCalls::default();
+    // Patch blocks first: their lines are code, and nothing in them is another call.
+    if known.contains(&"apply_patch")
+        && let Some((call, rest)) = blocks::patch_call(&text)
+    {
+        found.calls.push(call);
+        text = rest;
+    }
     let mut at = 0;
     while at < text.len() {
         let Some(rest) = text.get(at..) else {
