@@ -62,7 +62,11 @@ pub(crate) fn coerce(schema: &Value, args: &Value) -> (Value, Vec<String>) {
             (Some("integer"), Value::Number(n)) if n.as_i64().is_none() => {
                 n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| Value::from(f as i64))
             }
-            (Some("integer"), Value::Bool(_) | Value::Null) => {
+            (Some("integer"), Value::Null) => {
+                out.remove(key);
+                None
+            }
+            (Some("integer"), Value::Bool(_)) => {
                 out.remove(key);
                 notes.push(format!("`{key}` was {value}, not a number; it was left out"));
                 None

@@ -45,13 +45,14 @@ impl Tool for Edit {
             path: a.path.clone(),
             message: "no such file; to create one use apply_patch with `*** Add File:`".into(),
         })?;
-        // Line numbers copied from read_file or search are not the file's text.
+        // Line numbers copied from read_file or search are not the file's text: when `old`
+        // is found nowhere as written, it is tried without them.
         let mut note = String::new();
         let (mut old, mut new) = (a.old.clone(), a.new.clone());
-        if !before.contains(&old)
+        if matches!(wright_edit::replace_once(&before, &old, &new), Err(wright_edit::EditError::NoMatch { .. }))
             && let Some(bare) = without_line_numbers(&old)
         {
-            new = without_line_numbers(&new).unwrap_or(new);
+            new = new.lines().map(|l| line_without_number(l).unwrap_or(l)).collect::<Vec<_>>().join("\n");
             old = bare;
             note = "[the line numbers at the start of `old` and `new` were taken off: they are not the file's text]\n"
                 .into();
@@ -179,15 +180,15 @@ fn describe(change: &FileChange) -> (&'static str, String) {
 /// `text` without the line numbers read_file (`    12\t`) and search (`   12  `) put in
 /// front of each line, when every line has one; `None` otherwise.
 fn without_line_numbers(text: &str) -> Option<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let rest = line.trim_start();
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let after = rest.get(digits..)?;
-        let body = after.strip_prefix('\t').or_else(|| after.strip_prefix("  ")).filter(|_| digits > 0)?;
-        out.push(body);
-    }
-    (!out.is_empty()).then(|| out.join("\n"))
+    let out: Option<Vec<&str>> = text.lines().map(line_without_number).collect();
+    out.filter(|o| !o.is_empty()).map(|o| o.join("\n"))
+}
+
+fn line_without_number(line: &str) -> Option<&str> {
+    let rest = line.trim_start();
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let after = rest.get(digits..)?;
+    after.strip_prefix('\t').or_else(|| after.strip_prefix("  ")).filter(|_| digits > 0)
 }
 
 /// The file's lines where `old` stands, numbered, so the model sees what is there now.
@@ -260,6 +261,10 @@ mod tests {
         assert_eq!(now, "fn leap(year: u32) -> bool {\n    year % 4 == 0 && year % 100 != 0\n}\n");
         assert_eq!(without_line_numbers("     7\tx = 1\n     8\t    y"), Some("x = 1\n    y".into()));
         assert_eq!(without_line_numbers("x = 1\n8  y"), None, "every line must carry a number");
+        let added = json!({"path": "lib.rs", "old": "     3\t}", "new": "     3\t}\n\nfn other() {}"});
+        Edit.call(&ctx(dir.path()), &added).unwrap();
+        let now = std::fs::read_to_string(dir.path().join("lib.rs")).unwrap();
+        assert!(now.ends_with("}\n\nfn other() {}\n"), "{now:?}");
     }
 
     #[test]

@@ -191,9 +191,11 @@ fn heredoc_patch(command: &str) -> Option<String> {
         return None;
     }
     let mut patch = Vec::new();
-    for line in body.lines() {
+    let mut lines = body.lines();
+    for line in lines.by_ref() {
         if line.trim() == marker {
-            return Some(patch.join("\n"));
+            // Commands after the patch would be lost: then it runs as the command it is.
+            return lines.all(|l| l.trim().is_empty()).then(|| patch.join("\n"));
         }
         patch.push(line);
     }
@@ -259,6 +261,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("a.txt")).unwrap(), "new\n");
         assert_eq!(heredoc_patch("apply_patch <<EOF\nx\n"), None, "an unclosed heredoc is not a patch");
         assert_eq!(heredoc_patch("cat <<EOF\nx\nEOF"), None);
+        assert_eq!(heredoc_patch("apply_patch <<EOF\nx\nEOF\npytest"), None, "a command after it is not dropped");
     }
 
     #[tokio::test]

@@ -56,6 +56,10 @@ impl Model {
     /// form's tool list is taken off first); the text form adds the tool list.
     pub fn set_system_prompt(&mut self, prompt: &str) {
         let list = text_tool_instructions(&self.tools, &self.example);
+        // A resumed run goes on in the form its conversation was in.
+        if self.configured == ToolFormat::Auto && prompt.ends_with(list.as_str()) {
+            self.format = ToolFormat::Text;
+        }
         let native = prompt.strip_suffix(list.as_str()).unwrap_or(prompt).to_string();
         self.prompts = SystemPrompts { text: format!("{native}{list}"), native };
     }

@@ -27,11 +27,16 @@ pub fn parse_text_tool_calls(text: &str, known: &[&str]) -> TextCalls {
     let mut text = without_thinking(text);
     let mut found = TextCalls::default();
     // Patch blocks first: their lines are code, and nothing in them is another call.
-    if known.contains(&"apply_patch")
-        && let Some((call, rest)) = blocks::patch_call(&text)
-    {
-        found.calls.push(call);
-        text = rest;
+    if known.contains(&"apply_patch") {
+        match blocks::patch_call(&text) {
+            Some(Ok((call, rest))) => {
+                found.calls.push(call);
+                text = rest;
+            }
+            // A patch cut short is never applied, and its lines are not read as calls.
+            Some(Err(problem)) => return TextCalls { calls: Vec::new(), problem: Some(problem) },
+            None => {}
+        }
     }
     let mut at = 0;
     while at < text.len() {
@@ -46,10 +51,15 @@ pub fn parse_text_tool_calls(text: &str, known: &[&str]) -> TextCalls {
         } else if rest.starts_with('{') || rest.starts_with('[') {
             json_call(rest, known, &mut found)
         } else if at_line_start(&text, at) {
-            pythonic::call(rest, known).map(|(call, used)| {
-                found.calls.push(call);
-                used
-            })
+            match pythonic::call(rest, known) {
+                Some(Ok((call, used))) => {
+                    found.calls.push(call);
+                    Some(used)
+                }
+                // A call with something after it on its line is no call, nor is anything in it.
+                Some(Err(())) => Some(rest.find('\n').unwrap_or(rest.len())),
+                None => None,
+            }
         } else {
             None
         };
@@ -78,6 +88,12 @@ pub(super) fn head(text: &str, at: usize) -> &str {
 fn without_thinking(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
+    // Templates that open `<think>` in the prompt leave only its end in the reply.
+    if let Some(end) = rest.find("</think>")
+        && !head(rest, end).contains("<think>")
+    {
+        rest = tail(rest, end + "</think>".len());
+    }
     while let Some(start) = rest.find("<think>") {
         out.push_str(head(rest, start));
         match tail(rest, start).find("</think>") {
@@ -100,11 +116,19 @@ fn at_line_start(text: &str, at: usize) -> bool {
 /// A JSON object or array at the start of `text`: its calls, or the reason it is not one.
 /// Returns the bytes it spans (`None` when it is not closed: the scan goes on inside).
 fn json_call(text: &str, known: &[&str], found: &mut TextCalls) -> Option<usize> {
+    // Valid JSON is read as it is: the repairs only ever see what does not parse.
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    if let Some(Ok(value)) = stream.next() {
+        collect(&value, known, found);
+        return Some(stream.byte_offset().max(1));
+    }
     let Some(len) = repair::span(text) else {
         if let Some(name) = mentioned_tool(text, known) {
             found.problem.get_or_insert(format!(
                 "the JSON of your `{name}` call is not closed (was the reply cut short?); send the whole call again"
             ));
+            // Nothing inside a call that was cut short runs.
+            return Some(text.len());
         }
         return None;
     };

@@ -6,8 +6,9 @@ use serde_json::{Map, Number, Value};
 use super::{head, repair, tail};
 use crate::message::ToolCall;
 
-/// A call at the start of `text` to one of the `known` tools, and the bytes it spans.
-pub(super) fn call(text: &str, known: &[&str]) -> Option<(ToolCall, usize)> {
+/// A call at the start of `text` to one of the `known` tools, and the bytes it spans;
+/// `Err` for a call with more text after it on its line (prose, or a comment): no call.
+pub(super) fn call(text: &str, known: &[&str]) -> Option<Result<(ToolCall, usize), ()>> {
     let name = known.iter().find(|n| text.starts_with(**n) && tail(text, n.len()).starts_with('('))?;
     let mut at = name.len() + 1;
     let mut arguments = Map::new();
@@ -17,14 +18,11 @@ pub(super) fn call(text: &str, known: &[&str]) -> Option<(ToolCall, usize)> {
         if let Some(after) = rest.strip_prefix(')') {
             let line_rest = after.split('\n').next().unwrap_or("");
             let trailing = line_rest.trim().trim_start_matches([']', '`']).trim_start_matches("</tool_call>").trim();
-            return trailing.is_empty().then(|| {
-                let call = ToolCall {
-                    id: String::new(),
-                    name: name.to_string(),
-                    arguments: Value::Object(arguments).to_string(),
-                };
-                (call, at + 1)
-            });
+            if !trailing.is_empty() {
+                return Some(Err(()));
+            }
+            let arguments = Value::Object(arguments).to_string();
+            return Some(Ok((ToolCall { id: String::new(), name: name.to_string(), arguments }, at + 1)));
         }
         let key: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
         let after_key = tail(rest, key.len()).trim_start();
@@ -60,6 +58,10 @@ fn value(text: &str) -> Option<(Value, usize)> {
         return string(text, first);
     }
     if first == '[' || first == '{' {
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+        if let Some(Ok(value)) = stream.next() {
+            return Some((value, stream.byte_offset()));
+        }
         let len = repair::span(text)?;
         let fixed = repair::repair(head(text, len))?;
         return Some((serde_json::from_str(&fixed).ok()?, len));

@@ -94,3 +94,20 @@ fn what_cannot_be_read_is_said() {
     );
     assert!(cut.problem.unwrap().contains("is not closed"));
 }
+
+#[test]
+fn review_cases_are_read_safely() {
+    // A lone `</think>`: the draft before it never runs.
+    let lone = "maybe {\"name\":\"run\",\"arguments\":{\"command\":\"git reset --hard\"}}\n</think>\n<tool_call>{\"name\":\"read_file\",\"arguments\":{\"path\":\"a\"}}</tool_call>";
+    assert_eq!(one(lone).0, "read_file");
+    // Valid JSON is read as it is, whatever the repair heuristics would think of it.
+    let valid = r#"{"name":"run","arguments":{"command":"x", "flags": ["a", true]}}"#;
+    assert_eq!(one(valid).1["flags"], serde_json::json!(["a", true]));
+    // A call inside a call that was cut short does not run.
+    let cut = r#"{"name":"edit","arguments":{"path":"a.json","old":"{}","new":{"name":"run","arguments":{"command":"make clean"}}"#;
+    let parsed = parse_text_tool_calls(cut, KNOWN);
+    assert!(parsed.calls.is_empty() && parsed.problem.unwrap().contains("not closed"));
+    // Nor one inside a pythonic call that is not alone on its line.
+    let commented = "edit(path='a', new='{\"name\": \"run\", \"arguments\": {\"command\": \"ls\"}}') # like this";
+    assert!(calls(commented).is_empty());
+}
