@@ -17,7 +17,14 @@ pub(crate) struct RepeatGuard {
     failures: HashMap<String, u32>,
     last: Option<(String, String)>,
     identical: u32,
+    /// The latest calls with their answers, hashed, for cycles of two or three calls.
+    recent: Vec<u64>,
 }
+
+/// Cycles of this many calls or fewer are caught (one call is `identical`'s).
+const LONGEST_CYCLE: usize = 3;
+/// A cycle of calls with the same answers this many times over ends the run.
+const MAX_CYCLES: usize = 3;
 
 /// A call as the repeat checks see it: its name and its arguments' values. Layout between
 /// JSON tokens does not make a call new; any change inside a value (whitespace included,
@@ -43,6 +50,13 @@ impl RepeatGuard {
     /// made this call and got this answer.
     fn answered(&mut self, call: &ToolCall, output: &str) -> u32 {
         let key = (signature(call), output.to_string());
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&key, &mut hasher);
+        self.recent.push(std::hash::Hasher::finish(&hasher));
+        let keep = LONGEST_CYCLE * MAX_CYCLES;
+        if self.recent.len() > keep {
+            self.recent.drain(..self.recent.len() - keep);
+        }
         if self.last.as_ref() == Some(&key) {
             self.identical += 1;
         } else {
@@ -50,6 +64,25 @@ impl RepeatGuard {
             self.identical = 1;
         }
         self.identical
+    }
+
+    /// The longest run of one cycle of 2 or 3 calls (with the same answers) that ends the
+    /// history: its length and how many times it came round.
+    fn cycle(&self) -> Option<(usize, usize)> {
+        let r = &self.recent;
+        (2..=LONGEST_CYCLE)
+            .filter_map(|k| {
+                let last = r.get(r.len().checked_sub(k)?..)?;
+                // A "cycle" of one call repeated is the identical-call check's.
+                if last.iter().all(|h| *h == last[0]) {
+                    return None;
+                }
+                let rounds = (1..)
+                    .take_while(|n| r.len() >= n * k && r[r.len() - n * k..r.len() - (n - 1) * k] == *last)
+                    .count();
+                (rounds >= 2).then_some((k, rounds))
+            })
+            .max_by_key(|&(_, rounds)| rounds)
     }
 
     /// Notes one call's result: adds a hint to `output` when the model repeats itself, and
@@ -87,6 +120,17 @@ impl RepeatGuard {
             )),
             _ => {}
         }
+        match self.cycle() {
+            Some((k, rounds)) if rounds >= MAX_CYCLES => {
+                let detail = format!("the model went round the same {k} calls {rounds} times, with the same answers");
+                stop = stop.or(Some((StopReason::Looping, detail)));
+            }
+            Some((k, rounds)) => output.push_str(&format!(
+                "\n[your last {} calls repeat the same {k} calls {rounds} times, with the same answers; use what they told you and take a different step]",
+                k * rounds
+            )),
+            None => {}
+        }
         stop
     }
 
@@ -114,6 +158,27 @@ mod tests {
         assert_eq!(g.failed(&call("edit", r#"{"old": "    x"}"#)), 1, "other indentation inside a value is a new call");
         g.progress();
         assert_eq!(g.failed(&call("edit", "{\"a\":1}")), 1);
+    }
+
+    #[test]
+    fn cycles_of_two_or_three_calls_are_caught() {
+        let mut g = RepeatGuard::default();
+        let (a, b) = (call("search", "{\"query\":\"x\"}"), call("read_file", "{\"path\":\"a\"}"));
+        let mut said = Vec::new();
+        for step in 0..6 {
+            let c = if step % 2 == 0 { &a } else { &b };
+            let mut out = "same".to_string();
+            let stop = g.review(c, true, false, &mut out);
+            said.push((out.contains("repeat the same 2 calls"), stop.map(|s| s.0)));
+        }
+        assert_eq!(said[..3], [(false, None), (false, None), (false, None)]);
+        assert_eq!(said[3], (true, None), "A B A B: a hint");
+        assert_eq!(said[5], (false, Some(StopReason::Looping)), "A B A B A B: the end");
+        let mut fresh = RepeatGuard::default();
+        for c in [&a, &b, &b, &a, &b, &b] {
+            fresh.answered(c, "same");
+        }
+        assert_eq!(fresh.cycle(), Some((3, 2)));
     }
 
     #[test]

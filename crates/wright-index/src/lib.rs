@@ -101,6 +101,11 @@ impl Index {
         let limit = limit.max(1);
         let exact = |(hits, more)| (hits, more, true);
         let (hits, more, more_exact) = match kind {
+            // A query of no words (a date, a number) is still text to find: found literally.
+            SearchKind::Text if !query.trim().is_empty() => match rank::text(self, query, limit) {
+                Err(IndexError::EmptyQuery) => grep::search(self, &regex::escape(query.trim()), limit)?,
+                found => exact(found?),
+            },
             SearchKind::Text => exact(rank::text(self, query, limit)?),
             SearchKind::Symbol => exact(symbols::search(self, query, limit)?),
             SearchKind::Regex => grep::search(self, query, limit)?,

@@ -53,6 +53,10 @@ fn symbols_regex_and_repo_map() {
     let r = index.search(r"def \w+\(", SearchKind::Regex, 1).unwrap();
     assert_eq!((r.hits.len(), r.more), (1, 2));
     assert!(index.search("(", SearchKind::Regex, 1).is_err());
+    // A query without words is looked for as it is written.
+    let literal = index.search("('2020')", SearchKind::Text, 10).unwrap();
+    assert_eq!(literal.hits.len(), 1, "{:?}", literal.hits);
+    assert_eq!((literal.hits[0].path.as_str(), literal.hits[0].start_line), ("tests/test_dates.py", 4));
     let map = index.repo_map(Some("dates"), 200).unwrap();
     assert!(map.starts_with("src/dates.py\n"), "{map}");
     assert!(map.contains("method Parser.parse_date"), "{map}");
@@ -99,7 +103,9 @@ fn bad_input_is_a_clear_error_or_a_counted_skip() {
     std::os::unix::fs::symlink(dir.path(), dir.path().join("src/loop")).unwrap();
     let (index, stats) = open_updated(dir.path(), cache.path()).unwrap();
     assert_eq!(stats.files, 4);
-    assert!(index.search("the of", SearchKind::Text, 5).is_err());
+    // Only stop words: looked for literally, found nowhere, and no error.
+    assert!(index.search("the of", SearchKind::Text, 5).unwrap().hits.is_empty());
+    assert!(index.search("  ", SearchKind::Text, 5).is_err(), "an empty query is still an error");
 }
 
 #[test]
