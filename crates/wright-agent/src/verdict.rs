@@ -128,19 +128,40 @@ pub(crate) fn judge(e: &Evidence) -> (Verdict, String, Option<Comparison>) {
 /// Tests the run added (not run at the base) or changed (in files it changed) that pass.
 fn runs_own_tests(e: &Evidence, last: &TestRun, c: &Comparison) -> Vec<String> {
     let mut own: Vec<String> = c.added_passing.clone();
+    // A changed test file's passing tests are the run's; a source file with tests inline
+    // (Rust's `mod tests`) changed only for its code shows nothing of the fix.
+    let test_files: Vec<String> = e.changed.iter().filter(|p| is_test_file(p)).cloned().collect();
     for id in last.named(wright_testing::Outcome::Passed) {
-        if in_files(id, e.changed) && !own.iter().any(|o| o == id) {
+        if in_files(id, &test_files) && !own.iter().any(|o| o == id) {
             own.push(id.to_string());
         }
     }
     own
 }
 
+/// Whether `path` holds tests by its name: a `test`/`tests`/`spec` folder, or a name such
+/// as `test_x.py`, `x_test.go`, `x.test.js`, `x_spec.rb`.
+fn is_test_file(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let folders = &parts[..parts.len().saturating_sub(1)];
+    if folders.iter().any(|f| matches!(*f, "test" | "tests" | "__tests__" | "spec" | "specs" | "testdata")) {
+        return true;
+    }
+    let name = parts.last().copied().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or(name);
+    stem.starts_with("test_")
+        || stem == "test"
+        || stem == "tests"
+        || ["_test", "_tests", "_spec"].iter().any(|s| stem.ends_with(s))
+        || [".test.", ".spec."].iter().any(|s| name.contains(s))
+}
+
 fn without_baseline(e: &Evidence, last: &TestRun) -> (Verdict, String, Option<Comparison>) {
+    let test_files: Vec<String> = e.changed.iter().filter(|p| is_test_file(p)).cloned().collect();
     let passing_own: Vec<String> = last
         .named(wright_testing::Outcome::Passed)
         .into_iter()
-        .filter(|t| in_files(t, e.changed))
+        .filter(|t| in_files(t, &test_files))
         .map(str::to_string)
         .collect();
     match (last.passed(), passing_own.is_empty()) {
@@ -244,7 +265,15 @@ mod tests {
         assert_eq!(verdict(Some(&green), &green, &["x.py"]).0, Verdict::Unverified);
         let with_new = run(0, &[("t.test_a", P), ("t.test_new", P)]);
         assert_eq!(verdict(Some(&green), &with_new, &[]).0, Verdict::Fixed);
-        assert_eq!(verdict(Some(&green), &green, &["t.py"]).0, Verdict::Fixed, "a test in a changed file passes");
+        let green_tests = run(0, &[("test_t.test_a", P)]);
+        let (v, why) = verdict(Some(&green_tests), &green_tests, &["test_t.py"]);
+        assert_eq!(v, Verdict::Fixed, "a test in a changed test file passes: {why}");
+        // A test inline in a source file changed only for its code shows nothing (measured:
+        // a Rust `mod tests` beside the changed function was taken for the run's own test).
+        let inline = run(0, &[("src/lib.rs::tests::a_number_is_a_port", P)]);
+        assert_eq!(verdict(Some(&inline), &inline, &["src/lib.rs"]).0, Verdict::Unverified);
+        assert!(is_test_file("tests/hidden.rs") && is_test_file("pkg/a_test.go") && is_test_file("x.test.js"));
+        assert!(!is_test_file("src/lib.rs") && !is_test_file("contest.py") && !is_test_file("latest/a.py"));
         // Deleting the failing test, or the passing ones, proves nothing.
         let deleted = run(1, &[("a.test_y", P), ("a.test_unrelated", F)]);
         assert_eq!(verdict(Some(&base), &deleted, &["a.py"]).0, Verdict::NotFixed);
@@ -272,7 +301,12 @@ mod tests {
         assert_eq!(verdict(Some(&run(0, &[])), &run(2, &[]), &[]).0, Verdict::TestsBroken);
         assert_eq!(verdict(Some(&run(0, &[])), &run(0, &[]), &[]).0, Verdict::Unverified);
         assert_eq!(verdict(None, &run(1, &[("t.test_a", F)]), &[]).0, Verdict::NotFixed);
-        let (v, why) = verdict(None, &run(0, &[("t.test_a", P)]), &["t.py"]);
+        let (v, why) = verdict(None, &run(0, &[("test_t.test_a", P)]), &["test_t.py"]);
         assert!(v == Verdict::Fixed && why.contains("no baseline"), "{why}");
+        assert_eq!(
+            verdict(None, &run(0, &[("t.test_a", P)]), &["t.py"]).0,
+            Verdict::Unverified,
+            "t.py is no test file"
+        );
     }
 }
