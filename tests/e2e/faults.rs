@@ -207,9 +207,7 @@ async fn sigterm_stops_after_the_current_step_with_changes_committed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(server.requests().len(), 3, "the run should be waiting on the model");
-    unsafe {
-        libc_kill(child.id() as i32, 15);
-    }
+    crate::support::send_signal(child.id(), 15);
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
     let events = events(&out.stdout);
@@ -221,11 +219,6 @@ async fn sigterm_stops_after_the_current_step_with_changes_committed() {
     assert!(diff.contains("+    return datetime.strptime(text, \"%Y-%m-%dT%H:%M:%S%z\")"), "{diff}");
     let worktree = std::path::Path::new(events[0]["worktree"].as_str().unwrap());
     assert_eq!(git(worktree, &["status", "--porcelain"]), "", "no half-done change is left behind");
-}
-
-unsafe extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
 }
 
 #[tokio::test]

@@ -7,19 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::fixture::Fixture;
+use crate::support::fixture::{Fixture, plan, strict_edit as edit};
 use crate::support::server::{ModelServer, Step, turn};
 use crate::support::{Home, events, finished, git, of_type, spawn};
 
 const SIGINT: i32 = 2;
-
-fn plan() -> Step {
-    turn("", &[("update_plan", json!({"steps": [{"step": "Make it strict", "status": "in_progress"}]}))])
-}
-
-fn edit() -> Step {
-    turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))])
-}
 
 fn finish() -> Step {
     turn("", &[("finish", json!({"summary": "done", "outcome": "fixed"}))])
@@ -43,9 +35,7 @@ async fn worktree_with(home: &Home, marker: &str) -> PathBuf {
 /// Sends SIGINT and waits for the exit; the events and how long the exit took.
 async fn interrupt(child: Child) -> (Option<i32>, Vec<Value>, Duration, String) {
     let sent = Instant::now();
-    unsafe {
-        libc_kill(child.id() as i32, SIGINT);
-    }
+    crate::support::send_signal(child.id(), SIGINT);
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     eprintln!("exited {:?} after the interrupt", sent.elapsed());
@@ -135,9 +125,4 @@ async fn sigint_while_the_model_writes_a_commit_message_commits_with_a_derived_o
     let commit = of_type(&events, "commit")[0]["subject"].as_str().unwrap().to_string();
     assert!(!commit.contains("never seen") && commit.contains("dates"), "{commit}");
     assert_eq!(finished(&events)["stop_reason"], "interrupted");
-}
-
-unsafe extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
 }

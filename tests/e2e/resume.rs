@@ -7,19 +7,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::fixture::Fixture;
+use crate::support::fixture::{Fixture, plan, strict_edit as edit};
 use crate::support::server::{ModelServer, Step, turn};
 use crate::support::{Home, events, finished, git, output, spawn};
 
 const TASK: &str = "make parse_date strict about the offset";
-
-fn plan() -> Step {
-    turn("", &[("update_plan", json!({"steps": [{"step": "Make it strict", "status": "in_progress"}]}))])
-}
-
-fn edit() -> Step {
-    turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))])
-}
 
 fn finish() -> Step {
     turn("", &[("finish", json!({"summary": "strict now", "outcome": "partial"}))])

@@ -77,3 +77,15 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
         }
     }
 }
+
+/// The model's plan for the fixture's task, one step in progress.
+pub fn plan() -> super::server::Step {
+    let steps = serde_json::json!({"steps": [{"step": "Make it strict", "status": "in_progress"}]});
+    super::server::turn("", &[("update_plan", steps)])
+}
+
+/// The edit that makes `parse_date` strict about the offset.
+pub fn strict_edit() -> super::server::Step {
+    let args = serde_json::json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""});
+    super::server::turn("", &[("edit", args)])
+}

@@ -93,6 +93,17 @@ impl PythonWasm {
     }
 }
 
+/// Sends `signal` to the process `pid` (the run under test).
+pub fn send_signal(pid: u32, signal: i32) {
+    unsafe extern "C" {
+        fn kill(pid: i32, sig: i32) -> i32;
+    }
+    // SAFETY: kill only sends a signal to the child this test started.
+    unsafe {
+        kill(pid as i32, signal);
+    }
+}
+
 /// Runs a command to completion off the async runtime's threads.
 pub async fn output(mut cmd: Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
