@@ -1,6 +1,7 @@
 //! The tool protocol turn by turn: in `auto` mode the tools are always in front of the
 //! model in the form it uses (in the request, or listed in the system prompt), and a
-//! reply cut at the length limit gets a turn to say it shorter.
+//! reply cut at the length limit gets a turn to say it shorter. The first message carries
+//! what the index ranks highest, and a failed edit of a file never read gets its lines.
 
 use serde_json::{Value, json};
 
@@ -95,4 +96,37 @@ async fn search_replace_blocks_and_a_heredoc_patch_edit_without_json() {
     assert_eq!(commits[1]["files"], json!(["README.md"]));
     let system = system(&server.requests()[0]);
     assert!(system.contains("<<<<<<< SEARCH"), "the text-mode prompt shows the block format");
+}
+
+#[tokio::test]
+async fn the_first_message_carries_the_ranked_files_and_an_unread_file_is_shown_on_a_failed_edit() {
+    let fixture = Fixture::new();
+    let invented = json!({"path": "README.md", "old": "# My Project", "new": "# My Project (strict dates)"});
+    let server = ModelServer::start(vec![
+        turn("", &[("edit", invented)]),
+        turn("", &[("finish", json!({"summary": "stopped", "outcome": "gave_up"}))]),
+    ])
+    .await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo());
+    cmd.arg("parse_date refuses a Z suffix");
+    let out = output(cmd).await;
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "{}", String::from_utf8_lossy(&out.stderr));
+
+    let first = requests[0]["messages"][1]["content"].as_str().unwrap();
+    assert!(first.starts_with("<untrusted-data source=\"task\">\nparse_date refuses a Z suffix\n</untrusted-data>"));
+    assert!(first.contains("ranks these files highest"), "{first}");
+    assert!(
+        first.contains(
+            "<untrusted-data source=\"dates.py\">\ndates.py (lines 1-6 of 6)\n     1\tfrom datetime import datetime"
+        ),
+        "the best-ranked small file is shown whole, as read_file shows it: {first}"
+    );
+    assert!(!first.contains("# myproj"), "a file the index does not rank is not shown: {first}");
+
+    let answer = last_message(&requests[1]);
+    assert!(answer.contains("you had not read README.md yet"), "{answer}");
+    assert!(answer.contains("     1\t# myproj"), "the file's real lines follow the error: {answer}");
 }

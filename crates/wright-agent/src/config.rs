@@ -22,6 +22,8 @@ pub struct SessionConfig {
     pub tool_format: ToolFormat,
     /// Characters of a tool's output the model sees.
     pub tool_output_limit: usize,
+    /// Tokens of the first message given to the files the index ranks highest (0: none).
+    pub briefing_tokens: usize,
     /// Configured test command; detected when `None`.
     pub test_command: Option<String>,
     pub test_timeout: Duration,
@@ -57,6 +59,7 @@ impl Default for SessionConfig {
             budgets: Budgets { max_steps: 50, ..Budgets::default() },
             tool_format: ToolFormat::Auto,
             tool_output_limit: 16_000,
+            briefing_tokens: 1500,
             test_command: None,
             test_timeout: Duration::from_secs(900),
             no_baseline: false,

@@ -5,6 +5,7 @@
 // must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
+mod briefing;
 mod budget;
 mod commit_writer;
 mod committing;

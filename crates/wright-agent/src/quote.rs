@@ -18,7 +18,9 @@ pub(crate) fn quote(source: &str, text: &str) -> String {
 pub(crate) fn unquote(quoted: &str) -> &str {
     let Some(rest) = quoted.strip_prefix(&format!("<{TAG} ")) else { return quoted };
     let Some((_, body)) = rest.split_once(">\n") else { return quoted };
-    body.strip_suffix(&format!("\n</{TAG}>")).unwrap_or(body)
+    // The quoted text cannot hold the closing tag, so the first one ends it; what follows
+    // (the briefing after the task) is not part of it.
+    body.split_once(&format!("\n</{TAG}>")).map_or(body, |(text, _)| text)
 }
 
 /// Every `untrusted-data`, in any case and whatever stands before it (`</ untrusted-data>`,
@@ -60,6 +62,8 @@ mod tests {
         let q = quote("task", "Fix parse_date.\nIt fails on Z.");
         assert_eq!(unquote(&q), "Fix parse_date.\nIt fails on Z.");
         assert_eq!(unquote("plain"), "plain");
+        let briefed = format!("{q}\n\nThe index ranks these files highest:\n{}", quote("a.py", "x = 1"));
+        assert_eq!(unquote(&briefed), "Fix parse_date.\nIt fails on Z.");
     }
 
     #[test]

@@ -66,7 +66,11 @@ impl Session {
             agents: &agents,
             repository_notes: repository_notes(&submodules, &root),
         });
-        let task = crate::quote::quote("task", &parts.config.task);
+        let mut task = crate::quote::quote("task", &parts.config.task);
+        if let Some(briefing) = parts.dispatcher.brief(&parts.config.task, parts.config.briefing_tokens).await {
+            task.push_str("\n\n");
+            task.push_str(&briefing);
+        }
         parts.model.set_system_prompt(&system);
         let system = parts.model.system_prompt().to_string();
         parts.conversation.remember(Message::System { content: system }, &mut parts.events);

@@ -104,6 +104,7 @@ struct Prepared {
     budgets: Budgets,
     tool_format: ToolFormat,
     tool_output_limit: usize,
+    briefing_tokens: usize,
     test_command: Option<String>,
     test_timeout: Duration,
     no_baseline: bool,
@@ -131,6 +132,7 @@ impl Prepared {
         config.budgets = self.budgets;
         config.tool_format = self.tool_format;
         config.tool_output_limit = self.tool_output_limit;
+        config.briefing_tokens = self.briefing_tokens;
         config.test_command = self.test_command;
         config.test_timeout = self.test_timeout;
         config.no_baseline = self.no_baseline;
@@ -218,6 +220,7 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         budgets,
         tool_format,
         tool_output_limit: usize::try_from(config.int("tool_output_chars")?.unwrap_or(16_000)).unwrap_or(usize::MAX),
+        briefing_tokens: usize::try_from(config.int("briefing_tokens")?.unwrap_or(1500)).unwrap_or(0),
         test_command: config.str("test_command")?,
         test_timeout: secs("test_timeout_secs", 900)?,
         no_baseline: opts.no_baseline,

@@ -36,6 +36,11 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("baseline_timeout_secs", None, "time limit of the test run at the base (unset: test_timeout_secs)"),
     ("run_timeout_secs", Some("120"), "default time limit of a `run` tool call"),
     ("tool_output_chars", Some("16000"), "characters of a tool's output the model sees"),
+    (
+        "briefing_tokens",
+        Some("1500"),
+        "tokens of the first prompt given to the files the index ranks highest (0: none)",
+    ),
     ("request_timeout_secs", Some("600"), "longest silence from the model endpoint"),
     ("max_retries", Some("4"), "retries of a failed model request"),
     ("trusted_repos", Some("[]"), "repositories whose wright.toml may set every key (user config only)"),

@@ -21,6 +21,7 @@ const REPO_KEYS: &[(&str, Rule)] = &[
     ("run_timeout_secs", Rule::Any),
     ("git.commit_messages", Rule::Any),
     ("tool_output_chars", Rule::Lower),
+    ("briefing_tokens", Rule::Lower),
     ("max_tokens", Rule::Lower),
     ("max_steps", Rule::Lower),
     ("token_budget", Rule::Lower),

@@ -1,0 +1,125 @@
+//! The first prompt's head start: the files wright's index ranks highest for the task,
+//! read with `read_file` (so every path rule holds), a small file whole and a larger one
+//! as its best-ranked definitions, within a budget of tokens. Small models that edit
+//! before they read invent the text they replace; this puts the real text in front of
+//! them from the first turn.
+
+use serde_json::json;
+use wright_index::{SearchHit, SearchKind};
+use wright_tools::{ToolContext, Toolbox};
+
+/// Files the briefing looks at, best-ranked first.
+const FILES: usize = 3;
+/// A file of at most this many lines is shown whole.
+pub(crate) const WHOLE_LINES: usize = 150;
+/// The most lines one definition shows.
+const DEFINITION_LINES: usize = 40;
+
+pub(crate) struct Briefing {
+    /// For the first message, after the task.
+    pub text: String,
+    /// The files it showed (whole or in part).
+    pub shown: Vec<String>,
+}
+
+/// What the index ranks highest for `task`, within `budget_tokens`; `None` when the index
+/// finds nothing or the budget is 0.
+pub(crate) fn brief(toolbox: &Toolbox, ctx: &ToolContext, task: &str, budget_tokens: usize) -> Option<Briefing> {
+    if budget_tokens == 0 {
+        return None;
+    }
+    let hits = ctx.index.with(|index| index.search(task, SearchKind::Text, 20)).ok()?.hits;
+    let mut left = budget_tokens.saturating_mul(4); // characters, at ~4 per token
+    let mut parts = Vec::new();
+    let mut shown = Vec::new();
+    for (path, hits) in by_file(hits).into_iter().take(FILES) {
+        let read = |start: usize, end: usize| {
+            let args = json!({"path": path, "start_line": start, "end_line": end});
+            toolbox.call(ctx, "read_file", &args, &[]).ok().map(|out| out.text)
+        };
+        let Some(head) = read(1, WHOLE_LINES) else { continue };
+        let body = if !head.contains(" lines below; ") && head.len() <= left {
+            head
+        } else {
+            let mut body = String::new();
+            for hit in hits.iter().filter(|h| h.symbol.is_some()) {
+                let end = hit.end_line.min(hit.start_line + DEFINITION_LINES - 1);
+                match read(hit.start_line, end) {
+                    Some(text) if body.len() + text.len() <= left => body.push_str(&text),
+                    _ => break,
+                }
+            }
+            body
+        };
+        if body.is_empty() {
+            continue;
+        }
+        left -= body.len();
+        parts.push(crate::quote::quote(&path, body.trim_end()));
+        shown.push(path);
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let text = format!(
+        "wright's code index ranks these files highest for this task, shown as read_file shows them. The line numbers \
+are not part of the files: leave them out of edit's `old`.\n{}",
+        parts.join("\n")
+    );
+    Some(Briefing { text, shown })
+}
+
+/// Hits grouped by file, files in the order of their best hit, definitions best first.
+fn by_file(hits: Vec<SearchHit>) -> Vec<(String, Vec<SearchHit>)> {
+    let mut files: Vec<(String, Vec<SearchHit>)> = Vec::new();
+    for hit in hits {
+        match files.iter_mut().find(|(path, _)| *path == hit.path) {
+            Some((_, list)) => list.push(hit),
+            None => files.push((hit.path.clone(), vec![hit])),
+        }
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wright_tools::{IndexHandle, RunLimits};
+
+    fn ctx(root: &std::path::Path, index_dir: &std::path::Path) -> ToolContext {
+        let index = IndexHandle::new(root.to_path_buf(), index_dir.to_path_buf(), None);
+        ToolContext { root: root.to_path_buf(), workspace: None, index, run: RunLimits::default() }
+    }
+
+    #[test]
+    fn a_small_file_whole_and_a_large_one_by_its_definitions() {
+        let (dir, index) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let root = dir.path();
+        std::fs::write(root.join("stats.py"), "def average(values):\n    return sum(values) / len(values)\n").unwrap();
+        let mut big = String::new();
+        for i in 0..300 {
+            big.push_str(&format!("def helper_{i}(x):\n    return x + {i}\n\n"));
+        }
+        big.push_str("def report_average(day):\n    return average(day.sales)\n");
+        std::fs::write(root.join("report.py"), big).unwrap();
+        let task = "ZeroDivisionError in average when a day has no sales (report_average)";
+        let found = brief(&Toolbox::default(), &ctx(root, index.path()), task, 2000).unwrap();
+        assert!(found.shown.contains(&"stats.py".to_string()) && found.shown.contains(&"report.py".to_string()));
+        assert!(found.text.contains("stats.py (lines 1-2 of 2)\n     1\tdef average(values):"), "{}", found.text);
+        assert!(found.text.contains("def report_average(day):"), "{}", found.text);
+        assert!(!found.text.contains("def helper_0("), "a large file shows its definitions only: {}", found.text);
+        assert!(found.text.contains("<untrusted-data source=\"stats.py\">"), "file text is quoted");
+    }
+
+    #[test]
+    fn the_budget_holds_and_zero_turns_it_off() {
+        let (dir, index) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(dir.path().join("a.py"), "def average(v):\n    return 1\n".repeat(60)).unwrap();
+        let ctx = ctx(dir.path(), index.path());
+        let toolbox = Toolbox::default();
+        assert!(brief(&toolbox, &ctx, "average", 0).is_none());
+        assert!(brief(&toolbox, &ctx, "nothing matches zyzzyva", 1000).is_none());
+        let small = brief(&toolbox, &ctx, "average", 100).map(|b| b.text.len()).unwrap_or(0);
+        assert!(small <= 100 * 4 + 400, "{small}");
+    }
+}
