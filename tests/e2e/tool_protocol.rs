@@ -2,6 +2,7 @@
 //! model in the form it uses (in the request, or listed in the system prompt), and a
 //! reply cut at the length limit gets a turn to say it shorter. The first message carries
 //! what the index ranks highest, and a failed edit of a file never read gets its lines.
+//! A model with a small window gets the compact prompt; an edit CPython rejects is refused.
 
 use serde_json::{Value, json};
 
@@ -129,4 +130,66 @@ async fn the_first_message_carries_the_ranked_files_and_an_unread_file_is_shown_
     let answer = last_message(&requests[1]);
     assert!(answer.contains("you had not read README.md yet"), "{answer}");
     assert!(answer.contains("     1\t# myproj"), "the file's real lines follow the error: {answer}");
+}
+
+#[tokio::test]
+async fn a_model_with_a_small_window_gets_the_compact_prompt() {
+    let fixture = Fixture::new();
+    let server = ModelServer::start(vec![
+        turn("<tool_call>{\"name\": \"read_file\", \"arguments\": {\"path\": \"dates.py\"}}</tool_call>", &[]),
+        turn("<tool_call>{\"name\": \"finish\", \"arguments\": {\"summary\": \"read\", \"outcome\": \"gave_up\"}}</tool_call>", &[]),
+    ])
+    .await;
+    server.set_context(16_384);
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "python3 -m unittest", "--repo"])
+        .arg(fixture.repo())
+        .arg("look at dates");
+    let out = output(cmd).await;
+    let events = events(&out.stdout);
+    assert_eq!(of_type(&events, "run_started")[0]["prompt_profile"], "compact");
+    let notices: Vec<&str> = of_type(&events, "notice").iter().map(|n| n["message"].as_str().unwrap()).collect();
+    assert!(
+        notices.iter().any(|n| n.contains("compact prompt: the model's context holds 16384 tokens")),
+        "{notices:?}"
+    );
+
+    let requests = server.requests();
+    assert!(requests[0].get("tools").is_none(), "a small window starts with the text list, not the schemas");
+    let prompt = system(&requests[0]);
+    assert!(prompt.contains("Work in this order: read the relevant code"), "{prompt}");
+    assert!(
+        prompt.contains("Example of a whole task") && prompt.contains("<<<<<<< SEARCH\n    return a * b"),
+        "{prompt}"
+    );
+    assert!(prompt.contains("{\"command\":\"python3 -m unittest\"}"), "the example runs the project's tests: {prompt}");
+    assert!(
+        prompt.contains("- edit(") && !prompt.contains("- update_plan(") && !prompt.contains("- repo_map("),
+        "{prompt}"
+    );
+    assert!(prompt.len() < 4000, "the compact prompt stays short: {} chars", prompt.len());
+}
+
+#[tokio::test]
+async fn an_edit_cpython_rejects_is_refused_though_tree_sitter_accepts_it() {
+    let fixture = Fixture::new();
+    let old = "    return datetime.strptime(text, \"%Y-%m-%dT%H:%M:%S\")";
+    let new = "    if text.endswith(\"Z\"):\n        text = text[:-1]\n      return datetime.strptime(text, \"%Y-%m-%dT%H:%M:%S\")";
+    let server = ModelServer::start(vec![
+        turn("", &[("edit", json!({"path": "dates.py", "old": old, "new": new}))]),
+        turn("", &[("finish", json!({"summary": "stopped", "outcome": "gave_up"}))]),
+    ])
+    .await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("accept a Z suffix");
+    let out = output(cmd).await;
+    let events = events(&out.stdout);
+    let result = &of_type(&events, "tool_result")[0];
+    assert_eq!(result["ok"], false, "{result}");
+    let said = last_message(&server.requests()[1]);
+    assert!(said.contains("python3's compiler") && said.contains("IndentationError"), "{said}");
+    assert!(said.contains("nothing was written"), "{said}");
+    assert!(of_type(&events, "commit").is_empty(), "nothing to commit");
 }

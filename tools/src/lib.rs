@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
 mod args;
+mod compile_check;
 mod fs_tools;
 mod index_handle;
 mod line_window;

@@ -65,6 +65,7 @@ impl Tool for Edit {
             ToolError::File { path: a.path.clone(), message }
         })?;
         wright_edit::check_syntax(&a.path, Some(&before), &after)?;
+        crate::compile_check::check(&ctx.run, &a.path, Some(&before), &after)?;
         write_atomic(&full, &after, &a.path)?;
         let diff = wright_edit::unified_diff(&a.path, &before, &after);
         Ok(ToolOutput {
@@ -97,7 +98,7 @@ impl Tool for ApplyPatch {
 
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: PatchArgs = args::parse("apply_patch", args)?;
-        let applied = apply_to_tree(&ctx.root, &a.patch, false)?;
+        let applied = apply(&ctx.root, &a.patch, false, Some(&ctx.run))?;
         Ok(ToolOutput {
             text: format!("{}Applied: {}.\n{}", recovered_note(&applied.recovered), applied.summary, applied.diff),
             change: Some(capitalize(&applied.summary)),
@@ -120,6 +121,11 @@ pub struct Applied {
 /// and every path checked before the first write, so it applies completely or not at all.
 /// With `check`, nothing is written.
 pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, ToolError> {
+    apply(root, patch, check, None)
+}
+
+/// `apply_to_tree`, with each changed file compile-checked in the sandbox of `compile`.
+fn apply(root: &Path, patch: &str, check: bool, compile: Option<&crate::RunLimits>) -> Result<Applied, ToolError> {
     let recovered = if check { Vec::new() } else { patch_journal::recover(root)? };
     let patch = wright_edit::parse_any(patch)?;
     let changes = wright_edit::apply_patch(&patch, |p| {
@@ -128,6 +134,13 @@ pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, T
     })?;
     for change in &changes {
         resolve_writable(root, &change.path)?;
+        if let (Some(limits), Some(after)) = (compile, &change.after) {
+            let path = match &change.op {
+                FileOp::Move { to } => to,
+                _ => &change.path,
+            };
+            crate::compile_check::check(limits, path, change.before.as_deref(), after)?;
+        }
         if let FileOp::Move { to } = &change.op {
             resolve_writable(root, to)?;
         }

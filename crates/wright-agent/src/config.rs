@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use wright_tools::RunLimits;
 
-use crate::{Budgets, CommitMessages, Event, ToolFormat};
+use crate::{Budgets, CommitMessages, Event, PromptProfile, ToolFormat};
 
 /// Made with `SessionConfig::default()`, then the fields that differ are set, so a new
 /// field does not break callers.
@@ -24,6 +24,8 @@ pub struct SessionConfig {
     pub tool_output_limit: usize,
     /// Tokens of the first message given to the files the index ranks highest (0: none).
     pub briefing_tokens: usize,
+    /// How much the prompt says: `Compact` for models with small windows.
+    pub prompt_profile: PromptProfile,
     /// Configured test command; detected when `None`.
     pub test_command: Option<String>,
     pub test_timeout: Duration,
@@ -60,6 +62,7 @@ impl Default for SessionConfig {
             tool_format: ToolFormat::Auto,
             tool_output_limit: 16_000,
             briefing_tokens: 1500,
+            prompt_profile: PromptProfile::Full,
             test_command: None,
             test_timeout: Duration::from_secs(900),
             no_baseline: false,

@@ -35,6 +35,8 @@ pub enum EventKind {
         base_url: String,
         streaming: bool,
         tool_format: String,
+        /// `full`, or `compact` for models with small windows.
+        prompt_profile: String,
         sandbox: String,
         test_command: Option<String>,
         /// Why that command: configured, or what detection found.

@@ -18,6 +18,7 @@ mod journal;
 mod model;
 mod parts;
 mod plan;
+mod profile;
 mod prompt;
 mod quote;
 mod redact;
@@ -36,6 +37,7 @@ pub use events::{
     TestPhase, TestSummary, Verdict,
 };
 pub use journal::{Journal, record_panics};
+pub use profile::PromptProfile;
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;
 pub use session::Session;

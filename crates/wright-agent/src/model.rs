@@ -8,7 +8,8 @@ use wright_llm::{LlmClient, LlmError, LlmEvent, Reply, ToolCall, ToolDef};
 
 use crate::conversation::Conversation;
 use crate::interrupt::Interrupt;
-use crate::prompt::{ToolFormat, example_call, text_tool_instructions};
+use crate::profile::{NOT_IN_COMPACT, PromptProfile};
+use crate::prompt::{Style, ToolFormat, example_call, native_tool_instructions, text_tool_instructions};
 use crate::{EventKind, Events, Progress, StopReason};
 
 pub(crate) enum Asked {
@@ -43,25 +44,48 @@ pub(crate) struct Model {
     prompts: SystemPrompts,
     /// A first call that fits the task, shown when the model needs an example.
     example: String,
+    style: Style,
+    /// The project's test command, for the worked example.
+    test: Option<String>,
 }
 
 impl Model {
-    pub fn new(llm: LlmClient, tools: Vec<ToolDef>, configured: ToolFormat, task: &str) -> Self {
-        let format = if configured == ToolFormat::Text { ToolFormat::Text } else { ToolFormat::Native };
+    /// `tools` as the profile offers them: the compact one leaves some out.
+    pub fn new(
+        llm: LlmClient,
+        mut tools: Vec<ToolDef>,
+        configured: ToolFormat,
+        task: &str,
+        style: Style,
+        test: Option<String>,
+    ) -> Self {
+        if style.profile == PromptProfile::Compact {
+            tools.retain(|t| !NOT_IN_COMPACT.contains(&t.name.as_str()));
+        }
+        // A small window is spent on the tools' schemas and, when the model then writes its
+        // calls as text, on the prompt again after the switch: a compact run starts in text.
+        let text_first = configured == ToolFormat::Auto && style.profile == PromptProfile::Compact;
+        let format = if configured == ToolFormat::Text || text_first { ToolFormat::Text } else { ToolFormat::Native };
         let prompts = SystemPrompts::default();
-        Model { llm, tools, configured, format, prompts, example: example_call(task) }
+        Model { llm, tools, configured, format, prompts, example: example_call(task), style, test }
     }
 
-    /// Sets the system prompt, as written for native tools (or in either form: a text
-    /// form's tool list is taken off first); the text form adds the tool list.
+    fn text_list(&self) -> String {
+        text_tool_instructions(&self.tools, &self.example, self.style, self.test.as_deref())
+    }
+
+    /// Sets the system prompt, as written without tool instructions (or in either form:
+    /// its instructions are taken off first); each form adds its own.
     pub fn set_system_prompt(&mut self, prompt: &str) {
-        let list = text_tool_instructions(&self.tools, &self.example);
+        let list = self.text_list();
+        let native = native_tool_instructions(self.style, self.test.as_deref());
         // A resumed run goes on in the form its conversation was in.
         if self.configured == ToolFormat::Auto && prompt.ends_with(list.as_str()) {
             self.format = ToolFormat::Text;
         }
-        let native = prompt.strip_suffix(list.as_str()).unwrap_or(prompt).to_string();
-        self.prompts = SystemPrompts { text: format!("{native}{list}"), native };
+        let base =
+            prompt.strip_suffix(list.as_str()).or_else(|| prompt.strip_suffix(native.as_str())).unwrap_or(prompt);
+        self.prompts = SystemPrompts { text: format!("{base}{list}"), native: format!("{base}{native}") };
     }
 
     /// The form of this turn's tools: `Native` or `Text`.
@@ -174,12 +198,19 @@ impl Model {
                 self.example
             );
         }
-        let mut text = String::from(
-            "You did not call a tool. Do not describe or list the tools: call one now (update_plan, search, read_file, edit, apply_patch, run), \
+        let names: Vec<&str> = self
+            .tools
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter(|n| !["finish", "git_diff", "repo_map"].contains(n))
+            .collect();
+        let mut text = format!(
+            "You did not call a tool. Do not describe or list the tools: call one now ({}), \
 or call finish with a summary and an outcome (fixed, partial or gave_up) if you are done.",
+            names.join(", ")
         );
         if with_instructions {
-            text.push_str(&text_tool_instructions(&self.tools, &self.example));
+            text.push_str(&self.text_list());
         } else if self.format == ToolFormat::Text {
             text.push_str(&format!("\nReply with one call and nothing else, for example:\n{}", self.example));
         }

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use wright_llm::ToolDef;
 
+use crate::profile::{COMPACT_INTRO, EditFormat, PromptProfile, worked_example};
+
 /// How tool calls travel: the API's native field, JSON in the text, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -70,11 +72,11 @@ pub(crate) struct PromptFacts<'a> {
     pub agents: &'a [(String, String)],
     /// Facts about the repository the model must know (submodules, LFS).
     pub repository_notes: Vec<String>,
+    pub profile: PromptProfile,
 }
 
-pub(crate) fn system_prompt(f: &PromptFacts) -> String {
-    let mut p = String::from(
-        "You are wright, an autonomous coding agent. You work in a git repository on a branch of your own; \
+/// The full profile's opening: what wright is and how a task goes.
+const FULL_INTRO: &str = "You are wright, an autonomous coding agent. You work in a git repository on a branch of your own; \
 every edit you make is committed automatically, and a person reviews the commits.\n\n\
 How to work:\n\
 1. Call update_plan first with a short ordered plan; update it as steps complete.\n\
@@ -82,8 +84,10 @@ How to work:\n\
 3. Change files with edit (exact old text -> new text) or apply_patch. Keep changes minimal and in the project's style.\n\
 4. Run the tests or a quick check with run, and fix what fails.\n\
 5. Call finish with a summary and an outcome: fixed, partial or gave_up.\n\
-Paths are relative to the repository root. Commands have no network access.\n",
-    );
+Paths are relative to the repository root. Commands have no network access.\n";
+
+pub(crate) fn system_prompt(f: &PromptFacts) -> String {
+    let mut p = String::from(if f.profile == PromptProfile::Compact { COMPACT_INTRO } else { FULL_INTRO });
     p.push_str("\nRepository root contains: ");
     let names: Vec<String> = f.root_listing.iter().map(|n| one_line(n, 80)).collect();
     p.push_str(&names.join(", "));
@@ -125,24 +129,48 @@ pub(crate) fn example_call(task: &str) -> String {
     }
 }
 
-/// For models without native tool calls: a compact tool list and one example call.
-pub(crate) fn text_tool_instructions(tools: &[ToolDef], example: &str) -> String {
-    let mut p = format!(
-        "\nTools. To call one, reply with one JSON object inside <tool_call></tool_call> tags and nothing after it, for example:\n\
+/// How this run's prompt is written: its profile and the edit format it teaches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    pub profile: PromptProfile,
+    pub edits: EditFormat,
+}
+
+/// For models without native tool calls: a compact tool list, an example call, the edit
+/// format; in the compact profile, a worked example of a whole task instead of one call.
+pub(crate) fn text_tool_instructions(tools: &[ToolDef], example: &str, style: Style, test: Option<&str>) -> String {
+    let compact = style.profile == PromptProfile::Compact;
+    let mut p = if compact {
+        "\nTools: reply with one JSON call inside <tool_call></tool_call> tags and nothing after it; the result comes back in \
+the next message (`?` marks optional arguments):\n"
+            .to_string()
+    } else {
+        format!(
+            "\nTools. To call one, reply with one JSON object inside <tool_call></tool_call> tags and nothing after it, for example:\n\
 {example}\n\
 The result comes back in the next message. Available tools (`?` marks optional arguments):\n"
-    );
+        )
+    };
     for t in tools {
         let args = wright_tools::signature(&t.parameters);
         let first_sentence =
             t.description.split(". ").next().unwrap_or(&t.description).split('\n').next().unwrap_or("");
         p.push_str(&format!("- {}({}): {}\n", t.name, args, first_sentence.trim_end_matches('.')));
     }
-    p.push_str(
-        "To change a file without escaping anything, you may instead reply with SEARCH/REPLACE blocks: the file's path on \
-one line, then\n<<<<<<< SEARCH\nthe exact lines to replace\n=======\nthe new lines\n>>>>>>> REPLACE\n",
-    );
+    p.push_str(style.edits.teach());
+    if compact {
+        p.push_str(&worked_example(Some(style.edits), test.map(|t| one_line(t, 200)).as_deref()));
+    }
     p
+}
+
+/// What the system prompt adds for native tool calls: in the compact profile, the worked
+/// example.
+pub(crate) fn native_tool_instructions(style: Style, test: Option<&str>) -> String {
+    match style.profile {
+        PromptProfile::Compact => worked_example(None, test.map(|t| one_line(t, 200)).as_deref()),
+        PromptProfile::Full => String::new(),
+    }
 }
 
 pub(crate) fn root_listing(root: &Path) -> Vec<String> {
@@ -203,7 +231,8 @@ mod tests {
             description: "Read a file. More.".into(),
             parameters: serde_json::json!({"type": "object", "properties": {"path": {}, "start_line": {}}, "required": ["path"]}),
         }];
-        let text = text_tool_instructions(&tools, &example_call("fix parse_date please"));
+        let style = Style { profile: PromptProfile::Full, edits: EditFormat::SearchReplace };
+        let text = text_tool_instructions(&tools, &example_call("fix parse_date please"), style, None);
         assert!(text.contains("- read_file(path, start_line?): Read a file\n"), "{text}");
         assert!(
             text.contains("<tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"parse_date\"}}</tool_call>")

@@ -12,7 +12,8 @@ use crate::conversation::Conversation;
 use crate::dispatch::Dispatcher;
 use crate::model::Model;
 use crate::parts::Parts;
-use crate::prompt::{PromptFacts, root_listing, system_prompt};
+use crate::profile::EditFormat;
+use crate::prompt::{PromptFacts, Style, root_listing, system_prompt};
 use crate::session::Session;
 use crate::test_runs::TestRunner;
 use crate::transcript::{Resumed, Transcript};
@@ -65,6 +66,7 @@ impl Session {
             test_command: parts.tests.command(),
             agents: &agents,
             repository_notes: repository_notes(&submodules, &root),
+            profile: parts.config.prompt_profile,
         });
         let mut task = crate::quote::quote("task", &parts.config.task);
         if let Some(briefing) = parts.dispatcher.brief(&parts.config.task, parts.config.briefing_tokens).await {
@@ -174,6 +176,7 @@ async fn assemble(
         base_url: config.base_url.clone(),
         streaming: llm.is_streaming(),
         tool_format: config.tool_format.as_str().to_string(),
+        prompt_profile: config.prompt_profile.as_str().to_string(),
         sandbox: config.run_limits.isolation.describe(),
         test_command: test_command.clone(),
         test_command_reason,
@@ -208,7 +211,8 @@ async fn assemble(
         crate::CommitMessages::Derived => None,
     };
     let dispatcher = Dispatcher::new(tool_ctx, test_command.clone());
-    let model = Model::new(llm, dispatcher.tools(), config.tool_format, &config.task);
+    let style = Style { profile: config.prompt_profile, edits: EditFormat::for_model(llm.model()) };
+    let model = Model::new(llm, dispatcher.tools(), config.tool_format, &config.task, style, test_command.clone());
     Ok(Parts {
         committer: Committer::new(workspace, commit_llm, config.run_id.clone(), config.task.clone()),
         conversation: Conversation::new(transcript, config.tool_output_limit),

@@ -41,6 +41,8 @@ pub enum LlmEvent {
 
 pub struct LlmClient {
     inner: Client<OpenAIConfig>,
+    /// The same HTTP client, for the one request async-openai does not type fully.
+    http: reqwest::Client,
     config: ClientConfig,
     streaming: AtomicBool,
 }
@@ -80,9 +82,9 @@ impl LlmClient {
         }
         let http = builder.build().map_err(|e| LlmError::Config(e.to_string()))?;
         let inner = Client::with_config(OpenAIConfig::new().with_api_base(base).with_api_key(key))
-            .with_http_service(StatusService::new(http));
+            .with_http_service(StatusService::new(http.clone()));
         let streaming = AtomicBool::new(config.stream);
-        Ok(LlmClient { inner, config, streaming })
+        Ok(LlmClient { inner, http, config, streaming })
     }
 
     /// A client of its own for the same endpoint, key and settings, speaking to `model`
@@ -97,6 +99,24 @@ impl LlmClient {
 
     pub fn is_streaming(&self) -> bool {
         self.streaming.load(Ordering::Relaxed)
+    }
+
+    /// The served model's context size in tokens, when the endpoint's model list gives it;
+    /// `None` when it does not or cannot be asked within `wait`.
+    pub async fn context_window(&self, wait: Duration) -> Option<u64> {
+        let url = format!("{}/models", self.config.base_url.trim_end_matches('/'));
+        let mut request = self.http.get(url).timeout(wait);
+        if let Some(key) = self.config.api_key.as_ref().filter(|k| !k.is_empty()) {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.ok()?.error_for_status().ok()?;
+        // A model list is small: a body that says it is huge is not read.
+        if response.content_length().is_some_and(|n| n > 4 << 20) {
+            return None;
+        }
+        let body = response.bytes().await.ok()?;
+        let listing: Value = serde_json::from_slice(&body).ok()?;
+        crate::context_window::from_listing(&listing, &self.config.model)
     }
 
     /// One model turn. Retries transient failures within the policy; falls back to

@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
 mod client;
+mod context_window;
 mod endpoint;
 mod error;
 mod http;

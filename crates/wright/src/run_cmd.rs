@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tokio::sync::watch;
-use wright_agent::{Budgets, CommitMessages, Events, Journal, Redactor, Resumed, Session, SessionConfig, ToolFormat};
+use wright_agent::{
+    Budgets, CommitMessages, Events, Journal, PromptProfile, Redactor, Resumed, Session, SessionConfig, ToolFormat,
+};
 use wright_git::TaskWorkspace;
 use wright_llm::{ClientConfig, LlmClient, RetryPolicy, Sampling};
 use wright_tools::RunLimits;
@@ -39,7 +41,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
         let events = events(&run_id, &run_dir, args.opts.json, 0)?;
-        let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir);
+        let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir).await;
         config.base = args.base.clone();
         config.include_dirty = args.include_dirty;
         // Watched from the start: a Ctrl-C while the worktree is made stops the run cleanly.
@@ -89,7 +91,7 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     runtime.block_on(async move {
         preflight(&prepared.base_url).await?;
         let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1)?;
-        let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir);
+        let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir).await;
         let interrupt = interrupt_on_signals()?;
         let session = Session::resume(config, llm, events, workspace, earlier).await?;
         let report = session.run(interrupt).await;
@@ -105,6 +107,10 @@ struct Prepared {
     tool_format: ToolFormat,
     tool_output_limit: usize,
     briefing_tokens: usize,
+    /// `None`: chosen by the model's context size.
+    prompt_profile: Option<PromptProfile>,
+    /// The model's context size as the user gives it.
+    context_tokens: Option<u64>,
     test_command: Option<String>,
     test_timeout: Duration,
     no_baseline: bool,
@@ -117,7 +123,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn session_config(
+    async fn session_config(
         self,
         task: String,
         run_id: String,
@@ -125,6 +131,9 @@ impl Prepared {
         run_dir: &Path,
     ) -> (SessionConfig, LlmClient) {
         let mut config = SessionConfig::default();
+        let (profile, why) = self.prompt_profile().await;
+        config.prompt_profile = profile;
+        config.notices.extend(why);
         config.task = task;
         config.run_id = run_id;
         config.workdir = workdir;
@@ -143,8 +152,32 @@ impl Prepared {
         config.transcript = run_dir.join(runs::TRANSCRIPT);
         config.identity = self.identity;
         config.commit_messages = self.commit_messages;
-        config.notices = self.notices;
+        config.notices.extend(self.notices);
         (config, self.llm)
+    }
+}
+
+impl Prepared {
+    /// The configured profile, or the one the model's context size calls for (as given
+    /// by `context_tokens` or the endpoint), with a notice saying why when it is compact.
+    async fn prompt_profile(&self) -> (PromptProfile, Option<String>) {
+        if let Some(profile) = self.prompt_profile {
+            return (profile, None);
+        }
+        let (tokens, source) = match self.context_tokens {
+            Some(n) => (Some(n), "context_tokens"),
+            None => (self.llm.context_window(Duration::from_secs(3)).await, "the endpoint's model list"),
+        };
+        match tokens.map(PromptProfile::for_context) {
+            Some(PromptProfile::Compact) => (
+                PromptProfile::Compact,
+                Some(format!(
+                    "compact prompt: the model's context holds {} tokens (from {source}); set prompt_profile = \"full\" to change it",
+                    tokens.unwrap_or_default()
+                )),
+            ),
+            _ => (PromptProfile::Full, None),
+        }
     }
 }
 
@@ -221,6 +254,13 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
         tool_format,
         tool_output_limit: usize::try_from(config.int("tool_output_chars")?.unwrap_or(16_000)).unwrap_or(usize::MAX),
         briefing_tokens: usize::try_from(config.int("briefing_tokens")?.unwrap_or(1500)).unwrap_or(0),
+        prompt_profile: match config.str("prompt_profile")?.as_deref() {
+            Some("full") => Some(PromptProfile::Full),
+            Some("compact") => Some(PromptProfile::Compact),
+            Some("auto") | None => None,
+            Some(other) => return Err(usage(format!("prompt_profile must be auto, full or compact, not `{other}`"))),
+        },
+        context_tokens: config.int("context_tokens")?,
         test_command: config.str("test_command")?,
         test_timeout: secs("test_timeout_secs", 900)?,
         no_baseline: opts.no_baseline,

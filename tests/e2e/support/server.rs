@@ -49,6 +49,8 @@ struct Inner {
     commit_script: Vec<Step>,
     commit_next: usize,
     commit_requests: Vec<Value>,
+    /// The context size `/v1/models` gives, as llama.cpp's `meta.n_ctx`.
+    context: Option<u64>,
 }
 
 #[derive(Clone)]
@@ -65,7 +67,10 @@ impl ModelServer {
     /// A server that also answers commit-message requests, in order, from `commits`.
     pub async fn start_with_commits(script: Vec<Step>, commits: Vec<Step>) -> Self {
         let inner = Arc::new(Mutex::new(Inner { script, commit_script: commits, ..Inner::default() }));
-        let app = Router::new().route("/v1/chat/completions", post(chat)).with_state(inner.clone());
+        let app = Router::new()
+            .route("/v1/chat/completions", post(chat))
+            .route("/v1/models", axum::routing::get(models))
+            .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -80,6 +85,22 @@ impl ModelServer {
     pub fn commit_requests(&self) -> Vec<Value> {
         self.inner.lock().unwrap().commit_requests.clone()
     }
+
+    /// From now on the model list says the served model's context holds `tokens`.
+    pub fn set_context(&self, tokens: u64) {
+        self.inner.lock().unwrap().context = Some(tokens);
+    }
+}
+
+/// The model list: one model, with a context size only when one was set (as OpenAI's
+/// list gives none).
+async fn models(State(inner): State<Arc<Mutex<Inner>>>) -> axum::Json<Value> {
+    let context = inner.lock().unwrap().context;
+    let mut model = serde_json::json!({"id": "served-model", "object": "model", "owned_by": "tests"});
+    if let Some(n) = context {
+        model["meta"] = serde_json::json!({"n_ctx": n});
+    }
+    axum::Json(serde_json::json!({"object": "list", "data": [model]}))
 }
 
 fn is_commit_request(request: &Value) -> bool {

@@ -37,6 +37,12 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("run_timeout_secs", Some("120"), "default time limit of a `run` tool call"),
     ("tool_output_chars", Some("16000"), "characters of a tool's output the model sees"),
     (
+        "prompt_profile",
+        Some("\"auto\""),
+        "auto (compact when the model's context holds 32K tokens or fewer) | full | compact",
+    ),
+    ("context_tokens", None, "the model's context size (unset: read from the endpoint's model list)"),
+    (
         "briefing_tokens",
         Some("1500"),
         "tokens of the first prompt given to the files the index ranks highest (0: none)",

@@ -1,0 +1,134 @@
+//! How much the prompt says, and which edit format it teaches. A model with a small
+//! window gets the compact profile: a shorter prompt and tool list, and one worked example
+//! of a whole task. In text mode an edit is taught as the format the model likely knows:
+//! SEARCH/REPLACE blocks (Aider's format, known to many fine-tuned models) or the patch
+//! envelope (known to models trained on Codex).
+
+/// The prompt profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PromptProfile {
+    #[default]
+    Full,
+    Compact,
+}
+
+impl PromptProfile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromptProfile::Full => "full",
+            PromptProfile::Compact => "compact",
+        }
+    }
+
+    /// The profile for a model whose context holds `tokens`: compact up to 32K.
+    pub fn for_context(tokens: u64) -> Self {
+        if tokens <= 32 * 1024 { PromptProfile::Compact } else { PromptProfile::Full }
+    }
+}
+
+/// What a text-mode prompt shows for changing a file without JSON escaping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EditFormat {
+    SearchReplace,
+    Patch,
+}
+
+impl EditFormat {
+    /// The envelope for models trained on it (OpenAI's newer and Codex models), else blocks.
+    pub fn for_model(model: &str) -> Self {
+        let name = model.to_ascii_lowercase();
+        let trained_on_patches = ["codex", "gpt-4.1", "gpt-5", "o3", "o4-"].iter().any(|m| name.contains(m));
+        if trained_on_patches { EditFormat::Patch } else { EditFormat::SearchReplace }
+    }
+
+    /// How the text-mode prompt teaches it.
+    pub fn teach(self) -> &'static str {
+        match self {
+            EditFormat::SearchReplace => {
+                "To change a file without escaping anything, you may instead reply with SEARCH/REPLACE blocks: the file's path on \
+one line, then\n<<<<<<< SEARCH\nthe exact lines to replace\n=======\nthe new lines\n>>>>>>> REPLACE\n"
+            }
+            EditFormat::Patch => {
+                "To change files without escaping anything, you may instead reply with a patch, outside any JSON:\n*** Begin Patch\n\
+*** Update File: path/to/file.py\n@@ def some_function():\n context line\n-removed line\n+added line\n*** End Patch\n"
+            }
+        }
+    }
+
+    /// The edit step of the worked example, fixing `return a * b` in `calc.py`.
+    fn example_edit(self) -> &'static str {
+        match self {
+            EditFormat::SearchReplace => {
+                "calc.py\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE"
+            }
+            EditFormat::Patch => {
+                "*** Begin Patch\n*** Update File: calc.py\n@@ def add(a, b):\n-    return a * b\n+    return a + b\n*** End Patch"
+            }
+        }
+    }
+}
+
+/// The compact profile's opening: what wright is and how a task goes, in few words.
+pub(crate) const COMPACT_INTRO: &str = "You are wright, a coding agent working in a git repository on a branch of its own; \
+every edit is committed for review.\n\
+Work in this order: read the relevant code (read_file, search); change it (edit); run the tests (run); then call finish \
+with a summary and an outcome: fixed, partial or gave_up. Copy `old` text exactly from what you read. Paths are relative \
+to the repository root. Commands have no network.\n";
+
+/// One whole task, read → edit → run → finish, as text calls (`edits` in text mode) or
+/// as the native calls it stands for. `test` is the project's test command, if known.
+pub(crate) fn worked_example(text_calls: Option<EditFormat>, test: Option<&str>) -> String {
+    let test = test.unwrap_or("python3 -m pytest -q");
+    let run = serde_json::json!({"name": "run", "arguments": {"command": test}});
+    match text_calls {
+        Some(edits) => format!(
+            "\nExample of a whole task (\"add(2, 3) returns 6\"), one call per reply, each answered before the next:\n\
+<tool_call>{{\"name\": \"read_file\", \"arguments\": {{\"path\": \"calc.py\"}}}}</tool_call>\n\
+{}\n\
+<tool_call>{run}</tool_call>\n\
+<tool_call>{{\"name\": \"finish\", \"arguments\": {{\"summary\": \"add multiplied; it adds now\", \"outcome\": \"fixed\"}}}}</tool_call>\n",
+            edits.example_edit()
+        ),
+        None => format!(
+            "\nExample of a whole task (\"add(2, 3) returns 6\"), one tool call per turn: read_file {{\"path\": \"calc.py\"}}; \
+edit {{\"path\": \"calc.py\", \"old\": \"    return a * b\", \"new\": \"    return a + b\"}}; run {}; \
+finish {{\"summary\": \"add multiplied; it adds now\", \"outcome\": \"fixed\"}}.\n",
+            run["arguments"]
+        ),
+    }
+}
+
+/// Tools a compact prompt leaves out: planning, the repo map and the diff cost a small
+/// model turns it needs for the task.
+pub(crate) const NOT_IN_COMPACT: &[&str] = &["update_plan", "repo_map", "git_diff"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_and_edit_format_follow_the_model() {
+        assert_eq!(PromptProfile::for_context(16_384), PromptProfile::Compact);
+        assert_eq!(PromptProfile::for_context(128_000), PromptProfile::Full);
+        assert_eq!(EditFormat::for_model("gpt-5-codex"), EditFormat::Patch);
+        assert_eq!(EditFormat::for_model("qwen2.5-coder-1.5b"), EditFormat::SearchReplace);
+    }
+
+    #[test]
+    fn the_worked_example_parses_as_the_calls_it_shows() {
+        let names = ["read_file", "edit", "apply_patch", "run", "finish"];
+        for format in [EditFormat::SearchReplace, EditFormat::Patch] {
+            let example = worked_example(Some(format), Some("go test ./..."));
+            // One call per reply: each part of the example, alone, is one call.
+            let parts: Vec<&str> = example.lines().skip(2).collect();
+            let read = wright_llm::parse_text_tool_calls(parts[0], &names);
+            assert_eq!(read.calls[0].name, "read_file");
+            let edit_lines = example.lines().skip(3).take_while(|l| !l.starts_with("<tool_call>")).collect::<Vec<_>>();
+            let edit = wright_llm::parse_text_tool_calls(&edit_lines.join("\n"), &names);
+            assert_eq!(edit.calls.len(), 1, "{example}");
+            assert_eq!(edit.calls[0].name, "apply_patch");
+            assert!(example.contains("\"command\":\"go test ./...\""), "{example}");
+        }
+        assert!(worked_example(None, None).contains("run {\"command\":\"python3 -m pytest -q\"}"));
+    }
+}

@@ -1,0 +1,157 @@
+//! The syntax guard's second half: after tree-sitter, a changed file is checked by its
+//! language's own front end where one is at hand (CPython's compiler, `node --check`,
+//! `gofmt -e`), which catches what tree-sitter forgives (an over-indented Python line).
+//! The checker only parses, never runs the code, and it runs in the sandbox on a copy in
+//! a scratch directory. Only an error the file did not have before refuses the edit.
+
+use std::path::Path;
+use std::time::Duration;
+
+use wright_sandbox::{Backend, Program, RunSpec};
+
+use crate::{RunLimits, ToolError};
+
+/// Prints `file:line: Error: message` for the first syntax error; never runs the code.
+const PYTHON: &str = "import sys\n\
+try:\n    compile(open(sys.argv[1], 'rb').read(), sys.argv[2], 'exec', dont_inherit=True)\n\
+except (SyntaxError, ValueError) as e:\n    print(f\"{sys.argv[2]}:{getattr(e, 'lineno', None) or '?'}: {type(e).__name__}: {getattr(e, 'msg', e)}\")\n    sys.exit(1)\n";
+
+/// The checker's output lines the model sees.
+const SHOWN_LINES: usize = 8;
+
+#[derive(Clone, Copy)]
+enum Checker {
+    Python,
+    Node,
+    Go,
+}
+
+impl Checker {
+    fn for_path(path: &str) -> Option<Checker> {
+        match Path::new(path).extension()?.to_str()? {
+            "py" => Some(Checker::Python),
+            "js" | "mjs" | "cjs" => Some(Checker::Node),
+            "go" => Some(Checker::Go),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Checker::Python => "python3's compiler",
+            Checker::Node => "node --check",
+            Checker::Go => "gofmt -e",
+        }
+    }
+
+    fn argv(self, file: &str, shown: &str) -> Vec<String> {
+        let args: &[&str] = match self {
+            Checker::Python => &["python3", "-c", PYTHON, file, shown],
+            Checker::Node => &["node", "--check", file],
+            Checker::Go => &["gofmt", "-e", "-l", file],
+        };
+        args.iter().map(|a| a.to_string()).collect()
+    }
+}
+
+/// Refuses `after` when the language's checker rejects it and accepted `before` (a new
+/// file counts as accepted). No checker for the language, none installed, a sandbox that
+/// cannot run it, or a checker that fails to start: the edit passes, as tree-sitter said.
+pub(crate) fn check(limits: &RunLimits, path: &str, before: Option<&str>, after: &str) -> Result<(), ToolError> {
+    let Some(checker) = Checker::for_path(path) else { return Ok(()) };
+    // A WASI sandbox has no python3, node or gofmt to run.
+    if limits.isolation.backend == Backend::Wasm {
+        return Ok(());
+    }
+    let Some(errors) = rejects(limits, checker, path, after) else { return Ok(()) };
+    if before.is_some_and(|text| rejects(limits, checker, path, text).is_some()) {
+        return Ok(());
+    }
+    Err(ToolError::File {
+        path: path.to_string(),
+        message: format!(
+            "the edit leaves an error that {} reports and the file did not have; nothing was written:\n{errors}",
+            checker.name()
+        ),
+    })
+}
+
+/// The checker's complaint about `text`, or `None` when it accepts it or cannot say.
+fn rejects(limits: &RunLimits, checker: Checker, path: &str, text: &str) -> Option<String> {
+    let name = Path::new(path).file_name()?.to_str()?.to_string();
+    let complaint = run_checker(limits, checker, &name, path, text)?;
+    // ES module syntax in a `.js` file is fine in a package of type "module".
+    let module_syntax = complaint.contains("outside a module") || complaint.contains("Unexpected token 'export'");
+    if matches!(checker, Checker::Node) && module_syntax && name.ends_with(".js") {
+        let as_module = format!("{}.mjs", name.trim_end_matches(".js"));
+        return run_checker(limits, checker, &as_module, path, text);
+    }
+    Some(complaint)
+}
+
+fn run_checker(limits: &RunLimits, checker: Checker, name: &str, shown: &str, text: &str) -> Option<String> {
+    let scratch = tempfile::Builder::new().prefix("wright-check-").tempdir().ok()?;
+    std::fs::write(scratch.path().join(name), text).ok()?;
+    let mut spec = RunSpec::new(Program::Argv(checker.argv(name, shown)), scratch.path());
+    spec.timeout = Duration::from_secs(20);
+    spec.output_limit = 16 << 10;
+    spec.isolation = limits.isolation.clone();
+    spec.cancel = limits.cancel.clone();
+    let out = wright_sandbox::run(&spec).ok()?;
+    // 126/127: the checker is not installed or cannot start; a kill says nothing either.
+    match out.exit_code {
+        Some(0) | Some(126) | Some(127) | None => return None,
+        Some(_) if out.timed_out || out.cancelled || out.limit_killed.is_some() => return None,
+        Some(_) => {}
+    }
+    let said = format!("{}\n{}", out.stdout.text, out.stderr.text);
+    let lines: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).take(SHOWN_LINES).collect();
+    Some(lines.join("\n").replace(&format!("{}/", scratch.path().display()), ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> RunLimits {
+        let mut limits = RunLimits::default();
+        // The sandbox's own tests cover bubblewrap; here the checkers are the subject.
+        limits.isolation.backend = Backend::None;
+        limits
+    }
+
+    const GOOD: &str = "def average(values):\n    return sum(values) / len(values)\n";
+
+    #[test]
+    fn python_rejects_what_tree_sitter_forgives() {
+        let bad = "def average(values):\n    if not values:\n        return None\n        return sum(values) / len(values)\n      x = 1\n";
+        let err = check(&limits(), "stats.py", Some(GOOD), bad).unwrap_err().to_string();
+        assert!(err.contains("python3's compiler") && err.contains("stats.py:5: IndentationError"), "{err}");
+        assert!(check(&limits(), "stats.py", Some(GOOD), GOOD).is_ok());
+        assert!(check(&limits(), "stats.py", None, GOOD).is_ok(), "a new file that compiles");
+        assert!(check(&limits(), "stats.py", Some(bad), bad).is_ok(), "an error the file had is not new");
+        assert!(check(&limits(), "notes.txt", Some(GOOD), "  )(").is_ok(), "no checker, no opinion");
+    }
+
+    #[test]
+    fn the_code_is_parsed_never_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let py = format!("open({:?}, 'w').write('x')\n", marker.display().to_string());
+        let js = format!("require('fs').writeFileSync({:?}, 'x')\n", marker.display().to_string());
+        assert!(check(&limits(), "a.py", None, &py).is_ok());
+        assert!(check(&limits(), "a.js", None, &js).is_ok());
+        assert!(!marker.exists());
+    }
+
+    #[test]
+    fn node_and_gofmt_report_new_errors() {
+        let err = check(&limits(), "src/range.js", Some("module.exports = 1;\n"), "function (\n").unwrap_err();
+        assert!(err.to_string().contains("node --check"), "{err}");
+        let esm = "import { x } from './x.js';\nexport const y = x;\n";
+        assert!(check(&limits(), "range.js", None, esm).is_ok(), "module syntax is not an error");
+        let go = "package main\n\nfunc main() {\n";
+        let err = check(&limits(), "main.go", Some("package main\n"), go).unwrap_err().to_string();
+        assert!(err.contains("gofmt -e") && err.contains("main.go:"), "{err}");
+    }
+}
