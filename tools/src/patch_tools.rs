@@ -191,10 +191,22 @@ fn describe(change: &FileChange) -> (&'static str, String) {
 }
 
 /// `text` without the line numbers read_file (`    12\t`) and search (`   12  `) put in
-/// front of each line, when every line has one; `None` otherwise.
+/// front of its lines; `None` when no line has one. A search hit's first line comes
+/// without a number, so lines without one stay as they are; the result is used only when
+/// it matches the file where the text as written did not.
 fn without_line_numbers(text: &str) -> Option<String> {
-    let out: Option<Vec<&str>> = text.lines().map(line_without_number).collect();
-    out.filter(|o| !o.is_empty()).map(|o| o.join("\n"))
+    let mut stripped = 0;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| match line_without_number(l) {
+            Some(bare) => {
+                stripped += 1;
+                bare
+            }
+            None => l,
+        })
+        .collect();
+    (stripped > 0).then(|| lines.join("\n"))
 }
 
 fn line_without_number(line: &str) -> Option<&str> {
@@ -273,7 +285,10 @@ mod tests {
         let now = std::fs::read_to_string(dir.path().join("lib.rs")).unwrap();
         assert_eq!(now, "fn leap(year: u32) -> bool {\n    year % 4 == 0 && year % 100 != 0\n}\n");
         assert_eq!(without_line_numbers("     7\tx = 1\n     8\t    y"), Some("x = 1\n    y".into()));
-        assert_eq!(without_line_numbers("x = 1\n8  y"), None, "every line must carry a number");
+        assert_eq!(without_line_numbers("x = 1\n y"), None, "no line carries a number");
+        // A search hit: its first line, after the path and span, has no number of its own.
+        let hit = "function range(start, end) {\n        8    const out = [];";
+        assert_eq!(without_line_numbers(hit), Some("function range(start, end) {\n  const out = [];".into()));
         let added = json!({"path": "lib.rs", "old": "     3\t}", "new": "     3\t}\n\nfn other() {}"});
         Edit.call(&ctx(dir.path()), &added).unwrap();
         let now = std::fs::read_to_string(dir.path().join("lib.rs")).unwrap();

@@ -2,14 +2,14 @@
 //! threads. What a call means for the run (a plan, a change to commit, the end) comes
 //! back as its [`Effect`]; the loop acts on it.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
 use wright_llm::{ToolCall, ToolDef};
 use wright_tools::{ToolContext, Toolbox};
 
 use crate::plan::{self, FINISH, FinishArgs, UPDATE_PLAN};
+use crate::seen::SeenFiles;
 use crate::{PlanStep, StepStatus};
 
 /// What a call asks of the run beyond its answer.
@@ -44,9 +44,7 @@ pub(crate) struct Dispatcher {
     ctx: ToolContext,
     /// The project's test command, named when a `run` ran no test.
     test_command: Option<String>,
-    /// Files the model has been shown (read, or in the briefing): a failed edit of any
-    /// other file gets the file's lines back, since its `old` was likely invented.
-    seen: Arc<Mutex<HashSet<String>>>,
+    seen: SeenFiles,
 }
 
 impl Dispatcher {
@@ -62,19 +60,9 @@ impl Dispatcher {
             tokio::task::spawn_blocking(move || crate::briefing::brief(&toolbox, &ctx, &task, budget_tokens)).await;
         let found = found.ok().flatten()?;
         for path in &found.shown {
-            self.saw(path);
+            self.seen.saw(path);
         }
         Some(found.text)
-    }
-
-    fn saw(&self, path: &str) {
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.insert(normal(path));
-        }
-    }
-
-    fn has_seen(&self, path: &str) -> bool {
-        self.seen.lock().map(|seen| seen.contains(&normal(path))).unwrap_or(true)
     }
 
     /// Every tool the model may call.
@@ -134,7 +122,7 @@ impl Dispatcher {
             .iter()
             .map(|call| {
                 let args = parse_args(call)?;
-                self.note_read(&call.name, &args);
+                self.seen.note_read(&call.name, &args);
                 let (toolbox, ctx, name) = (self.toolbox.clone(), self.ctx.clone(), call.name.clone());
                 Ok(tokio::task::spawn_blocking(move || toolbox.call(&ctx, &name, &args, &[UPDATE_PLAN, FINISH])))
             })
@@ -160,8 +148,8 @@ impl Dispatcher {
             ("run", Some(patch)) => ("apply_patch", serde_json::json!({ "patch": patch })),
             _ => (name, args),
         };
-        self.note_read(name, &args);
-        let unseen = edited_paths(name, &args).into_iter().filter(|p| !self.has_seen(p)).collect::<Vec<_>>();
+        self.seen.note_read(name, &args);
+        let unseen = self.seen.unseen_edits(name, &args);
         let (toolbox, ctx, owned_name) = (self.toolbox.clone(), self.ctx.clone(), name.to_string());
         let command = args.get("command").and_then(Value::as_str).map(str::to_string);
         let joined = tokio::task::spawn_blocking(move || {
@@ -198,19 +186,11 @@ impl Dispatcher {
         done
     }
 
-    fn note_read(&self, name: &str, args: &Value) {
-        if name == "read_file"
-            && let Some(path) = args.get("path").and_then(Value::as_str)
-        {
-            self.saw(path);
-        }
-    }
-
     /// A failed edit of files the model never read: their lines follow the error, so the
     /// next try copies real text. Each file is shown this way once.
     async fn unseen_lines(&self, mut failed: Dispatched, unseen: &[String]) -> Dispatched {
         for path in unseen {
-            self.saw(path);
+            self.seen.saw(path);
             let (toolbox, ctx) = (self.toolbox.clone(), self.ctx.clone());
             let args = serde_json::json!({"path": path, "end_line": crate::briefing::WHOLE_LINES});
             let read = tokio::task::spawn_blocking(move || toolbox.call(&ctx, "read_file", &args, &[])).await;
@@ -223,30 +203,6 @@ impl Dispatcher {
         }
         failed
     }
-}
-
-/// The files an `edit` or `apply_patch` call means to change.
-fn edited_paths(name: &str, args: &Value) -> Vec<String> {
-    match name {
-        "edit" => args.get("path").and_then(Value::as_str).map(|p| vec![p.to_string()]).unwrap_or_default(),
-        "apply_patch" => {
-            let patch = args.get("patch").and_then(Value::as_str).unwrap_or("");
-            let mut paths: Vec<String> = patch
-                .lines()
-                .filter_map(|l| l.strip_prefix("*** Update File:").or_else(|| l.strip_prefix("--- a/")))
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect();
-            paths.dedup();
-            paths
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// A path as the model may write it (`./a.py`, `a.py`), in one form.
-fn normal(path: &str) -> String {
-    path.trim().trim_start_matches("./").trim_start_matches('/').to_string()
 }
 
 /// The call's arguments as JSON, or the error the model gets when they are not JSON.

@@ -23,6 +23,7 @@ mod prompt;
 mod quote;
 mod redact;
 mod repeats;
+mod seen;
 mod session;
 mod start;
 mod test_runs;
