@@ -92,9 +92,14 @@ fn judge(task: &Task, run: &TestRun) -> (bool, String) {
 
 /// Carries the agent's change from `from` onto `to`, a fresh tree at `base`: every file it
 /// added, changed or deleted, except symlinks and the files that hold or decide tests (the
-/// check brings its own, as SWE-bench resets test files). Returns the paths carried.
+/// check brings its own, as SWE-bench resets test files), and build output and caches
+/// (what the agent's test runs left, which wright never commits either). Returns the paths
+/// carried.
 pub fn carry_change(from: &Path, base: &str, to: &Path) -> Result<Vec<String>, EvalError> {
-    git(from, &["add", "-A"])?;
+    let mut add: Vec<String> = ["add", "-A", "--", "."].map(String::from).to_vec();
+    add.extend(BUILD_OUTPUT.iter().map(|dir| format!(":(exclude,glob)**/{dir}/**")));
+    add.push(":(exclude,glob)**/*.pyc".into());
+    git(from, &add.iter().map(String::as_str).collect::<Vec<_>>())?;
     let raw = git(from, &["diff", "--cached", "--raw", "-z", "--no-renames", base])?;
     let mut kept = Vec::new();
     let mut fields = raw.split('\0');
@@ -118,6 +123,9 @@ pub fn carry_change(from: &Path, base: &str, to: &Path) -> Result<Vec<String>, E
     applied?;
     Ok(kept)
 }
+
+/// Folders of build output and caches, in any folder.
+const BUILD_OUTPUT: &[&str] = &["target", "node_modules", "__pycache__", ".pytest_cache", ".venv"];
 
 /// Test files and the files that decide how tests run, in any folder.
 fn decides_tests(path: &str) -> bool {
@@ -175,5 +183,26 @@ mod tests {
         for path in ["pages.py", "src/lib.rs", "words.go", "slug.js", "testing_utils.py"] {
             assert!(!decides_tests(path), "{path}");
         }
+    }
+
+    #[test]
+    fn build_output_left_by_test_runs_is_not_carried() {
+        let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for dir in [from.path(), to.path()] {
+            git(dir, &["init", "-q"]).unwrap();
+            std::fs::write(dir.join("lib.rs"), "fn a() {}\n").unwrap();
+            git(dir, &["add", "."]).unwrap();
+            git(dir, &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]).unwrap();
+        }
+        let base = git(from.path(), &["rev-parse", "HEAD"]).unwrap().trim().to_string();
+        std::fs::write(from.path().join("lib.rs"), "fn a() { 1; }\n").unwrap();
+        for built in ["target/debug/x.rlib", "pkg/__pycache__/m.pyc", "web/node_modules/a/i.js", "m.pyc"] {
+            let path = from.path().join(built);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "built").unwrap();
+        }
+        assert_eq!(carry_change(from.path(), &base, to.path()).unwrap(), ["lib.rs"]);
+        assert_eq!(std::fs::read_to_string(to.path().join("lib.rs")).unwrap(), "fn a() { 1; }\n");
+        assert!(!to.path().join("target").exists());
     }
 }

@@ -117,6 +117,9 @@ fn write_environment(peers: &Path) -> Result<(), EvalError> {
     std::fs::rename(&tmp, &module).map_err(io)
 }
 
+/// The file of the harness's settings for an attempt; named unlike any built-in config.
+const OVERRIDES: &str = "wright-overrides.yaml";
+
 /// One attempt: `text` picks the text-based configuration (`mini_textbased.yaml`) over the
 /// default tool-calling one (`mini.yaml`).
 pub fn attempt(
@@ -131,8 +134,10 @@ pub fn attempt(
     let model = settings.model.as_deref().ok_or_else(|| EvalError::Io(NEEDS_MODEL.into()))?;
     let io = |p: &Path, e: std::io::Error| EvalError::Io(format!("{}: {e}", p.display()));
     let trajectory = scratch.join("traj.json");
-    // JSON is YAML, and mini-swe-agent reads its configs by the `.yaml` suffix.
-    let overrides = scratch.join("mini.yaml");
+    // JSON is YAML, and mini-swe-agent reads its configs by the `.yaml` suffix. Not
+    // `mini.yaml`: mini-swe-agent looks in the current folder (this one) first, and would
+    // take the overrides for its own built-in config of that name.
+    let overrides = scratch.join(OVERRIDES);
     let config = overrides_for(task, tree, settings)?;
     std::fs::write(&overrides, config.to_string()).map_err(|e| io(&overrides, e))?;
     let log_path = scratch.join("mini.log");
@@ -266,6 +271,14 @@ fn read_trajectory(path: &Path) -> Trajectory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_overrides_file_shadows_no_built_in_config() {
+        // mini-swe-agent 2.4.6's own configs (minisweagent/config and its benchmarks/).
+        let built_in = ["default.yaml", "mini.yaml", "mini_textbased.yaml", "programbench.yaml", "swebench.yaml"];
+        assert!(!built_in.contains(&OVERRIDES));
+        assert!(!OVERRIDES.starts_with("swebench"));
+    }
 
     #[test]
     fn a_trajectory_gives_the_claim_steps_and_tokens() {
