@@ -191,22 +191,20 @@ fn describe(change: &FileChange) -> (&'static str, String) {
 }
 
 /// `text` without the line numbers read_file (`    12\t`) and search (`   12  `) put in
-/// front of its lines; `None` when no line has one. A search hit's first line comes
-/// without a number, so lines without one stay as they are; the result is used only when
-/// it matches the file where the text as written did not.
+/// front of each line, when every line has one, or every line but the first (a search
+/// hit's first line, after its path, has none); `None` otherwise.
 fn without_line_numbers(text: &str) -> Option<String> {
-    let mut stripped = 0;
-    let lines: Vec<&str> = text
-        .lines()
-        .map(|l| match line_without_number(l) {
-            Some(bare) => {
-                stripped += 1;
-                bare
-            }
-            None => l,
-        })
-        .collect();
-    (stripped > 0).then(|| lines.join("\n"))
+    let lines: Vec<&str> = text.lines().collect();
+    let numbered =
+        |from: usize| -> Option<Vec<&str>> { lines.get(from..)?.iter().map(|l| line_without_number(l)).collect() };
+    let bare = match numbered(0) {
+        Some(all) => all,
+        None => {
+            let rest = numbered(1).filter(|rest| !rest.is_empty())?;
+            lines.first().into_iter().copied().chain(rest).collect()
+        }
+    };
+    (!bare.is_empty()).then(|| bare.join("\n"))
 }
 
 fn line_without_number(line: &str) -> Option<&str> {
@@ -286,6 +284,7 @@ mod tests {
         assert_eq!(now, "fn leap(year: u32) -> bool {\n    year % 4 == 0 && year % 100 != 0\n}\n");
         assert_eq!(without_line_numbers("     7\tx = 1\n     8\t    y"), Some("x = 1\n    y".into()));
         assert_eq!(without_line_numbers("x = 1\n y"), None, "no line carries a number");
+        assert_eq!(without_line_numbers("x = 1\n8  y\nz"), None, "a line after the first without one");
         // A search hit: its first line, after the path and span, has no number of its own.
         let hit = "function range(start, end) {\n        8    const out = [];";
         assert_eq!(without_line_numbers(hit), Some("function range(start, end) {\n  const out = [];".into()));

@@ -15,6 +15,9 @@ pub(crate) const WHOLE_LINES: usize = 150;
 /// The most lines one definition shows.
 const DEFINITION_LINES: usize = 40;
 
+const HEADER: &str = "wright's code index ranks these files highest for this task, shown as read_file shows them. \
+The line numbers are not part of the files: leave them out of edit's `old`.\n";
+
 pub(crate) struct Briefing {
     /// For the first message, after the task.
     pub text: String,
@@ -29,7 +32,8 @@ pub(crate) fn brief(toolbox: &Toolbox, ctx: &ToolContext, task: &str, budget_tok
         return None;
     }
     let hits = ctx.index.with(|index| index.search(task, SearchKind::Text, 20)).ok()?.hits;
-    let mut left = budget_tokens.saturating_mul(4); // characters, at ~4 per token
+    // Characters, at ~3.5 per token of code, less the header.
+    let mut left = (budget_tokens.saturating_mul(7) / 2).saturating_sub(HEADER.len());
     let mut parts = Vec::new();
     let mut shown = Vec::new();
     for (path, hits) in by_file(hits).into_iter().take(FILES) {
@@ -38,34 +42,39 @@ pub(crate) fn brief(toolbox: &Toolbox, ctx: &ToolContext, task: &str, budget_tok
             toolbox.call(ctx, "read_file", &args, &[]).ok().map(|out| out.text)
         };
         let Some(head) = read(1, WHOLE_LINES) else { continue };
-        let body = if !head.contains(" lines below; ") && head.len() <= left {
+        // The quote around the file's text counts too.
+        let room = left.saturating_sub(path.len() + 64);
+        let body = if !head.contains(" lines below; ") && head.len() <= room {
             head
         } else {
             let mut body = String::new();
+            let mut shown: Vec<(usize, usize)> = Vec::new();
             for hit in hits.iter().filter(|h| h.symbol.is_some()) {
                 let end = hit.end_line.min(hit.start_line + DEFINITION_LINES - 1);
+                // A method inside a class already shown is not shown again.
+                if shown.iter().any(|&(a, b)| a <= hit.start_line && end <= b) {
+                    continue;
+                }
                 match read(hit.start_line, end) {
-                    Some(text) if body.len() + text.len() <= left => body.push_str(&text),
+                    Some(text) if body.len() + text.len() <= room => body.push_str(&text),
                     _ => break,
                 }
+                shown.push((hit.start_line, end));
             }
             body
         };
         if body.is_empty() {
             continue;
         }
-        left -= body.len();
-        parts.push(crate::quote::quote(&path, body.trim_end()));
+        let quoted = crate::quote::quote(&path, body.trim_end());
+        left = left.saturating_sub(quoted.len());
+        parts.push(quoted);
         shown.push(path);
     }
     if parts.is_empty() {
         return None;
     }
-    let text = format!(
-        "wright's code index ranks these files highest for this task, shown as read_file shows them. The line numbers \
-are not part of the files: leave them out of edit's `old`.\n{}",
-        parts.join("\n")
-    );
+    let text = format!("{HEADER}{}", parts.join("\n"));
     Some(Briefing { text, shown })
 }
 
@@ -119,7 +128,8 @@ mod tests {
         let toolbox = Toolbox::default();
         assert!(brief(&toolbox, &ctx, "average", 0).is_none());
         assert!(brief(&toolbox, &ctx, "nothing matches zyzzyva", 1000).is_none());
-        let small = brief(&toolbox, &ctx, "average", 100).map(|b| b.text.len()).unwrap_or(0);
-        assert!(small <= 100 * 4 + 400, "{small}");
+        // 120 lines: too long for 150 tokens whole, so its definitions, as many as fit.
+        let small = brief(&toolbox, &ctx, "average", 150).expect("one definition fits");
+        assert!(small.text.contains("def average(v):") && small.text.len() <= 150 * 7 / 2, "{}", small.text.len());
     }
 }

@@ -23,6 +23,9 @@ pub(crate) enum Effect {
     Change(String),
 }
 
+/// The longest the first message waits for the briefing (the index, on a first run).
+const BRIEFING_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub(crate) struct Dispatched {
     pub ok: bool,
     pub output: String,
@@ -56,9 +59,9 @@ impl Dispatcher {
     /// shows count as seen.
     pub async fn brief(&self, task: &str, budget_tokens: usize) -> Option<String> {
         let (toolbox, ctx, task) = (self.toolbox.clone(), self.ctx.clone(), task.to_string());
-        let found =
-            tokio::task::spawn_blocking(move || crate::briefing::brief(&toolbox, &ctx, &task, budget_tokens)).await;
-        let found = found.ok().flatten()?;
+        let job = tokio::task::spawn_blocking(move || crate::briefing::brief(&toolbox, &ctx, &task, budget_tokens));
+        // A large repository's first index takes a while; the run does not wait for it.
+        let found = tokio::time::timeout(BRIEFING_WAIT, job).await.ok()?.ok().flatten()?;
         for path in &found.shown {
             self.seen.saw(path);
         }

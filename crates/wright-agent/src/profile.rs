@@ -24,7 +24,22 @@ impl PromptProfile {
     pub fn for_context(tokens: u64) -> Self {
         if tokens <= 32 * 1024 { PromptProfile::Compact } else { PromptProfile::Full }
     }
+
+    /// The profile a system prompt was written in.
+    pub(crate) fn of_prompt(system: &str) -> Self {
+        if system.starts_with(COMPACT_INTRO) { PromptProfile::Compact } else { PromptProfile::Full }
+    }
+
+    /// The briefing's budget: the configured one, and at most 1000 tokens in a small window.
+    pub(crate) fn briefing_tokens(self, configured: usize) -> usize {
+        match self {
+            PromptProfile::Full => configured,
+            PromptProfile::Compact => configured.min(COMPACT_BRIEFING),
+        }
+    }
 }
+
+const COMPACT_BRIEFING: usize = 1000;
 
 /// What a text-mode prompt shows for changing a file without JSON escaping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +52,11 @@ impl EditFormat {
     /// The envelope for models trained on it (OpenAI's newer and Codex models), else blocks.
     pub fn for_model(model: &str) -> Self {
         let name = model.to_ascii_lowercase();
-        let trained_on_patches = ["codex", "gpt-4.1", "gpt-5", "o3", "o4-"].iter().any(|m| name.contains(m));
-        if trained_on_patches { EditFormat::Patch } else { EditFormat::SearchReplace }
+        // The last part of `provider/model`, and each of its `-` parts for `o3`, `o4-mini`.
+        let base = name.rsplit('/').next().unwrap_or(&name);
+        let family = ["codex", "gpt-4.1", "gpt-5"].iter().any(|m| base.contains(m));
+        let reasoning = base.split(['-', ':']).next().is_some_and(|first| first == "o3" || first == "o4");
+        if family || reasoning { EditFormat::Patch } else { EditFormat::SearchReplace }
     }
 
     /// How the text-mode prompt teaches it.
@@ -112,6 +130,11 @@ mod tests {
         assert_eq!(PromptProfile::for_context(128_000), PromptProfile::Full);
         assert_eq!(EditFormat::for_model("gpt-5-codex"), EditFormat::Patch);
         assert_eq!(EditFormat::for_model("qwen2.5-coder-1.5b"), EditFormat::SearchReplace);
+        assert_eq!(EditFormat::for_model("openai/o4-mini"), EditFormat::Patch);
+        assert_eq!(EditFormat::for_model("deepseek-coder-v2:16b-o3x"), EditFormat::SearchReplace);
+        assert_eq!(PromptProfile::Compact.briefing_tokens(1500), 1000);
+        assert_eq!(PromptProfile::Full.briefing_tokens(1500), 1500);
+        assert_eq!(PromptProfile::of_prompt(COMPACT_INTRO), PromptProfile::Compact);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::conversation::Conversation;
 use crate::dispatch::Dispatcher;
 use crate::model::Model;
 use crate::parts::Parts;
-use crate::profile::EditFormat;
+use crate::profile::{EditFormat, PromptProfile};
 use crate::prompt::{PromptFacts, Style, root_listing, system_prompt};
 use crate::session::Session;
 use crate::test_runs::TestRunner;
@@ -69,7 +69,8 @@ impl Session {
             profile: parts.config.prompt_profile,
         });
         let mut task = crate::quote::quote("task", &parts.config.task);
-        if let Some(briefing) = parts.dispatcher.brief(&parts.config.task, parts.config.briefing_tokens).await {
+        let budget = parts.config.prompt_profile.briefing_tokens(parts.config.briefing_tokens);
+        if let Some(briefing) = parts.dispatcher.brief(&parts.config.task, budget).await {
             task.push_str("\n\n");
             task.push_str(&briefing);
         }
@@ -84,7 +85,7 @@ impl Session {
     /// conversation, plan and budgets spent from its transcript. Whatever was not committed
     /// is discarded (and the model told so), as is a patch that was half applied.
     pub async fn resume(
-        config: SessionConfig,
+        mut config: SessionConfig,
         llm: LlmClient,
         events: Events,
         mut workspace: TaskWorkspace,
@@ -100,6 +101,10 @@ impl Session {
         })
         .await?;
         let answered = earlier.answer_dangling_calls();
+        // The run goes on with the prompt it had, whatever the endpoint says now.
+        if let Some(Message::System { content }) = earlier.messages.first() {
+            config.prompt_profile = PromptProfile::of_prompt(content);
+        }
         let mut parts = assemble(config, llm, events, workspace).await?;
         parts.steps = earlier.steps;
         parts.usage = earlier.usage;

@@ -48,7 +48,7 @@ pub enum EditError {
     #[error("{path}: hunk {hunk} did not match.{closest}")]
     HunkFailed { path: String, hunk: usize, closest: String },
     #[error(
-        "{path}: the edit leaves {now} lines with {lang} syntax errors (the file had {was}); nothing was written. Broken lines after the edit:{shown}"
+        "{path}: the edit leaves {now} lines with {lang} syntax errors (the file had {was}); nothing was written. Broken lines after the edit:{shown}\nThe file is unchanged: send the edit again with these lines fixed (one statement per line; in JSON, a line break is \\n)."
     )]
     BrokenSyntax { path: String, lang: &'static str, was: usize, now: usize, shown: String },
     #[error("{path}: {message}")]

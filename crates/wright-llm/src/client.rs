@@ -101,22 +101,35 @@ impl LlmClient {
         self.streaming.load(Ordering::Relaxed)
     }
 
-    /// The served model's context size in tokens, when the endpoint's model list gives it;
-    /// `None` when it does not or cannot be asked within `wait`.
+    /// The served model's context size in tokens, when the endpoint says: its model list,
+    /// else llama.cpp's `/props` beside the API; `None` when it does not or cannot be asked
+    /// within `wait`.
     pub async fn context_window(&self, wait: Duration) -> Option<u64> {
-        let url = format!("{}/models", self.config.base_url.trim_end_matches('/'));
+        let base = self.config.base_url.trim_end_matches('/');
+        if let Some(n) = self
+            .get_json(&format!("{base}/models"), wait)
+            .await
+            .and_then(|listing| crate::context_window::from_listing(&listing, &self.config.model))
+        {
+            return Some(n);
+        }
+        let server = base.strip_suffix("/v1").unwrap_or(base);
+        crate::context_window::from_props(&self.get_json(&format!("{server}/props"), wait).await?)
+    }
+
+    /// A small JSON document from the endpoint's own host (the same client and redirect
+    /// policy as the chat requests, so the key goes nowhere else).
+    async fn get_json(&self, url: &str, wait: Duration) -> Option<Value> {
         let mut request = self.http.get(url).timeout(wait);
         if let Some(key) = self.config.api_key.as_ref().filter(|k| !k.is_empty()) {
             request = request.bearer_auth(key);
         }
         let response = request.send().await.ok()?.error_for_status().ok()?;
-        // A model list is small: a body that says it is huge is not read.
+        // These documents are small: a body that says it is huge is not read.
         if response.content_length().is_some_and(|n| n > 4 << 20) {
             return None;
         }
-        let body = response.bytes().await.ok()?;
-        let listing: Value = serde_json::from_slice(&body).ok()?;
-        crate::context_window::from_listing(&listing, &self.config.model)
+        serde_json::from_slice(&response.bytes().await.ok()?).ok()
     }
 
     /// One model turn. Retries transient failures within the policy; falls back to

@@ -1,6 +1,7 @@
 //! How many tokens the served model's context holds, as the endpoint's model list says
 //! (llama.cpp's `meta.n_ctx`, vLLM's `max_model_len`, OpenRouter's and LM Studio's
-//! `context_length`). Many endpoints say nothing; then the caller decides.
+//! `context_length`), or llama.cpp's `/props` for builds whose list has no `n_ctx`.
+//! Many endpoints say nothing; then the caller decides.
 
 use serde_json::Value;
 
@@ -22,6 +23,11 @@ pub(crate) fn from_listing(listing: &Value, model: &str) -> Option<u64> {
     fields.into_iter().flatten().find_map(Value::as_u64).filter(|&n| n > 0)
 }
 
+/// The context size in llama.cpp's `/props` (`default_generation_settings.n_ctx`).
+pub(crate) fn from_props(props: &Value) -> Option<u64> {
+    props.pointer("/default_generation_settings/n_ctx").and_then(Value::as_u64).filter(|&n| n > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +44,9 @@ mod tests {
         assert_eq!(from_listing(&openai, "gpt-4o-mini"), None);
         assert_eq!(from_listing(&json!({"data": [{"id": "x", "context_length": "lots"}]}), "x"), None);
         assert_eq!(from_listing(&json!("not a listing"), "x"), None);
+        let train_only = json!({"data": [{"id": "q", "meta": {"n_ctx_train": 32768}}]});
+        assert_eq!(from_listing(&train_only, "q"), None, "the training context is not the window");
+        assert_eq!(from_props(&json!({"default_generation_settings": {"n_ctx": 8192}})), Some(8192));
+        assert_eq!(from_props(&json!({"default_generation_settings": {}})), None);
     }
 }

@@ -260,7 +260,8 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
             Some("auto") | None => None,
             Some(other) => return Err(usage(format!("prompt_profile must be auto, full or compact, not `{other}`"))),
         },
-        context_tokens: config.int("context_tokens")?,
+        // 0 says nothing about the window: as if unset.
+        context_tokens: config.int("context_tokens")?.filter(|&n| n > 0),
         test_command: config.str("test_command")?,
         test_timeout: secs("test_timeout_secs", 900)?,
         no_baseline: opts.no_baseline,

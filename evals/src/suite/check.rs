@@ -96,6 +96,8 @@ fn judge(task: &Task, run: &TestRun) -> (bool, String) {
 /// (what the agent's test runs left, which wright never commits either). Returns the paths
 /// carried.
 pub fn carry_change(from: &Path, base: &str, to: &Path) -> Result<Vec<String>, EvalError> {
+    // Tracked files wherever they are; new files outside build output.
+    git(from, &["add", "-u"])?;
     let mut add: Vec<String> = ["add", "-A", "--", "."].map(String::from).to_vec();
     add.extend(BUILD_OUTPUT.iter().map(|dir| format!(":(exclude,glob)**/{dir}/**")));
     add.push(":(exclude,glob)**/*.pyc".into());
@@ -191,17 +193,20 @@ mod tests {
         for dir in [from.path(), to.path()] {
             git(dir, &["init", "-q"]).unwrap();
             std::fs::write(dir.join("lib.rs"), "fn a() {}\n").unwrap();
+            std::fs::create_dir_all(dir.join("src/target")).unwrap();
+            std::fs::write(dir.join("src/target/mod.rs"), "// a folder of source named target\n").unwrap();
             git(dir, &["add", "."]).unwrap();
             git(dir, &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]).unwrap();
         }
         let base = git(from.path(), &["rev-parse", "HEAD"]).unwrap().trim().to_string();
         std::fs::write(from.path().join("lib.rs"), "fn a() { 1; }\n").unwrap();
+        std::fs::write(from.path().join("src/target/mod.rs"), "// changed\n").unwrap();
         for built in ["target/debug/x.rlib", "pkg/__pycache__/m.pyc", "web/node_modules/a/i.js", "m.pyc"] {
             let path = from.path().join(built);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "built").unwrap();
         }
-        assert_eq!(carry_change(from.path(), &base, to.path()).unwrap(), ["lib.rs"]);
+        assert_eq!(carry_change(from.path(), &base, to.path()).unwrap(), ["lib.rs", "src/target/mod.rs"]);
         assert_eq!(std::fs::read_to_string(to.path().join("lib.rs")).unwrap(), "fn a() { 1; }\n");
         assert!(!to.path().join("target").exists());
     }

@@ -1,6 +1,7 @@
 //! Repairs the JSON small models write by hand: literal newlines and tabs in strings,
 //! unescaped quotes inside a string where the structure says where it ends, trailing
-//! commas, single-quoted strings and Python's `True`, `False` and `None`.
+//! commas, single-quoted strings, Python's `True`, `False` and `None`, and backslashes
+//! JSON does not allow (`\.` in a regular expression), which mean a backslash.
 
 /// `text` (one object or array) as valid JSON, or `None` when no repair makes it parse.
 pub(crate) fn repair(text: &str) -> Option<String> {
@@ -88,11 +89,19 @@ fn read_string(chars: &[char], start: usize) -> (String, usize) {
         match c {
             '\\' if i + 1 < chars.len() => {
                 let next = chars[i + 1];
+                let hex4 = chars.get(i + 2..i + 6).is_some_and(|h| h.iter().all(char::is_ascii_hexdigit));
                 match next {
                     '\'' => body.push('\''),
-                    _ => {
+                    '"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' => {
                         body.push('\\');
                         body.push(next);
+                    }
+                    'u' if hex4 => body.push_str("\\u"),
+                    // Not an escape JSON knows: the writer meant the backslash itself.
+                    _ => {
+                        body.push_str("\\\\");
+                        i += 1;
+                        continue;
                     }
                 }
                 i += 2;
@@ -140,6 +149,8 @@ mod tests {
             (r#"{"a": 1, "b": [1, 2,],}"#, r#"{"a": 1, "b": [1, 2]}"#),
             (r#"{'a': 'it\'s', 'b': True, 'c': None}"#, r#"{"a": "it's", "b": true, "c": null}"#),
             (r#"{"new": "print("hi")", "path": "a.py"}"#, r#"{"new": "print(\"hi\")", "path": "a.py"}"#),
+            (r#"{"old": "replace(/\.0$/, '')"}"#, r#"{"old": "replace(/\\.0$/, '')"}"#),
+            (r#"{"a": "C:\dir \u00e9 \uzz"}"#, r#"{"a": "C:\\dir \u00e9 \\uzz"}"#),
         ];
         for (broken, fixed) in cases {
             assert_eq!(repair(broken).as_deref(), Some(fixed), "{broken}");
