@@ -10,6 +10,14 @@ use crate::support::fixture::Fixture;
 use crate::support::server::{ModelServer, Step, turn};
 use crate::support::{Home, events, of_type, output};
 
+/// `wright run --json FLAGS --repo FIXTURE TASK` against `server`.
+async fn run(server: &ModelServer, fixture: &Fixture, flags: &[&str], task: &str) -> std::process::Output {
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json"]).args(flags).arg("--repo").arg(fixture.repo()).arg(task);
+    output(cmd).await
+}
+
 fn system(request: &Value) -> String {
     request["messages"][0]["content"].as_str().unwrap().to_string()
 }
@@ -29,10 +37,7 @@ async fn auto_mode_follows_the_model_between_text_and_native_calls() {
         turn("", &[("finish", json!({"summary": "read", "outcome": "gave_up"}))]),
     ])
     .await;
-    let home = Home::new();
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("look at dates");
-    let out = output(cmd).await;
+    let out = run(&server, &fixture, &["--test-command", "true"], "look at dates").await;
     let events = events(&out.stdout);
     let requests = server.requests();
     assert_eq!(requests.len(), 3, "{}", String::from_utf8_lossy(&out.stderr));
@@ -59,10 +64,7 @@ async fn a_reply_cut_at_the_length_limit_is_asked_again_shorter() {
         turn("", &[("finish", json!({"summary": "stopped", "outcome": "gave_up"}))]),
     ])
     .await;
-    let home = Home::new();
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("fix dates");
-    let out = output(cmd).await;
+    let out = run(&server, &fixture, &["--test-command", "true"], "fix dates").await;
     assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     let requests = server.requests();
     assert_eq!(requests[0]["max_tokens"], 2048, "every request caps the reply");
@@ -81,11 +83,7 @@ async fn search_replace_blocks_and_a_heredoc_patch_edit_without_json() {
         turn("<tool_call>{\"name\": \"finish\", \"arguments\": {\"summary\": \"done\", \"outcome\": \"partial\"}}</tool_call>", &[]),
     ])
     .await;
-    let home = Home::new();
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--tool-format", "text", "--test-command", "true", "--repo"]);
-    cmd.arg(fixture.repo()).arg("make dates strict");
-    let out = output(cmd).await;
+    let out = run(&server, &fixture, &["--tool-format", "text", "--test-command", "true"], "make dates strict").await;
     let events = events(&out.stdout);
     let calls: Vec<&str> = of_type(&events, "tool_call").iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(calls, ["apply_patch", "run", "finish"], "{}", String::from_utf8_lossy(&out.stderr));
@@ -108,11 +106,7 @@ async fn the_first_message_carries_the_ranked_files_and_an_unread_file_is_shown_
         turn("", &[("finish", json!({"summary": "stopped", "outcome": "gave_up"}))]),
     ])
     .await;
-    let home = Home::new();
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo());
-    cmd.arg("parse_date refuses a Z suffix");
-    let out = output(cmd).await;
+    let out = run(&server, &fixture, &["--test-command", "true"], "parse_date refuses a Z suffix").await;
     let requests = server.requests();
     assert_eq!(requests.len(), 2, "{}", String::from_utf8_lossy(&out.stderr));
 
@@ -141,12 +135,7 @@ async fn a_model_with_a_small_window_gets_the_compact_prompt() {
     ])
     .await;
     server.set_context(16_384);
-    let home = Home::new();
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "python3 -m unittest", "--repo"])
-        .arg(fixture.repo())
-        .arg("look at dates");
-    let out = output(cmd).await;
+    let out = run(&server, &fixture, &["--test-command", "python3 -m unittest"], "look at dates").await;
     let events = events(&out.stdout);
     assert_eq!(of_type(&events, "run_started")[0]["prompt_profile"], "compact");
     let notices: Vec<&str> = of_type(&events, "notice").iter().map(|n| n["message"].as_str().unwrap()).collect();
@@ -181,10 +170,7 @@ async fn an_edit_cpython_rejects_is_refused_though_tree_sitter_accepts_it() {
         turn("", &[("finish", json!({"summary": "stopped", "outcome": "gave_up"}))]),
     ])
     .await;
-    let home = Home::new();
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("accept a Z suffix");
-    let out = output(cmd).await;
+    let out = run(&server, &fixture, &["--test-command", "true"], "accept a Z suffix").await;
     let events = events(&out.stdout);
     let result = &of_type(&events, "tool_result")[0];
     assert_eq!(result["ok"], false, "{result}");
