@@ -15,7 +15,7 @@ async fn run_with_config(
     flags: &[&str],
     config: &str,
 ) -> (Option<i32>, Vec<serde_json::Value>, String) {
-    let done = turn("", &[("finish", json!({"summary": "nothing to do", "outcome": "fixed"}))]);
+    let done = turn("", &[("finish", json!({"summary": "nothing to do", "outcome": "gave_up"}))]);
     let server = ModelServer::start(vec![done]).await;
     let home = Home::new();
     let dir = home.dir.path().join("config/wright");

@@ -45,7 +45,7 @@ async fn rate_limits_are_retried_after_the_servers_delay() {
         limited,
         Step::Status { code: 503, retry_after: None, body: "overloaded".into() },
         plan(),
-        finish("fixed"),
+        finish("gave_up"),
     ])
     .await;
     let started = std::time::Instant::now();
@@ -64,7 +64,7 @@ async fn a_stream_dropped_mid_tool_call_is_retried_whole() {
     let server = ModelServer::start(vec![
         Step::DropMidToolCall,
         turn("", &[("read_file", json!({"path": "dates.py"}))]),
-        finish("fixed"),
+        finish("gave_up"),
     ])
     .await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
@@ -79,7 +79,7 @@ async fn a_stream_dropped_mid_tool_call_is_retried_whole() {
 #[tokio::test]
 async fn an_empty_stream_switches_to_plain_requests() {
     let fixture = Fixture::new();
-    let server = ModelServer::start(vec![Step::EmptyStream, plan(), finish("fixed")]).await;
+    let server = ModelServer::start(vec![Step::EmptyStream, plan(), finish("gave_up")]).await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(4), "{stderr}");
     assert!(notices(&events)[0].contains("empty stream; using non-streaming requests"), "{:?}", notices(&events));
@@ -90,7 +90,7 @@ async fn an_empty_stream_switches_to_plain_requests() {
 #[tokio::test]
 async fn no_stream_flag_never_streams() {
     let fixture = Fixture::new();
-    let server = ModelServer::start(vec![plan(), finish("fixed")]).await;
+    let server = ModelServer::start(vec![plan(), finish("gave_up")]).await;
     let (code, _, stderr) = run_json(&server, &fixture, &["--no-stream"]).await;
     assert_eq!(code, Some(4), "{stderr}");
     assert!(server.requests().iter().all(|r| r["stream"] == false));
@@ -129,7 +129,7 @@ async fn bad_calls_go_back_to_the_model_as_errors() {
 async fn the_same_failing_call_three_times_ends_the_run() {
     let fixture = Fixture::new();
     let bad = turn("", &[("read_file", json!({"path": "missing.py"}))]);
-    let server = ModelServer::start(vec![bad.clone(), bad.clone(), bad, finish("fixed")]).await;
+    let server = ModelServer::start(vec![bad.clone(), bad.clone(), bad, finish("gave_up")]).await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(4), "{stderr}");
     let end = finished(&events);
@@ -147,7 +147,7 @@ async fn a_full_context_drops_old_outputs_and_retries_once() {
         body: r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#.into(),
     };
     let read = turn("", &[("read_file", json!({"path": "dates.py"}))]);
-    let server = ModelServer::start(vec![plan(), read.clone(), read, full.clone(), finish("fixed")]).await;
+    let server = ModelServer::start(vec![plan(), read.clone(), read, full.clone(), finish("gave_up")]).await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(4), "{stderr}");
     assert!(notices(&events).iter().any(|n| n.contains("dropped the 2 oldest tool outputs")), "{:?}", notices(&events));
@@ -194,7 +194,7 @@ async fn budgets_stop_the_run_with_exit_3() {
 async fn sigterm_stops_after_the_current_step_with_changes_committed() {
     let fixture = Fixture::new();
     let edit = turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))]);
-    let slow = Step::Delay(Duration::from_secs(30), Box::new(finish("fixed")));
+    let slow = Step::Delay(Duration::from_secs(30), Box::new(finish("gave_up")));
     let server = ModelServer::start(vec![plan(), edit, slow]).await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
@@ -224,7 +224,7 @@ async fn sigterm_stops_after_the_current_step_with_changes_committed() {
 #[tokio::test]
 async fn the_timeout_also_bounds_a_slow_model() {
     let fixture = Fixture::new();
-    let slow = Step::Delay(Duration::from_secs(30), Box::new(finish("fixed")));
+    let slow = Step::Delay(Duration::from_secs(30), Box::new(finish("gave_up")));
     let server = ModelServer::start(vec![plan(), slow]).await;
     let started = std::time::Instant::now();
     let (code, events, _) = run_json(&server, &fixture, &["--timeout", "2"]).await;
@@ -247,7 +247,7 @@ async fn files_made_by_commands_are_committed_apart_and_ignored_ones_never() {
         )],
     );
     let generate = turn("", &[("run", json!({"command": "echo data > generated.txt && echo noise > build.log"}))]);
-    let server = ModelServer::start(vec![leaky_plan, generate, finish("fixed")]).await;
+    let server = ModelServer::start(vec![leaky_plan, generate, finish("gave_up")]).await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(4), "{stderr}");
     let commits = of_type(&events, "commit");
@@ -267,7 +267,7 @@ async fn a_model_cycling_through_a_failing_call_is_stopped() {
     let fixture = Fixture::new();
     let bad = turn("", &[("edit", json!({"path": "dates.py", "old": "def parse(x):", "new": "def parse(y):"}))]);
     let look = turn("", &[("search", json!({"query": "parse_date"}))]);
-    let server = ModelServer::start(vec![bad.clone(), look.clone(), bad.clone(), look, bad, finish("fixed")]).await;
+    let server = ModelServer::start(vec![bad.clone(), look.clone(), bad.clone(), look, bad, finish("gave_up")]).await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(4), "{stderr}");
     assert_eq!(finished(&events)["stop_reason"], "repeated_failure");
@@ -280,7 +280,7 @@ async fn a_model_cycling_through_a_failing_call_is_stopped() {
 async fn a_model_repeating_the_same_call_is_told_then_stopped() {
     let fixture = Fixture::new();
     let look = turn("", &[("search", json!({"query": "parse_date"}))]);
-    let server = ModelServer::start(vec![look.clone(), look.clone(), look.clone(), look, finish("fixed")]).await;
+    let server = ModelServer::start(vec![look.clone(), look.clone(), look.clone(), look, finish("gave_up")]).await;
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(4), "{stderr}");
     assert_eq!(finished(&events)["stop_reason"], "looping");

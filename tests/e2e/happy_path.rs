@@ -111,8 +111,11 @@ async fn a_task_becomes_a_reviewed_commit() {
         tests[0]
     );
     assert_eq!(tests[0]["failing"], json!(["test_dates.ParseDateTest.test_z_suffix"]));
-    assert_eq!((tests[1]["phase"].as_str(), tests[1]["passed"].as_bool()), (Some("final"), Some(true)), "{}", tests[1]);
-    assert_eq!(tests[1]["counts"], json!({"passed": 2, "failed": 0, "skipped": 0}));
+    // The model's finish was weighed by a test run, which passed and is the final one.
+    let phases: Vec<&str> = tests.iter().map(|t| t["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, ["baseline", "review", "final"]);
+    assert_eq!(tests[2]["passed"].as_bool(), Some(true), "{}", tests[2]);
+    assert_eq!(tests[2]["counts"], json!({"passed": 2, "failed": 0, "skipped": 0}));
     let end = finished(&events);
     assert_eq!(end["verdict"], "fixed");
     assert_eq!(end["tests_changed"]["now_passing"], json!(["test_dates.ParseDateTest.test_z_suffix"]));
@@ -252,7 +255,7 @@ async fn auto_mode_moves_a_model_that_echoes_its_tools_to_text_calls() {
             &[],
         ),
         turn(
-            "<tool_call>{\"name\": \"finish\", \"arguments\": {\"summary\": \"read it\", \"outcome\": \"partial\"}}</tool_call>",
+            "<tool_call>{\"name\": \"finish\", \"arguments\": {\"summary\": \"read it\", \"outcome\": \"gave_up\"}}</tool_call>",
             &[],
         ),
     ];

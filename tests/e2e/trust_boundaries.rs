@@ -90,7 +90,7 @@ async fn a_repository_config_cannot_reach_the_key_or_widen_the_sandbox() {
             "",
             &[("run", json!({"command": format!("touch {}; echo \"[$HOSTILE_VISIBLE]\"", command_marker.display())}))],
         ),
-        turn("", &[("finish", json!({"summary": "done", "outcome": "fixed"}))]),
+        turn("", &[("finish", json!({"summary": "done", "outcome": "gave_up"}))]),
     ])
     .await;
     let home = Home::new();
@@ -349,8 +349,9 @@ async fn input_that_once_panicked_gets_a_clear_answer() {
     )
     .unwrap();
     drop(transcript);
-    let resumed_server =
-        ModelServer::start(vec![turn("", &[("finish", json!({"summary": "done", "outcome": "fixed"}))])]).await;
+    let done = turn("", &[("finish", json!({"summary": "done", "outcome": "fixed"}))]);
+    // The first finish may be answered with the tests; the second ends the run.
+    let resumed_server = ModelServer::start(vec![done.clone(), done]).await;
     let mut resume = home.wright(&resumed_server.base_url);
     resume.args(["resume", "--json", "--model", "scripted", "--max-steps", "5", run_id]);
     let out = output(resume).await;

@@ -38,6 +38,11 @@ fn edit(old: &str, new: &str) -> Step {
     turn("", &[("edit", json!({"path": "calc.py", "old": old, "new": new}))])
 }
 
+/// The right fix after a wrong one (`return a * b` is also mul's line by then).
+fn add_again() -> Step {
+    edit("def add(a, b):\n    return a * b", "def add(a, b):\n    return a + b")
+}
+
 fn finish_fixed() -> Step {
     turn("", &[("finish", json!({"summary": "fixed it", "outcome": "fixed"}))])
 }
@@ -55,11 +60,28 @@ fn names(v: &Value) -> Vec<&str> {
     v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
 }
 
+/// What the model was told when it called `finish`, in order.
+fn finish_answers(events: &[Value]) -> Vec<String> {
+    of_type(events, "tool_result")
+        .into_iter()
+        .filter(|r| r["name"] == "finish")
+        .map(|r| r["output"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn phases(events: &[Value]) -> Vec<String> {
+    of_type(events, "test_result").into_iter().map(|t| t["phase"].as_str().unwrap().to_string()).collect()
+}
+
 #[tokio::test]
 async fn nothing_committed_is_no_change_whatever_the_model_says() {
     let dir = tempfile::tempdir().unwrap();
     let repo = project(dir.path(), false);
-    let (code, events) = run(&Home::new(), &repo, vec![finish_fixed()], &[]).await;
+    // The first finish without a change is answered; the second ends the run.
+    let (code, events) = run(&Home::new(), &repo, vec![finish_fixed(), finish_fixed()], &[]).await;
+    let answers = finish_answers(&events);
+    assert!(answers[0].contains("no file has been changed"), "{answers:?}");
+    assert_eq!(answers.len(), 2);
     let end = finished(&events);
     assert_eq!(
         (code, end["verdict"].as_str(), end["outcome"].as_str()),
@@ -75,7 +97,7 @@ async fn a_wrong_fix_in_a_pytest_project_without_config_is_not_fixed() {
     let repo = project(dir.path(), false);
     // The model checks its fix with unittest, which finds none of these tests: it is told so.
     let unittest = turn("", &[("run", json!({"command": "python3 -m unittest"}))]);
-    let script = vec![edit("return a - b", "return a * b"), unittest, finish_fixed()];
+    let script = vec![edit("return a - b", "return a * b"), unittest, finish_fixed(), finish_fixed()];
     let (code, events) = run(&Home::new(), &repo, script, &[]).await;
     let told = of_type(&events, "tool_result").into_iter().find(|r| r["name"] == "run").unwrap()["output"].to_string();
     assert!(told.contains("this ran no test") && told.contains("python3 -m pytest -q"), "{told}");
@@ -90,10 +112,38 @@ async fn a_wrong_fix_in_a_pytest_project_without_config_is_not_fixed() {
 }
 
 #[tokio::test]
+async fn a_first_finish_with_failing_tests_is_answered_with_them_and_a_passing_one_is_kept_as_final() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), false);
+    // A wrong fix, finish (answered with the failing test), the right fix, finish.
+    let script = vec![edit("return a - b", "return a * b"), finish_fixed(), add_again(), finish_fixed()];
+    let (code, events) = run(&Home::new(), &repo, script, &[]).await;
+    let answers = finish_answers(&events);
+    assert!(answers[0].starts_with("Not finished: wright ran `python3 -m pytest -q`"), "{answers:?}");
+    assert!(answers[0].contains("tests/test_calc.py::test_add") && answers[0].contains("assert"), "{answers:?}");
+    assert_eq!(phases(&events), ["baseline", "review", "final"]);
+    let end = finished(&events);
+    assert_eq!((code, end["verdict"].as_str()), (Some(0), Some("fixed")), "{end}");
+
+    // A right fix at the first finish: its test run is weighed and kept as the final one.
+    let (code, events) =
+        run(&Home::new(), &repo, vec![edit("return a - b", "return a + b"), finish_fixed()], &[]).await;
+    assert_eq!(phases(&events), ["baseline", "review", "final"]);
+    let runs = of_type(&events, "test_result");
+    assert_eq!(runs[1]["duration_ms"], runs[2]["duration_ms"], "the final run is the weighed one");
+    assert_eq!((code, finished(&events)["verdict"].as_str()), (Some(0), Some("fixed")));
+}
+
+#[tokio::test]
 async fn a_fix_that_breaks_another_test_is_tests_broken() {
     let dir = tempfile::tempdir().unwrap();
     let repo = project(dir.path(), false);
-    let script = vec![edit("return a - b", "return a + b"), edit("return a * b", "return a + b"), finish_fixed()];
+    let script = vec![
+        edit("return a - b", "return a + b"),
+        edit("return a * b", "return a + b"),
+        finish_fixed(),
+        finish_fixed(),
+    ];
     let (code, events) = run(&Home::new(), &repo, script, &[]).await;
     let end = finished(&events);
     assert_eq!((code, end["verdict"].as_str()), (Some(4), Some("tests_broken")), "{end}");

@@ -201,6 +201,8 @@ impl StopReason {
 pub enum TestPhase {
     /// At the base, before the model's first turn.
     Baseline,
+    /// When the model first called finish, to weigh it.
+    Review,
     /// After the model stopped.
     Final,
 }

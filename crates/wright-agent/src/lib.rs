@@ -13,6 +13,7 @@ mod config;
 mod conversation;
 mod dispatch;
 mod events;
+mod finish_review;
 mod interrupt;
 mod journal;
 mod model;

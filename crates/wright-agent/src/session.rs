@@ -9,6 +9,7 @@ use wright_llm::{Message, ToolCall};
 
 use crate::committing::CommitRequest;
 use crate::dispatch::{Dispatched, Effect};
+use crate::finish_review::{Weighed, weigh};
 use crate::interrupt::Interrupt;
 use crate::model::{Asked, Calls};
 use crate::parts::Parts;
@@ -31,11 +32,22 @@ pub struct Session {
     started: Instant,
     repeats: RepeatGuard,
     finish: Option<FinishArgs>,
+    /// Whether a `finish` was weighed already (only the first is).
+    finish_reviewed: bool,
+    /// The tests a finish was let through on; the final run, as nothing changed since.
+    reviewed_run: Option<wright_testing::TestRun>,
 }
 
 impl Session {
     pub(crate) fn new(parts: Parts) -> Self {
-        Session { parts, started: Instant::now(), repeats: RepeatGuard::default(), finish: None }
+        Session {
+            parts,
+            started: Instant::now(),
+            repeats: RepeatGuard::default(),
+            finish: None,
+            finish_reviewed: false,
+            reviewed_run: None,
+        }
     }
 
     /// Runs until the model finishes, a budget is spent, or `interrupt` turns true.
@@ -165,11 +177,15 @@ impl Session {
             Effect::None => {}
             Effect::Plan(steps) => self.set_plan(steps),
             Effect::Change(summary) => committed = self.commit(&summary, &mut output, interrupt).await,
-            Effect::Finish(f) => {
-                let outcome = f.outcome.map_or("no outcome given", |o| o.as_str());
-                finished = Some((StopReason::Finished, format!("the model finished: {outcome}")));
-                self.finish = Some(f);
-            }
+            Effect::Finish(f) => match weigh(&mut self.parts, f.outcome, &mut self.finish_reviewed, interrupt).await {
+                Weighed::Object(why) => output = why,
+                Weighed::Accept(run) => {
+                    let outcome = f.outcome.map_or("no outcome given", |o| o.as_str());
+                    finished = Some((StopReason::Finished, format!("the model finished: {outcome}")));
+                    self.finish = Some(f);
+                    self.reviewed_run = run;
+                }
+            },
         }
         let p = &mut self.parts;
         let mut output = p.conversation.fit(&output);
@@ -255,7 +271,10 @@ impl Session {
     async fn conclude(mut self, (mut reason, mut detail): Stop, interrupt: &Interrupt) -> RunReport {
         let p = &mut self.parts;
         let mut last = None;
-        if !matches!(reason, StopReason::Interrupted | StopReason::ModelError) {
+        if let Some(run) = self.reviewed_run.take() {
+            p.events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Final, &run)));
+            last = Some(run);
+        } else if !matches!(reason, StopReason::Interrupted | StopReason::ModelError) {
             match p.tests.shown(TestPhase::Final, p.config.test_timeout, interrupt, &mut p.events).await {
                 Ok(run) => last = run,
                 Err(_) => (reason, detail) = (StopReason::Interrupted, "interrupted while the final tests ran".into()),

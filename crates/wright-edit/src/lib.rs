@@ -17,7 +17,9 @@ mod guard;
 mod lines;
 mod matcher;
 mod miss;
+mod reflow;
 mod replace;
+mod restated;
 mod skip;
 mod unified;
 

@@ -5,13 +5,17 @@ use crate::closest::closest_lines;
 use crate::lines::Lines;
 use crate::matcher::{Layer, locate, reindent};
 use crate::miss::Miss;
+use crate::reflow::{locate_reflowed, splice_reflowed};
+use crate::restated::{restated, verbatim};
 
 /// Replaces the single occurrence of `old` in `text` with `new`.
 ///
 /// Exact text first; when it is absent, whole lines under the engine's matching layers
 /// (trailing whitespace, indentation, punctuation). A fuzzy match is not enough here:
 /// `old` is the model's claim about the file, and `new` replaces it as written. More
-/// than one match is an error naming the lines.
+/// than one match is an error naming the lines. Lines of `new` that restate the file just
+/// around the match are not written twice, and an `old` with the file's lines joined or
+/// split otherwise is still found (see `restated` and `reflow`).
 pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditError> {
     if old.is_empty() {
         return Err(EditError::EmptyOld);
@@ -21,7 +25,7 @@ pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditErro
     }
     let exact: Vec<usize> = text.match_indices(old).map(|(i, _)| i).collect();
     match exact.len() {
-        1 => return Ok(text.replacen(old, new, 1)),
+        1 => return Ok(replace_exact(text, exact[0], old, new)),
         n if n > 1 => {
             let lines = exact.iter().map(|&i| text.get(..i).unwrap_or_default().matches('\n').count() + 1);
             return Err(ambiguous(lines.collect()));
@@ -32,13 +36,46 @@ pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditErro
     let needle = Lines::split(old).lines;
     match locate(&file.lines, &needle, 0, None, &[]) {
         Ok(found) if !matches!(found.layer, Layer::Fuzzy | Layer::Elided { .. } | Layer::Skipped { .. }) => {
-            let lines = Lines::split(new).lines.iter().map(|l| reindent(l, &found.layer)).collect::<Vec<_>>();
-            file.lines.splice(found.start..found.start + needle.len(), lines);
+            let end = found.start + needle.len();
+            let new = Lines::split(new).lines;
+            let sides = restated(&file.lines, found.start, end, &needle, &new);
+            // Context restated as the file has it shows `new` is in the file's indentation.
+            let as_is = sides != (0, 0) && verbatim(&file.lines, found.start, end, &new, sides);
+            let kept = new.get(sides.0..new.len() - sides.1).unwrap_or_default();
+            let lines = kept.iter().map(|l| if as_is { l.clone() } else { reindent(l, &found.layer) });
+            file.lines.splice(found.start..end, lines.collect::<Vec<_>>());
             Ok(file.join())
         }
-        Ok(_) | Err(Miss::NotFound) => Err(EditError::NoMatch { closest: closest_lines(&file.lines, &needle) }),
+        Ok(_) | Err(Miss::NotFound) => match locate_reflowed(text, old) {
+            Some(range) => splice_reflowed(text, range, old, new).ok_or(EditError::NoMatch { closest: String::new() }),
+            None => Err(EditError::NoMatch { closest: closest_lines(&file.lines, &needle) }),
+        },
         Err(Miss::Ambiguous(starts)) => Err(ambiguous(starts.iter().map(|i| i + 1).collect())),
     }
+}
+
+/// The one exact match replaced. When it covers whole lines and `new` restates lines
+/// around it, the replacement is made line by line without them.
+fn replace_exact(text: &str, at: usize, old: &str, new: &str) -> String {
+    let plain = || text.replacen(old, new, 1);
+    let before = text.get(..at).unwrap_or_default();
+    let lead = before.rsplit('\n').next().unwrap_or_default();
+    let trail = text.get(at + old.len()..).unwrap_or_default().split('\n').next().unwrap_or_default();
+    if !lead.trim().is_empty() || !trail.trim().is_empty() {
+        return plain();
+    }
+    let mut file = Lines::split(text);
+    let start = before.matches('\n').count();
+    let old_lines = Lines::split(old).lines;
+    let end = (start + old_lines.len()).min(file.lines.len());
+    let new = Lines::split(new).lines;
+    let (above, below) = restated(&file.lines, start, end, &old_lines, &new);
+    if (above, below) == (0, 0) {
+        return plain();
+    }
+    let kept = new.get(above..new.len() - below).unwrap_or_default().to_vec();
+    file.lines.splice(start..end, kept);
+    file.join()
 }
 
 fn ambiguous(lines: Vec<usize>) -> EditError {
@@ -77,6 +114,33 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("not found"), "{msg}");
         assert!(msg.contains("2\t    let total = 1;"), "{msg}");
+    }
+
+    #[test]
+    fn a_whole_function_for_two_lines_is_not_written_twice() {
+        let text = "function range(a, b) {\n  const out = [];\n  for (let i = a; i < b; i++) {\n    out.push(i);\n  }\n  return out;\n}\n";
+        let old = "  for (let i = a; i < b; i++) {\n    out.push(i);";
+        let new = "function range(a, b) {\n  const out = [];\n  for (let i = a; i <= b; i++) {\n    out.push(i);\n  }\n  return out;\n}";
+        assert_eq!(replace_once(text, old, new).unwrap(), text.replace("i < b", "i <= b"));
+        // The same under a loose match (the model's `old` lost its indentation).
+        let loose = "for (let i = a; i < b; i++) {\n  out.push(i);";
+        assert_eq!(replace_once(text, loose, new).unwrap(), text.replace("i < b", "i <= b"));
+    }
+
+    #[test]
+    fn a_part_of_a_line_is_replaced_as_written() {
+        let out = replace_once("let x = f(a);\nlet y = 2;\n", "f(a)", "let y = 2;\nf(b)").unwrap();
+        assert_eq!(out, "let x = let y = 2;\nf(b);\nlet y = 2;\n");
+    }
+
+    #[test]
+    fn a_chain_joined_onto_one_line_is_found() {
+        let text = "fn hours(s: &str) -> Option<u64> {\n    s.trim()\n        .parse::<u64>()\n        .ok()\n}\n";
+        let out = replace_once(text, "s.trim().parse::<u64>().ok()", "s.trim().parse::<u64>().ok().map(|h| h * 3600)");
+        assert_eq!(
+            out.unwrap(),
+            "fn hours(s: &str) -> Option<u64> {\n    s.trim().parse::<u64>().ok().map(|h| h * 3600)\n}\n"
+        );
     }
 
     #[test]

@@ -112,6 +112,7 @@ impl EventSink for Terminal {
                 let verdict = if t.passed { self.paint("32", "passed") } else { self.paint("31", "failed") };
                 let phase = match t.phase {
                     TestPhase::Baseline => "tests at the base",
+                    TestPhase::Review => "tests before finishing",
                     TestPhase::Final => "tests",
                 };
                 format!(
