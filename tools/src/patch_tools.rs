@@ -59,7 +59,7 @@ impl Tool for Edit {
         }
         let after = wright_edit::replace_once(&before, &old, &new).map_err(|e| {
             let mut message = e.to_string();
-            if matches!(e, wright_edit::EditError::NoChange) {
+            if matches!(e, wright_edit::EditError::NoChange | wright_edit::EditError::Unchanged) {
                 message.push_str(&lines_around(&before, &old));
             }
             ToolError::File { path: a.path.clone(), message }

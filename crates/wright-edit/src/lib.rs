@@ -41,6 +41,10 @@ pub enum EditError {
     EmptyOld,
     #[error("`old` and `new` are identical; nothing would change")]
     NoChange,
+    #[error(
+        "the file already reads as `new` where `old` matched (`new` only restates lines around it); nothing changed"
+    )]
+    Unchanged,
     #[error("`old` was not found in the file.{closest}")]
     NoMatch { closest: String },
     #[error("`old` matches {count} places (lines {lines}); include more surrounding lines so it matches exactly once")]

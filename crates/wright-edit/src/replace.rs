@@ -17,6 +17,11 @@ use crate::restated::{restated, verbatim};
 /// around the match are not written twice, and an `old` with the file's lines joined or
 /// split otherwise is still found (see `restated` and `reflow`).
 pub fn replace_once(text: &str, old: &str, new: &str) -> Result<String, EditError> {
+    let out = replaced(text, old, new)?;
+    if out == text { Err(EditError::Unchanged) } else { Ok(out) }
+}
+
+fn replaced(text: &str, old: &str, new: &str) -> Result<String, EditError> {
     if old.is_empty() {
         return Err(EditError::EmptyOld);
     }
@@ -125,6 +130,14 @@ mod tests {
         // The same under a loose match (the model's `old` lost its indentation).
         let loose = "for (let i = a; i < b; i++) {\n  out.push(i);";
         assert_eq!(replace_once(text, loose, new).unwrap(), text.replace("i < b", "i <= b"));
+    }
+
+    #[test]
+    fn an_edit_made_already_is_not_reported_as_made() {
+        // `new` adds `return null` after `old`; the file has it already, just below.
+        let text = "function f() {\n  return 1;\n  return null;\n}\n";
+        let err = replace_once(text, "function f() {\n  return 1;", "function f() {\n  return 1;\n  return null;");
+        assert_eq!(err.unwrap_err(), EditError::Unchanged);
     }
 
     #[test]
