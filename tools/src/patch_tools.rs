@@ -59,8 +59,12 @@ impl Tool for Edit {
         }
         let after = wright_edit::replace_once(&before, &old, &new).map_err(|e| {
             let mut message = e.to_string();
-            if matches!(e, wright_edit::EditError::NoChange | wright_edit::EditError::Unchanged) {
-                message.push_str(&lines_around(&before, &old));
+            match e {
+                wright_edit::EditError::NoChange | wright_edit::EditError::Unchanged => {
+                    message.push_str(&lines_around(&before, &old));
+                }
+                wright_edit::EditError::AlreadyApplied { .. } => message.push_str(&lines_around(&before, &new)),
+                _ => {}
             }
             ToolError::File { path: a.path.clone(), message }
         })?;

@@ -16,6 +16,7 @@
 //! ```
 
 use crate::EditError;
+use crate::applied::lines_at;
 use crate::closest::closest_lines;
 use crate::elide::{expand, is_marker};
 use crate::guard::check_syntax;
@@ -232,6 +233,9 @@ pub fn apply_patch(
                 let before =
                     load(path)?.ok_or_else(|| file_err(path, "does not exist; use `*** Add File:` to create it"))?;
                 let after = apply_hunks(path, &before, hunks)?;
+                if after == before && move_to.is_none() {
+                    return Err(file_err(path, "the patch leaves the file as it was; nothing changed"));
+                }
                 check_syntax(move_to.as_deref().unwrap_or(path), Some(&before), &after)?;
                 let op = match move_to {
                     Some(to) => {
@@ -287,7 +291,14 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
         });
         let found = match located {
             Ok(f) => f,
-            Err(Miss::NotFound) => return Err(failed(closest_lines(&file.lines, &hunk.old))),
+            Err(Miss::NotFound) => {
+                if hunk.old != hunk.new
+                    && let Some(at) = lines_at(&file.lines, &hunk.new)
+                {
+                    return Err(EditError::HunkApplied { path: path.to_string(), hunk: index + 1, at });
+                }
+                return Err(failed(closest_lines(&file.lines, &hunk.old)));
+            }
             Err(Miss::Ambiguous(starts)) => {
                 let lines: Vec<String> = starts.iter().map(|s| (s + 1).to_string()).collect();
                 let number = match hint {
@@ -301,6 +312,14 @@ fn apply_hunks(path: &str, text: &str, hunks: &[Hunk]) -> Result<String, EditErr
                 )));
             }
         };
+        // A loose match of `-` lines the file no longer has, where the `+` lines stand as
+        // written, is this hunk applied before: applying it again would undo nothing.
+        if found.layer == Layer::Fuzzy
+            && hunk.old != hunk.new
+            && let Some(at) = lines_at(&file.lines, &hunk.new)
+        {
+            return Err(EditError::HunkApplied { path: path.to_string(), hunk: index + 1, at });
+        }
         let (start, end) = (found.start, found.end);
         // Where this hunk really was tells how far off the patch's numbers are; later
         // hunks are looked for that much off too.
@@ -386,6 +405,16 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("a.py: hunk 1 did not match."), "{msg}");
         assert!(msg.contains("return 1"), "{msg}");
+    }
+
+    #[test]
+    fn a_hunk_already_in_the_file_is_named_applied() {
+        let patch = parse_patch(
+            "*** Begin Patch\n*** Update File: a.py\n@@\n def f():\n-    return 1\n+    return 2\n*** End Patch",
+        )
+        .unwrap();
+        let err = apply_patch(&patch, files(&[("a.py", "def f():\n    return 2\n")])).unwrap_err();
+        assert_eq!(err, EditError::HunkApplied { path: "a.py".into(), hunk: 1, at: "lines 1-2".into() });
     }
 
     #[test]

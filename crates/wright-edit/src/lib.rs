@@ -9,6 +9,7 @@
 // must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
+mod applied;
 mod closest;
 mod diff;
 mod elide;
@@ -45,12 +46,20 @@ pub enum EditError {
         "the file already reads as `new` where `old` matched (`new` only restates lines around it); nothing changed"
     )]
     Unchanged,
+    #[error(
+        "`old` is not in the file, but `new` already is ({at}): this change was made before, and nothing changed. Do not send it again; run the tests to see whether the problem is fixed"
+    )]
+    AlreadyApplied { at: String },
     #[error("`old` was not found in the file.{closest}")]
     NoMatch { closest: String },
     #[error("`old` matches {count} places (lines {lines}); include more surrounding lines so it matches exactly once")]
     Ambiguous { count: usize, lines: String },
     #[error("patch line {line}: {message}")]
     Syntax { line: usize, message: String },
+    #[error(
+        "{path}: hunk {hunk} is applied already: its `+` side is the file's {at}, and nothing changed. Do not send it again; run the tests to see whether the problem is fixed."
+    )]
+    HunkApplied { path: String, hunk: usize, at: String },
     #[error("{path}: hunk {hunk} did not match.{closest}")]
     HunkFailed { path: String, hunk: usize, closest: String },
     #[error(

@@ -1,6 +1,7 @@
 //! `old` → `new` replacement that must match exactly once.
 
 use crate::EditError;
+use crate::applied::applied_at;
 use crate::closest::closest_lines;
 use crate::lines::Lines;
 use crate::matcher::{Layer, locate, reindent};
@@ -53,7 +54,10 @@ fn replaced(text: &str, old: &str, new: &str) -> Result<String, EditError> {
         }
         Ok(_) | Err(Miss::NotFound) => match locate_reflowed(text, old) {
             Some(range) => splice_reflowed(text, range, old, new).ok_or(EditError::NoMatch { closest: String::new() }),
-            None => Err(EditError::NoMatch { closest: closest_lines(&file.lines, &needle) }),
+            None => match applied_at(text, old, new) {
+                Some(at) => Err(EditError::AlreadyApplied { at }),
+                None => Err(EditError::NoMatch { closest: closest_lines(&file.lines, &needle) }),
+            },
         },
         Err(Miss::Ambiguous(starts)) => Err(ambiguous(starts.iter().map(|i| i + 1).collect())),
     }
@@ -160,5 +164,14 @@ mod tests {
     fn crlf_preserved_in_line_match() {
         let out = replace_once("a \r\nb\r\n", "a\nb", "c\nd").unwrap();
         assert_eq!(out, "c\r\nd\r\n");
+    }
+
+    #[test]
+    fn an_edit_sent_again_after_it_was_made_is_answered_as_made() {
+        let text = "for (let i = start; i < end; i++) {\n  out.push(i);\n}\n";
+        let once = replace_once(text, "i < end", "i <= end").unwrap();
+        let again = replace_once(&once, "i < end", "i <= end").unwrap_err();
+        assert_eq!(again, EditError::AlreadyApplied { at: "line 1".into() });
+        assert!(again.to_string().contains("run the tests"), "{again}");
     }
 }
