@@ -11,6 +11,7 @@ mod commit_contents;
 mod commit_messages;
 mod eval_suite;
 mod faults;
+mod github_bot;
 mod happy_path;
 mod hostile_sizes;
 mod interrupts;

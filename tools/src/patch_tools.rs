@@ -40,7 +40,7 @@ impl Tool for Edit {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: EditArgs = args::parse("edit", args)?;
         let recovered = patch_journal::recover(&ctx.root)?;
-        let full = resolve_writable(&ctx.root, &a.path)?;
+        let full = resolve_writable(&ctx.root, &a.path, ctx.workspace.as_ref())?;
         let before = read_text(&full, &a.path)?.ok_or_else(|| ToolError::File {
             path: a.path.clone(),
             message: "no such file; to create one use apply_patch with `*** Add File:`".into(),
@@ -102,7 +102,7 @@ impl Tool for ApplyPatch {
 
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: PatchArgs = args::parse("apply_patch", args)?;
-        let applied = apply(&ctx.root, &a.patch, false, Some(&ctx.run))?;
+        let applied = apply(&ctx.root, &a.patch, false, Some(&ctx.run), ctx.workspace.as_ref())?;
         Ok(ToolOutput {
             text: format!("{}Applied: {}.\n{}", recovered_note(&applied.recovered), applied.summary, applied.diff),
             change: Some(capitalize(&applied.summary)),
@@ -125,11 +125,18 @@ pub struct Applied {
 /// and every path checked before the first write, so it applies completely or not at all.
 /// With `check`, nothing is written.
 pub fn apply_to_tree(root: &Path, patch: &str, check: bool) -> Result<Applied, ToolError> {
-    apply(root, patch, check, None)
+    apply(root, patch, check, None, None)
 }
 
-/// `apply_to_tree`, with each changed file compile-checked in the sandbox of `compile`.
-fn apply(root: &Path, patch: &str, check: bool, compile: Option<&crate::RunLimits>) -> Result<Applied, ToolError> {
+/// `apply_to_tree`, with each changed file compile-checked in the sandbox of `compile`
+/// and kept out of the paths `workspace` protects.
+fn apply(
+    root: &Path,
+    patch: &str,
+    check: bool,
+    compile: Option<&crate::RunLimits>,
+    workspace: Option<&wright_git::TaskWorkspace>,
+) -> Result<Applied, ToolError> {
     let recovered = if check { Vec::new() } else { patch_journal::recover(root)? };
     let patch = wright_edit::parse_any(patch)?;
     let changes = wright_edit::apply_patch(&patch, |p| {
@@ -137,7 +144,7 @@ fn apply(root: &Path, patch: &str, check: bool, compile: Option<&crate::RunLimit
         read_text(&full, p).map_err(|e| e.to_string())
     })?;
     for change in &changes {
-        resolve_writable(root, &change.path)?;
+        resolve_writable(root, &change.path, workspace)?;
         if let (Some(limits), Some(after)) = (compile, &change.after) {
             let path = match &change.op {
                 FileOp::Move { to } => to,
@@ -146,7 +153,7 @@ fn apply(root: &Path, patch: &str, check: bool, compile: Option<&crate::RunLimit
             crate::compile_check::check(limits, path, change.before.as_deref(), after)?;
         }
         if let FileOp::Move { to } = &change.op {
-            resolve_writable(root, to)?;
+            resolve_writable(root, to, workspace)?;
         }
     }
     let journal = if check {

@@ -53,11 +53,17 @@ pub(crate) fn resolve(root: &Path, given: &str) -> Result<PathBuf, ToolError> {
     Ok(full)
 }
 
-/// Resolves a path the tool is about to write: as [`resolve`], and not inside a submodule
-/// or at a path tracked by Git LFS, where a change could not be committed faithfully.
-pub(crate) fn resolve_writable(root: &Path, given: &str) -> Result<PathBuf, ToolError> {
+/// Resolves a path the tool is about to write: as [`resolve`], not inside a submodule or
+/// at a path tracked by Git LFS, where a change could not be committed faithfully, and
+/// not under a path the run's `workspace` protects.
+pub(crate) fn resolve_writable(
+    root: &Path,
+    given: &str,
+    workspace: Option<&wright_git::TaskWorkspace>,
+) -> Result<PathBuf, ToolError> {
     let full = resolve(root, given)?;
-    match wright_git::write_refusal(root, &display(root, &full)) {
+    let rel = display(root, &full);
+    match workspace.and_then(|w| w.refusal(&rel)).or_else(|| wright_git::write_refusal(root, &rel)) {
         Some(why) => Err(ToolError::Path(why)),
         None => Ok(full),
     }

@@ -49,6 +49,10 @@ pub struct SessionConfig {
     pub commit_messages: CommitMessages,
     /// Notices to show once the run has started (configuration the repository was refused).
     pub notices: Vec<String>,
+    /// The branch is `wright/<this>` instead of a slug of the task (suffixed when taken).
+    pub branch_slug: Option<String>,
+    /// Path prefixes the run may not change (see `TaskWorkspace::protected`).
+    pub protected_paths: Vec<String>,
 }
 
 impl Default for SessionConfig {
@@ -76,6 +80,8 @@ impl Default for SessionConfig {
             identity: wright_git::Identity::default(),
             commit_messages: CommitMessages::Model(None),
             notices: Vec::new(),
+            branch_slug: None,
+            protected_paths: Vec::new(),
         }
     }
 }

@@ -23,7 +23,10 @@ use crate::{AgentError, EventKind, Events, SessionConfig};
 impl Session {
     /// Creates the task branch and worktree and announces the run.
     pub async fn start(config: SessionConfig, llm: LlmClient, events: Events) -> Result<Self, AgentError> {
-        let slug = slugify(config.task.lines().next().unwrap_or("task"));
+        let slug = match &config.branch_slug {
+            Some(slug) => slugify(slug),
+            None => slugify(config.task.lines().next().unwrap_or("task")),
+        };
         let c = config.clone();
         let (workspace, submodules, dirty) = blocking(move || {
             if let Some(parent) = c.worktree.parent() {
@@ -32,6 +35,7 @@ impl Session {
             let mut workspace =
                 TaskWorkspace::create_from(&c.workdir, &slug, &c.run_id, &c.worktree, c.base.as_deref())?;
             workspace.identity = c.identity.clone();
+            workspace.protected = c.protected_paths.clone();
             let submodules = workspace.check_out_submodules()?;
             let dirty = if c.include_dirty { workspace.copy_dirty_from_checkout()? } else { Default::default() };
             Ok((workspace, submodules, dirty))
@@ -92,6 +96,7 @@ impl Session {
         mut earlier: Resumed,
     ) -> Result<Self, AgentError> {
         workspace.identity = config.identity.clone();
+        workspace.protected = config.protected_paths.clone();
         let ws = workspace.clone();
         let (restored, discarded, commits) = blocking(move || {
             let restored = wright_tools::recover_interrupted_patch(&ws.worktree)

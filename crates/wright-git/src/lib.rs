@@ -24,7 +24,7 @@ pub use guard::write_refusal;
 pub use history::{CommitDetail, branch_commits, pushed_to, remove_worktree, undo};
 pub use keep::{LeftOut, describe as describe_left_out};
 pub use lfs::is_pointer as is_lfs_pointer;
-pub use push::{PushReport, push};
+pub use push::{PushReport, push, push_to_url};
 pub use submodules::Submodule;
 pub use workspace::{DirtyCopy, Identity, TaskWorkspace, parse_identity, slugify};
 

@@ -30,9 +30,76 @@ const MAX_AUTH_TRIES: u32 = 4;
 pub fn push(repo_root: &Path, branch: &str, remote_name: &str, timeout: Duration) -> Result<PushReport, GitError> {
     network_timeouts(timeout)?;
     let repo = Repository::open(repo_root).map_err(|_| GitError::NotARepo(repo_root.to_path_buf()))?;
-    let mut remote = repo.find_remote(remote_name).map_err(|_| {
-        GitError::Refused(format!("no remote `{remote_name}`; add one with `git remote add {remote_name} URL`"))
-    })?;
+    let target = Target::Named(remote_name);
+    // Credential helpers are programs: only the user's own config may name them.
+    let config = crate::host_programs::user_config()?;
+    let sha = push_with(&repo, target, branch, &Auth::User(&config), timeout)?;
+    let url = target.open(&repo)?.url().unwrap_or_default().to_string();
+    let tip = oid_of(&sha)?;
+    repo.reference(&format!("refs/remotes/{remote_name}/{branch}"), tip, true, "wright push")
+        .context("recording the pushed commit")?;
+    Ok(PushReport { remote: remote_name.to_string(), url, branch: branch.to_string(), sha })
+}
+
+/// Pushes `branch` to `url`, signing in over HTTPS with `token` and nothing else: no
+/// credential helper, no key, no variable of the environment (the PR bot's push).
+pub fn push_to_url(
+    repo_root: &Path,
+    branch: &str,
+    url: &str,
+    token: &str,
+    timeout: Duration,
+) -> Result<PushReport, GitError> {
+    network_timeouts(timeout)?;
+    let repo = Repository::open(repo_root).map_err(|_| GitError::NotARepo(repo_root.to_path_buf()))?;
+    let sha = push_with(&repo, Target::Url(url), branch, &Auth::Token(token), timeout)?;
+    Ok(PushReport { remote: url.to_string(), url: url.to_string(), branch: branch.to_string(), sha })
+}
+
+/// Where a push goes: a configured remote, or a URL.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Named(&'a str),
+    Url(&'a str),
+}
+
+impl Target<'_> {
+    fn open<'r>(&self, repo: &'r Repository) -> Result<git2::Remote<'r>, GitError> {
+        match self {
+            Target::Named(name) => repo.find_remote(name).map_err(|_| {
+                GitError::Refused(format!("no remote `{name}`; add one with `git remote add {name} URL`"))
+            }),
+            Target::Url(url) => repo.remote_anonymous(url).context("opening the remote"),
+        }
+    }
+
+    /// The remote's name in messages.
+    fn label(&self) -> &str {
+        match self {
+            Target::Named(name) | Target::Url(name) => name,
+        }
+    }
+}
+
+/// How a push signs in.
+enum Auth<'a> {
+    /// The user's ways: a token in the environment, their credential helper, SSH keys.
+    User(&'a git2::Config),
+    /// This token only.
+    Token(&'a str),
+}
+
+/// The push itself, and the check that the remote holds the branch at the pushed commit
+/// afterwards. Returns that commit.
+fn push_with(
+    repo: &Repository,
+    target: Target,
+    branch: &str,
+    auth: &Auth,
+    timeout: Duration,
+) -> Result<String, GitError> {
+    let label = target.label();
+    let mut remote = target.open(repo)?;
     let url = remote.url().unwrap_or_default().to_string();
     let tip = repo
         .find_branch(branch, BranchType::Local)
@@ -40,12 +107,10 @@ pub fn push(repo_root: &Path, branch: &str, remote_name: &str, timeout: Duration
         .get()
         .target()
         .ok_or_else(|| GitError::Moved(format!("the branch {branch} points nowhere")))?;
-    // Credential helpers are programs: only the user's own config may name them.
-    let config = crate::host_programs::user_config()?;
 
     let rejected: RefCell<Vec<String>> = RefCell::new(Vec::new());
     let tries = Cell::new(0);
-    let mut callbacks = credentials(&config, &tries);
+    let mut callbacks = credentials(auth, &tries);
     callbacks.push_update_reference(|refname, status| {
         if let Some(why) = status {
             rejected.borrow_mut().push(format!("{refname}: {why}"));
@@ -70,13 +135,13 @@ check the key and add it (for example `ssh-keyscan HOST >> ~/.ssh/known_hosts`, 
         } else if message.contains("timed out") {
             GitError::Git {
                 context: format!(
-                    "pushing to {remote_name} ({url}): no answer within {} s (git.timeout_secs); check the address and the network",
+                    "pushing to {label} ({url}): no answer within {} s (git.timeout_secs); check the address and the network",
                     timeout.as_secs()
                 ),
                 source: e,
             }
         } else {
-            GitError::Git { context: format!("pushing to {remote_name} ({url})"), source: e }
+            GitError::Git { context: format!("pushing to {label} ({url})"), source: e }
         });
     }
     drop(opts);
@@ -87,9 +152,9 @@ check the key and add it (for example `ssh-keyscan HOST >> ~/.ssh/known_hosts`, 
 
     // Pushed means the remote holds the branch at this commit: look.
     let tries = Cell::new(0);
-    let mut remote = repo.find_remote(remote_name).context("reopening the remote")?;
+    let mut remote = target.open(repo)?;
     let connection =
-        remote.connect_auth(Direction::Fetch, Some(credentials(&config, &tries)), None).context("checking the push")?;
+        remote.connect_auth(Direction::Fetch, Some(credentials(auth, &tries)), None).context("checking the push")?;
     let wanted = format!("refs/heads/{branch}");
     let seen =
         connection.list().context("listing the remote's refs")?.iter().find(|h| h.name() == wanted).map(|h| h.oid());
@@ -100,10 +165,11 @@ check the key and add it (for example `ssh-keyscan HOST >> ~/.ssh/known_hosts`, 
             seen.map(|o| o.to_string()).unwrap_or_else(|| "no such branch".into())
         )));
     }
-    drop(connection);
-    repo.reference(&format!("refs/remotes/{remote_name}/{branch}"), tip, true, "wright push")
-        .context("recording the pushed commit")?;
-    Ok(PushReport { remote: remote_name.to_string(), url, branch: branch.to_string(), sha: tip.to_string() })
+    Ok(tip.to_string())
+}
+
+fn oid_of(sha: &str) -> Result<git2::Oid, GitError> {
+    git2::Oid::from_str(sha).context("reading the pushed commit")
 }
 
 fn network_timeouts(timeout: Duration) -> Result<(), GitError> {
@@ -117,9 +183,13 @@ fn network_timeouts(timeout: Duration) -> Result<(), GitError> {
     Ok(())
 }
 
-/// SSH through the agent or the usual key files; HTTPS through a token in the
-/// environment or the user's git credential helper.
-fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+/// The user's ways: SSH through the agent or the usual key files; HTTPS through a token
+/// in the environment or the user's git credential helper. Or one given token only.
+fn credentials<'a>(auth: &'a Auth<'a>, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+    let config = match auth {
+        Auth::User(config) => *config,
+        Auth::Token(token) => return token_only(token, tries),
+    };
     let mut callbacks = RemoteCallbacks::new();
     let mut ssh_attempts = 0;
     callbacks.credentials(move |url, username, allowed| {
@@ -142,6 +212,19 @@ fn credentials<'a>(config: &'a git2::Config, tries: &'a Cell<u32>) -> RemoteCall
             return Cred::credential_helper(config, url, username).map_err(|_| git2::Error::from_str(AUTH_HELP));
         }
         Cred::default()
+    });
+    callbacks
+}
+
+/// HTTPS with `token` as the password of `x-access-token`, as GitHub takes it.
+fn token_only<'a>(token: &'a str, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(move |_, _, allowed| {
+        tries.set(tries.get() + 1);
+        if tries.get() > MAX_AUTH_TRIES || !allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+            return Err(git2::Error::from_str("the remote refused the token: it needs `contents: write` permission"));
+        }
+        Cred::userpass_plaintext("x-access-token", token)
     });
     callbacks
 }

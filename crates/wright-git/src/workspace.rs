@@ -7,6 +7,10 @@ use git2::{BranchType, DiffOptions, IndexAddOption, Oid, Repository, Signature, 
 use crate::submodules::{self, Submodule};
 use crate::{CommitInfo, CommitMessage, Context, GitError, lfs, patch_text};
 
+/// Why a change under a protected path is not made or committed.
+const PROTECTED: &str =
+    "this run may not change it (workflow files under .github/ need github.allow_workflow_changes = true)";
+
 /// A run's branch and worktree.
 #[derive(Debug, Clone)]
 pub struct TaskWorkspace {
@@ -19,6 +23,9 @@ pub struct TaskWorkspace {
     /// Who commits are by and who commits them, when configured; otherwise the
     /// repository's `user.name`/`user.email`.
     pub identity: Identity,
+    /// Path prefixes this run may not change (`.github/` for the PR bot): the tools refuse
+    /// to write there and commits leave such changes out.
+    pub protected: Vec<String>,
 }
 
 /// What `--include-dirty` copied from the checkout.
@@ -117,6 +124,7 @@ impl TaskWorkspace {
             worktree: worktree.to_path_buf(),
             base: base.id().to_string(),
             identity: Identity::default(),
+            protected: Vec::new(),
         })
     }
 
@@ -142,6 +150,7 @@ impl TaskWorkspace {
             worktree: worktree.to_path_buf(),
             base: base.to_string(),
             identity: Identity::default(),
+            protected: Vec::new(),
         })
     }
 
@@ -184,7 +193,23 @@ impl TaskWorkspace {
         let gone = git2::Status::WT_DELETED | git2::Status::INDEX_DELETED;
         let changed =
             statuses.iter().filter_map(|e| e.path().ok().map(|p| (p.to_string(), e.status().intersects(gone))));
-        Ok(crate::keep::sort(&self.worktree, changed.collect::<Vec<_>>()))
+        let mut sorted = crate::keep::sort(&self.worktree, changed.collect::<Vec<_>>());
+        let (kept, refused): (Vec<String>, Vec<String>) =
+            std::mem::take(&mut sorted.taken).into_iter().partition(|p| self.refusal(p).is_none());
+        sorted.taken = kept.into_iter().collect();
+        sorted.left_out.extend(refused.into_iter().map(|path| crate::keep::LeftOut { path, why: PROTECTED }));
+        Ok(sorted)
+    }
+
+    /// Why this run may not change `rel` (a path relative to the worktree); `None` when
+    /// it may.
+    pub fn refusal(&self, rel: &str) -> Option<String> {
+        let rel = rel.trim_start_matches("./");
+        let under = |prefix: &String| {
+            let dir = prefix.trim_end_matches('/');
+            rel == dir || rel.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+        };
+        self.protected.iter().find(|p| under(p)).map(|p| format!("{rel} is under {p}: {PROTECTED}"))
     }
 
     /// Changed files the next commit will leave in the worktree, and why.

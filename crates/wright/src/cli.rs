@@ -50,6 +50,54 @@ pub enum Command {
     /// Benchmarks: localization on real issues, edits, search speed
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// The PR bot, inside a GitHub Actions job: an issue labelled or a `/wright` comment in, a draft PR out
+    #[command(after_help = EXIT_TABLE)]
+    Github(GithubArgs),
+}
+
+#[derive(Args)]
+pub struct GithubArgs {
+    /// The event's name, as the runner gives it
+    #[arg(long, env = "GITHUB_EVENT_NAME")]
+    pub event_name: String,
+    /// The event's payload file, as the runner gives it
+    #[arg(long, env = "GITHUB_EVENT_PATH")]
+    pub event_path: PathBuf,
+    /// The checkout to work on
+    #[arg(long, env = "GITHUB_WORKSPACE", default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub model: ModelFlags,
+    /// Stop after this many model turns [config: max_steps, default 50]
+    #[arg(long)]
+    pub max_steps: Option<u32>,
+    /// Stop once this many tokens are used [config: token_budget, default here 2000000]
+    #[arg(long)]
+    pub token_budget: Option<u64>,
+    /// Stop after this many seconds [config: timeout_secs, default here 1800]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Stop once the estimated cost reaches this (needs prices for the model in config)
+    #[arg(long, value_name = "USD")]
+    pub budget_usd: Option<f64>,
+    /// The project's test command [config: test_command; detected when unset]
+    #[arg(long)]
+    pub test_command: Option<String>,
+    /// The issue label that starts a run [config: github.trigger_label, default wright]
+    #[arg(long)]
+    pub trigger_label: Option<String>,
+    /// A bot account that may trigger a run; repeatable [config: github.allowed_bots]
+    #[arg(long = "allowed-bot", value_name = "LOGIN")]
+    pub allowed_bots: Vec<String>,
+    /// Let the run change files under .github/ [config: github.allow_workflow_changes]
+    #[arg(long)]
+    pub allow_workflow_changes: bool,
+    /// Memory limit of a command's whole process tree [config: sandbox.memory_mb, default 4096]
+    #[arg(long, value_name = "MB")]
+    pub memory: Option<u64>,
+    /// Emit the run's events as JSON lines on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

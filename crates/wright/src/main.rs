@@ -7,6 +7,7 @@ mod config;
 mod dirs;
 mod eval_cmd;
 mod exit;
+mod github;
 mod index_cache;
 mod install_python;
 mod render;
@@ -56,5 +57,6 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Search(args) => search_cmd::run(args),
         cli::Command::Sandbox(cmd) => sandbox_cmd::run(cmd),
         cli::Command::Eval(cmd) => eval_cmd::run(cmd),
+        cli::Command::Github(args) => github::run(args),
     }
 }

@@ -40,7 +40,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let run_id = crate::dirs::new_run_id();
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
-        let events = events(&run_id, &run_dir, args.opts.json, 0)?;
+        let events = events(&run_id, &run_dir, args.opts.json, 0, Redactor::from_env())?;
         let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir).await;
         config.base = args.base.clone();
         config.include_dirty = args.include_dirty;
@@ -90,7 +90,7 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     let runtime = runtime()?;
     runtime.block_on(async move {
         preflight(&prepared.base_url).await?;
-        let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1)?;
+        let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1, Redactor::from_env())?;
         let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir).await;
         let interrupt = interrupt_on_signals()?;
         let session = Session::resume(config, llm, events, workspace, earlier).await?;
@@ -100,10 +100,10 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
 }
 
 /// Everything a session needs that comes from flags and configuration.
-struct Prepared {
-    base_url: String,
+pub(crate) struct Prepared {
+    pub(crate) base_url: String,
     llm: LlmClient,
-    budgets: Budgets,
+    pub(crate) budgets: Budgets,
     tool_format: ToolFormat,
     tool_output_limit: usize,
     briefing_tokens: usize,
@@ -123,7 +123,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    async fn session_config(
+    pub(crate) async fn session_config(
         self,
         task: String,
         run_id: String,
@@ -182,7 +182,12 @@ impl Prepared {
 }
 
 fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
-    let mut config = Config::load(repo, &opts.model, opts.trust_repo_config)?;
+    let config = Config::load(repo, &opts.model, opts.trust_repo_config)?;
+    prepare_from(config, repo, opts)
+}
+
+/// `prepare`, with the configuration already loaded.
+pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -> Result<Prepared> {
     // The cache stays within its cap; a failure here costs disk, not the run.
     if let Err(e) = crate::index_cache::prune(crate::index_cache::cap(&config)?, Some(&crate::config::repo_root(repo)))
     {
@@ -299,14 +304,15 @@ fn identity(config: &Config, key: &str) -> Result<Option<(String, String)>> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
 }
 
-/// The run's events: to its journal, and to the terminal or as JSON lines.
-fn events(run_id: &str, run_dir: &Path, json: bool, first_seq: u64) -> Result<Events> {
+/// The run's events: to its journal, and to the terminal or as JSON lines, with the
+/// secrets `redactor` knows taken out.
+pub(crate) fn events(run_id: &str, run_dir: &Path, json: bool, first_seq: u64, redactor: Redactor) -> Result<Events> {
     wright_agent::record_panics(&run_dir.join(runs::JOURNAL), run_id);
-    let mut events = Events::new(run_id, Redactor::from_env());
+    let mut events = Events::new(run_id, redactor);
     events.number_from(first_seq);
     events.add_sink(Box::new(Journal::open(&run_dir.join(runs::JOURNAL)).context("opening the run journal")?));
     if json {
@@ -318,7 +324,7 @@ fn events(run_id: &str, run_dir: &Path, json: bool, first_seq: u64) -> Result<Ev
 }
 
 /// Fails fast, before any branch is made, when nothing listens at the endpoint.
-async fn preflight(base_url: &str) -> Result<()> {
+pub(crate) async fn preflight(base_url: &str) -> Result<()> {
     let rest = base_url.split("://").nth(1).unwrap_or(base_url);
     let host_port = rest.split('/').next().unwrap_or(rest);
     let addr = if host_port.rsplit(':').next().is_some_and(|p| p.parse::<u16>().is_ok()) && !host_port.ends_with(']') {
@@ -342,7 +348,7 @@ async fn preflight(base_url: &str) -> Result<()> {
 /// The first Ctrl-C or SIGTERM stops the run: a running command or test run is killed,
 /// completed changes are committed, and the run ends with its summary. A second one
 /// exits at once.
-fn interrupt_on_signals() -> Result<watch::Receiver<bool>> {
+pub(crate) fn interrupt_on_signals() -> Result<watch::Receiver<bool>> {
     use tokio::signal::unix::{SignalKind, signal};
     let (tx, rx) = watch::channel(false);
     let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;

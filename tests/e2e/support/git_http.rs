@@ -29,15 +29,21 @@ struct Served {
 /// Serves a bare clone of `source` that accepts pushes from whoever presents `token` as
 /// the password.
 pub async fn serve(source: &Path, token: &str) -> GitHttp {
+    serve_at(source, token, "remote.git").await
+}
+
+/// As [`serve`], at `path` (such as `owner/name.git`, as a forge names it).
+pub async fn serve_at(source: &Path, token: &str, path: &str) -> GitHttp {
     let dir = tempfile::tempdir().unwrap();
-    let bare = dir.path().join("remote.git");
+    let bare = dir.path().join(path);
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
     git(dir.path(), &["clone", "-q", "--bare", source.to_str().unwrap(), bare.to_str().unwrap()]);
     let served = Arc::new(Served { root: dir.path().to_path_buf(), token: token.to_string() });
     let app = Router::new().fallback(cgi).with_state(served);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    GitHttp { url: format!("http://{addr}/remote.git"), bare, _dir: dir }
+    GitHttp { url: format!("http://{addr}/{path}"), bare, _dir: dir }
 }
 
 fn authorized(headers: &HeaderMap, token: &str) -> Option<String> {

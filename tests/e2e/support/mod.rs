@@ -5,6 +5,7 @@ pub mod contain;
 pub mod fixture;
 pub mod git_daemon;
 pub mod git_http;
+pub mod github;
 pub mod server;
 pub mod sshd;
 

@@ -1,0 +1,281 @@
+//! `wright github`: the PR bot inside a GitHub Actions job. The event decides whether
+//! to run and for whom; the run is an ordinary session on branch `wright/issue-N`; the
+//! push and every REST call happen here, after the agent stops, with a token that no
+//! command, prompt or event ever holds.
+
+mod outcome;
+mod progress;
+mod repo_file;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use toml::Value;
+use wright_agent::{EventKind, Redactor, Session, Verdict};
+use wright_github::event::{self, Decision, Kind, Settings, Trigger};
+use wright_github::report::{self, Progress};
+use wright_github::rest::Client;
+use wright_github::{MARKER, task};
+
+use crate::cli::{GithubArgs, RunOptions, SandboxFlags};
+use crate::config::{Config, Source};
+use crate::exit::usage;
+use crate::{run_cmd, runs};
+
+/// Roles that may ask for a run.
+const WRITERS: &[&str] = &["admin", "maintain", "write"];
+/// Budgets the bot has when the user sets none: a run in CI must end.
+const DEFAULT_TIMEOUT_SECS: i64 = 1800;
+const DEFAULT_TOKEN_BUDGET: i64 = 2_000_000;
+
+pub fn run(args: GithubArgs) -> Result<i32> {
+    let token = take_token();
+    let text = std::fs::read_to_string(&args.event_path)
+        .map_err(|e| usage(format!("GITHUB_EVENT_PATH {}: {e}", args.event_path.display())))?;
+    let payload: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| usage(format!("GITHUB_EVENT_PATH {} is not JSON: {e}", args.event_path.display())))?;
+    let default_branch =
+        payload.pointer("/repository/default_branch").and_then(|b| b.as_str()).unwrap_or("main").to_string();
+    let scratch = tempfile::tempdir().context("making a scratch directory")?;
+    let (repo_file, notice) = repo_file::default_branch_config(&args.repo, &default_branch, scratch.path())?;
+    let mut config = Config::load_untrusted(&args.repo, &repo_file, &args.model)?;
+    apply_flags(&mut config, &args)?;
+    let settings = Settings {
+        trigger_label: config.str("github.trigger_label")?.unwrap_or_else(|| "wright".into()),
+        allowed_bots: config.strings("github.allowed_bots")?,
+        own_login: config.str("github.login")?.unwrap_or_default(),
+    };
+    if settings.allowed_bots.iter().any(|b| b.contains('*')) {
+        return Err(usage("github.allowed_bots lists logins; a wildcard would let any bot start (and pay for) runs"));
+    }
+    let trigger = match event::read(&args.event_name, &payload, &settings)? {
+        Decision::Skip(why) => {
+            println!("wright: nothing to do: {why}");
+            return Ok(0);
+        }
+        Decision::Run(trigger) => *trigger,
+    };
+    let token = token.ok_or_else(|| {
+        usage("GITHUB_TOKEN is not set: give the action `github_token` (or `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`)")
+    })?;
+    // octocrab's client starts a task of its own: it is built on the runtime.
+    run_cmd::runtime()?.block_on(async move { Bot::new(trigger, token, config, args, notice)?.run().await })
+}
+
+/// The token, taken out of the environment before any thread or command starts, so
+/// that nothing wright starts can inherit it.
+fn take_token() -> Option<String> {
+    let token =
+        ["GITHUB_TOKEN", "GH_TOKEN"].iter().find_map(|v| std::env::var(v).ok()).filter(|t| !t.trim().is_empty());
+    for var in ["GITHUB_TOKEN", "GH_TOKEN", "INPUT_GITHUB_TOKEN"] {
+        // SAFETY: `wright github` calls this first, before its runtime or any other
+        // thread exists, so nothing reads the environment meanwhile.
+        unsafe { std::env::remove_var(var) };
+    }
+    token
+}
+
+/// The action's inputs go through the config, as flags do for `wright run`; the bot's
+/// own defaults make every run end.
+fn apply_flags(config: &mut Config, args: &GithubArgs) -> Result<()> {
+    config.flag("github.trigger_label", args.trigger_label.clone(), "--trigger-label");
+    if !args.allowed_bots.is_empty() {
+        let bots = args.allowed_bots.iter().map(|b| Value::String(b.clone())).collect::<Vec<_>>();
+        config.set("github.allowed_bots", Value::Array(bots), Source::Flag("--allowed-bot"));
+    }
+    if args.allow_workflow_changes {
+        config.set("github.allow_workflow_changes", Value::Boolean(true), Source::Flag("--allow-workflow-changes"));
+    }
+    if args.timeout.is_none() && config.int("timeout_secs")?.is_none() {
+        config.set("timeout_secs", Value::Integer(DEFAULT_TIMEOUT_SECS), Source::Default);
+    }
+    if args.token_budget.is_none() && config.int("token_budget")?.is_none() {
+        config.set("token_budget", Value::Integer(DEFAULT_TOKEN_BUDGET), Source::Default);
+    }
+    if config.str("sandbox.backend")?.as_deref() == Some("none") {
+        return Err(usage("the PR bot runs every command in the sandbox; sandbox.backend = \"none\" is refused here"));
+    }
+    Ok(())
+}
+
+/// One triggered run, from the permission check to the last edit of the comment.
+struct Bot {
+    trigger: Trigger,
+    token: String,
+    config: Option<Config>,
+    args: GithubArgs,
+    notice: Option<String>,
+    client: Arc<Client>,
+    redactor: Redactor,
+    allow_workflows: bool,
+    run_url: Option<String>,
+    push_url: String,
+}
+
+impl Bot {
+    fn new(trigger: Trigger, token: String, config: Config, args: GithubArgs, notice: Option<String>) -> Result<Bot> {
+        let env =
+            |name: &str, default: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or(default.into());
+        let api = env("GITHUB_API_URL", "https://api.github.com");
+        let server = env("GITHUB_SERVER_URL", "https://github.com");
+        let repository = env("GITHUB_REPOSITORY", &format!("{}/{}", trigger.repo.owner, trigger.repo.name));
+        let run_url = std::env::var("GITHUB_RUN_ID").ok().map(|id| format!("{server}/{repository}/actions/runs/{id}"));
+        let client = Arc::new(Client::new(&api, &token, &trigger.repo.owner, &trigger.repo.name)?);
+        let mut secrets = wright_sandbox::secret_values();
+        secrets.push(("GITHUB_TOKEN".into(), token.clone()));
+        Ok(Bot {
+            allow_workflows: config.bool("github.allow_workflow_changes")?.unwrap_or(false),
+            trigger,
+            token,
+            config: Some(config),
+            args,
+            notice,
+            client,
+            redactor: Redactor::new(secrets),
+            run_url,
+            push_url: format!("{}/{repository}.git", server.trim_end_matches('/')),
+        })
+    }
+
+    async fn run(mut self) -> Result<i32> {
+        let login = self.trigger.actor.login.clone();
+        let role = self.client.permission(&login).await.unwrap_or_else(|e| {
+            eprintln!("wright: could not read {login}'s permission ({e}); treating it as none");
+            "none".into()
+        });
+        if !WRITERS.contains(&role.as_str()) {
+            println!(
+                "wright: refused: {login} has `{role}` access; wright runs only for collaborators with write access"
+            );
+            if self.trigger.kind == Kind::Command {
+                let note =
+                    format!("{MARKER}\nwright runs only for collaborators with write access; the request was not run.");
+                self.client.comment(self.trigger.number, &note).await?;
+            }
+            return Ok(0);
+        }
+        if let Err(e) = self.client.react(self.trigger.number, self.trigger.comment_id).await {
+            eprintln!("wright: could not react to the trigger: {e}");
+        }
+        let progress = Progress { run_url: self.run_url.clone(), ..Progress::default() };
+        let comment = self.client.comment(self.trigger.number, &self.redactor.text(&progress.render())).await?.id;
+        match self.work(comment, progress).await {
+            Ok(code) => Ok(code),
+            Err(e) => {
+                let failed =
+                    Progress { run_url: self.run_url.clone(), failure: Some(format!("{e:#}")), ..Progress::default() };
+                self.edit(comment, &failed).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The run and what follows it; an error here is posted as the failure.
+    async fn work(&mut self, comment: u64, progress: Progress) -> Result<i32> {
+        let number = self.trigger.number;
+        let issue = match &self.trigger.issue {
+            Some(issue) => issue.clone(),
+            None => self.client.issue(number).await?,
+        };
+        let comments = self.client.comments(number).await.unwrap_or_else(|e| {
+            eprintln!("wright: could not read the issue's comments ({e}); going on without them");
+            Vec::new()
+        });
+        let task = task::build(&self.trigger, &issue, &comments);
+        let config = self.config.take().context("the bot runs once")?;
+        let prepared = run_cmd::prepare_from(config, &self.args.repo, &self.options())?;
+        run_cmd::preflight(&prepared.base_url).await?;
+        let budgets = prepared.budgets.clone();
+        let run_id = crate::dirs::new_run_id();
+        let run_dir = runs::runs_root().join(&run_id);
+        let _lock = runs::lock(&run_dir)?;
+        let (sink, received) = progress::channel();
+        let mut events = run_cmd::events(&run_id, &run_dir, self.args.json, 0, self.redactor.clone())?;
+        events.add_sink(Box::new(sink));
+        let (mut session, llm) = prepared.session_config(task, run_id, self.args.repo.clone(), &run_dir).await;
+        session.branch_slug = Some(format!("issue-{number}"));
+        if !self.allow_workflows {
+            session.protected_paths = vec![".github/".into()];
+        }
+        session.notices.extend(self.notice.take());
+        let follower =
+            tokio::spawn(progress::follow(self.client.clone(), comment, progress, received, self.redactor.clone()));
+        let interrupt = run_cmd::interrupt_on_signals()?;
+        let report = Session::start(session, llm, events).await?.run(interrupt).await;
+        let mut progress = follower.await.context("following the run")?;
+        progress.outcome = outcome::of(&report.finished.kind, &budgets);
+        progress.pull = self.deliver(&report.finished.kind, &progress, &issue.title).await?;
+        self.edit(comment, &progress).await;
+        Ok(report.exit_code)
+    }
+
+    /// Pushes the branch and opens the draft pull request; returns what the comment says
+    /// of it.
+    async fn deliver(&self, finished: &EventKind, progress: &Progress, title: &str) -> Result<Option<String>> {
+        let EventKind::RunFinished { verdict, verdict_reason: reason, branch, commits, files_changed: files, .. } =
+            finished
+        else {
+            anyhow::bail!("the run ended without its summary");
+        };
+        if commits.is_empty() {
+            return Ok(Some("No pull request: the run changed nothing.".into()));
+        }
+        if !self.allow_workflows
+            && let Some(file) = files.iter().find(|f| f.starts_with(".github/"))
+        {
+            return Ok(Some(format!(
+                "Not pushed: the branch changes {file}, and workflow changes are off (github.allow_workflow_changes)."
+            )));
+        }
+        let root = crate::config::repo_root(&self.args.repo);
+        let (url, token, name) = (self.push_url.clone(), self.token.clone(), branch.to_string());
+        tokio::task::spawn_blocking(move || {
+            wright_git::push_to_url(&root, &name, &url, &token, Duration::from_secs(120))
+        })
+        .await
+        .context("pushing")?
+        .map_err(|e| anyhow::anyhow!("pushing {branch}: {e}"))?;
+        let number = self.trigger.number;
+        let asked = if self.trigger.request.trim().is_empty() { title } else { self.trigger.request.as_str() };
+        let title = report::pull_title(asked.lines().next().unwrap_or_default(), number);
+        let body = self.redactor.text(&report::pull_body(progress, number));
+        let pull = self
+            .client
+            .draft_pull(&self.redactor.text(&title), branch, &self.trigger.repo.default_branch, &body)
+            .await?;
+        let link = pull.html_url.unwrap_or_default();
+        let number = pull.number.map(|n| format!("#{n}")).unwrap_or_default();
+        let mut said = format!("Draft pull request {number} {link} from `{branch}`.");
+        if *verdict != Verdict::Fixed {
+            said.push_str(&format!(
+                " It stays a draft: the verdict is `{}`, not `fixed` ({reason}).",
+                verdict.as_str()
+            ));
+        }
+        Ok(Some(said))
+    }
+
+    async fn edit(&self, comment: u64, progress: &Progress) {
+        if let Err(e) = self.client.edit_comment(comment, &self.redactor.text(&progress.render())).await {
+            eprintln!("wright: could not update the progress comment: {e}");
+        }
+    }
+
+    /// The run's options: the action's inputs, never `--trust-repo-config`.
+    fn options(&self) -> RunOptions {
+        let a = &self.args;
+        RunOptions {
+            model: a.model.clone(),
+            max_steps: a.max_steps,
+            token_budget: a.token_budget,
+            timeout: a.timeout,
+            budget_usd: a.budget_usd,
+            test_command: a.test_command.clone(),
+            sandbox: SandboxFlags { memory: a.memory, ..SandboxFlags::default() },
+            no_baseline: false,
+            trust_repo_config: false,
+            json: a.json,
+        }
+    }
+}
