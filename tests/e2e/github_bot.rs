@@ -179,7 +179,9 @@ fn stderr(out: &Output) -> String {
 async fn a_labelled_issue_becomes_a_pushed_branch_and_a_draft_pull_request() {
     let repo = Repo::new().await;
     repo.gh.limit_first_comment();
-    let model = ModelServer::start(vec![plan(), fix(), finish("fixed")]).await;
+    // A slow turn after the plan, so the comment is edited while the run goes.
+    let slow_fix = Step::Delay(std::time::Duration::from_secs(4), Box::new(fix()));
+    let model = ModelServer::start(vec![plan(), slow_fix, finish("fixed")]).await;
     let out = repo.bot(&model, "issues", &labeled(ISSUE), &[]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let events = events(&out.stdout);
@@ -205,7 +207,9 @@ async fn a_labelled_issue_becomes_a_pushed_branch_and_a_draft_pull_request() {
     assert!(pull["title"].as_str().unwrap().contains("parse_date rejects a trailing Z"), "{pull}");
 
     let edits = repo.gh.calls_to("PATCH /repos/o/r/issues/comments/");
-    assert!(!edits.is_empty() && edits.iter().all(|c| c.path == "/repos/o/r/issues/comments/1001"), "{lines:#?}");
+    assert!(edits.len() >= 2 && edits.iter().all(|c| c.path == "/repos/o/r/issues/comments/1001"), "{lines:#?}");
+    let working = edits[0].json()["body"].as_str().unwrap().to_string();
+    assert!(working.contains("is working on this") && working.contains("- [ ] Accept the Z suffix ← now"), "{working}");
     let last = edits.last().unwrap().json()["body"].as_str().unwrap().to_string();
     assert!(last.starts_with(MARKER), "{last}");
     for part in [
