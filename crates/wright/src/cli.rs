@@ -68,18 +68,9 @@ pub struct GithubArgs {
     pub repo: PathBuf,
     #[command(flatten)]
     pub model: ModelFlags,
-    /// Stop after this many model turns [config: max_steps, default 50]
-    #[arg(long)]
-    pub max_steps: Option<u32>,
-    /// Stop once this many tokens are used [config: token_budget, default here 2000000]
-    #[arg(long)]
-    pub token_budget: Option<u64>,
-    /// Stop after this many seconds [config: timeout_secs, default here 1800]
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<u64>,
-    /// Stop once the estimated cost reaches this (needs prices for the model in config)
-    #[arg(long, value_name = "USD")]
-    pub budget_usd: Option<f64>,
+    // Unset, the bot stops after 2000000 tokens or 1800 s.
+    #[command(flatten)]
+    pub budgets: BudgetFlags,
     /// The project's test command [config: test_command; detected when unset]
     #[arg(long)]
     pub test_command: Option<String>,
@@ -343,18 +334,8 @@ pub struct ResumeArgs {
 pub struct RunOptions {
     #[command(flatten)]
     pub model: ModelFlags,
-    /// Stop after this many model turns [config: max_steps, default 50]
-    #[arg(long)]
-    pub max_steps: Option<u32>,
-    /// Stop once this many tokens are used [config: token_budget]
-    #[arg(long)]
-    pub token_budget: Option<u64>,
-    /// Stop after this many seconds of wall time [config: timeout_secs]
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<u64>,
-    /// Stop once the estimated cost reaches this (needs prices for the model in config)
-    #[arg(long, value_name = "USD")]
-    pub budget_usd: Option<f64>,
+    #[command(flatten)]
+    pub budgets: BudgetFlags,
     /// The project's test command [config: test_command; detected when unset]
     #[arg(long)]
     pub test_command: Option<String>,
@@ -369,6 +350,23 @@ pub struct RunOptions {
     /// Emit events as JSON lines on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+/// When a run stops.
+#[derive(Args, Clone, Default)]
+pub struct BudgetFlags {
+    /// Stop after this many model turns [config: max_steps, default 50]
+    #[arg(long)]
+    pub max_steps: Option<u32>,
+    /// Stop once this many tokens are used [config: token_budget]
+    #[arg(long)]
+    pub token_budget: Option<u64>,
+    /// Stop after this many seconds of wall time [config: timeout_secs]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Stop once the estimated cost reaches this (needs prices for the model in config)
+    #[arg(long, value_name = "USD")]
+    pub budget_usd: Option<f64>,
 }
 
 #[derive(Args, Clone, Default)]

@@ -194,10 +194,11 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
         eprintln!("wright: could not prune the index cache: {e:#}");
     }
     // Flags go through the config too: a repository's budgets may lower even them.
-    config.flag("max_steps", opts.max_steps.map(i64::from), "--max-steps");
-    config.flag("token_budget", opts.token_budget.map(saturating_i64), "--token-budget");
-    config.flag("timeout_secs", opts.timeout.map(saturating_i64), "--timeout");
-    config.flag("budget_usd", opts.budget_usd, "--budget-usd");
+    let b = &opts.budgets;
+    config.flag("max_steps", b.max_steps.map(i64::from), "--max-steps");
+    config.flag("token_budget", b.token_budget.map(saturating_i64), "--token-budget");
+    config.flag("timeout_secs", b.timeout.map(saturating_i64), "--timeout");
+    config.flag("budget_usd", b.budget_usd, "--budget-usd");
     config.flag("test_command", opts.test_command.clone(), "--test-command");
     let model = config.str("model")?.unwrap_or_default();
     let base_url = config.str("base_url")?.unwrap_or_default();

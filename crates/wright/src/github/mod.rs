@@ -87,10 +87,10 @@ fn apply_flags(config: &mut Config, args: &GithubArgs) -> Result<()> {
     if args.allow_workflow_changes {
         config.set("github.allow_workflow_changes", Value::Boolean(true), Source::Flag("--allow-workflow-changes"));
     }
-    if args.timeout.is_none() && config.int("timeout_secs")?.is_none() {
+    if args.budgets.timeout.is_none() && config.int("timeout_secs")?.is_none() {
         config.set("timeout_secs", Value::Integer(DEFAULT_TIMEOUT_SECS), Source::Default);
     }
-    if args.token_budget.is_none() && config.int("token_budget")?.is_none() {
+    if args.budgets.token_budget.is_none() && config.int("token_budget")?.is_none() {
         config.set("token_budget", Value::Integer(DEFAULT_TOKEN_BUDGET), Source::Default);
     }
     if config.str("sandbox.backend")?.as_deref() == Some("none") {
@@ -267,10 +267,7 @@ impl Bot {
         let a = &self.args;
         RunOptions {
             model: a.model.clone(),
-            max_steps: a.max_steps,
-            token_budget: a.token_budget,
-            timeout: a.timeout,
-            budget_usd: a.budget_usd,
+            budgets: a.budgets.clone(),
             test_command: a.test_command.clone(),
             sandbox: SandboxFlags { memory: a.memory, ..SandboxFlags::default() },
             no_baseline: false,
