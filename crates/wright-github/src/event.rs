@@ -86,17 +86,18 @@ pub fn read(name: &str, payload: &Value, settings: &Settings) -> Result<Decision
     let action = str_at(payload, &["action"]).unwrap_or_default();
     let decision = match (name, action.as_str()) {
         ("issues", "labeled") => labeled(payload, settings)?,
-        ("issues", other) => {
-            skip(format!("an issue was {other}; wright starts when the `{}` label is added", settings.trigger_label))
-        }
+        ("issues", other) => Decision::Skip(format!(
+            "an issue was {other}; wright starts when the `{}` label is added",
+            settings.trigger_label
+        )),
         ("issue_comment", "created") => commented(payload, settings)?,
         ("issue_comment", other) => {
-            skip(format!("a comment was {other}; only a new comment starting with `/wright` starts a run"))
+            Decision::Skip(format!("a comment was {other}; only a new comment starting with `/wright` starts a run"))
         }
         ("workflow_dispatch", _) => dispatched(payload)?,
-        (other, _) => {
-            skip(format!("the `{other}` event does not start wright (issues, issue_comment and workflow_dispatch do)"))
-        }
+        (other, _) => Decision::Skip(format!(
+            "the `{other}` event does not start wright (issues, issue_comment and workflow_dispatch do)"
+        )),
     };
     Ok(match decision {
         Decision::Run(t) => match refusal(&t.actor, settings) {
@@ -105,10 +106,6 @@ pub fn read(name: &str, payload: &Value, settings: &Settings) -> Result<Decision
         },
         skipped => skipped,
     })
-}
-
-fn skip(reason: String) -> Decision {
-    Decision::Skip(reason)
 }
 
 /// Accounts that may not trigger, whatever their permission: wright itself, and bots
@@ -129,10 +126,13 @@ fn refusal(actor: &Actor, settings: &Settings) -> Option<String> {
 fn labeled(payload: &Value, settings: &Settings) -> Result<Decision, GithubError> {
     let label = str_at(payload, &["label", "name"]).unwrap_or_default();
     if label != settings.trigger_label {
-        return Ok(skip(format!("the label `{label}` is not the trigger label `{}`", settings.trigger_label)));
+        return Ok(Decision::Skip(format!(
+            "the label `{label}` is not the trigger label `{}`",
+            settings.trigger_label
+        )));
     }
     if payload.pointer("/issue/pull_request").is_some() {
-        return Ok(skip("the label is on a pull request; wright starts from issues".into()));
+        return Ok(Decision::Skip("the label is on a pull request; wright starts from issues".into()));
     }
     Ok(Decision::Run(Box::new(Trigger {
         kind: Kind::Label,
@@ -149,17 +149,17 @@ fn labeled(payload: &Value, settings: &Settings) -> Result<Decision, GithubError
 fn commented(payload: &Value, settings: &Settings) -> Result<Decision, GithubError> {
     let body = str_at(payload, &["comment", "body"]).unwrap_or_default();
     if body.contains(MARKER) {
-        return Ok(skip("the comment is wright's own".into()));
+        return Ok(Decision::Skip("the comment is wright's own".into()));
     }
     let Some(request) = command(&body) else {
-        return Ok(skip("the comment does not start with `/wright`".into()));
+        return Ok(Decision::Skip("the comment does not start with `/wright`".into()));
     };
     if payload.pointer("/issue/pull_request").is_some() {
-        return Ok(skip("`/wright` on a pull request is not supported yet; ask on an issue".into()));
+        return Ok(Decision::Skip("`/wright` on a pull request is not supported yet; ask on an issue".into()));
     }
     let author = actor(payload, "/comment/user")?;
     if author.login.eq_ignore_ascii_case(&settings.own_login) {
-        return Ok(skip("the comment is wright's own".into()));
+        return Ok(Decision::Skip("the comment is wright's own".into()));
     }
     Ok(Decision::Run(Box::new(Trigger {
         kind: Kind::Command,
@@ -182,7 +182,7 @@ fn dispatched(payload: &Value) -> Result<Decision, GithubError> {
         _ => None,
     };
     let Some(number) = issue.filter(|n| *n > 0) else {
-        return Ok(skip("workflow_dispatch needs an `issue` input: the issue number to work on".into()));
+        return Ok(Decision::Skip("workflow_dispatch needs an `issue` input: the issue number to work on".into()));
     };
     let request = inputs.get("task").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     Ok(Decision::Run(Box::new(Trigger {

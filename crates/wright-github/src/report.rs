@@ -153,16 +153,27 @@ fn quote(text: &str) -> String {
     text.lines().take(40).map(|l| format!("> {}\n", defuse(l))).collect()
 }
 
-/// One line, with HTML comments and mentions defused: the model's words must not ping
-/// people or hide text.
-fn one_line(text: &str) -> String {
+/// One line of someone else's words (the model's, a verdict's), made safe to post: no
+/// mention, no hidden text, no issue link.
+pub fn one_line(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let cut: String = line.chars().take(300).collect();
     defuse(&cut)
 }
 
+/// The model's words and the verdict's may not ping people, hide text, or link an
+/// issue (a `Fixes #12` in a merged pull request would close it).
 fn defuse(text: &str) -> String {
-    text.replace("<!--", "&lt;!--").replace('@', "@\u{200B}")
+    let text = text.replace("<!--", "&lt;!--").replace('@', "@\u{200B}");
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '#' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('\u{200B}');
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -199,6 +210,9 @@ mod tests {
         assert!(!text.contains("@admin") && !text.contains("<!-- x"), "{text}");
         let body = pull_body(&p, 4);
         assert!(body.ends_with("Closes #4\n"), "{body}");
+        let said = Outcome { summary: "Fixes #12 as well".into(), ..Outcome::default() };
+        let body = pull_body(&Progress { outcome: Some(said), ..Progress::default() }, 4);
+        assert!(body.contains("Fixes #\u{200B}12") && !body.contains("Fixes #12"), "{body}");
         assert_eq!(pull_title("", 4), "wright: work on #4");
     }
 }

@@ -76,6 +76,9 @@ impl Client {
 
     pub async fn issue(&self, number: u64) -> Result<Issue, GithubError> {
         let v: Value = self.get(&format!("/issues/{number}")).await?;
+        if v.get("pull_request").is_some_and(|p| !p.is_null()) {
+            return Err(GithubError::Api(format!("#{number} is a pull request; wright starts from issues")));
+        }
         let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
         Ok(Issue {
             title: text("title"),

@@ -83,6 +83,9 @@ pub struct GithubArgs {
     /// Let the run change files under .github/ [config: github.allow_workflow_changes]
     #[arg(long)]
     pub allow_workflow_changes: bool,
+    /// wright's own account, whose comments never trigger [config: github.login, default github-actions[bot]]
+    #[arg(long, value_name = "LOGIN")]
+    pub login: Option<String>,
     /// Memory limit of a command's whole process tree [config: sandbox.memory_mb, default 4096]
     #[arg(long, value_name = "MB")]
     pub memory: Option<u64>,

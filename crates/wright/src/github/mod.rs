@@ -63,6 +63,20 @@ pub fn run(args: GithubArgs) -> Result<i32> {
     run_cmd::runtime()?.block_on(async move { Bot::new(trigger, token, config, args, notice)?.run().await })
 }
 
+/// `issue-N`, or `issue-N-2` and on when the remote already has `wright/issue-N` (an
+/// earlier run's): a push there would be refused, never forced.
+fn free_slug(repo: &std::path::Path, number: u64) -> String {
+    let taken = |slug: &str| {
+        git2::Repository::discover(repo).is_ok_and(|git| {
+            ["refs/remotes/origin/wright/", "refs/heads/wright/"]
+                .iter()
+                .any(|prefix| git.find_reference(&format!("{prefix}{slug}")).is_ok())
+        })
+    };
+    let first = format!("issue-{number}");
+    (1..100).map(|n| if n == 1 { first.clone() } else { format!("{first}-{n}") }).find(|s| !taken(s)).unwrap_or(first)
+}
+
 /// The token, taken out of the environment before any thread or command starts, so
 /// that nothing wright starts can inherit it.
 fn take_token() -> Option<String> {
@@ -80,6 +94,7 @@ fn take_token() -> Option<String> {
 /// own defaults make every run end.
 fn apply_flags(config: &mut Config, args: &GithubArgs) -> Result<()> {
     config.flag("github.trigger_label", args.trigger_label.clone(), "--trigger-label");
+    config.flag("github.login", args.login.clone(), "--login");
     if !args.allowed_bots.is_empty() {
         let bots = args.allowed_bots.iter().map(|b| Value::String(b.clone())).collect::<Vec<_>>();
         config.set("github.allowed_bots", Value::Array(bots), Source::Flag("--allowed-bot"));
@@ -140,11 +155,17 @@ impl Bot {
 
     async fn run(mut self) -> Result<i32> {
         let login = self.trigger.actor.login.clone();
-        let role = self.client.permission(&login).await.unwrap_or_else(|e| {
-            eprintln!("wright: could not read {login}'s permission ({e}); treating it as none");
-            "none".into()
-        });
-        if !WRITERS.contains(&role.as_str()) {
+        // A bot the user listed in allowed_bots is let in by that listing: apps are not
+        // collaborators, so the permission API has no role for them.
+        let role = if self.trigger.actor.account != "User" {
+            "listed in allowed_bots".to_string()
+        } else {
+            self.client.permission(&login).await.unwrap_or_else(|e| {
+                eprintln!("wright: could not read {login}'s permission ({e}); treating it as none");
+                "none".into()
+            })
+        };
+        if self.trigger.actor.account == "User" && !WRITERS.contains(&role.as_str()) {
             println!(
                 "wright: refused: {login} has `{role}` access; wright runs only for collaborators with write access"
             );
@@ -194,7 +215,7 @@ impl Bot {
         let mut events = run_cmd::events(&run_id, &run_dir, self.args.json, 0, self.redactor.clone())?;
         events.add_sink(Box::new(sink));
         let (mut session, llm) = prepared.session_config(task, run_id, self.args.repo.clone(), &run_dir).await;
-        session.branch_slug = Some(format!("issue-{number}"));
+        session.branch_slug = Some(free_slug(&self.args.repo, number));
         if !self.allow_workflows {
             session.protected_paths = vec![".github/".into()];
         }
@@ -205,9 +226,20 @@ impl Bot {
         let report = Session::start(session, llm, events).await?.run(interrupt).await;
         let mut progress = follower.await.context("following the run")?;
         progress.outcome = outcome::of(&report.finished.kind, &budgets);
-        progress.pull = self.deliver(&report.finished.kind, &progress, &issue.title).await?;
+        // A failed push or pull request keeps the run's result in the comment.
+        let code = match self.deliver(&report.finished.kind, &progress, &issue.title).await {
+            Ok(pull) => {
+                progress.pull = pull;
+                report.exit_code
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                progress.failure = Some(format!("{e:#}"));
+                crate::exit::ERROR
+            }
+        };
         self.edit(comment, &progress).await;
-        Ok(report.exit_code)
+        Ok(code)
     }
 
     /// Pushes the branch and opens the draft pull request; returns what the comment says
@@ -238,6 +270,7 @@ impl Bot {
         .map_err(|e| anyhow::anyhow!("pushing {branch}: {e}"))?;
         let number = self.trigger.number;
         let asked = if self.trigger.request.trim().is_empty() { title } else { self.trigger.request.as_str() };
+        let asked = wright_github::text::visible(asked);
         let title = report::pull_title(asked.lines().next().unwrap_or_default(), number);
         let body = self.redactor.text(&report::pull_body(progress, number));
         let pull = self
@@ -249,16 +282,23 @@ impl Bot {
         let mut said = format!("Draft pull request {number} {link} from `{branch}`.");
         if *verdict != Verdict::Fixed {
             said.push_str(&format!(
-                " It stays a draft: the verdict is `{}`, not `fixed` ({reason}).",
-                verdict.as_str()
+                " It stays a draft: the verdict is `{}`, not `fixed` ({}).",
+                verdict.as_str(),
+                report::one_line(reason)
             ));
         }
         Ok(Some(said))
     }
 
+    /// The comment's last edit; when GitHub refuses it, the result goes in a new comment
+    /// rather than being lost.
     async fn edit(&self, comment: u64, progress: &Progress) {
-        if let Err(e) = self.client.edit_comment(comment, &self.redactor.text(&progress.render())).await {
-            eprintln!("wright: could not update the progress comment: {e}");
+        let body = self.redactor.text(&progress.render());
+        if let Err(e) = self.client.edit_comment(comment, &body).await {
+            eprintln!("wright: could not update the progress comment ({e}); posting the result anew");
+            if let Err(e) = self.client.comment(self.trigger.number, &body).await {
+                eprintln!("wright: could not post the result either: {e}");
+            }
         }
     }
 
@@ -274,5 +314,20 @@ impl Bot {
             trust_repo_config: false,
             json: a.json,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_branch_the_remote_has_is_not_taken_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = git2::Repository::init(dir.path()).unwrap();
+        let sig = git2::Signature::now("T", "t@example.com").unwrap();
+        let tree = git.find_tree(git.index().unwrap().write_tree().unwrap()).unwrap();
+        let head = git.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[]).unwrap();
+        assert_eq!(super::free_slug(dir.path(), 7), "issue-7");
+        git.reference("refs/remotes/origin/wright/issue-7", head, false, "an earlier run").unwrap();
+        assert_eq!(super::free_slug(dir.path(), 7), "issue-7-2");
     }
 }
