@@ -71,8 +71,10 @@ impl Conversation {
 
     /// Answers one call: a tool message, or for a call written as text, a part of the
     /// turn's one answer (sent by [`Conversation::end_turn`]).
+    /// A secret a command printed (read from a file the sandbox shows) reaches the model
+    /// redacted, as it reaches every event.
     pub fn answer(&mut self, call: &ToolCall, output: &str, as_text: bool, events: &mut Events) {
-        let quoted = crate::quote::quote(&call.name, output);
+        let quoted = crate::quote::quote(&call.name, &events.redact(output));
         if as_text {
             self.text_results.push_str(&format!("{TEXT_RESULT_PREFIX} {}]\n{quoted}\n", call.name));
         } else {

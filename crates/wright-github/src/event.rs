@@ -55,6 +55,8 @@ pub struct Issue {
     pub title: String,
     pub body: String,
     pub author: String,
+    /// When the title or body last changed (RFC 3339), as far as GitHub says.
+    pub updated_at: String,
 }
 
 /// An event that asks for a run.
@@ -226,6 +228,7 @@ fn issue(payload: &Value) -> Result<Issue, GithubError> {
         // A body left empty arrives as null.
         body: str_at(payload, &["issue", "body"]).unwrap_or_default(),
         author: str_at(payload, &["issue", "user", "login"]).unwrap_or_default(),
+        updated_at: str_at(payload, &["issue", "updated_at"]).unwrap_or_default(),
     })
 }
 

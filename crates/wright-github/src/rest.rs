@@ -84,7 +84,17 @@ impl Client {
             title: text("title"),
             body: text("body"),
             author: v.pointer("/user/login").and_then(Value::as_str).unwrap_or_default().to_string(),
+            updated_at: text("updated_at"),
         })
+    }
+
+    /// When the Actions run `id` was created: for a dispatch, the moment it was asked.
+    pub async fn run_created(&self, id: &str) -> Result<String, GithubError> {
+        let v: Value = self.get(&format!("/actions/runs/{id}")).await?;
+        v.get("created_at")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| GithubError::Api(format!("the Actions run {id} has no created_at")))
     }
 
     /// The comments, oldest first.

@@ -122,6 +122,9 @@ async fn answer(State(world): State<Arc<Mutex<World>>>, request: Request) -> Res
             ok(if page { Value::Array(w.comments.clone()) } else { json!([]) })
         }
         (&Method::GET, ["issues", _]) => ok(w.issue.clone()),
+        (&Method::GET, ["actions", "runs", id]) => {
+            ok(json!({"id": id.parse::<u64>().unwrap_or(0), "created_at": "2026-01-02T10:00:00Z"}))
+        }
         (&Method::POST, ["issues", n, "comments"]) => {
             if std::mem::take(&mut w.limit_first_comment) {
                 return (

@@ -63,6 +63,17 @@ pub fn run(args: GithubArgs) -> Result<i32> {
     run_cmd::runtime()?.block_on(async move { Bot::new(trigger, token, config, args, notice)?.run().await })
 }
 
+/// The runner's temporary directory, hidden from commands: actions/checkout may keep
+/// credentials there, outside `$HOME` on self-hosted runners. Not when the checkout is in it.
+fn runner_temp(repo: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Some(temp) = std::env::var_os("RUNNER_TEMP").map(std::path::PathBuf::from) else { return Vec::new() };
+    let inside = |dir: &std::path::Path| std::fs::canonicalize(dir).ok();
+    match (inside(repo), inside(&temp)) {
+        (Some(repo), Some(temp)) if !repo.starts_with(&temp) => vec![temp],
+        _ => Vec::new(),
+    }
+}
+
 /// `issue-N`, or `issue-N-2` and on when the remote already has `wright/issue-N` (an
 /// earlier run's): a push there would be refused, never forced.
 fn free_slug(repo: &std::path::Path, number: u64) -> String {
@@ -197,7 +208,7 @@ impl Bot {
         let number = self.trigger.number;
         let issue = match &self.trigger.issue {
             Some(issue) => issue.clone(),
-            None => self.client.issue(number).await?,
+            None => self.dispatched_issue().await?,
         };
         let comments = self.client.comments(number).await.unwrap_or_else(|e| {
             eprintln!("wright: could not read the issue's comments ({e}); going on without them");
@@ -240,6 +251,24 @@ impl Bot {
         };
         self.edit(comment, &progress).await;
         Ok(code)
+    }
+
+    /// A dispatch's issue, fetched, as it was when the dispatch was made: the run's own
+    /// creation time is the trigger's, and an issue edited since is not worked from.
+    async fn dispatched_issue(&mut self) -> Result<wright_github::event::Issue> {
+        if let Ok(id) = std::env::var("GITHUB_RUN_ID") {
+            self.trigger.at = self.client.run_created(&id).await?;
+        }
+        let issue = self.client.issue(self.trigger.number).await?;
+        if task::after(&issue.updated_at, &self.trigger.at) {
+            anyhow::bail!(
+                "issue #{} was edited at {}, after the dispatch at {}; dispatch again to work from its text as it is now",
+                self.trigger.number,
+                issue.updated_at,
+                self.trigger.at
+            );
+        }
+        Ok(issue)
     }
 
     /// Pushes the branch and opens the draft pull request; returns what the comment says
@@ -309,7 +338,7 @@ impl Bot {
             model: a.model.clone(),
             budgets: a.budgets.clone(),
             test_command: a.test_command.clone(),
-            sandbox: SandboxFlags { memory: a.memory, ..SandboxFlags::default() },
+            sandbox: SandboxFlags { memory: a.memory, hide: runner_temp(&a.repo), ..SandboxFlags::default() },
             no_baseline: false,
             trust_repo_config: false,
             json: a.json,
