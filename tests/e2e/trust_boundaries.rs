@@ -227,6 +227,28 @@ async fn the_key_goes_only_where_the_user_sent_it() {
     assert_eq!(first.1.as_deref(), Some(format!("Bearer {SECRET_KEY}").as_str()));
 }
 
+#[tokio::test]
+async fn a_secret_in_a_file_reaches_the_model_redacted() {
+    // The repository holds the key's value (a committed `.env`); the model reads it.
+    let fixture = Fixture::new();
+    std::fs::write(fixture.repo().join(".env"), format!("OPENAI_API_KEY={SECRET_KEY}\n")).unwrap();
+    commit_all(&fixture.repo(), "env");
+    let read = turn("", &[("read_file", json!({"path": ".env"})), ("run", json!({"command": "cat .env"}))]);
+    let done = turn("", &[("finish", json!({"summary": "looked", "outcome": "gave_up"}))]);
+    let server = ModelServer::start(vec![read, done]).await;
+    let home = Home::new();
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--model", "scripted", "--test-command", "true", "--repo"]).arg(fixture.repo());
+    cmd.arg("look at the settings");
+    let out = output(cmd).await;
+    let events = events(&out.stdout);
+    let read = of_type(&events, "tool_result").into_iter().find(|e| e["name"] == "read_file").unwrap();
+    assert!(read["ok"].as_bool().unwrap(), "{read}");
+    let answered = server.requests()[1].to_string();
+    assert!(answered.contains("[REDACTED:OPENAI_API_KEY]"), "{answered}");
+    assert!(!answered.contains(SECRET_KEY), "the model read the key");
+}
+
 /// Where the redirecting server points (its handler is a plain `fn`).
 static TARGET: Mutex<String> = Mutex::new(String::new());
 
