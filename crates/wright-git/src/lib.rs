@@ -26,7 +26,7 @@ pub use keep::{LeftOut, describe as describe_left_out};
 pub use lfs::is_pointer as is_lfs_pointer;
 pub use push::{PushReport, push, push_to_url};
 pub use submodules::Submodule;
-pub use workspace::{DirtyCopy, Identity, TaskWorkspace, parse_identity, slugify};
+pub use workspace::{DirtyCopy, Identity, TaskWorkspace, parse_identity, protected_by, slugify};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {

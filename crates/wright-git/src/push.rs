@@ -33,12 +33,10 @@ pub fn push(repo_root: &Path, branch: &str, remote_name: &str, timeout: Duration
     let target = Target::Named(remote_name);
     // Credential helpers are programs: only the user's own config may name them.
     let config = crate::host_programs::user_config()?;
-    let sha = push_with(&repo, target, branch, &Auth::User(&config), timeout)?;
-    let url = target.open(&repo)?.url().unwrap_or_default().to_string();
-    let tip = oid_of(&sha)?;
+    let (tip, url) = push_with(&repo, target, branch, &Auth::User(&config), timeout)?;
     repo.reference(&format!("refs/remotes/{remote_name}/{branch}"), tip, true, "wright push")
         .context("recording the pushed commit")?;
-    Ok(PushReport { remote: remote_name.to_string(), url, branch: branch.to_string(), sha })
+    Ok(PushReport { remote: remote_name.to_string(), url, branch: branch.to_string(), sha: tip.to_string() })
 }
 
 /// Pushes `branch` to `url`, signing in over HTTPS with `token` and nothing else: no
@@ -52,8 +50,8 @@ pub fn push_to_url(
 ) -> Result<PushReport, GitError> {
     network_timeouts(timeout)?;
     let repo = Repository::open(repo_root).map_err(|_| GitError::NotARepo(repo_root.to_path_buf()))?;
-    let sha = push_with(&repo, Target::Url(url), branch, &Auth::Token(token), timeout)?;
-    Ok(PushReport { remote: url.to_string(), url: url.to_string(), branch: branch.to_string(), sha })
+    let (tip, _) = push_with(&repo, Target::Url(url), branch, &Auth::Token(token), timeout)?;
+    Ok(PushReport { remote: url.to_string(), url: url.to_string(), branch: branch.to_string(), sha: tip.to_string() })
 }
 
 /// Where a push goes: a configured remote, or a URL.
@@ -90,14 +88,14 @@ enum Auth<'a> {
 }
 
 /// The push itself, and the check that the remote holds the branch at the pushed commit
-/// afterwards. Returns that commit.
+/// afterwards. Returns that commit and the remote's URL.
 fn push_with(
     repo: &Repository,
     target: Target,
     branch: &str,
     auth: &Auth,
     timeout: Duration,
-) -> Result<String, GitError> {
+) -> Result<(git2::Oid, String), GitError> {
     let label = target.label();
     let mut remote = target.open(repo)?;
     let url = remote.url().unwrap_or_default().to_string();
@@ -165,11 +163,7 @@ check the key and add it (for example `ssh-keyscan HOST >> ~/.ssh/known_hosts`, 
             seen.map(|o| o.to_string()).unwrap_or_else(|| "no such branch".into())
         )));
     }
-    Ok(tip.to_string())
-}
-
-fn oid_of(sha: &str) -> Result<git2::Oid, GitError> {
-    git2::Oid::from_str(sha).context("reading the pushed commit")
+    Ok((tip, url))
 }
 
 fn network_timeouts(timeout: Duration) -> Result<(), GitError> {

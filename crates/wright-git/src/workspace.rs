@@ -7,6 +7,15 @@ use git2::{BranchType, DiffOptions, IndexAddOption, Oid, Repository, Signature, 
 use crate::submodules::{self, Submodule};
 use crate::{CommitInfo, CommitMessage, Context, GitError, lfs, patch_text};
 
+/// The prefix of `protected` that `rel` (a path relative to the worktree) is under.
+pub fn protected_by<'a>(protected: &'a [String], rel: &str) -> Option<&'a String> {
+    let rel = rel.trim_start_matches("./");
+    protected.iter().find(|prefix| {
+        let dir = prefix.trim_end_matches('/');
+        rel == dir || rel.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
 /// Why a change under a protected path is not made or committed.
 const PROTECTED: &str =
     "this run may not change it (workflow files under .github/ need github.allow_workflow_changes = true)";
@@ -204,12 +213,8 @@ impl TaskWorkspace {
     /// Why this run may not change `rel` (a path relative to the worktree); `None` when
     /// it may.
     pub fn refusal(&self, rel: &str) -> Option<String> {
-        let rel = rel.trim_start_matches("./");
-        let under = |prefix: &String| {
-            let dir = prefix.trim_end_matches('/');
-            rel == dir || rel.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
-        };
-        self.protected.iter().find(|p| under(p)).map(|p| format!("{rel} is under {p}: {PROTECTED}"))
+        protected_by(&self.protected, rel)
+            .map(|p| format!("{} is under {p}: {PROTECTED}", rel.trim_start_matches("./")))
     }
 
     /// Changed files the next commit will leave in the worktree, and why.
@@ -449,6 +454,17 @@ mod tests {
         git(&repo, &["add", "."]);
         git(&repo, &["commit", "-q", "-m", "init"]);
         dir
+    }
+
+    #[test]
+    fn protected_prefixes_cover_their_tree_only() {
+        let protected = vec![".github/".to_string()];
+        for rel in [".github", ".github/workflows/ci.yml", "./.github/x"] {
+            assert!(protected_by(&protected, rel).is_some(), "{rel}");
+        }
+        for rel in [".githubx/a", "src/.github/a", "github/a"] {
+            assert!(protected_by(&protected, rel).is_none(), "{rel}");
+        }
     }
 
     #[test]

@@ -77,8 +77,9 @@ fn runner_temp(repo: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// `issue-N`, or `issue-N-2` and on when the remote already has `wright/issue-N` (an
 /// earlier run's): a push there would be refused, never forced.
 fn free_slug(repo: &std::path::Path, number: u64) -> String {
+    let git = git2::Repository::discover(repo).ok();
     let taken = |slug: &str| {
-        git2::Repository::discover(repo).is_ok_and(|git| {
+        git.as_ref().is_some_and(|git| {
             ["refs/remotes/origin/wright/", "refs/heads/wright/"]
                 .iter()
                 .any(|prefix| git.find_reference(&format!("{prefix}{slug}")).is_ok())
@@ -134,7 +135,8 @@ struct Bot {
     notice: Option<String>,
     client: Arc<Client>,
     redactor: Redactor,
-    allow_workflows: bool,
+    /// Path prefixes the run may not change: `.github/` unless workflow changes are on.
+    protected: Vec<String>,
     run_url: Option<String>,
     push_url: String,
 }
@@ -151,7 +153,10 @@ impl Bot {
         let mut secrets = wright_sandbox::secret_values();
         secrets.push(("GITHUB_TOKEN".into(), token.clone()));
         Ok(Bot {
-            allow_workflows: config.bool("github.allow_workflow_changes")?.unwrap_or(false),
+            protected: match config.bool("github.allow_workflow_changes")? {
+                Some(true) => Vec::new(),
+                _ => vec![".github/".into()],
+            },
             trigger,
             token,
             config: Some(config),
@@ -227,9 +232,7 @@ impl Bot {
         events.add_sink(Box::new(sink));
         let (mut session, llm) = prepared.session_config(task, run_id, self.args.repo.clone(), &run_dir).await;
         session.branch_slug = Some(free_slug(&self.args.repo, number));
-        if !self.allow_workflows {
-            session.protected_paths = vec![".github/".into()];
-        }
+        session.protected_paths = self.protected.clone();
         session.notices.extend(self.notice.take());
         let follower =
             tokio::spawn(progress::follow(self.client.clone(), comment, progress, received, self.redactor.clone()));
@@ -282,9 +285,8 @@ impl Bot {
         if commits.is_empty() {
             return Ok(Some("No pull request: the run changed nothing.".into()));
         }
-        if !self.allow_workflows
-            && let Some(file) = files.iter().find(|f| f.starts_with(".github/"))
-        {
+        // The tools and the commits keep out of protected paths; the push checks again.
+        if let Some(file) = files.iter().find(|f| wright_git::protected_by(&self.protected, f).is_some()) {
             return Ok(Some(format!(
                 "Not pushed: the branch changes {file}, and workflow changes are off (github.allow_workflow_changes)."
             )));
