@@ -4,7 +4,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::line_window;
-use crate::paths::{display, resolve};
+use crate::paths::resolve;
+use crate::tree_io::{tree, tree_err};
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
 /// Lines shown when the model gives no window.
@@ -48,20 +49,23 @@ impl Tool for ReadFile {
 
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: ReadArgs = args::parse("read_file", args)?;
-        let path = resolve(&ctx.root, &a.path)?;
-        let shown = display(&ctx.root, &path);
-        if path.is_dir() {
-            return list_dir(&path, &shown);
+        let rel = resolve(&ctx.root, &a.path)?;
+        let shown = rel.to_string_lossy().into_owned();
+        let tree = tree(&ctx.root)?;
+        if tree.kind(&rel) == Some(wright_tree::Kind::Dir) {
+            return list_dir(&tree, &rel, &shown);
         }
-        let not_read = |e: std::io::Error| ToolError::File {
-            path: shown.clone(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                "no such file; use search or read_file on a directory to find the right path".into()
-            } else {
-                e.to_string()
-            },
+        // Each read opens the file anew through the tree: no link, no FIFO, a regular file.
+        let open = || match tree.open_file(&rel) {
+            Ok((file, _)) => Ok(file),
+            Err(e) if e.is_not_found() => Err(ToolError::File {
+                path: shown.clone(),
+                message: "no such file; use search or read_file on a directory to find the right path".into(),
+            }),
+            Err(e) => Err(tree_err(&tree, &rel, &shown, e)),
         };
-        let head = line_window::head(&path).map_err(not_read)?;
+        let not_read = |e: std::io::Error| ToolError::File { path: shown.clone(), message: e.to_string() };
+        let head = line_window::head(open()?).map_err(not_read)?;
         if wright_git::is_lfs_pointer(&head) {
             return Ok(ToolOutput::text(format!(
                 "{shown} is a Git LFS pointer: its content is stored outside git and is not in this worktree, and it cannot be changed. The pointer:\n{}",
@@ -74,7 +78,7 @@ impl Tool for ReadFile {
         let mut start = a.start_line.unwrap_or(1).max(1);
         let wanted_end = a.end_line.unwrap_or(start.saturating_add(DEFAULT_WINDOW - 1)).max(start);
         let count = (wanted_end - start).saturating_add(1).min(MAX_WINDOW);
-        let mut window = line_window::read(&path, start, count, MAX_LINE_BYTES, true).map_err(not_read)?;
+        let mut window = line_window::read(open()?, start, count, MAX_LINE_BYTES, true).map_err(not_read)?;
         let total = window.total.unwrap_or(0);
         if total == 0 {
             return Ok(ToolOutput::text(format!("{shown} is empty.")));
@@ -86,7 +90,7 @@ impl Tool for ReadFile {
                 "[start_line {start} is past the end of the file, which has {total} lines; showing its last lines]\n"
             );
             start = total.saturating_sub(DEFAULT_WINDOW - 1).max(1);
-            window = line_window::read(&path, start, DEFAULT_WINDOW, MAX_LINE_BYTES, true).map_err(not_read)?;
+            window = line_window::read(open()?, start, DEFAULT_WINDOW, MAX_LINE_BYTES, true).map_err(not_read)?;
         }
         let end = start + window.lines.len() - 1;
         let mut out = format!("{note}{shown} (lines {start}-{end} of {total})\n");
@@ -118,21 +122,21 @@ impl Tool for ReadFile {
     }
 }
 
-fn list_dir(path: &std::path::Path, shown: &str) -> Result<ToolOutput, ToolError> {
-    let read =
-        std::fs::read_dir(path).map_err(|e| ToolError::File { path: shown.to_string(), message: e.to_string() })?;
-    let mut names: Vec<String> = read
-        .flatten()
-        .filter(|e| e.file_name() != ".git")
+fn list_dir(tree: &wright_tree::Tree, rel: &std::path::Path, shown: &str) -> Result<ToolOutput, ToolError> {
+    let entries = tree.read_dir(rel).map_err(|e| tree_err(tree, rel, shown, e))?;
+    let names: Vec<String> = entries
+        .into_iter()
+        .filter(|e| e.name != ".git")
         .map(|e| {
-            let mut name = e.file_name().to_string_lossy().into_owned();
-            if e.path().is_dir() {
-                name.push('/');
+            let mut name = e.name.to_string_lossy().into_owned();
+            match e.kind {
+                wright_tree::Kind::Dir => name.push('/'),
+                wright_tree::Kind::Symlink => name.push('@'),
+                _ => {}
             }
             name
         })
         .collect();
-    names.sort();
     let title = if shown.is_empty() { "." } else { shown };
     Ok(ToolOutput::text(format!("{title}/ is a directory:\n{}\n", names.join("\n"))))
 }

@@ -2,9 +2,7 @@
 //! are only counted, and a line longer than the cap is cut (and says by how much). Memory
 //! follows the window, not the file, whatever a stranger's file holds.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
 
 /// Bytes looked at to tell text from binary.
 const SNIFF_BYTES: usize = 8192;
@@ -24,9 +22,9 @@ pub(crate) struct Window {
 }
 
 /// The first bytes of the file, for telling what it is (text, binary, an LFS pointer).
-pub(crate) fn head(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn head(file: impl Read) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    File::open(path)?.take(SNIFF_BYTES as u64).read_to_end(&mut bytes)?;
+    file.take(SNIFF_BYTES as u64).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -39,16 +37,16 @@ pub(crate) fn is_text(head: &[u8]) -> bool {
         }
 }
 
-/// Lines `start..start + count` (1-based) of `path`, each cut to `line_cap` bytes; with
+/// Lines `start..start + count` (1-based) of `file`, each cut to `line_cap` bytes; with
 /// `count_all` the rest of the file is read (not kept) to count its lines.
 pub(crate) fn read(
-    path: &Path,
+    file: impl Read,
     start: usize,
     count: usize,
     line_cap: usize,
     count_all: bool,
 ) -> std::io::Result<Window> {
-    let mut reader = BufReader::with_capacity(64 << 10, File::open(path)?);
+    let mut reader = BufReader::with_capacity(64 << 10, file);
     let end = start.saturating_add(count);
     let mut lines = Vec::new();
     let (mut number, mut kept, mut length) = (1usize, Vec::new(), 0usize);
@@ -111,23 +109,17 @@ fn finish(number: usize, mut kept: Vec<u8>, length: usize, ends_with_cr: bool) -
 mod tests {
     use super::*;
 
-    fn file(content: &[u8]) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        std::io::Write::write_all(&mut f, content).unwrap();
-        f
-    }
-
     #[test]
     fn windows_count_like_str_lines() {
         for content in ["a\nb\r\nc", "a\nb\r\nc\n", "", "\n\n"] {
-            let f = file(content.as_bytes());
-            let w = read(f.path(), 1, 10, 100, true).unwrap();
+            let f = content.as_bytes();
+            let w = read(f, 1, 10, 100, true).unwrap();
             let expected: Vec<&str> = content.lines().collect();
             assert_eq!(w.total, Some(expected.len()), "{content:?}");
             assert_eq!(w.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), expected, "{content:?}");
         }
-        let f = file(b"1\n2\n3\n4\n5\n");
-        let w = read(f.path(), 2, 2, 100, false).unwrap();
+        let f: &[u8] = b"1\n2\n3\n4\n5\n";
+        let w = read(f, 2, 2, 100, false).unwrap();
         assert_eq!(w.lines.iter().map(|l| (l.number, l.text.as_str())).collect::<Vec<_>>(), [(2, "2"), (3, "3")]);
         assert_eq!(w.total, None, "without count_all the read stops after the window");
     }
@@ -135,8 +127,8 @@ mod tests {
     #[test]
     fn long_lines_are_cut_at_a_character_boundary() {
         let long = format!("{}\nshort\n", "é".repeat(1000));
-        let f = file(long.as_bytes());
-        let w = read(f.path(), 1, 2, 7, true).unwrap();
+        let f = long.as_bytes();
+        let w = read(f, 1, 2, 7, true).unwrap();
         assert_eq!(w.lines[0].text, "ééé");
         assert_eq!(w.lines[0].cut_bytes, 2000 - 6);
         assert_eq!((w.lines[1].text.as_str(), w.lines[1].cut_bytes), ("short", 0));

@@ -5,14 +5,13 @@
 //! never left half applied.
 
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::ToolError;
 use crate::paths::resolve;
-use crate::tree_io::{io_err, write_atomic};
+use crate::tree_io::{io_err, read_text, tree, tree_err};
 
 const NAME: &str = "wright-patch.journal";
 
@@ -26,125 +25,162 @@ struct Entry {
 
 /// An open journal: drop it without [`Journal::finish`] and the patch counts as interrupted.
 pub(crate) struct Journal {
-    file: PathBuf,
+    place: Place,
 }
 
 /// Records the current state of `paths` (relative to `root`) before they are written.
 pub(crate) fn begin(root: &Path, paths: &[&str]) -> Result<Journal, ToolError> {
+    let tree = tree(root)?;
     let mut entries = Vec::new();
     for path in paths {
-        let full = resolve(root, path)?;
-        let (before, mode) = match std::fs::read(&full) {
-            Ok(bytes) => {
-                let mode = std::fs::metadata(&full).map(|m| m.permissions().mode()).ok();
-                (Some(String::from_utf8_lossy(&bytes).into_owned()), mode)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, None),
-            Err(e) => return Err(io_err(path, e)),
-        };
+        let rel = resolve(root, path)?;
+        let before = read_text(&tree, &rel, path)?;
+        let mode = before.as_ref().and_then(|_| tree.stat(&rel).ok().flatten()).map(|e| e.mode);
         entries.push(Entry { path: path.to_string(), before, mode });
     }
-    let file = location(root);
+    let place = Place::of(root)?;
     let json = serde_json::to_vec(&entries).map_err(|e| ToolError::Failed(format!("patch journal: {e}")))?;
-    let tmp = file.with_extension("tmp");
-    let shown = file.display().to_string();
-    let mut out = std::fs::File::create(&tmp).map_err(|e| io_err(&shown, e))?;
-    out.write_all(&json).and_then(|()| out.sync_all()).map_err(|e| io_err(&shown, e))?;
-    std::fs::rename(&tmp, &file).map_err(|e| io_err(&shown, e))?;
-    Ok(Journal { file })
+    place.save(&json)?;
+    Ok(Journal { place })
 }
 
 impl Journal {
     /// Every write landed: the journal is no longer needed.
     pub(crate) fn finish(self) -> Result<(), ToolError> {
-        std::fs::remove_file(&self.file).map_err(|e| io_err(&self.file.display().to_string(), e))
+        self.place.remove()
     }
 }
 
 /// Rolls back a patch that was interrupted on `root`; returns the files put back
 /// (empty when there was nothing to do).
 pub fn recover(root: &Path) -> Result<Vec<String>, ToolError> {
-    let file = location(root);
-    let shown = file.display().to_string();
-    let bytes = match std::fs::read(&file) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_err(&shown, e)),
-    };
+    let place = Place::of(root)?;
+    let Some(bytes) = place.load()? else { return Ok(Vec::new()) };
+    let shown = place.shown();
     let entries: Vec<Entry> = serde_json::from_slice(&bytes).map_err(|e| {
         ToolError::Failed(format!("{shown} is damaged ({e}); check the files it names, then delete it"))
     })?;
+    let tree = tree(root)?;
     let mut restored = Vec::new();
     for entry in entries {
-        let full = resolve(root, &entry.path)?;
+        let rel = resolve(root, &entry.path)?;
         // The kill may have landed between writing a temporary file and renaming it.
-        if let Some(tmp) = crate::tree_io::temp_path(&full) {
-            remove_if_there(&tmp, &entry.path)?;
+        if let Some(tmp) = wright_tree::temp_path(&rel) {
+            remove_if_there(&tree, &tmp, &entry.path)?;
         }
         match &entry.before {
             Some(text) => {
-                write_atomic(&full, text, &entry.path)?;
-                if let Some(mode) = entry.mode {
-                    let _ = std::fs::set_permissions(&full, std::fs::Permissions::from_mode(mode));
-                }
+                // Removed first so the journal's mode, not the current file's, is kept.
+                remove_if_there(&tree, &rel, &entry.path)?;
+                tree.write(&rel, text.as_bytes(), entry.mode).map_err(|e| tree_err(&tree, &rel, &entry.path, e))?;
             }
             None => {
-                remove_if_there(&full, &entry.path)?;
-                remove_empty_parents(root, &full);
+                remove_if_there(&tree, &rel, &entry.path)?;
+                remove_empty_parents(&tree, &rel);
             }
         }
         restored.push(entry.path);
     }
-    std::fs::remove_file(&file).map_err(|e| io_err(&shown, e))?;
+    place.remove()?;
     Ok(restored)
 }
 
-fn remove_if_there(full: &Path, shown: &str) -> Result<(), ToolError> {
-    match std::fs::remove_file(full) {
+fn remove_if_there(tree: &wright_tree::Tree, rel: &Path, shown: &str) -> Result<(), ToolError> {
+    match tree.remove_file(rel) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_err(shown, e)),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(tree_err(tree, rel, shown, e)),
     }
 }
 
 /// Directories the patch created for a file that is gone again.
-fn remove_empty_parents(root: &Path, full: &Path) {
-    let mut dir = full.parent();
-    while let Some(d) = dir.filter(|d| d.starts_with(root) && *d != root) {
-        if std::fs::remove_dir(d).is_err() {
+fn remove_empty_parents(tree: &wright_tree::Tree, rel: &Path) {
+    let mut dir = rel.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        if tree.remove_dir(d).is_err() {
             break;
         }
         dir = d.parent();
     }
 }
 
-/// In the repository's git directory (a worktree's own one), outside the tree; in the
-/// tree's root when it is not a git checkout.
-fn location(root: &Path) -> PathBuf {
-    let dot_git = root.join(".git");
-    if dot_git.is_dir() {
-        return dot_git.join(NAME);
+/// Where the journal lives: the checkout's git directory as git2 finds it (outside the
+/// tree, wright's own to write), or the tree's root, reached like any file of the tree,
+/// when it is no git checkout.
+enum Place {
+    GitDir(PathBuf),
+    Tree(wright_tree::Tree),
+}
+
+impl Place {
+    fn of(root: &Path) -> Result<Place, ToolError> {
+        Ok(match wright_git::private_dir(root) {
+            Some(dir) => Place::GitDir(dir.join(NAME)),
+            None => Place::Tree(tree(root)?),
+        })
     }
-    if let Ok(text) = std::fs::read_to_string(&dot_git)
-        && let Some(dir) = text.trim().strip_prefix("gitdir:")
-    {
-        let dir = root.join(dir.trim());
-        if dir.is_dir() {
-            return dir.join(NAME);
+
+    fn in_tree() -> PathBuf {
+        PathBuf::from(format!(".{NAME}"))
+    }
+
+    fn shown(&self) -> String {
+        match self {
+            Place::GitDir(file) => file.display().to_string(),
+            Place::Tree(_) => Self::in_tree().display().to_string(),
         }
     }
-    root.join(format!(".{NAME}"))
+
+    /// Written whole and synced before the first change it guards.
+    fn save(&self, bytes: &[u8]) -> Result<(), ToolError> {
+        let shown = self.shown();
+        match self {
+            Place::GitDir(file) => {
+                let tmp = file.with_extension("tmp");
+                let mut out = std::fs::File::create(&tmp).map_err(|e| io_err(&shown, e))?;
+                out.write_all(bytes).and_then(|()| out.sync_all()).map_err(|e| io_err(&shown, e))?;
+                std::fs::rename(&tmp, file).map_err(|e| io_err(&shown, e))
+            }
+            Place::Tree(t) => t.write(&Self::in_tree(), bytes, Some(0o600)).map_err(|e| io_err(&shown, e.into())),
+        }
+    }
+
+    fn load(&self) -> Result<Option<Vec<u8>>, ToolError> {
+        let shown = self.shown();
+        match self {
+            Place::GitDir(file) => match std::fs::read(file) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(io_err(&shown, e)),
+            },
+            Place::Tree(t) => match t.read(&Self::in_tree(), 64 << 20) {
+                Ok(read) => Ok(Some(read.bytes)),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(io_err(&shown, e.into())),
+            },
+        }
+    }
+
+    fn remove(&self) -> Result<(), ToolError> {
+        let shown = self.shown();
+        match self {
+            Place::GitDir(file) => std::fs::remove_file(file).map_err(|e| io_err(&shown, e)),
+            Place::Tree(t) => t.remove_file(&Self::in_tree()).map_err(|e| io_err(&shown, e.into())),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
 
     #[test]
     fn an_interrupted_patch_is_rolled_back() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::create_dir(root.join(".git")).unwrap();
+        assert!(std::process::Command::new("git").args(["init", "-q"]).current_dir(root).status().unwrap().success());
         std::fs::write(root.join("a.py"), "a = 1\n").unwrap();
         std::fs::write(root.join("b.sh"), "echo b\n").unwrap();
         std::fs::set_permissions(root.join("b.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();

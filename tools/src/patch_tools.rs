@@ -8,7 +8,7 @@ use wright_edit::{FileChange, FileOp};
 
 use crate::patch_journal;
 use crate::paths::{resolve, resolve_writable};
-use crate::tree_io::{io_err, read_text, write_atomic};
+use crate::tree_io::{read_text, tree, tree_err, write_atomic};
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
 pub struct Edit;
@@ -40,8 +40,9 @@ impl Tool for Edit {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: EditArgs = args::parse("edit", args)?;
         let recovered = patch_journal::recover(&ctx.root)?;
-        let full = resolve_writable(&ctx.root, &a.path, ctx.workspace.as_ref())?;
-        let before = read_text(&full, &a.path)?.ok_or_else(|| ToolError::File {
+        let rel = resolve_writable(&ctx.root, &a.path, ctx.workspace.as_ref())?;
+        let tree = tree(&ctx.root)?;
+        let before = read_text(&tree, &rel, &a.path)?.ok_or_else(|| ToolError::File {
             path: a.path.clone(),
             message: "no such file; to create one use apply_patch with `*** Add File:`".into(),
         })?;
@@ -70,7 +71,7 @@ impl Tool for Edit {
         })?;
         wright_edit::check_syntax(&a.path, Some(&before), &after)?;
         crate::compile_check::check(&ctx.run, &a.path, Some(&before), &after)?;
-        write_atomic(&full, &after, &a.path)?;
+        write_atomic(&tree, &rel, &after, &a.path)?;
         let diff = wright_edit::unified_diff(&a.path, &before, &after);
         Ok(ToolOutput {
             text: format!("{}{note}Edited {}.\n{diff}", recovered_note(&recovered), a.path),
@@ -139,9 +140,10 @@ fn apply(
 ) -> Result<Applied, ToolError> {
     let recovered = if check { Vec::new() } else { patch_journal::recover(root)? };
     let patch = wright_edit::parse_any(patch)?;
+    let tree = tree(root)?;
     let changes = wright_edit::apply_patch(&patch, |p| {
-        let full = resolve(root, p).map_err(|e| e.to_string())?;
-        read_text(&full, p).map_err(|e| e.to_string())
+        let rel = resolve(root, p).map_err(|e| e.to_string())?;
+        read_text(&tree, &rel, p).map_err(|e| e.to_string())
     })?;
     for change in &changes {
         resolve_writable(root, &change.path, workspace)?;
@@ -170,7 +172,7 @@ fn apply(
     let mut verbs = Vec::new();
     for change in &changes {
         if !check {
-            write_change(root, change)?;
+            write_change(&tree, root, change)?;
         }
         let (verb, path) = describe(change);
         verbs.push(format!("{verb} {path}"));
@@ -245,16 +247,17 @@ fn capitalize(s: &str) -> String {
     chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
-fn write_change(root: &Path, change: &FileChange) -> Result<(), ToolError> {
-    let full = resolve(root, &change.path)?;
+fn write_change(tree: &wright_tree::Tree, root: &Path, change: &FileChange) -> Result<(), ToolError> {
+    let rel = resolve(root, &change.path)?;
+    let remove = |rel: &Path| tree.remove_file(rel).map_err(|e| tree_err(tree, rel, &change.path, e));
     match (&change.op, &change.after) {
-        (FileOp::Delete, _) => std::fs::remove_file(&full).map_err(|e| io_err(&change.path, e)),
+        (FileOp::Delete, _) => remove(&rel),
         (FileOp::Move { to }, Some(after)) => {
             let target = resolve(root, to)?;
-            write_atomic(&target, after, to)?;
-            std::fs::remove_file(&full).map_err(|e| io_err(&change.path, e))
+            write_atomic(tree, &target, after, to)?;
+            remove(&rel)
         }
-        (_, Some(after)) => write_atomic(&full, after, &change.path),
+        (_, Some(after)) => write_atomic(tree, &rel, after, &change.path),
         (_, None) => Ok(()),
     }
 }

@@ -1,20 +1,20 @@
-//! Keeps every path inside the worktree: no absolute escapes, no `..` above the root, no
-//! symlink that leads out, and no `.git`.
+//! Keeps every path inside the worktree: no absolute escapes, no `..` above the root, and
+//! no `.git`. Links are not followed at all: wright-tree refuses them when the path is
+//! opened, so a link swapped in after this check still leads nowhere.
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::ToolError;
 
-/// Resolves a model-given path to a path inside `root`.
+/// A model-given path as a clean path relative to `root`.
 pub(crate) fn resolve(root: &Path, given: &str) -> Result<PathBuf, ToolError> {
     let given = given.trim();
     if given.is_empty() {
         return Err(ToolError::Path("the path is empty; give a path relative to the repository root".into()));
     }
-    let canonical_root =
-        root.canonicalize().map_err(|e| ToolError::Path(format!("the worktree is unavailable: {e}")))?;
     let raw = Path::new(given);
     let relative = if raw.is_absolute() {
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         raw.strip_prefix(&canonical_root).or_else(|_| raw.strip_prefix(root)).map_err(|_| outside(given))?.to_path_buf()
     } else {
         raw.to_path_buf()
@@ -37,20 +37,7 @@ pub(crate) fn resolve(root: &Path, given: &str) -> Result<PathBuf, ToolError> {
             Component::RootDir | Component::Prefix(_) => return Err(outside(given)),
         }
     }
-    let full = canonical_root.join(&clean);
-    // A symlink anywhere along the way must not lead out of the worktree.
-    let mut existing = full.as_path();
-    while !existing.exists() {
-        match existing.parent() {
-            Some(p) => existing = p,
-            None => break,
-        }
-    }
-    let real = existing.canonicalize().map_err(|e| ToolError::Path(format!("{given}: {e}")))?;
-    if !real.starts_with(&canonical_root) {
-        return Err(outside(given));
-    }
-    Ok(full)
+    Ok(clean)
 }
 
 /// Resolves a path the tool is about to write: as [`resolve`], not inside a submodule or
@@ -61,18 +48,12 @@ pub(crate) fn resolve_writable(
     given: &str,
     workspace: Option<&wright_git::TaskWorkspace>,
 ) -> Result<PathBuf, ToolError> {
-    let full = resolve(root, given)?;
-    let rel = display(root, &full);
-    match workspace.and_then(|w| w.refusal(&rel)).or_else(|| wright_git::write_refusal(root, &rel)) {
+    let rel = resolve(root, given)?;
+    let shown = rel.to_string_lossy();
+    match workspace.and_then(|w| w.refusal(&shown)).or_else(|| wright_git::write_refusal(root, &shown)) {
         Some(why) => Err(ToolError::Path(why)),
-        None => Ok(full),
+        None => Ok(rel),
     }
-}
-
-/// The path relative to the root, for messages and commits.
-pub(crate) fn display(root: &Path, path: &Path) -> String {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    path.strip_prefix(&root).unwrap_or(path).to_string_lossy().into_owned()
 }
 
 fn outside(given: &str) -> ToolError {
@@ -89,15 +70,13 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir(root.join("src")).unwrap();
         let real = root.canonicalize().unwrap();
-        assert_eq!(resolve(root, "src/a.py").unwrap(), real.join("src/a.py"));
-        assert_eq!(resolve(root, "./src/../b.py").unwrap(), real.join("b.py"));
+        assert_eq!(resolve(root, "src/a.py").unwrap(), Path::new("src/a.py"));
+        assert_eq!(resolve(root, "./src/../b.py").unwrap(), Path::new("b.py"));
         assert!(resolve(root, "../etc/passwd").is_err());
         assert!(resolve(root, "/etc/passwd").is_err());
         assert!(resolve(root, ".git/config").is_err());
         assert!(resolve(root, "").is_err());
-        std::os::unix::fs::symlink("/etc", root.join("link")).unwrap();
-        assert!(resolve(root, "link/passwd").is_err());
         let abs = real.join("src/a.py");
-        assert_eq!(resolve(root, abs.to_str().unwrap()).unwrap(), abs);
+        assert_eq!(resolve(root, abs.to_str().unwrap()).unwrap(), Path::new("src/a.py"));
     }
 }

@@ -102,8 +102,11 @@ fn context(ctx: &ToolContext, hit: &SearchHit) -> String {
     if count == 0 {
         return String::new();
     }
-    let path = ctx.root.join(&hit.path);
-    let Ok(window) = crate::line_window::read(&path, hit.start_line + 1, count, CONTEXT_LINE_CHARS * 4, false) else {
+    let Ok((file, _)) = wright_tree::Tree::open(&ctx.root).and_then(|t| t.open_file(std::path::Path::new(&hit.path)))
+    else {
+        return String::new();
+    };
+    let Ok(window) = crate::line_window::read(file, hit.start_line + 1, count, CONTEXT_LINE_CHARS * 4, false) else {
         return String::new();
     };
     let mut out = String::new();

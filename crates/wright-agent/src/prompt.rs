@@ -1,6 +1,6 @@
 //! The system prompt: who the model is, the repository, its AGENTS.md files, the rules.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use wright_llm::ToolDef;
 
@@ -31,9 +31,10 @@ const AGENTS_MD_LIMIT: usize = 16 * 1024;
 /// The `AGENTS.md` files from the repository root down to `workdir`, root first, as
 /// `(relative path, contents)`; each cut to 16 KiB, saying so.
 pub fn agents_md(repo_root: &Path, workdir: &Path) -> Vec<(String, String)> {
-    let mut dirs = vec![repo_root.to_path_buf()];
+    let Ok(tree) = wright_tree::Tree::open(repo_root) else { return Vec::new() };
+    let mut dirs = vec![PathBuf::new()];
     if let Ok(rel) = workdir.strip_prefix(repo_root) {
-        let mut dir = repo_root.to_path_buf();
+        let mut dir = PathBuf::new();
         for part in rel.components() {
             dir.push(part);
             dirs.push(dir.clone());
@@ -42,20 +43,19 @@ pub fn agents_md(repo_root: &Path, workdir: &Path) -> Vec<(String, String)> {
     dirs.iter()
         .filter_map(|d| {
             let file = d.join("AGENTS.md");
-            let rel = file.strip_prefix(repo_root).unwrap_or(&file).to_string_lossy().into_owned();
-            Some((rel, read_capped(&file)?))
+            Some((file.to_string_lossy().into_owned(), read_capped(&tree, &file)?))
         })
         .collect()
 }
 
 /// At most `AGENTS_MD_LIMIT` bytes of `file`, with a note when cut. Only a regular file,
 /// never through a symlink: one could point at `/proc/self/environ` or a key file.
-fn read_capped(file: &Path) -> Option<String> {
-    let read = wright_sandbox::read_capped(file, AGENTS_MD_LIMIT, false)?;
+fn read_capped(tree: &wright_tree::Tree, file: &Path) -> Option<String> {
+    let read = tree.read(file, AGENTS_MD_LIMIT).ok()?;
     if !read.cut() {
-        return Some(read.text);
+        return Some(read.text());
     }
-    Some(format!("{}\n[wright: this file is {} bytes; only its first 16 KiB are shown]", read.text, read.size))
+    Some(format!("{}\n[wright: this file is {} bytes; only its first 16 KiB are shown]", read.text(), read.size))
 }
 
 /// Text from the repository that stands outside a quote (a file name, the configured test
@@ -174,21 +174,18 @@ pub(crate) fn native_tool_instructions(style: Style, test: Option<&str>) -> Stri
 }
 
 pub(crate) fn root_listing(root: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root)
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| e.file_name() != ".git")
-                .map(|e| {
-                    let mut n = e.file_name().to_string_lossy().into_owned();
-                    if e.path().is_dir() {
-                        n.push('/');
-                    }
-                    n
-                })
-                .collect()
+    let entries = wright_tree::Tree::open(root).and_then(|t| t.read_dir(Path::new(""))).unwrap_or_default();
+    let mut names: Vec<String> = entries
+        .into_iter()
+        .filter(|e| e.name != ".git")
+        .map(|e| {
+            let mut n = e.name.to_string_lossy().into_owned();
+            if e.kind == wright_tree::Kind::Dir {
+                n.push('/');
+            }
+            n
         })
-        .unwrap_or_default();
-    names.sort();
+        .collect();
     names.truncate(60);
     names
 }

@@ -158,12 +158,14 @@ impl Session {
 
 /// The parts a new and a resumed run share; announces the run.
 async fn assemble(
-    config: SessionConfig,
+    mut config: SessionConfig,
     llm: LlmClient,
     mut events: Events,
     workspace: TaskWorkspace,
 ) -> Result<Parts, AgentError> {
     let root = workspace.worktree.clone();
+    // Every command of the run sees the git dirs git2 knows, not what `.git` says.
+    config.run_limits.isolation.git_dirs = workspace.git_dirs();
     let limits = test_limits(&config.run_limits);
     let (test_command, test_command_reason) = match &config.test_command {
         Some(command) => (Some(command.clone()), Some("configured (test_command or --test-command)".to_string())),
@@ -267,8 +269,7 @@ fn repository_notes(submodules: &[wright_git::Submodule], root: &Path) -> Vec<St
             list.join(", ")
         ));
     }
-    let attributes =
-        wright_sandbox::read_capped(&root.join(".gitattributes"), 1 << 20, false).map(|r| r.text).unwrap_or_default();
+    let attributes = wright_tree::read_capped(root, Path::new(".gitattributes"), 1 << 20).map(|r| r.text()).unwrap_or_default();
     if attributes.contains("filter=lfs") {
         notes.push(
             "Files tracked by Git LFS (see .gitattributes) hold LFS pointers here, not their content; they cannot be changed."

@@ -19,3 +19,11 @@ branch, so a change there would be lost; change the code that uses it, or run wr
     }
     lfs::tracked(&repo, rel).then(|| lfs::refusal(rel))
 }
+
+/// The git directory of the checkout at `root` as git2 opens it (a linked worktree's own
+/// one): a place outside the tree for wright's private files. `None` when `root` is not
+/// the top of a checkout.
+pub fn private_dir(root: &Path) -> Option<std::path::PathBuf> {
+    let repo = Repository::open(root).ok()?;
+    Some(repo.path().to_path_buf())
+}

@@ -3,8 +3,9 @@
 //! per change. What is left out stays in the worktree and is reported.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::Path;
+
+use wright_tree::{Kind, Tree, TreeError};
 
 /// Ignore rules every task worktree gets (in memory: no file of the user's is touched).
 pub(crate) const NEVER_COMMITTED: &str =
@@ -29,9 +30,14 @@ pub(crate) struct Sorted {
 /// Sorts `changed` (paths of the worktree, in status order, with whether each is gone).
 pub(crate) fn sort(worktree: &Path, changed: impl IntoIterator<Item = (String, bool)>) -> Sorted {
     let mut sorted = Sorted::default();
+    let tree = Tree::open(worktree);
     for (path, deleted) in changed {
         // A deletion is always taken: it adds nothing.
-        let why = if deleted { None } else { refusal(&worktree.join(&path)) };
+        let why = match &tree {
+            _ if deleted => None,
+            Ok(tree) => refusal(tree, Path::new(&path)),
+            Err(_) => Some("unreadable"),
+        };
         let why = why.or((sorted.taken.len() >= MAX_FILES).then_some("more than 200 files in one change"));
         match why {
             Some(why) => sorted.left_out.push(LeftOut { path, why }),
@@ -43,21 +49,23 @@ pub(crate) fn sort(worktree: &Path, changed: impl IntoIterator<Item = (String, b
     sorted
 }
 
-/// Why the file at `path` is not committed, if it is not.
-fn refusal(path: &Path) -> Option<&'static str> {
-    let Ok(meta) = std::fs::symlink_metadata(path) else { return None };
-    if !meta.is_file() {
-        return None;
+/// Why the file at `rel` is not committed, if it is not. A link is committed as a link
+/// (git stores where it points, never what it points at); a FIFO or socket is never taken.
+fn refusal(tree: &Tree, rel: &Path) -> Option<&'static str> {
+    match tree.kind(rel) {
+        None | Some(Kind::Dir | Kind::Symlink) => return None,
+        Some(Kind::Other) => return Some("not a regular file"),
+        Some(Kind::File) => {}
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Some("larger than 1 MiB");
-    }
-    let mut text = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut text));
-    match read {
-        Err(_) => Some("unreadable"),
-        Ok(_) if text.contains(&0) || std::str::from_utf8(&text).is_err() => Some("binary (not UTF-8 text)"),
+    match tree.read(rel, MAX_FILE_BYTES as usize) {
+        Ok(read) if read.cut() => Some("larger than 1 MiB"),
+        Ok(read) if read.bytes.contains(&0) || std::str::from_utf8(&read.bytes).is_err() => {
+            Some("binary (not UTF-8 text)")
+        }
         Ok(_) => None,
+        // Swapped for a link or a FIFO since the status was taken.
+        Err(TreeError::Symlink { .. } | TreeError::NotRegular { .. }) => Some("not a regular file"),
+        Err(_) => Some("unreadable"),
     }
 }
 

@@ -20,7 +20,7 @@ mod workspace;
 
 pub use commit::{CommitInfo, CommitMessage};
 pub use conventional::conventional_subject;
-pub use guard::write_refusal;
+pub use guard::{private_dir, write_refusal};
 pub use history::{CommitDetail, branch_commits, pushed_to, remove_worktree, undo};
 pub use keep::{LeftOut, describe as describe_left_out};
 pub use lfs::is_pointer as is_lfs_pointer;

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use git2::{BranchType, DiffOptions, IndexAddOption, Oid, Repository, Signature, WorktreeAddOptions};
+use wright_tree::{Kind, Tree, TreeError};
 
 use crate::submodules::{self, Submodule};
 use crate::{CommitInfo, CommitMessage, Context, GitError, lfs, patch_text};
@@ -15,6 +16,9 @@ pub fn protected_by<'a>(protected: &'a [String], rel: &str) -> Option<&'a String
         rel == dir || rel.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
     })
 }
+
+/// The largest uncommitted file `--include-dirty` copies from the checkout.
+const MAX_DIRTY_BYTES: usize = 64 << 20;
 
 /// Why a change under a protected path is not made or committed.
 const PROTECTED: &str =
@@ -173,20 +177,25 @@ impl TaskWorkspace {
         let repo = self.repo()?;
         let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
         repo.reset(head.as_object(), git2::ResetType::Hard, None).context("resetting the worktree")?;
+        let tree = self.tree()?;
         for path in self.dirty_paths()? {
-            let full = self.worktree.join(&path);
-            let removed = if full.is_dir() { std::fs::remove_dir_all(&full) } else { std::fs::remove_file(&full) };
-            removed.map_err(|e| GitError::Moved(format!("cannot remove {}: {e}", full.display())))?;
+            let rel = Path::new(&path);
+            tree.remove_all(rel).map_err(|e| GitError::Moved(format!("cannot remove {path}: {}", e.reason())))?;
             // Directories that held only new files go too.
-            let mut dir = full.parent();
-            while let Some(d) = dir.filter(|d| *d != self.worktree) {
-                if std::fs::remove_dir(d).is_err() {
+            let mut dir = rel.parent();
+            while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                if tree.remove_dir(d).is_err() {
                     break;
                 }
                 dir = d.parent();
             }
         }
         Ok(dirty)
+    }
+
+    /// The worktree for host-side reads and writes: no link followed, no FIFO opened.
+    fn tree(&self) -> Result<Tree, GitError> {
+        Tree::open(&self.worktree).map_err(|e| GitError::Moved(format!("the worktree is unavailable: {e}")))
     }
 
     fn repo(&self) -> Result<Repository, GitError> {
@@ -263,18 +272,27 @@ impl TaskWorkspace {
             user.diff_tree_to_workdir_with_index(Some(&head_tree), Some(&mut opts)).context("diffing the checkout")?;
         let (skipped, paths): (Vec<String>, Vec<String>) =
             patch_text::paths(&diff).into_iter().partition(|p| lfs::tracked(&user, p));
-        // Each path gets the checkout's current content (or goes, when deleted there).
+        // Each path gets the checkout's current content (or goes, when deleted there). Both
+        // trees are reached without following links: a link is copied as a link.
+        let (from, to) = (Tree::open(&self.repo_root), self.tree()?);
+        let from = from.map_err(|e| GitError::Refused(format!("reading the checkout: {e}")))?;
         for path in &paths {
-            let from = self.repo_root.join(path);
-            let to = self.worktree.join(path);
-            let copied = if from.is_file() {
-                to.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::copy(&from, &to).map(|_| ()))
-            } else if to.is_file() {
-                std::fs::remove_file(&to)
-            } else {
-                Ok(())
+            let rel = Path::new(path);
+            let copied = match from.stat(rel) {
+                Ok(Some(e)) if e.kind == Kind::File => {
+                    from.read(rel, MAX_DIRTY_BYTES).and_then(|r| match r.cut() {
+                        true => Err(TreeError::NotRegular { path: path.clone(), what: "larger than 64 MiB" }),
+                        false => to.write(rel, &r.bytes, Some(e.mode)),
+                    })
+                }
+                Ok(Some(e)) if e.kind == Kind::Symlink => from.read_link(rel).and_then(|t| to.write_link(rel, &t)),
+                Ok(_) => match to.kind(rel) {
+                    Some(Kind::Dir) | None => Ok(()),
+                    Some(_) => to.remove_file(rel),
+                },
+                Err(e) => Err(e),
             };
-            copied.map_err(|e| GitError::Refused(format!("copying {path} from the checkout: {e}")))?;
+            copied.map_err(|e| GitError::Refused(format!("copying {path} from the checkout: {}", e.reason())))?;
         }
         Ok(DirtyCopy { copied: paths, skipped_lfs: skipped })
     }
@@ -295,15 +313,21 @@ impl TaskWorkspace {
     pub fn revert_lfs_content(&self) -> Result<Vec<String>, GitError> {
         let repo = self.repo()?;
         let (paths, added) = self.pending()?;
+        let tree = self.tree()?;
         let mut reverted = Vec::new();
         for path in paths.into_iter().filter(|p| lfs::tracked(&repo, p)) {
-            let full = self.worktree.join(&path);
-            let Ok(bytes) = std::fs::read(&full) else { continue };
-            if lfs::is_pointer(&bytes) {
+            let rel = Path::new(&path);
+            // A pointer is under 1 KiB: no more is read, whatever stands there now.
+            let head = match tree.read(rel, 1024) {
+                Ok(read) => read.bytes,
+                Err(e) if e.is_not_found() => continue,
+                Err(_) => Vec::new(),
+            };
+            if lfs::is_pointer(&head) {
                 continue;
             }
             if added.contains(&path) {
-                std::fs::remove_file(&full).map_err(|e| GitError::Moved(format!("cannot remove {path}: {e}")))?;
+                tree.remove_all(rel).map_err(|e| GitError::Moved(format!("cannot remove {path}: {}", e.reason())))?;
             } else {
                 let mut opts = git2::build::CheckoutBuilder::new();
                 opts.force().path(&path);

@@ -28,6 +28,8 @@ const OPEN_LOCK: &str = ".wright-open.lock";
 
 pub struct Index {
     root: PathBuf,
+    /// Every read of the tree's files goes through it: no link followed, no FIFO opened.
+    tree: wright_tree::Tree,
     dir: PathBuf,
     index: tantivy::Index,
     reader: IndexReader,
@@ -63,9 +65,7 @@ impl Index {
     /// Opens the index in `dir` for the tree at `root`, creating it when it is missing
     /// or of another format. Call [`Index::update`] to bring it up to date.
     pub fn open(root: &Path, dir: &Path) -> Result<Index, IndexError> {
-        if !root.is_dir() {
-            return Err(IndexError::NotADir(root.to_path_buf()));
-        }
+        let tree = wright_tree::Tree::open(root).map_err(|_| IndexError::NotADir(root.to_path_buf()))?;
         std::fs::create_dir_all(dir).map_err(|e| IndexError::io(dir, e))?;
         let (schema, _) = schema::build();
         // Two processes opening a missing index must not both create (and clear) it.
@@ -85,6 +85,7 @@ impl Index {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Index {
             root: root.to_path_buf(),
+            tree,
             dir: dir.to_path_buf(),
             index,
             reader,
@@ -203,10 +204,9 @@ impl Index {
         let mut work = Work::default();
         for path in paths {
             let old = next.files.remove(path);
-            let full = self.root.join(path);
-            match std::fs::symlink_metadata(&full) {
-                Ok(meta) if meta.is_file() && meta.len() <= walk::MAX_FILE_BYTES => {
-                    self.check_file(path.clone(), meta.len(), walk::mtime_ns(&meta), old, &mut next, &mut work);
+            match self.tree.stat(Path::new(path)) {
+                Ok(Some(e)) if e.kind == wright_tree::Kind::File && e.size <= walk::MAX_FILE_BYTES => {
+                    self.check_file(path.clone(), e.size, e.mtime_ns, old, &mut next, &mut work);
                 }
                 _ => {
                     if old.is_some() {
@@ -243,9 +243,11 @@ impl Index {
         next: &mut Manifest,
         work: &mut Work,
     ) {
-        let bytes = match std::fs::read(self.root.join(&path)) {
-            Ok(b) => b,
-            Err(_) => {
+        // The walk saw a regular file; by now it may be a link or a FIFO, which are not read.
+        let read = self.tree.read(Path::new(&path), walk::MAX_FILE_BYTES as usize);
+        let bytes = match read {
+            Ok(r) if !r.cut() => r.bytes,
+            _ => {
                 let skipped = Some(crate::manifest::SkipReason::Unreadable);
                 next.files.insert(path, Entry { size, mtime_ns, hash: String::new(), skipped });
                 return;
@@ -353,14 +355,11 @@ impl Index {
     /// The indexed text of `path`, read from the tree; `None` once it has grown past what
     /// the index takes (it is read no further).
     pub(crate) fn read_text(&self, path: &str) -> Option<String> {
-        use std::io::Read;
-        let file = std::fs::File::open(self.root.join(path)).ok()?;
-        let mut bytes = Vec::new();
-        file.take(walk::MAX_FILE_BYTES + 1).read_to_end(&mut bytes).ok()?;
-        if bytes.len() as u64 > walk::MAX_FILE_BYTES {
+        let read = self.tree.read(Path::new(path), walk::MAX_FILE_BYTES as usize).ok()?;
+        if read.cut() {
             return None;
         }
-        String::from_utf8(bytes).ok()
+        String::from_utf8(read.bytes).ok()
     }
 
     /// Number of documents (files and chunks) whose content holds `term`.

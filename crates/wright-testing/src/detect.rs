@@ -2,10 +2,11 @@
 //! files are read on the host; the one probe that runs a program (is pytest importable?)
 //! runs in the sandbox.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use wright_sandbox::{Program, RunSpec};
+use wright_tree::{Kind, Tree};
 
 use crate::Limits;
 
@@ -22,12 +23,12 @@ fn found(command: &str, why: impl Into<String>) -> Option<Detected> {
 
 /// The test command for the tree at `root`, or `None` when nothing says how to test it.
 pub fn detect(root: &Path, limits: &Limits) -> Option<Detected> {
-    let has = |name: &str| root.join(name).exists();
+    let has = |name: &str| has(root, name);
     if has("Cargo.toml") {
         return found("cargo test --no-fail-fast", "Cargo.toml");
     }
     if has("package.json") {
-        let text = head(&root.join("package.json"));
+        let text = head(root, "package.json");
         let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         let script = value.pointer("/scripts/test").and_then(|t| t.as_str());
         if script.is_some_and(|t| !t.contains("no test specified")) {
@@ -41,7 +42,7 @@ pub fn detect(root: &Path, limits: &Limits) -> Option<Detected> {
         return Some(detected);
     }
     if has("Makefile") {
-        let text = head(&root.join("Makefile"));
+        let text = head(root, "Makefile");
         if text.lines().any(|l| l.starts_with("test:")) {
             return found("make test", "the Makefile has a test target");
         }
@@ -60,11 +61,11 @@ struct PythonTests {
 }
 
 fn python(root: &Path, limits: &Limits) -> Option<Detected> {
-    let config_names_pytest = ["pytest.ini", "conftest.py"].iter().any(|f| root.join(f).exists())
-        || ["pyproject.toml", "setup.cfg", "tox.ini"].iter().any(|f| head(&root.join(f)).contains("pytest"));
+    let config_names_pytest = ["pytest.ini", "conftest.py"].iter().any(|f| has(root, f))
+        || ["pyproject.toml", "setup.cfg", "tox.ini"].iter().any(|f| head(root, f).contains("pytest"));
     let tests = scan_python(root);
     let python_project =
-        ["pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.ini"].iter().any(|f| root.join(f).exists());
+        ["pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.ini"].iter().any(|f| has(root, f));
     if tests.files == 0 && !python_project {
         return None;
     }
@@ -84,34 +85,36 @@ fn python(root: &Path, limits: &Limits) -> Option<Detected> {
     found("python3 -m unittest -v", "a Python project")
 }
 
-/// Looks through `test_*.py` / `*_test.py` files (a few levels deep, a few hundred files).
+/// Looks through `test_*.py` / `*_test.py` files (a few levels deep, a few hundred files),
+/// through wright-tree: a linked directory is not entered, a linked file not read.
 fn scan_python(root: &Path) -> PythonTests {
     let mut out = PythonTests::default();
-    let mut dirs = vec![(root.to_path_buf(), 0)];
+    let Ok(tree) = Tree::open(root) else { return out };
+    let mut dirs = vec![(PathBuf::new(), 0)];
     let mut seen = 0;
     while let Some((dir, depth)) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
+        let Ok(entries) = tree.read_dir(&dir) else { continue };
+        for entry in entries {
             seen += 1;
             if seen > 5_000 {
                 return out;
             }
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(kind) = entry.file_type() else { continue };
-            if kind.is_dir() {
+            let name = entry.name.to_string_lossy().into_owned();
+            let rel = dir.join(&entry.name);
+            if entry.kind == Kind::Dir {
                 let skip = name.starts_with('.')
                     || ["node_modules", "venv", "site-packages", "build", "dist", "target"].contains(&name.as_str());
                 if !skip && depth < 4 {
-                    dirs.push((entry.path(), depth + 1));
+                    dirs.push((rel, depth + 1));
                 }
                 continue;
             }
             let is_test = name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"));
-            if !kind.is_file() || !is_test {
+            if entry.kind != Kind::File || !is_test {
                 continue;
             }
             out.files += 1;
-            let text = head(&entry.path());
+            let text = tree.read(&rel, 256 * 1024).map(|r| r.text()).unwrap_or_default();
             out.test_cases |= text.contains("TestCase");
             out.pytest_style |= text.lines().any(|l| {
                 l.starts_with("def test")
@@ -124,9 +127,14 @@ fn scan_python(root: &Path) -> PythonTests {
     out
 }
 
-/// The first 256 KiB of a regular file, as text (empty for anything else).
-fn head(path: &Path) -> String {
-    wright_sandbox::read_capped(path, 256 * 1024, true).map(|r| r.text).unwrap_or_default()
+/// The first 256 KiB of the tree's regular file `name`, as text (empty for anything else).
+fn head(root: &Path, name: &str) -> String {
+    wright_tree::read_capped(root, Path::new(name), 256 * 1024).map(|r| r.text()).unwrap_or_default()
+}
+
+/// Whether the tree holds an entry `name` (a link counts, and is not followed).
+fn has(root: &Path, name: &str) -> bool {
+    Tree::open(root).is_ok_and(|t| t.kind(Path::new(name)).is_some())
 }
 
 /// Whether the sandbox's Python can import pytest: in the sandbox, because the tree is

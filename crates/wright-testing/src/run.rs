@@ -25,8 +25,14 @@ const OUTPUT_LIMIT: usize = 4 << 20;
 /// Runs `command` in `root` under `limits`. A command that cannot start is a failed run
 /// that names why, not an error.
 pub fn run(root: &Path, command: &str, timeout: Duration, limits: &Limits) -> TestRun {
-    let junit = root.join(JUNIT_FILE);
-    let _ = std::fs::remove_file(&junit);
+    let tree = wright_tree::Tree::open(root).ok();
+    let junit = Path::new(JUNIT_FILE);
+    let remove = || {
+        if let Some(t) = &tree {
+            let _ = t.remove_file(junit);
+        }
+    };
+    remove();
     let shell = match wants_junit(command) {
         true => format!("{command} --junitxml={JUNIT_FILE} -o junit_family=xunit1"),
         false => command.to_string(),
@@ -40,9 +46,9 @@ pub fn run(root: &Path, command: &str, timeout: Duration, limits: &Limits) -> Te
     spec.isolation = limits.isolation.clone();
     spec.cancel = limits.cancel.clone();
     let result = wright_sandbox::run(&spec);
-    // A regular file only (a test could leave a FIFO there), and not without end.
-    let report = wright_sandbox::read_capped(&junit, 64 << 20, false).filter(|r| !r.cut()).map(|r| r.text);
-    let _ = std::fs::remove_file(&junit);
+    // A regular file only (a test could leave a FIFO or a link there), and not without end.
+    let report = tree.as_ref().and_then(|t| t.read(junit, 64 << 20).ok()).filter(|r| !r.cut()).map(|r| r.text());
+    remove();
     let out = match result {
         Ok(out) => out,
         Err(e) => {

@@ -149,3 +149,16 @@ fn gone_or(e: TreeError) -> Result<Option<Entry>, TreeError> {
         other => Err(other),
     }
 }
+
+impl Tree {
+    /// Where the link `rel` points, as written (for telling the model which path to use).
+    pub fn read_link(&self, rel: &Path) -> Result<std::path::PathBuf, TreeError> {
+        let shown = || rel.display().to_string();
+        let parts = resolve::components(rel).ok_or_else(|| TreeError::Outside { path: shown() })?;
+        let (name, dirs) = parts.split_last().ok_or_else(|| TreeError::Outside { path: shown() })?;
+        let dir = resolve::open_beneath(self.root_fd(), dirs, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty())
+            .map_err(|e| TreeError::io(shown(), e))?;
+        let target = rustix::fs::readlinkat(&dir, *name, Vec::new()).map_err(|e| TreeError::io(shown(), e.into()))?;
+        Ok(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(target.as_bytes())))
+    }
+}

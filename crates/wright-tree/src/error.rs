@@ -51,3 +51,13 @@ impl TreeError {
         full.strip_prefix(self.path()).and_then(|r| r.strip_prefix(": ")).unwrap_or(&full).to_string()
     }
 }
+
+impl From<TreeError> for std::io::Error {
+    fn from(e: TreeError) -> Self {
+        match e {
+            TreeError::Io { source, .. } => source,
+            TreeError::NotFound { .. } => std::io::Error::new(std::io::ErrorKind::NotFound, e.to_string()),
+            other => std::io::Error::other(other.to_string()),
+        }
+    }
+}

@@ -54,9 +54,12 @@ impl Tree {
     pub fn read(&self, rel: &Path, limit: usize) -> Result<Capped, TreeError> {
         let (file, size) = self.open_file(rel)?;
         let mut bytes = Vec::with_capacity(limit.min(size as usize));
-        file.take(limit as u64).read_to_end(&mut bytes).map_err(|e| TreeError::io(rel.display().to_string(), e))?;
-        // The file may have grown since fstat; the size reported is never below what was read.
-        Ok(Capped { size: size.max(bytes.len() as u64), bytes })
+        // One byte past the cap tells a file that grew since fstat from one that fits.
+        let want = (limit as u64).saturating_add(1);
+        file.take(want).read_to_end(&mut bytes).map_err(|e| TreeError::io(rel.display().to_string(), e))?;
+        let size = size.max(bytes.len() as u64);
+        bytes.truncate(limit);
+        Ok(Capped { size, bytes })
     }
 
     pub(crate) fn root_fd(&self) -> std::os::fd::BorrowedFd<'_> {

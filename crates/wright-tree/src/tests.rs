@@ -106,3 +106,18 @@ fn listing_and_stat_see_links_as_links() {
     assert!(t.read_dir(Path::new("src/link")).is_err());
     assert_eq!(t.stat(Path::new("src/a.txt")).unwrap().map(|e| e.size), Some(2));
 }
+
+#[test]
+fn remove_all_removes_links_not_what_they_point_at() {
+    let (tree, host) = fixture();
+    let root = tree.path();
+    std::fs::create_dir_all(root.join("gone/deep")).unwrap();
+    std::fs::write(root.join("gone/deep/f"), "x").unwrap();
+    symlink(host.path(), root.join("gone/link")).unwrap();
+    let t = Tree::open(root).unwrap();
+    t.remove_all(Path::new("gone")).unwrap();
+    assert_eq!(t.kind(Path::new("gone")), None);
+    assert!(host.path().join("secret").exists());
+    t.write_link(Path::new("l/ink"), Path::new("../src/a.txt")).unwrap();
+    assert_eq!(t.read_link(Path::new("l/ink")).unwrap(), Path::new("../src/a.txt"));
+}

@@ -6,10 +6,10 @@ use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
-use rustix::fs::{AtFlags, FileType, Mode, OFlags, fchmod, openat, renameat, statat, unlinkat};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, fchmod, openat, renameat, statat, symlinkat, unlinkat};
 use rustix::io::Errno;
 
-use crate::{Tree, TreeError, resolve};
+use crate::{Kind, Tree, TreeError, resolve};
 
 /// Permission bits for a file wright creates (no existing file to keep them from).
 const NEW_FILE_MODE: u32 = 0o644;
@@ -57,6 +57,37 @@ impl Tree {
     pub fn remove_dir(&self, rel: &Path) -> Result<(), TreeError> {
         let (dir, name) = self.parent(rel)?;
         unlinkat(&dir, name, AtFlags::REMOVEDIR).map_err(|e| TreeError::io(rel.display().to_string(), e.into()))
+    }
+
+    /// Removes `rel` whatever it is: a file or link, or a directory with all it holds.
+    /// Links inside are removed as links, never entered. Iterative, so depth cannot
+    /// exhaust the stack.
+    pub fn remove_all(&self, rel: &Path) -> Result<(), TreeError> {
+        let mut stack = vec![(rel.to_path_buf(), false)];
+        while let Some((path, listed)) = stack.pop() {
+            match self.stat(&path)? {
+                None => {}
+                Some(e) if e.kind == Kind::Dir && !listed => {
+                    stack.push((path.clone(), true));
+                    stack.extend(self.read_dir(&path)?.into_iter().map(|c| (path.join(c.name), false)));
+                }
+                Some(e) if e.kind == Kind::Dir => self.remove_dir(&path)?,
+                Some(_) => self.remove_file(&path)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes `rel` a symbolic link to `target` (written as given, never resolved here),
+    /// replacing what was there.
+    pub fn write_link(&self, rel: &Path, target: &Path) -> Result<(), TreeError> {
+        let shown = || rel.display().to_string();
+        let (dir, name) = self.parent_creating(rel)?;
+        let tmp = temp_path(Path::new(name)).ok_or_else(|| TreeError::Outside { path: shown() })?;
+        let _ = unlinkat(&dir, tmp.as_os_str(), AtFlags::empty());
+        symlinkat(target, &dir, tmp.as_os_str())
+            .and_then(|()| renameat(&dir, tmp.as_os_str(), &dir, name))
+            .map_err(|e| TreeError::io(shown(), e.into()))
     }
 
     /// Moves `from` to `to` (its directories made as needed), replacing what was there.

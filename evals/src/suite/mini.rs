@@ -248,8 +248,9 @@ impl Trajectory {
 }
 
 fn read_trajectory(path: &Path) -> Trajectory {
-    let Some(read) = wright_sandbox::read_capped(path, 256 << 20, false) else { return Trajectory::default() };
-    let Ok(data) = serde_json::from_str::<Value>(&read.text) else { return Trajectory::default() };
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return Trajectory::default() };
+    let Ok(read) = wright_tree::read_capped(dir, Path::new(name), 256 << 20) else { return Trajectory::default() };
+    let Ok(data) = serde_json::from_str::<Value>(&read.text()) else { return Trajectory::default() };
     let info = &data["info"];
     let usage = |field: &str| -> u64 {
         data["messages"]

@@ -70,9 +70,9 @@ impl Suite {
             }
         }
         let file = dir.join("suite.toml");
-        let suite: SuiteFile = match wright_sandbox::read_capped(&file, 1 << 20, false) {
-            Some(read) => toml::from_str(&read.text).map_err(|e| EvalError::Io(format!("{}: {e}", file.display())))?,
-            None => SuiteFile::default(),
+        let suite: SuiteFile = match wright_tree::read_capped(dir, Path::new("suite.toml"), 1 << 20) {
+            Ok(read) => toml::from_str(&read.text()).map_err(|e| EvalError::Io(format!("{}: {e}", file.display())))?,
+            Err(_) => SuiteFile::default(),
         };
         let mut skipped = Vec::new();
         if let Some(swebench) = &suite.swebench {

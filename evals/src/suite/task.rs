@@ -91,9 +91,9 @@ impl Task {
     /// Reads `dir/task.toml` and checks that the files it names exist.
     pub fn load(dir: &Path) -> Result<Task, EvalError> {
         let path = dir.join("task.toml");
-        let read = wright_sandbox::read_capped(&path, 1 << 20, false)
-            .ok_or_else(|| EvalError::Io(format!("{}: not a readable regular file", path.display())))?;
-        let text = read.text;
+        let read = wright_tree::read_capped(dir, Path::new("task.toml"), 1 << 20)
+            .map_err(|e| EvalError::Io(format!("{}: {}", path.display(), e.reason())))?;
+        let text = read.text();
         let mut task: Task = toml::from_str(&text).map_err(|e| EvalError::Io(format!("{}: {e}", path.display())))?;
         task.dir = dir.to_path_buf();
         let bad = |what: &str| EvalError::Io(format!("{}: {what}", path.display()));

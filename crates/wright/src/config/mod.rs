@@ -165,7 +165,7 @@ impl Config {
                 c.values.insert(key.to_string(), (value, Source::Default));
             }
         }
-        for (key, value) in read_file(user_file)? {
+        for (key, value) in read_file(user_file, Reach::Follow)? {
             c.warn_unknown(user_file, &key);
             c.set(&key, value, Source::File(user_file.to_path_buf()));
         }
@@ -206,7 +206,14 @@ impl Config {
 
     /// The repository's file: every key when trusted, else the safe ones only.
     fn repo_layer(&mut self, path: &Path) -> Result<()> {
-        for (key, value) in read_file(path)? {
+        let pairs = match read_file(path, Reach::Tree) {
+            Err(e) if e.is::<Unreachable>() => {
+                self.notices.push(format!("{e}; it was not read"));
+                Vec::new()
+            }
+            other => other?,
+        };
+        for (key, value) in pairs {
             if self.trust != Trust::No {
                 self.warn_unknown(path, &key);
                 self.set(&key, value, Source::File(path.to_path_buf()));
@@ -348,20 +355,44 @@ impl Config {
     }
 }
 
+/// How a config file is reached: the user's own may be a link (dotfile managers make
+/// them); a repository's is a file of a stranger's tree, reached without following one.
+#[derive(Clone, Copy)]
+enum Reach {
+    Follow,
+    Tree,
+}
+
+/// A repository's config that is a link, a FIFO or the like: skipped with a notice.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Unreachable(String);
+
 /// A config file's keys, one level of sections flattened: `[sandbox] env = [...]` becomes
 /// `sandbox.env`, `[prices.MODEL]` becomes `prices.MODEL`. A missing file has none.
-fn read_file(path: &Path) -> Result<Vec<(String, Value)>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
+fn read_file(path: &Path, reach: Reach) -> Result<Vec<(String, Value)>> {
     // A config is small; a repository's may be a FIFO or a link to /dev/zero.
     const LIMIT: usize = 1 << 20;
-    let read = wright_sandbox::read_capped(path, LIMIT, true)
-        .ok_or_else(|| usage(format!("{} is not a readable regular file", path.display())))?;
+    let (dir, name) = match (reach, path.parent(), path.file_name()) {
+        (Reach::Tree, Some(dir), Some(name)) => (dir.to_path_buf(), PathBuf::from(name)),
+        // The user's file: its own directory is opened following links, the file is not.
+        _ => match std::fs::canonicalize(path) {
+            Ok(real) => (real.parent().map(Path::to_path_buf).unwrap_or_default(), real.file_name().map(PathBuf::from).unwrap_or_default()),
+            Err(_) => return Ok(Vec::new()),
+        },
+    };
+    let read = match wright_tree::read_capped(&dir, &name, LIMIT) {
+        Ok(read) => read,
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
+        Err(e @ (wright_tree::TreeError::Symlink { .. } | wright_tree::TreeError::NotRegular { .. })) => {
+            return Err(Unreachable(format!("{}: {}", path.display(), e.reason())).into());
+        }
+        Err(e) => return Err(usage(format!("{}: {}", path.display(), e.reason()))),
+    };
     if read.cut() {
         return Err(usage(format!("{} is over 1 MiB; a config is a few lines", path.display())));
     }
-    let text = read.text;
+    let text = read.text();
     let table: toml::Table = toml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
     let mut out = Vec::new();
     for (key, value) in table {
