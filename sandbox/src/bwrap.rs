@@ -1,5 +1,5 @@
 //! The bubblewrap command line for one sandboxed command: read-only `/`, the worktree
-//! read-write, `.git` read-only with a config free of credentials, a private `$HOME`
+//! read-write, the git dirs read-only with configs free of credentials, a private `$HOME`
 //! holding only the toolchains, a size-limited private `/tmp`, secrets on disk
 //! hidden, new namespaces, an environment built from the allow-list.
 
@@ -21,8 +21,10 @@ pub(crate) struct Layout<'a> {
     pub env: &'a [(OsString, OsString)],
     /// Directories that must not be visible (wright's data, config and cache).
     pub hidden: &'a [PathBuf],
-    /// A credential-free copy of the repository's git config, and where it goes.
-    pub git_config: Option<(PathBuf, PathBuf)>,
+    /// Git dirs (and the worktree's `.git`), bound read-only at their own paths.
+    pub git_binds: &'a [PathBuf],
+    /// Credential-free copies of git configs, each bound over its original.
+    pub git_configs: &'a [(PathBuf, PathBuf)],
     /// Host environment, to find `$HOME` and the toolchains.
     pub host_env: &'a [(OsString, OsString)],
     /// Files bound read-only under the private `/run` (host path, path inside).
@@ -62,10 +64,10 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
         a.push_paths("--tmpfs", &[dir]);
     }
     a.push_paths("--bind", &[l.worktree, l.worktree]);
-    for dir in git_dirs(l.worktree) {
-        a.push_paths("--ro-bind", &[&dir, &dir]);
+    for path in l.git_binds {
+        a.push_paths("--ro-bind", &[path, path]);
     }
-    if let Some((copy, target)) = &l.git_config {
+    for (copy, target) in l.git_configs {
         a.push_paths("--ro-bind", &[copy, target]);
     }
     for (host, inside) in l.extra_ro {
@@ -95,37 +97,6 @@ fn passwd_home() -> Option<PathBuf> {
         .map(|l| l.split(':').collect::<Vec<_>>())
         .find(|f| f.len() > 5 && f[2] == uid)
         .map(|f| PathBuf::from(f[5]))
-}
-
-/// Where the worktree's git data lives: its `.git` (a directory, or a file naming a
-/// linked worktree's directory and, through `commondir`, the shared one).
-pub(crate) fn git_dirs(worktree: &Path) -> Vec<PathBuf> {
-    let dot_git = worktree.join(".git");
-    let mut out = vec![];
-    if dot_git.is_dir() {
-        out.push(dot_git);
-    } else if let Ok(text) = std::fs::read_to_string(&dot_git) {
-        out.push(dot_git.clone());
-        if let Some(dir) = text.trim().strip_prefix("gitdir:").map(|d| worktree.join(d.trim())) {
-            if let Ok(common) = std::fs::read_to_string(dir.join("commondir")) {
-                let common = dir.join(common.trim());
-                if let Ok(c) = common.canonicalize() {
-                    out.push(c);
-                }
-            }
-            if let Ok(d) = dir.canonicalize() {
-                out.push(d);
-            }
-        }
-    }
-    out
-}
-
-/// The config file git reads for this worktree (the shared one for linked worktrees).
-pub(crate) fn git_config_path(worktree: &Path) -> Option<PathBuf> {
-    let dirs = git_dirs(worktree);
-    let dir = dirs.iter().rev().find(|d| d.join("config").is_file())?;
-    Some(dir.join("config"))
 }
 
 fn toolchains(home: &Path, var: &dyn Fn(&str) -> Option<OsString>) -> Vec<PathBuf> {

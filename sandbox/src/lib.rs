@@ -18,6 +18,7 @@ mod capture;
 mod cgroup;
 mod env;
 mod gitconfig;
+mod gitdirs;
 mod policy;
 mod process;
 mod spec;

@@ -38,6 +38,10 @@ pub struct Isolation {
     pub file_bytes: u64,
     /// Directories a command must not see (wright's data, config and cache).
     pub hidden: Vec<PathBuf>,
+    /// The worktree's git dir and common dir, as wright knows them (from git2, never from
+    /// the `.git` file a command could have written); bound read-only. Empty: only a
+    /// `.git` directory in the worktree is.
+    pub git_dirs: Vec<PathBuf>,
     /// Programs, module cache and runner for the wasm backend.
     pub wasm: WasmSetup,
 }
@@ -70,6 +74,7 @@ impl Default for Isolation {
             tmp_bytes: 1 << 30,
             file_bytes: 1 << 30,
             hidden: Vec::new(),
+            git_dirs: Vec::new(),
             wasm: WasmSetup::default(),
         }
     }

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use crate::capture::Capture;
 use crate::cgroup::Cgroup;
+use crate::gitdirs::GitView;
 use crate::policy::Backend;
 use crate::spec::{Program, RunOutput, RunSpec};
-use crate::{Captured, SandboxError, bwrap, gitconfig};
+use crate::{Captured, SandboxError, bwrap};
 
 /// How long to wait for output pipes after the command ended (a stray child may hold them).
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
@@ -25,18 +26,12 @@ pub(crate) fn run(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<Run
     let env = spec.env.build(host_env.iter().cloned());
     let iso = &spec.isolation;
     let mut enforced = Vec::new();
-    let mut cleanup: Option<PathBuf> = None;
+    // Holds the git configs' credential-free copies until the command is over.
+    let mut git = GitView::default();
     let mut cmd = match iso.backend {
         Backend::Process | Backend::Wasm => {
             bwrap::available().map_err(SandboxError::Unavailable)?;
-            let git_config = match bwrap::git_config_path(&spec.worktree) {
-                Some(target) => {
-                    let copy = sanitized_copy(&target)?;
-                    cleanup = Some(copy.clone());
-                    Some((copy, target))
-                }
-                None => None,
-            };
+            git = GitView::new(&spec.worktree, &iso.git_dirs)?;
             let args = bwrap::args(&bwrap::Layout {
                 worktree: &spec.worktree,
                 cwd: &spec.cwd,
@@ -44,7 +39,8 @@ pub(crate) fn run(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<Run
                 tmp_bytes: iso.tmp_bytes,
                 env: &env,
                 hidden: &iso.hidden,
-                git_config,
+                git_binds: &git.binds,
+                git_configs: &git.configs,
                 host_env: &host_env,
                 extra_ro,
             });
@@ -100,9 +96,7 @@ pub(crate) fn run(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<Run
         });
     }
     let result = supervise(cmd, spec, group.as_ref(), enforced.join("; "));
-    if let Some(path) = cleanup {
-        let _ = std::fs::remove_file(path);
-    }
+    drop(git);
     result
 }
 
@@ -198,20 +192,6 @@ fn supervise(
         duration: started.elapsed(),
         enforced,
     })
-}
-
-/// The repository's git config without credentials, in a private file of our own.
-fn sanitized_copy(config: &std::path::Path) -> Result<PathBuf, SandboxError> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let text = std::fs::read_to_string(config).unwrap_or_default();
-    let path = std::env::temp_dir().join(format!(
-        "wright-gitconfig-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::write(&path, gitconfig::strip_credentials(&text)).map_err(SandboxError::Spawn)?;
-    Ok(path)
 }
 
 fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {

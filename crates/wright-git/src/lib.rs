@@ -14,6 +14,7 @@ mod keep;
 mod lfs;
 mod patch_text;
 mod push;
+mod sandbox_dirs;
 mod signing;
 mod submodules;
 mod workspace;

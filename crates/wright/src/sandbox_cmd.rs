@@ -30,11 +30,12 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
     }
     let isolation = isolation(&config, &args.sandbox)?;
     let env = EnvPolicy { allow: config.strings("sandbox.env")?, ..EnvPolicy::default() };
-    let mut spec = RunSpec::new(Program::Argv(args.command.clone()), repo);
+    let mut spec = RunSpec::new(Program::Argv(args.command.clone()), &repo);
     spec.timeout = Duration::from_secs(args.timeout);
     spec.env = env;
     spec.output_limit = 1 << 20;
     spec.isolation = isolation;
+    spec.isolation.git_dirs = wright_git::TaskWorkspace::git_dirs_of(&repo);
     let out = match wright_sandbox::run(&spec) {
         Ok(out) => out,
         Err(e @ wright_sandbox::SandboxError::Unavailable(_)) => return Err(usage(e.to_string())),
