@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// Toolchain homes kept visible (read-only) inside the private `$HOME`.
-const TOOLCHAIN_VARS: &[&str] =
-    &["CARGO_HOME", "RUSTUP_HOME", "PYENV_ROOT", "GOROOT", "GOPATH", "NVM_DIR", "JAVA_HOME"];
-const TOOLCHAIN_DIRS: &[&str] = &[".cargo", ".rustup", ".pyenv", ".nvm", ".local/bin"];
+use crate::home_binds::{self, Mask};
+
+/// Private tmpfs mounts: nothing of the host's shows there.
+const PRIVATE: &[&str] = &["/tmp", "/dev/shm", "/run"];
 
 pub(crate) struct Layout<'a> {
     pub worktree: &'a Path,
@@ -49,10 +49,12 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
         .filter(|h| h.is_dir() && h != Path::new("/"))
         .collect();
     homes.dedup();
+    let mut shown = Vec::new();
     for home in &homes {
         a.push_paths("--tmpfs", &[home]);
-        for dir in toolchains(home, &var) {
+        for dir in home_binds::toolchains(home, &var) {
             a.push_paths("--ro-bind", &[&dir, &dir]);
+            shown.push(dir);
         }
     }
     for secret in ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"] {
@@ -60,9 +62,19 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
             a.push(["--ro-bind", "/dev/null", secret]);
         }
     }
-    for dir in l.hidden.iter().filter(|d| d.is_dir() && !homes.iter().any(|h| d.starts_with(h))) {
-        a.push_paths("--tmpfs", &[dir]);
-    }
+    // Hidden directories and credentials are covered wherever they show: through `/`, in a
+    // toolchain, in the worktree or a git dir. A cover that holds the worktree or a git
+    // dir (wright's worktrees live in its data directory) goes before those are bound.
+    shown.push(l.worktree.to_path_buf());
+    shown.extend(l.git_binds.iter().cloned());
+    let covered: Vec<PathBuf> = homes.iter().cloned().chain(PRIVATE.iter().map(PathBuf::from)).collect();
+    let hidden: Vec<PathBuf> = l.hidden.iter().filter(|d| d.is_dir()).cloned().collect();
+    let mut masks = home_binds::masks(&hidden, &covered, &shown);
+    masks.extend(home_binds::masks(&home_binds::credentials(&homes, &var), &covered, &shown));
+    let (early, late): (Vec<Mask>, Vec<Mask>) = masks.into_iter().partition(|m| {
+        std::iter::once(l.worktree).chain(l.git_binds.iter().map(PathBuf::as_path)).any(|b| b.starts_with(&m.path))
+    });
+    a.push_masks(&early);
     a.push_paths("--bind", &[l.worktree, l.worktree]);
     for path in l.git_binds {
         a.push_paths("--ro-bind", &[path, path]);
@@ -70,6 +82,7 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     for (copy, target) in l.git_configs {
         a.push_paths("--ro-bind", &[copy, target]);
     }
+    a.push_masks(&late);
     for (host, inside) in l.extra_ro {
         a.push_paths("--ro-bind", &[host, inside]);
     }
@@ -99,35 +112,6 @@ fn passwd_home() -> Option<PathBuf> {
         .map(|f| PathBuf::from(f[5]))
 }
 
-fn toolchains(home: &Path, var: &dyn Fn(&str) -> Option<OsString>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    let mut add = |p: PathBuf| {
-        // Only what `$HOME`'s tmpfs would hide, and never `$HOME` itself.
-        if p.starts_with(home) && p != home && p.exists() && !dirs.iter().any(|d| p.starts_with(d)) {
-            dirs.retain(|d| !d.starts_with(&p));
-            dirs.push(p);
-        }
-    };
-    for name in TOOLCHAIN_VARS {
-        if let Some(v) = var(name) {
-            add(PathBuf::from(v));
-        }
-    }
-    for d in TOOLCHAIN_DIRS {
-        add(home.join(d));
-    }
-    // Each `PATH` entry under `$HOME`, by its top directory there (`~/.pyenv/shims` needs
-    // `~/.pyenv/versions` too).
-    for entry in std::env::split_paths(&var("PATH").unwrap_or_default()) {
-        if let Ok(rest) = entry.strip_prefix(home)
-            && let Some(top) = rest.components().next()
-        {
-            add(home.join(top));
-        }
-    }
-    dirs
-}
-
 #[derive(Default)]
 struct Args(Vec<OsString>);
 
@@ -143,6 +127,15 @@ impl Args {
     fn push_paths(&mut self, flag: &str, paths: &[&Path]) {
         self.0.push(flag.into());
         self.0.extend(paths.iter().map(|p| p.as_os_str().to_owned()));
+    }
+
+    fn push_masks(&mut self, masks: &[Mask]) {
+        for m in masks {
+            match m.dir {
+                true => self.push_paths("--tmpfs", &[&m.path]),
+                false => self.push_paths("--ro-bind", &[Path::new("/dev/null"), &m.path]),
+            }
+        }
     }
 }
 
@@ -166,4 +159,79 @@ pub(crate) fn available() -> Result<(), String> {
             }
         })
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A home with toolchains, wright's data and credentials in it.
+    fn fake_home() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in [
+            ".local/bin/tool",
+            ".local/share/wright/runs/r1/transcript.jsonl",
+            ".cargo/credentials.toml",
+            ".cargo/registry/index/crates.io/config.json",
+            ".cargo/registry/src/crate/lib.rs",
+            ".cargo/bin/cargo",
+            ".ssh/id_ed25519",
+        ] {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        dir
+    }
+
+    /// The arguments as one line, for `worktree` under `home` with `PATH` set to `path`.
+    fn line(home: &Path, worktree: &Path, path: &str) -> String {
+        let host_env = [("HOME".into(), home.into()), ("PATH".into(), path.into())];
+        let hidden = [home.join(".local/share/wright")];
+        let layout = Layout {
+            worktree,
+            cwd: worktree,
+            network: false,
+            tmp_bytes: 1 << 20,
+            env: &[],
+            hidden: &hidden,
+            git_binds: &[],
+            git_configs: &[],
+            host_env: &host_env,
+            extra_ro: &[],
+        };
+        let args = args(&layout);
+        args.iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ") + " "
+    }
+
+    #[test]
+    fn the_home_shows_path_entries_and_toolchain_subtrees_only() {
+        let home = fake_home();
+        let h = home.path().display();
+        let work = tempfile::tempdir().unwrap();
+        let line = line(home.path(), work.path(), &format!("{h}/.local/bin:/usr/bin"));
+        assert!(line.contains(&format!("--tmpfs {h} ")), "{line}");
+        assert!(line.contains(&format!("--ro-bind {h}/.local/bin {h}/.local/bin ")), "{line}");
+        assert!(!line.contains(&format!("{h}/.local ")), "{line}");
+        for sub in ["bin", "registry/index", "registry/src"] {
+            assert!(line.contains(&format!("--ro-bind {h}/.cargo/{sub} {h}/.cargo/{sub} ")), "{line}");
+        }
+        assert!(!line.contains(&format!("{h}/.cargo ")), "{line}");
+        assert!(!line.contains("credentials") && !line.contains(".ssh") && !line.contains("share/wright"), "{line}");
+    }
+
+    #[test]
+    fn credentials_and_wrights_data_are_covered_where_a_bind_shows_them() {
+        let home = fake_home();
+        let h = home.path().display();
+        // `~/.local` itself on PATH, and the home as the worktree.
+        let line = line(home.path(), home.path(), &format!("{h}/.local"));
+        let data = format!("--tmpfs {h}/.local/share/wright ");
+        let worktree = format!("--bind {h} {h} ");
+        assert!(line.contains(&format!("--ro-bind {h}/.local {h}/.local ")), "{line}");
+        assert!(line.contains(&data) && line.contains(&worktree), "{line}");
+        let after_worktree = line.split_once(&worktree).unwrap().1;
+        assert!(after_worktree.contains(&format!("--tmpfs {h}/.ssh ")), "{line}");
+        assert!(after_worktree.contains(&format!("--ro-bind /dev/null {h}/.cargo/credentials.toml ")), "{line}");
+    }
 }

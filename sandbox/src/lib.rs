@@ -19,6 +19,7 @@ mod cgroup;
 mod env;
 mod gitconfig;
 mod gitdirs;
+mod home_binds;
 mod policy;
 mod process;
 mod spec;
