@@ -15,6 +15,7 @@ use crate::support::{Home, PythonWasm, git, python_wasm};
 
 const TOKEN: &str = "ghs_attackTOKEN4242";
 const SSH_KEY: &str = "PRIVATE-KEY-attack-4242";
+const HOME_SECRET: &str = "home-secret-attack-4242";
 
 struct Target {
     _fixture: Fixture,
@@ -67,9 +68,21 @@ fn attack_in(
     line: &str,
     timeout_secs: u64,
 ) -> Vec<(&'static str, i32, String)> {
+    attack_at(t, &t.repo, backend, argv, line, timeout_secs)
+}
+
+/// As [`attack_in`], in the directory `repo`.
+fn attack_at(
+    t: &Target,
+    repo: &Path,
+    backend: Backend,
+    argv: &[&str],
+    line: &str,
+    timeout_secs: u64,
+) -> Vec<(&'static str, i32, String)> {
     let mut cli = t.home.wright("http://127.0.0.1:9/v1");
     cli.env("HOME", t.home.dir.path()).env("GITHUB_TOKEN", TOKEN);
-    cli.args(["sandbox", "run", "--sandbox", backend.name(), "--repo"]).arg(&t.repo);
+    cli.args(["sandbox", "run", "--sandbox", backend.name(), "--repo"]).arg(repo);
     cli.args(["--timeout", &timeout_secs.to_string(), "--"]).args(argv);
     let out = cli.output().unwrap();
     let cli_text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -83,9 +96,9 @@ fn attack_in(
     isolation.wasm = t.wasm.setup();
     let limits = RunLimits { max_timeout: Duration::from_secs(timeout_secs), isolation, ..RunLimits::default() };
     let ctx = ToolContext {
-        root: t.repo.clone(),
+        root: repo.to_path_buf(),
         workspace: None,
-        index: IndexHandle::new(t.repo.clone(), t.home.dir.path().join("index"), None),
+        index: IndexHandle::new(repo.to_path_buf(), t.home.dir.path().join("index"), None),
         run: limits,
     };
     let tool = Toolbox::default().call(&ctx, "run", &json!({"command": line, "timeout_secs": timeout_secs}), &[]);
@@ -149,6 +162,104 @@ fn secrets_stay_hidden() {
         assert!(!text.contains(".bash_history") && !text.contains(".gitconfig"), "{via}: /root's dotfiles: {text}");
     });
     host_unchanged(&t, "marker2");
+}
+
+/// A command through `wright sandbox run` with the test's home as `$HOME` and `path_first`
+/// before the usual `PATH`: (exit code, stdout + stderr).
+fn in_home(t: &Target, path_first: &Path, cmd: &str) -> (i32, String) {
+    let mut cli = t.home.wright("http://127.0.0.1:9/v1");
+    let path = format!("{}:{}", path_first.display(), std::env::var("PATH").unwrap_or_default());
+    cli.env("PATH", path).args(["sandbox", "run", "--repo"]).arg(&t.repo).args(["--", "sh", "-c", cmd]);
+    let out = cli.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// `~/.local/bin` on `PATH` shows that directory, not the rest of `~/.local` (other runs'
+/// transcripts); `~/.cargo` shows its registry, not its credentials.
+#[test]
+fn the_home_shows_toolchains_not_what_lies_beside_them() {
+    let t = target();
+    let home = t.home.dir.path();
+    let bin = home.join(".local/bin");
+    write(&bin.join("hello"), "#!/bin/sh\necho hello from local bin\n");
+    std::fs::set_permissions(bin.join("hello"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write(&home.join(".local/share/wright/runs/r1/transcript.jsonl"), HOME_SECRET);
+    write(&home.join(".cargo/credentials.toml"), &format!("[registry]\ntoken = \"{HOME_SECRET}\"\n"));
+    write(&home.join(".cargo/registry/index/index-marker"), "");
+    write(&home.join(".netrc"), HOME_SECRET);
+    let cmd = "hello; ls -a ~/.local ~/.local/share ~/.cargo ~/.cargo/registry/index; \
+               cat ~/.local/share/wright/runs/r1/transcript.jsonl ~/.cargo/credentials.toml ~/.netrc; \
+               grep -rs . ~; echo end";
+    let (code, text) = in_home(&t, &bin, cmd);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains(HOME_SECRET), "a secret beside a toolchain: {text}");
+    assert!(text.contains("hello from local bin") && text.contains("index-marker"), "{text}");
+    assert!(text.contains("\nend\n"), "{text}");
+    host_unchanged(&t, "marker8");
+}
+
+/// A `.git` file a command writes names nothing the next command sees: the sandbox binds
+/// the git dirs wright knows, never what `.git` says (directly, or through `commondir`).
+#[test]
+fn a_dot_git_file_cannot_name_a_host_directory() {
+    let t = target();
+    let ssh = t.home.dir.path().join(".ssh");
+    for forged in [
+        format!("printf 'gitdir: %s\\n' {}", ssh.display()),
+        format!("mkdir -p fake && printf '%s\\n' {} > fake/commondir && printf 'gitdir: fake\\n'", ssh.display()),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().canonicalize().unwrap();
+        // The CLI writes `.git`; after that it is bound read-only, so the tool cannot.
+        let first = format!("{forged} > .git; echo done");
+        each(&attack_at(&t, &plain, Backend::Process, &["sh", "-c", &first], &first, 20), |via, code, text| {
+            assert_eq!(code, 0, "{via}: {text}");
+            assert_eq!(text.contains("Read-only file system"), via == "tool", "{via}: {text}");
+        });
+        assert!(std::fs::read_to_string(plain.join(".git")).unwrap().starts_with("gitdir: "));
+        let second = format!("cat {0}/id_ed25519; ls -a {0}; echo ran", ssh.display());
+        each(&attack_at(&t, &plain, Backend::Process, &["sh", "-c", &second], &second, 20), |via, code, text| {
+            assert_eq!(code, 0, "{via}: {text}");
+            assert!(!text.contains(SSH_KEY), "{via} read the directory .git named: {text}");
+            assert!(text.contains("ran"), "{via}: {text}");
+        });
+    }
+    host_unchanged(&t, "marker9");
+}
+
+/// Tokens in a `[url "..."]` header and in submodules' configs (nested too) are stripped
+/// like the remote's, and git still works.
+#[test]
+fn tokens_in_url_headers_and_submodule_configs_stay_hidden() {
+    let t = target();
+    git(
+        &t.repo,
+        &["config", &format!("url.https://x-access-token:{TOKEN}@github.com/.insteadOf"), "https://github.com/"],
+    );
+    let module = format!("[remote \"origin\"]\n\turl = https://x-access-token:{TOKEN}@github.com/o/sub.git\n");
+    for dir in ["sub", "sub/modules/inner"] {
+        let dir = t.repo.join(".git/modules").join(dir);
+        write(&dir.join("config"), &module);
+        write(&dir.join("HEAD"), "ref: refs/heads/main\n");
+    }
+    let cmd = "cat .git/config .git/modules/sub/config .git/modules/sub/modules/inner/config; \
+               git config --get-regexp '^url'; git status --short > /dev/null && echo status-ok";
+    each(&attack(&t, cmd, 20), |via, code, text| {
+        assert_eq!(code, 0, "{via}: {text}");
+        assert!(!text.contains(TOKEN), "{via} read a token: {text}");
+        assert!(text.contains("url.https://github.com/.insteadof https://github.com/"), "{via}: {text}");
+        assert_eq!(text.matches("url = https://github.com/o/sub.git").count(), 2, "{via}: {text}");
+        assert!(text.contains("status-ok"), "{via}: {text}");
+    });
+    host_unchanged(&t, "marker10");
 }
 
 #[test]
