@@ -14,6 +14,7 @@ mod faults;
 mod github_bot;
 mod happy_path;
 mod hostile_sizes;
+mod hostile_trees;
 mod interrupts;
 mod push;
 mod resume;

@@ -58,7 +58,7 @@ pub(crate) fn write_atomic(tree: &Tree, rel: &Path, text: &str, shown: &str) -> 
 pub(crate) fn tree_err(tree: &Tree, rel: &Path, shown: &str, e: TreeError) -> ToolError {
     let message = match (&e, tree.read_link(rel)) {
         (TreeError::Symlink { .. }, Ok(target)) => format!(
-            "is a symbolic link (to {}); wright does not follow links in the worktree: use the path it points to",
+            "is a symbolic link (to {}); wright does not follow links in the worktree: use the file it points to, when that is inside the repository",
             target.display()
         ),
         (TreeError::Symlink { .. }, Err(_)) => {

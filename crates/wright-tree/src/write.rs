@@ -36,7 +36,7 @@ impl Tree {
         };
         let mode = kept.or(mode).unwrap_or(NEW_FILE_MODE);
         let tmp = temp_path(Path::new(name)).ok_or_else(|| TreeError::Outside { path: shown() })?;
-        let fd = create_exclusive(&dir, tmp.as_os_str()).map_err(|e| TreeError::io(shown(), e.into()))?;
+        let (fd, tmp) = create_exclusive(&dir, tmp.as_os_str()).map_err(|e| TreeError::io(shown(), e.into()))?;
         let staged = fchmod(&fd, Mode::from_raw_mode(mode))
             .map_err(std::io::Error::from)
             .and_then(|()| std::fs::File::from(fd).write_all(bytes))
@@ -84,9 +84,8 @@ impl Tree {
         let shown = || rel.display().to_string();
         let (dir, name) = self.parent_creating(rel)?;
         let tmp = temp_path(Path::new(name)).ok_or_else(|| TreeError::Outside { path: shown() })?;
-        let _ = unlinkat(&dir, tmp.as_os_str(), AtFlags::empty());
-        symlinkat(target, &dir, tmp.as_os_str())
-            .and_then(|()| renameat(&dir, tmp.as_os_str(), &dir, name))
+        fresh(tmp.as_os_str(), |tmp| symlinkat(target, &dir, tmp))
+            .and_then(|((), tmp)| renameat(&dir, tmp.as_os_str(), &dir, name))
             .map_err(|e| TreeError::io(shown(), e.into()))
     }
 
@@ -117,17 +116,26 @@ impl Tree {
     }
 }
 
-/// A new file at `name` that is certainly ours: `O_EXCL` fails on anything already there,
-/// a planted link included. A leftover (of a killed run, or planted) is unlinked (the
-/// link itself, never its target) and the create tried once more.
-fn create_exclusive(dir: &OwnedFd, name: &OsStr) -> Result<OwnedFd, Errno> {
+/// A new file beside `name` that is certainly ours: `O_EXCL` fails on anything already
+/// there, a planted link included.
+fn create_exclusive(dir: &OwnedFd, name: &OsStr) -> Result<(OwnedFd, OsString), Errno> {
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let mode = Mode::from_raw_mode(0o600);
-    match openat(dir, name, flags, mode) {
-        Err(Errno::EXIST) => {
-            unlinkat(dir, name, AtFlags::empty())?;
-            openat(dir, name, flags, mode)
+    fresh(name, |tmp| openat(dir, tmp, flags, Mode::from_raw_mode(0o600)))
+}
+
+/// Runs `create` at `name`, and at other names beside it while something already stands
+/// there: an entry of the tree's at the temporary name is left alone, never removed.
+fn fresh<T>(name: &OsStr, create: impl Fn(&OsStr) -> Result<T, Errno>) -> Result<(T, OsString), Errno> {
+    for attempt in 0..8u32 {
+        let mut tmp = name.to_os_string();
+        if attempt > 0 {
+            tmp.push(format!("-{}-{attempt}", std::process::id()));
         }
-        other => other,
+        match create(&tmp) {
+            Ok(made) => return Ok((made, tmp)),
+            Err(Errno::EXIST) => {}
+            Err(e) => return Err(e),
+        }
     }
+    Err(Errno::EXIST)
 }
