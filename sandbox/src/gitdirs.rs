@@ -136,8 +136,11 @@ fn modules(dir: &Path, out: &mut Vec<PathBuf>, budget: &mut usize) {
     }
 }
 
-/// Real directories (not symlinks) in `dir`, while the budget lasts.
+/// Real directories (not symlinks) in `dir`, itself no symlink, while the budget lasts.
 fn subdirs(dir: &Path, budget: &mut usize) -> Vec<PathBuf> {
+    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Vec::new();
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut out = Vec::new();
     for entry in entries.flatten() {
@@ -174,12 +177,21 @@ mod tests {
             std::fs::write(git.join(config), TOKEN_URL).unwrap();
         }
         std::fs::write(git.join("modules/lib/HEAD"), "ref: refs/heads/main\n").unwrap();
+        // A `modules` that is a link leads elsewhere: not read.
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(elsewhere.join("modules/x")).unwrap();
+        std::fs::write(elsewhere.join("modules/x/config"), TOKEN_URL).unwrap();
+        std::fs::create_dir_all(git.join("worktrees/wt")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("modules"), git.join("worktrees/wt/modules")).unwrap();
         let view = GitView::new(&dir.path().join("repo"), &[]).unwrap();
         assert_eq!(view.binds, vec![git.clone()]);
         let replaced: Vec<&PathBuf> = view.configs.iter().map(|(_, original)| original).collect();
         for config in configs {
             assert!(replaced.contains(&&git.join(config)), "{config} not replaced: {replaced:?}");
         }
+        assert!(
+            replaced.iter().all(|c| !c.starts_with(&elsewhere) && !c.starts_with(git.join("worktrees/wt/modules")))
+        );
         let scratch = view.configs[0].0.parent().unwrap().to_path_buf();
         for (copy, _) in view.configs.iter().filter(|(_, original)| original.starts_with(&git)) {
             let text = std::fs::read_to_string(copy).unwrap();
