@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 //! End-to-end tests: the real `wright` binary against a scripted OpenAI-compatible server,
 //! real git repositories in temp dirs, real commands.

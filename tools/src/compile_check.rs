@@ -110,6 +110,7 @@ fn run_checker(limits: &RunLimits, checker: Checker, name: &str, shown: &str, te
     run_argv(limits, checker.argv(name, shown), name, shown, text)
 }
 
+#[allow(clippy::disallowed_methods)] // a fresh scratch directory of wright's, not the tree
 fn run_argv(limits: &RunLimits, argv: Vec<String>, name: &str, shown: &str, text: &str) -> Option<String> {
     let scratch = tempfile::Builder::new().prefix("wright-check-").tempdir().ok()?;
     std::fs::write(scratch.path().join(name), text).ok()?;

@@ -1,6 +1,9 @@
 //! The run's journal: every event appended as a JSON line next to the worktree, synced to
 //! disk at commit boundaries and at the end, so a killed run leaves a readable record.
 
+// The journal lives in the run's directory under wright's data, beside the worktree.
+#![allow(clippy::disallowed_methods)]
+
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;

@@ -30,6 +30,7 @@ impl Session {
         let c = config.clone();
         let (workspace, submodules, dirty) = blocking(move || {
             if let Some(parent) = c.worktree.parent() {
+                #[allow(clippy::disallowed_methods)] // the run's directory under wright's data
                 std::fs::create_dir_all(parent)?;
             }
             let mut workspace =
@@ -269,7 +270,8 @@ fn repository_notes(submodules: &[wright_git::Submodule], root: &Path) -> Vec<St
             list.join(", ")
         ));
     }
-    let attributes = wright_tree::read_capped(root, Path::new(".gitattributes"), 1 << 20).map(|r| r.text()).unwrap_or_default();
+    let attributes =
+        wright_tree::read_capped(root, Path::new(".gitattributes"), 1 << 20).map(|r| r.text()).unwrap_or_default();
     if attributes.contains("filter=lfs") {
         notes.push(
             "Files tracked by Git LFS (see .gitattributes) hold LFS pointers here, not their content; they cannot be changed."

@@ -2,6 +2,9 @@
 //! tool-call ids, unlike the truncated views), the plan and the budgets spent, appended as
 //! JSON lines next to the journal. `wright resume` rebuilds the run from it.
 
+// The transcript lives in the run's directory under wright's data, beside the worktree.
+#![allow(clippy::disallowed_methods)]
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

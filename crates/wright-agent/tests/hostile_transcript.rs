@@ -1,6 +1,8 @@
 //! A transcript is read back by `wright resume`; a damaged or doctored one (any bytes,
 //! records with absurd numbers) must never panic the reader or the repair after it.
 
+#![allow(clippy::disallowed_methods)]
+
 use std::io::Write;
 
 use proptest::prelude::*;

@@ -1,6 +1,8 @@
 //! A panic is a bug; when one happens anyway, the run's journal records it (secrets
 //! redacted) so the run can be diagnosed and resumed. Its own process: the hook is global.
 
+#![allow(clippy::disallowed_methods)]
+
 #[test]
 fn a_panic_is_recorded_in_the_journal() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,8 @@
 //! Whatever a model sends as a patch or an edit, and whatever a file holds, parsing and
 //! matching never panic: they apply or they say why not.
 
+#![allow(clippy::disallowed_methods)]
+
 use proptest::prelude::*;
 use wright_edit::{apply_patch, parse_any, replace_once};
 

@@ -1,6 +1,8 @@
 //! For any two texts a and b, the unified diff of (a, b) applied to a gives b, and so
 //! does the same diff with its line numbers taken away when every hunk is unique.
 
+#![allow(clippy::disallowed_methods)]
+
 use proptest::prelude::*;
 use wright_edit::{apply_patch, parse_unified, unified_diff};
 

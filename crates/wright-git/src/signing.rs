@@ -51,6 +51,7 @@ fn gpg_sign(programs: &git2::Config, key: Option<&str>, buffer: &str) -> Result<
     run_signer(cmd, Some(buffer))
 }
 
+#[allow(clippy::disallowed_methods)] // a private temporary file of wright's for ssh-keygen
 fn ssh_sign(programs: &git2::Config, key: Option<&str>, buffer: &str) -> Result<String, GitError> {
     let key = key.ok_or_else(|| refused("gpg.format = ssh needs user.signingkey (the key file)"))?;
     let program = programs.get_string("gpg.ssh.program").unwrap_or_else(|_| "ssh-keygen".to_string());

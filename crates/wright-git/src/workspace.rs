@@ -279,12 +279,10 @@ impl TaskWorkspace {
         for path in &paths {
             let rel = Path::new(path);
             let copied = match from.stat(rel) {
-                Ok(Some(e)) if e.kind == Kind::File => {
-                    from.read(rel, MAX_DIRTY_BYTES).and_then(|r| match r.cut() {
-                        true => Err(TreeError::NotRegular { path: path.clone(), what: "larger than 64 MiB" }),
-                        false => to.write(rel, &r.bytes, Some(e.mode)),
-                    })
-                }
+                Ok(Some(e)) if e.kind == Kind::File => from.read(rel, MAX_DIRTY_BYTES).and_then(|r| match r.cut() {
+                    true => Err(TreeError::NotRegular { path: path.clone(), what: "larger than 64 MiB" }),
+                    false => to.write(rel, &r.bytes, Some(e.mode)),
+                }),
                 Ok(Some(e)) if e.kind == Kind::Symlink => from.read_link(rel).and_then(|t| to.write_link(rel, &t)),
                 Ok(_) => match to.kind(rel) {
                     Some(Kind::Dir) | None => Ok(()),

@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 //! Repositories with submodules and Git LFS pointers: the worktree gets the submodules at
 //! the recorded commits from the user's checkout, and nothing wright commits replaces a

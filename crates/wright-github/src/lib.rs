@@ -7,6 +7,8 @@
 // Input from strangers reaches every crate: a byte index that lands inside a character
 // must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
 #![cfg_attr(not(test), deny(clippy::string_slice))]
+// Test fixtures are written with std::fs; production code keeps to wright-tree.
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
 
 pub mod event;
 pub mod report;

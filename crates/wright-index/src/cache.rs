@@ -2,6 +2,9 @@
 //! of runs that are over go, then the least recently used indexes until the cache fits
 //! its cap.
 
+// The index cache is wright's own directory, never a tree.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::HashSet;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};

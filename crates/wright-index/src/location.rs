@@ -1,6 +1,9 @@
 //! Where indexes live: under wright's cache directory, one folder per repository
 //! (keyed by its canonical path), never inside the user's tree.
 
+// The index cache is wright's own directory, never a tree.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 
 /// The file in a repository's folder that names the repository; rewritten each time its

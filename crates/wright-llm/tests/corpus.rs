@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 //! Real replies from real models, each with the calls it holds or the problem it has:
 //! `tests/corpus/*.jsonl`, one `{"source", "reply", "expect": {"calls": [{"name",

@@ -11,6 +11,8 @@
 //! - writes go through an `O_CREAT | O_EXCL | O_NOFOLLOW` temporary in the same
 //!   directory, with the mode set on the descriptor, then a rename.
 
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 mod dirs;
 mod error;
 mod read;

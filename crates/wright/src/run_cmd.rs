@@ -19,6 +19,7 @@ use crate::exit::usage;
 use crate::render::{JsonLines, Terminal};
 use crate::runs;
 
+#[allow(clippy::disallowed_methods)] // the task file the user named
 pub fn run(args: RunArgs) -> Result<i32> {
     let task = match (&args.task, &args.task_file) {
         (_, Some(file)) => {

@@ -377,7 +377,10 @@ fn read_file(path: &Path, reach: Reach) -> Result<Vec<(String, Value)>> {
         (Reach::Tree, Some(dir), Some(name)) => (dir.to_path_buf(), PathBuf::from(name)),
         // The user's file: its own directory is opened following links, the file is not.
         _ => match std::fs::canonicalize(path) {
-            Ok(real) => (real.parent().map(Path::to_path_buf).unwrap_or_default(), real.file_name().map(PathBuf::from).unwrap_or_default()),
+            Ok(real) => (
+                real.parent().map(Path::to_path_buf).unwrap_or_default(),
+                real.file_name().map(PathBuf::from).unwrap_or_default(),
+            ),
             Err(_) => return Ok(Vec::new()),
         },
     };

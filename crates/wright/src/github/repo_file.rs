@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 
 /// Writes the default branch's `wright.toml` into `dir` and returns its path, or a
 /// path that does not exist (no settings) with a notice saying why.
+#[allow(clippy::disallowed_methods)] // `dir` is a private directory of wright's
 pub fn default_branch_config(repo: &Path, branch: &str, dir: &Path) -> Result<(PathBuf, Option<String>)> {
     let path = dir.join("wright.toml");
     let git = git2::Repository::discover(repo).with_context(|| format!("{} is not a git checkout", repo.display()))?;
