@@ -140,3 +140,31 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn the_walk_keeps_ignore_rules_and_never_leaves_the_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(outside.path().join("key.py"), "HOST = 1\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "*.log\nbuild/\n").unwrap();
+    std::fs::create_dir_all(root.join("build")).unwrap();
+    std::fs::write(root.join("build/out.py"), "x = 1\n").unwrap();
+    std::fs::create_dir_all(root.join("src/keep")).unwrap();
+    std::fs::write(root.join("src/a.py"), "a = 1\n").unwrap();
+    std::fs::write(root.join("src/debug.log"), "noise\n").unwrap();
+    std::fs::write(root.join("src/keep/.gitignore"), "!*.log\n").unwrap();
+    std::fs::write(root.join("src/keep/wanted.log"), "kept\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("key.py"), root.join("src/key.py")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
+    // A FIFO where an ignore file is read: the walk must not block on it.
+    mkfifo(&root.join("src/keep/.ignore"));
+    let (found, _) = crate::walk::walk(root).unwrap();
+    let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, vec!["src/a.py", "src/keep/wanted.log"]);
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}

@@ -1,10 +1,18 @@
-//! The files worth indexing under a root, walked with `ignore` (so `.gitignore`,
-//! `.ignore` and global excludes hold), and the ones skipped, counted by reason.
+//! The files worth indexing under a root, walked through wright-tree with `ignore`'s
+//! matcher (so `.gitignore`, `.ignore` and global excludes hold), and the ones skipped,
+//! counted by reason.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use wright_tree::{Kind, Tree};
 
 use crate::IndexError;
 use crate::manifest::SkipReason;
+
+/// The most of one ignore file that is read.
+const IGNORE_FILE_BYTES: usize = 1 << 20;
 
 /// Files larger than this are data or generated code, not something to search.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -47,47 +55,76 @@ impl Skipped {
     }
 }
 
-/// Lists the candidate files under `root`, sorted by path. Symlinks are not followed,
-/// so loops cannot trap the walk.
+/// Lists the candidate files under `root`, sorted by path. The walk goes through
+/// wright-tree: a link is never followed (loops cannot trap it, nothing outside is
+/// listed) and ignore files are read as capped regular files (a FIFO named `.gitignore`
+/// cannot block it). `.gitignore`, `.ignore` and the user's global excludes hold, matched
+/// by `ignore`'s own matcher; hidden entries are skipped.
 pub fn walk(root: &Path) -> Result<(Vec<Found>, Skipped), IndexError> {
-    if !root.is_dir() {
-        return Err(IndexError::NotADir(root.to_path_buf()));
-    }
+    let tree = Tree::open(root).map_err(|_| IndexError::NotADir(root.to_path_buf()))?;
+    let global = Gitignore::global().0;
     let mut found = Vec::new();
     let mut skipped = Skipped::default();
-    let walker = ignore::WalkBuilder::new(root).hidden(true).follow_links(false).require_git(false).build();
-    for entry in walker {
-        let Ok(entry) = entry else {
+    // Each directory still to list, with the ignore rules of it and its parents, innermost first.
+    let mut dirs: Vec<(PathBuf, Vec<Arc<Gitignore>>)> = vec![(PathBuf::new(), Vec::new())];
+    while let Some((dir, parents)) = dirs.pop() {
+        let Ok(entries) = tree.read_dir(&dir) else {
             skipped.unreadable += 1;
             continue;
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
+        let mut rules = ignore_rules(&tree, root, &dir);
+        rules.extend(parents);
+        for entry in entries {
+            let name = entry.name.to_string_lossy();
+            if name.starts_with('.') || !matches!(entry.kind, Kind::File | Kind::Dir) {
+                continue;
+            }
+            let rel = dir.join(&entry.name);
+            let is_dir = entry.kind == Kind::Dir;
+            if ignored(&rules, &global, &root.join(&rel), is_dir) {
+                continue;
+            }
+            if is_dir {
+                dirs.push((rel, rules.clone()));
+                continue;
+            }
+            if GENERATED_NAMES.contains(&name.as_ref()) || name.ends_with(".min.js") || name.ends_with(".min.css") {
+                skipped.generated += 1;
+                continue;
+            }
+            if entry.size > MAX_FILE_BYTES {
+                skipped.too_large += 1;
+                continue;
+            }
+            let path = rel.to_string_lossy().replace('\\', "/");
+            found.push(Found { path, size: entry.size, mtime_ns: entry.mtime_ns });
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
-        let path = rel.to_string_lossy().replace('\\', "/");
-        let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if GENERATED_NAMES.contains(&name) || name.ends_with(".min.js") || name.ends_with(".min.css") {
-            skipped.generated += 1;
-            continue;
-        }
-        let Ok(meta) = entry.metadata() else {
-            skipped.unreadable += 1;
-            continue;
-        };
-        if meta.len() > MAX_FILE_BYTES {
-            skipped.too_large += 1;
-            continue;
-        }
-        found.push(Found { path, size: meta.len(), mtime_ns: mtime_ns(&meta) });
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((found, skipped))
 }
 
-/// A file's modification time in nanoseconds since the epoch (0 when unknown).
-pub fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
-    meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0)
+/// The rules of `dir`'s own `.ignore` and `.gitignore` (`.ignore` first: it wins).
+fn ignore_rules(tree: &Tree, root: &Path, dir: &Path) -> Vec<Arc<Gitignore>> {
+    let mut out = Vec::new();
+    for name in [".ignore", ".gitignore"] {
+        let Ok(read) = tree.read(&dir.join(name), IGNORE_FILE_BYTES) else { continue };
+        let mut builder = GitignoreBuilder::new(root.join(dir));
+        for line in read.text().lines() {
+            // A bad pattern is skipped, as git skips it.
+            let _ = builder.add_line(None, line);
+        }
+        if let Ok(rules) = builder.build() {
+            out.push(Arc::new(rules));
+        }
+    }
+    out
+}
+
+/// Whether the innermost rule that speaks of `full` ignores it (a `!` rule keeps it).
+fn ignored(rules: &[Arc<Gitignore>], global: &Gitignore, full: &Path, is_dir: bool) -> bool {
+    let verdict = rules.iter().map(|r| r.matched(full, is_dir)).find(|m| !m.is_none());
+    verdict.unwrap_or_else(|| global.matched(full, is_dir)).is_ignore()
 }
 
 /// Reads a candidate file's bytes as text, or says why it is skipped.
