@@ -71,6 +71,11 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ),
     ("git.commit_model", None, "model that writes commit messages (unset: the run's model)"),
     ("git.timeout_secs", Some("60"), "longest wait for a git server when pushing (to connect, and between reads)"),
+    (
+        "git.token_hosts",
+        Some("[]"),
+        "hosts `wright push` offers WRIGHT_GIT_TOKEN to, over https (user config only, never a repository's)",
+    ),
     ("github.trigger_label", Some("\"wright\""), "`wright github`: the issue label that starts a run"),
     ("github.allowed_bots", Some("[]"), "`wright github`: bot accounts that may trigger a run (logins; no wildcard)"),
     ("github.allow_workflow_changes", Some("false"), "`wright github`: let the run change files under .github/"),
@@ -214,6 +219,14 @@ impl Config {
             other => other?,
         };
         for (key, value) in pairs {
+            if trust::user_file_only(&key) {
+                self.notices.push(format!(
+                    "{}: {key} ignored: only your own config ({}) says where your tokens go, even for a trusted repository",
+                    path.display(),
+                    crate::dirs::user_config().display()
+                ));
+                continue;
+            }
             if self.trust != Trust::No {
                 self.warn_unknown(path, &key);
                 self.set(&key, value, Source::File(path.to_path_buf()));
@@ -508,6 +521,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(listed.load(false).unwrap().trust, Trust::Listed);
+    }
+
+    #[test]
+    fn no_repository_says_where_tokens_go_even_a_trusted_one() {
+        let files =
+            Files::new("[git]\ntoken_hosts = [\"git.example.com\"]\n", "[git]\ntoken_hosts = [\"evil.example\"]\n");
+        for trust in [false, true] {
+            let c = files.load(trust).unwrap();
+            assert_eq!(c.strings("git.token_hosts").unwrap(), ["git.example.com"], "trusted: {trust}");
+            let notice = c.notices().join("\n");
+            assert!(notice.contains("git.token_hosts ignored") && !notice.contains("trusted_repos"), "{notice}");
+        }
     }
 
     /// TOML built from wright's own keys with values of every type.

@@ -38,6 +38,15 @@ pub fn repo_keys() -> String {
     REPO_KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
 }
 
+/// Keys no repository's file sets, even a trusted one: they send the user's credentials
+/// somewhere, and a repository would name its own host.
+const USER_FILE_ONLY: &[&str] = &["git.token_hosts"];
+
+/// Whether only the user's own config file may set `key`.
+pub fn user_file_only(key: &str) -> bool {
+    USER_FILE_ONLY.contains(&key)
+}
+
 /// The repository root of `dir`: the nearest ancestor with a `.git`, else `dir` itself.
 pub fn repo_root(dir: &Path) -> PathBuf {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
