@@ -1,6 +1,7 @@
 //! `wright push` against real git servers on loopback (`git daemon`, and `git http-backend`
 //! behind HTTP Basic authentication): the branch lands, pushed commits cannot be undone, a
-//! missing or wrong token is refused with what to do, and a push that is not a
+//! missing or wrong token is refused with what to do, a token of the environment reaches
+//! no host but its own and never goes over plain http, and a push that is not a
 //! fast-forward is rejected and reported as such, never forced.
 
 use std::path::PathBuf;
@@ -76,6 +77,27 @@ async fn push_lands_the_branch_and_a_non_fast_forward_is_rejected() {
     assert_eq!(fixture.snapshot(), before);
 }
 
+/// The user's own wright config in `home`.
+fn user_config(home: &Home, text: &str) {
+    std::fs::create_dir_all(home.dir.path().join("config/wright")).unwrap();
+    std::fs::write(home.dir.path().join("config/wright/config.toml"), text).unwrap();
+}
+
+/// `wright push RUN` with `env` added: its exit code and stderr.
+fn push_with_env(home: &Home, server: &ModelServer, run_id: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut c = home.wright(&server.base_url);
+    c.args(["push", run_id]).envs(env.iter().copied());
+    let out = c.output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A model that makes one edit and finishes.
+async fn one_edit_model() -> ModelServer {
+    let edit = turn("", &[("edit", json!({"path": "dates.py", "old": "%H:%M:%S\"", "new": "%H:%M:%S%z\""}))]);
+    let done = turn("", &[("finish", json!({"summary": "strict", "outcome": "fixed"}))]);
+    ModelServer::start(vec![edit, done]).await
+}
+
 /// A finished run with one commit on `fixture`: its id and branch.
 async fn one_commit_run(home: &Home, server: &ModelServer, fixture: &Fixture) -> (String, String) {
     let mut cmd = home.wright(&server.base_url);
@@ -98,6 +120,8 @@ async fn push_over_http_takes_the_token_from_the_environment() {
     let server = ModelServer::start(vec![edit, done]).await;
     let home = Home::new();
     let (run_id, branch) = one_commit_run(&home, &server, &fixture).await;
+    // WRIGHT_GIT_TOKEN goes to the hosts the user names; plain http only to an address on loopback.
+    user_config(&home, "[git]\ntoken_hosts = [\"127.0.0.1\"]\n");
     let push = |token: Option<&str>| {
         let mut c = home.wright(&server.base_url);
         c.args(["push", &run_id]);
@@ -128,6 +152,7 @@ async fn push_over_http_takes_the_token_from_the_environment() {
     let tip = git(&fixture.repo(), &["rev-parse", &branch]).trim().to_string();
     assert_eq!(String::from_utf8_lossy(&remote_has(&branch).stdout).trim(), tip);
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN), "the token is never printed");
+    assert!(remote.passwords().iter().any(|p| p == TOKEN), "the token went to the host named for it");
 
     // Someone else moves the branch on the server: the next push is rejected, not forced.
     let other = tempfile::tempdir().unwrap();
@@ -152,6 +177,72 @@ async fn push_over_http_takes_the_token_from_the_environment() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("rejected") && stderr.contains("not a fast-forward"), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&remote_has(&branch).stdout).trim(), theirs, "never forced");
+}
+
+// GITHUB_TOKEN and WRIGHT_GIT_TOKEN both hold the token this server takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_in_the_environment_goes_to_no_other_host() {
+    const TOKEN: &str = "tok-e2e-elsewhere-51c2";
+    let fixture = Fixture::new();
+    let remote = git_http::serve(&fixture.repo(), TOKEN).await;
+    git(&fixture.repo(), &["remote", "add", "origin", &remote.url]);
+    let server = one_edit_model().await;
+    let home = Home::new();
+    let (run_id, branch) = one_commit_run(&home, &server, &fixture).await;
+    // The user's token is for another host; the repository, even a trusted one, may not
+    // name this one.
+    let repo = fixture.repo().canonicalize().unwrap();
+    user_config(
+        &home,
+        &format!("trusted_repos = [{:?}]\n[git]\ntoken_hosts = [\"git.example.com\"]\n", repo.display().to_string()),
+    );
+    std::fs::write(repo.join("wright.toml"), "[git]\ntoken_hosts = [\"127.0.0.1\"]\n").unwrap();
+    let tokens = [("GITHUB_TOKEN", TOKEN), ("WRIGHT_GIT_TOKEN", TOKEN)];
+
+    let (code, stderr) = push_with_env(&home, &server, &run_id, &tokens);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("WRIGHT_GIT_TOKEN is offered only to the hosts of git.token_hosts")
+            && stderr.contains("(git.example.com), not to 127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("GITHUB_TOKEN is offered only to github.com"), "{stderr}");
+    assert!(remote.passwords().is_empty(), "the server was offered {:?}", remote.passwords());
+    assert!(git(&remote.bare, &["branch", "--list", &branch]).is_empty(), "nothing landed");
+    assert!(!stderr.contains(TOKEN));
+
+    // Once the user names this host, the same push signs in.
+    user_config(&home, "[git]\ntoken_hosts = [\"git.example.com\", \"127.0.0.1\"]\n");
+    let (code, stderr) = push_with_env(&home, &server, &run_id, &tokens);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_in_the_environment_never_goes_over_plain_http() {
+    const TOKEN: &str = "tok-e2e-plain-93d0";
+    let fixture = Fixture::new();
+    let remote = git_http::serve(&fixture.repo(), TOKEN).await;
+    // The same server by name: a name is not an address, so nothing says the traffic
+    // stays on this machine, and the host is named for both tokens.
+    let url = remote.url.replacen("127.0.0.1", "localhost", 1);
+    let authority = url.strip_prefix("http://").unwrap().split('/').next().unwrap().to_string();
+    git(&fixture.repo(), &["remote", "add", "origin", &url]);
+    let server = one_edit_model().await;
+    let home = Home::new();
+    let (run_id, branch) = one_commit_run(&home, &server, &fixture).await;
+    user_config(&home, "[git]\ntoken_hosts = [\"localhost\"]\n");
+    let github = format!("https://{authority}");
+    let env = [("GITHUB_TOKEN", TOKEN), ("WRIGHT_GIT_TOKEN", TOKEN), ("GITHUB_SERVER_URL", github.as_str())];
+
+    let (code, stderr) = push_with_env(&home, &server, &run_id, &env);
+    assert_eq!(code, Some(1), "{stderr}");
+    for var in ["WRIGHT_GIT_TOKEN", "GITHUB_TOKEN"] {
+        let why = format!("{var} is offered only over https, and http://{authority} is plain http");
+        assert!(stderr.contains(&why), "{why}\n{stderr}");
+    }
+    assert!(remote.passwords().is_empty(), "the server was offered {:?}", remote.passwords());
+    assert!(git(&remote.bare, &["branch", "--list", &branch]).is_empty(), "nothing landed");
+    assert!(!stderr.contains(TOKEN));
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@
 
 mod commit;
 mod conventional;
+mod credentials;
 mod guard;
 mod history;
 mod host_programs;
@@ -19,6 +20,7 @@ mod push;
 mod sandbox_dirs;
 mod signing;
 mod submodules;
+mod token_hosts;
 mod workspace;
 
 pub use commit::{CommitInfo, CommitMessage};
@@ -29,6 +31,7 @@ pub use keep::{LeftOut, describe as describe_left_out};
 pub use lfs::is_pointer as is_lfs_pointer;
 pub use push::{PushReport, push, push_to_url};
 pub use submodules::Submodule;
+pub use token_hosts::TokenHosts;
 pub use workspace::{DirtyCopy, Identity, TaskWorkspace, parse_identity, protected_by, slugify};
 
 #[derive(Debug, thiserror::Error)]

@@ -5,8 +5,10 @@ use std::cell::{Cell, RefCell};
 use std::path::Path;
 use std::time::Duration;
 
-use git2::{BranchType, Cred, CredentialType, Direction, PushOptions, RemoteCallbacks, Repository};
+use git2::{BranchType, Direction, PushOptions, Repository};
 
+use crate::credentials::{Auth, credentials};
+use crate::token_hosts::{Bindings, Endpoint, TokenHosts, token_bound};
 use crate::{Context, GitError};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -17,40 +19,46 @@ pub struct PushReport {
     pub sha: String,
 }
 
-/// Tokens looked for in the environment for HTTPS, in order.
-const TOKEN_VARS: &[&str] = &["WRIGHT_GIT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"];
-/// Private keys tried from `~/.ssh`, in order, after the agent.
-const SSH_KEYS: &[&str] = &["id_ed25519", "id_ecdsa", "id_rsa"];
-const AUTH_HELP: &str = "authentication failed: for HTTPS set WRIGHT_GIT_TOKEN (or GITHUB_TOKEN) or configure a git credential helper; for SSH load a key into ssh-agent or put it in ~/.ssh/id_ed25519";
-/// Credential attempts before giving up (libgit2 asks again after each refusal).
-const MAX_AUTH_TRIES: u32 = 4;
-
 /// Pushes `branch` to `remote_name`; a server that does not answer within `timeout` (to
-/// connect, or between reads and writes) fails the push.
-pub fn push(repo_root: &Path, branch: &str, remote_name: &str, timeout: Duration) -> Result<PushReport, GitError> {
+/// connect, or between reads and writes) fails the push. A token of the environment goes
+/// only to its own host (`token_hosts`: `WRIGHT_GIT_TOKEN`'s, from the user's config).
+pub fn push(
+    repo_root: &Path,
+    branch: &str,
+    remote_name: &str,
+    token_hosts: &TokenHosts,
+    timeout: Duration,
+) -> Result<PushReport, GitError> {
     network_timeouts(timeout)?;
     let repo = Repository::open(repo_root).map_err(|_| GitError::NotARepo(repo_root.to_path_buf()))?;
     let target = Target::Named(remote_name);
     // Credential helpers are programs: only the user's own config may name them.
     let config = crate::host_programs::user_config()?;
-    let (tip, url) = push_with(&repo, target, branch, &Auth::User(&config), timeout)?;
+    let auth = Auth::User { config: &config, bindings: Bindings::from_env(token_hosts) };
+    let (tip, url) = push_with(&repo, target, branch, &auth, timeout)?;
     repo.reference(&format!("refs/remotes/{remote_name}/{branch}"), tip, true, "wright push")
         .context("recording the pushed commit")?;
     Ok(PushReport { remote: remote_name.to_string(), url, branch: branch.to_string(), sha: tip.to_string() })
 }
 
 /// Pushes `branch` to `url`, signing in over HTTPS with `token` and nothing else: no
-/// credential helper, no key, no variable of the environment (the PR bot's push).
+/// credential helper, no key, no variable of the environment (the PR bot's push). The
+/// token goes only to the host of `server` (the GitHub server it belongs to), over https.
 pub fn push_to_url(
     repo_root: &Path,
     branch: &str,
     url: &str,
     token: &str,
+    server: &str,
     timeout: Duration,
 ) -> Result<PushReport, GitError> {
+    let server = crate::token_hosts::server_host(server)
+        .ok_or_else(|| GitError::Refused(format!("the GitHub server URL `{server}` is not a URL wright can read")))?;
+    token_bound(&server, &Endpoint::parse(url, None))
+        .map_err(|why| GitError::Refused(format!("not pushing: {why}")))?;
     network_timeouts(timeout)?;
     let repo = Repository::open(repo_root).map_err(|_| GitError::NotARepo(repo_root.to_path_buf()))?;
-    let (tip, _) = push_with(&repo, Target::Url(url), branch, &Auth::Token(token), timeout)?;
+    let (tip, _) = push_with(&repo, Target::Url(url), branch, &Auth::Token { token, server }, timeout)?;
     Ok(PushReport { remote: url.to_string(), url: url.to_string(), branch: branch.to_string(), sha: tip.to_string() })
 }
 
@@ -77,14 +85,6 @@ impl Target<'_> {
             Target::Named(name) | Target::Url(name) => name,
         }
     }
-}
-
-/// How a push signs in.
-enum Auth<'a> {
-    /// The user's ways: a token in the environment, their credential helper, SSH keys.
-    User(&'a git2::Config),
-    /// This token only.
-    Token(&'a str),
 }
 
 /// The push itself, and the check that the remote holds the branch at the pushed commit
@@ -175,64 +175,4 @@ fn network_timeouts(timeout: Duration) -> Result<(), GitError> {
         git2::opts::set_server_timeout_in_milliseconds(ms).context("setting the network timeout")?;
     }
     Ok(())
-}
-
-/// The user's ways: SSH through the agent or the usual key files; HTTPS through a token
-/// in the environment or the user's git credential helper. Or one given token only.
-fn credentials<'a>(auth: &'a Auth<'a>, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
-    let config = match auth {
-        Auth::User(config) => *config,
-        Auth::Token(token) => return token_only(token, tries),
-    };
-    let mut callbacks = RemoteCallbacks::new();
-    let mut ssh_attempts = 0;
-    callbacks.credentials(move |url, username, allowed| {
-        tries.set(tries.get() + 1);
-        if tries.get() > MAX_AUTH_TRIES {
-            return Err(git2::Error::from_str(AUTH_HELP));
-        }
-        let user = username.unwrap_or("git");
-        if allowed.contains(CredentialType::USERNAME) {
-            return Cred::username(user);
-        }
-        if allowed.contains(CredentialType::SSH_KEY) {
-            ssh_attempts += 1;
-            return ssh_credential(user, ssh_attempts - 1);
-        }
-        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
-            if let Some(token) = TOKEN_VARS.iter().find_map(|v| std::env::var(v).ok().filter(|t| !t.is_empty())) {
-                return Cred::userpass_plaintext(username.unwrap_or("x-access-token"), &token);
-            }
-            return Cred::credential_helper(config, url, username).map_err(|_| git2::Error::from_str(AUTH_HELP));
-        }
-        Cred::default()
-    });
-    callbacks
-}
-
-/// HTTPS with `token` as the password of `x-access-token`, as GitHub takes it.
-fn token_only<'a>(token: &'a str, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
-    let mut callbacks = RemoteCallbacks::new();
-    callbacks.credentials(move |_, _, allowed| {
-        tries.set(tries.get() + 1);
-        if tries.get() > MAX_AUTH_TRIES || !allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
-            return Err(git2::Error::from_str("the remote refused the token: it needs `contents: write` permission"));
-        }
-        Cred::userpass_plaintext("x-access-token", token)
-    });
-    callbacks
-}
-
-/// The agent (when one runs), then each usual key file: the `attempt`-th way to sign in.
-fn ssh_credential(user: &str, attempt: usize) -> Result<Cred, git2::Error> {
-    let agent = std::env::var_os("SSH_AUTH_SOCK").is_some();
-    if agent && attempt == 0 {
-        return Cred::ssh_key_from_agent(user);
-    }
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
-    let keys: Vec<_> = SSH_KEYS.iter().map(|k| home.join(".ssh").join(k)).filter(|p| p.is_file()).collect();
-    match keys.get(attempt - usize::from(agent)) {
-        Some(key) => Cred::ssh_key(user, None, key, None),
-        None => Err(git2::Error::from_str(AUTH_HELP)),
-    }
 }

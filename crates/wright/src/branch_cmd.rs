@@ -64,7 +64,9 @@ pub fn push(args: PushArgs) -> Result<i32> {
     let run = runs::find(&args.run)?;
     let config = crate::config::Config::load(&run.repo, &Default::default(), false)?;
     let timeout = std::time::Duration::from_secs(config.int("git.timeout_secs")?.unwrap_or(60));
-    let report = wright_git::push(&run.repo, &run.branch, &args.remote, timeout).map_err(refusal)?;
+    // Where WRIGHT_GIT_TOKEN may go: the user's own config says (a repository's never does).
+    let token_hosts = wright_git::TokenHosts::parse(&config.strings("git.token_hosts")?).map_err(refusal)?;
+    let report = wright_git::push(&run.repo, &run.branch, &args.remote, &token_hosts, timeout).map_err(refusal)?;
     if args.json {
         println!("{}", json!({"run": run.id, "pushed": report}));
     } else {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -18,12 +18,21 @@ pub struct GitHttp {
     /// `http://127.0.0.1:PORT/remote.git`
     pub url: String,
     pub bare: PathBuf,
+    served: Arc<Served>,
     _dir: tempfile::TempDir,
+}
+
+impl GitHttp {
+    /// Every password a client presented, right or wrong, in order.
+    pub fn passwords(&self) -> Vec<String> {
+        self.served.passwords.lock().unwrap().clone()
+    }
 }
 
 struct Served {
     root: PathBuf,
     token: String,
+    passwords: Mutex<Vec<String>>,
 }
 
 /// Serves a bare clone of `source` that accepts pushes from whoever presents `token` as
@@ -38,25 +47,34 @@ pub async fn serve_at(source: &Path, token: &str, path: &str) -> GitHttp {
     let bare = dir.path().join(path);
     std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
     git(dir.path(), &["clone", "-q", "--bare", source.to_str().unwrap(), bare.to_str().unwrap()]);
-    let served = Arc::new(Served { root: dir.path().to_path_buf(), token: token.to_string() });
-    let app = Router::new().fallback(cgi).with_state(served);
+    let served = Arc::new(Served {
+        root: dir.path().to_path_buf(),
+        token: token.to_string(),
+        passwords: Mutex::new(Vec::new()),
+    });
+    let app = Router::new().fallback(cgi).with_state(served.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    GitHttp { url: format!("http://{addr}/{path}"), bare, _dir: dir }
+    GitHttp { url: format!("http://{addr}/{path}"), bare, served, _dir: dir }
 }
 
-fn authorized(headers: &HeaderMap, token: &str) -> Option<String> {
+/// The user and password of a Basic `Authorization` header.
+fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?;
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
     let (user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
-    (password == token).then(|| user.to_string())
+    Some((user.to_string(), password.to_string()))
 }
 
 async fn cgi(State(served): State<Arc<Served>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Some(user) = authorized(&parts.headers, &served.token) else {
+    let presented = basic(&parts.headers);
+    if let Some((_, password)) = &presented {
+        served.passwords.lock().unwrap().push(password.clone());
+    }
+    let Some(user) = presented.filter(|(_, p)| *p == served.token).map(|(u, _)| u) else {
         return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"git\"")], "").into_response();
     };
     let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();

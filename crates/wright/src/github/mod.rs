@@ -140,6 +140,8 @@ struct Bot {
     protected: Vec<String>,
     run_url: Option<String>,
     push_url: String,
+    /// `GITHUB_SERVER_URL`: the only host the token is pushed to.
+    server: String,
 }
 
 impl Bot {
@@ -167,6 +169,7 @@ impl Bot {
             redactor: Redactor::new(secrets),
             run_url,
             push_url: format!("{}/{repository}.git", server.trim_end_matches('/')),
+            server,
         })
     }
 
@@ -293,9 +296,10 @@ impl Bot {
             )));
         }
         let root = crate::config::repo_root(&self.args.repo);
-        let (url, token, name) = (self.push_url.clone(), self.token.clone(), branch.to_string());
+        let (url, token, name, server) =
+            (self.push_url.clone(), self.token.clone(), branch.to_string(), self.server.clone());
         tokio::task::spawn_blocking(move || {
-            wright_git::push_to_url(&root, &name, &url, &token, Duration::from_secs(120))
+            wright_git::push_to_url(&root, &name, &url, &token, &server, Duration::from_secs(120))
         })
         .await
         .context("pushing")?
