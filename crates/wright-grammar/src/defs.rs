@@ -65,39 +65,105 @@ pub struct Definition {
     pub end_line: usize,
 }
 
-/// The definitions in `source`, in source order.
+/// Below this many tree levels a walk looks no further: no definition worth listing sits
+/// there, and a file nested that deep (200,000 brackets) is built to hurt, not to read.
+const MAX_DEPTH: usize = 1024;
+
+/// A definition whose qualified name would be longer is left out with all it holds, so
+/// the names listed stay linear in the file, whatever its nesting.
+const MAX_QUALIFIED: usize = 512;
+
+/// The definitions in `source`, in source order. The walk is a loop over a cursor, not a
+/// recursion, so no nesting can exhaust the stack; subtrees deeper than [`MAX_DEPTH`] are
+/// not looked into.
 pub fn definitions(lang: Lang, source: &str) -> Result<Vec<Definition>, GrammarError> {
     let tree = parse(lang, source)?;
+    let src = source.as_bytes();
     let mut out = Vec::new();
-    collect(lang, source.as_bytes(), tree.root_node(), &mut Vec::new(), &mut out);
-    Ok(out)
+    let mut scope = Scope::default();
+    let mut cursor = tree.walk();
+    if !cursor.goto_first_child() {
+        return Ok(out);
+    }
+    let mut depth = 1;
+    loop {
+        let node = cursor.node();
+        let walk_in = node.is_named() && visit(lang, src, node, depth, &mut scope, &mut out);
+        if walk_in && depth < MAX_DEPTH && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        // Leave this node, and each parent that has no next sibling.
+        loop {
+            scope.leave(depth);
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return Ok(out);
+            }
+            depth -= 1;
+        }
+    }
 }
 
-fn collect(lang: Lang, src: &[u8], node: Node, scope: &mut Vec<String>, out: &mut Vec<Definition>) {
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        let found = classify(lang, child).and_then(|kind| Some((kind, name_of(lang, child, src)?)));
-        match found {
-            Some((kind, name)) => {
-                let in_container = !scope.is_empty();
-                let kind = if kind == DefKind::Function && in_container { DefKind::Method } else { kind };
-                let qualified = if in_container { format!("{}.{}", scope.join("."), name) } else { name.clone() };
-                out.push(Definition {
-                    name: name.clone(),
-                    qualified,
-                    kind,
-                    start_line: child.start_position().row + 1,
-                    end_line: child.end_position().row + 1,
-                });
-                if kind.is_container() || matches!(lang, Lang::Python) {
-                    scope.push(name);
-                    collect(lang, src, child, scope, out);
-                    scope.pop();
-                } else {
-                    collect(lang, src, child, scope, out);
-                }
+/// Records `node` when it is a definition; whether its children are worth walking.
+fn visit(lang: Lang, src: &[u8], node: Node, depth: usize, scope: &mut Scope, out: &mut Vec<Definition>) -> bool {
+    let Some((kind, name)) = classify(lang, node).and_then(|kind| Some((kind, name_of(lang, node, src)?))) else {
+        return true;
+    };
+    let in_container = !scope.is_empty();
+    let kind = if kind == DefKind::Function && in_container { DefKind::Method } else { kind };
+    let qualified = scope.qualify(&name);
+    if qualified.len() > MAX_QUALIFIED {
+        return false;
+    }
+    out.push(Definition {
+        name: name.clone(),
+        qualified,
+        kind,
+        start_line: node.start_position().row + 1,
+        end_line: node.end_position().row + 1,
+    });
+    if kind.is_container() || matches!(lang, Lang::Python) {
+        scope.enter(depth, &name);
+    }
+    true
+}
+
+/// The enclosing containers' names joined with `.`, and where each one starts in that
+/// text, keyed by the tree depth of its node: entering and leaving are O(1).
+#[derive(Default)]
+struct Scope {
+    joined: String,
+    open: Vec<(usize, usize)>,
+}
+
+impl Scope {
+    fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+
+    fn qualify(&self, name: &str) -> String {
+        if self.is_empty() { name.to_string() } else { format!("{}.{name}", self.joined) }
+    }
+
+    fn enter(&mut self, depth: usize, name: &str) {
+        self.open.push((depth, self.joined.len()));
+        if !self.joined.is_empty() {
+            self.joined.push('.');
+        }
+        self.joined.push_str(name);
+    }
+
+    /// Closes the containers whose node is at `depth` or below.
+    fn leave(&mut self, depth: usize) {
+        while let Some(&(at, len)) = self.open.last() {
+            if at < depth {
+                break;
             }
-            None => collect(lang, src, child, scope, out),
+            self.joined.truncate(len);
+            self.open.pop();
         }
     }
 }
@@ -267,6 +333,36 @@ mod tests {
         );
         let cpp = "namespace ns {\nclass W { public: void m(); };\n}\nvoid ns::W::m() {}\nint main() { return 0; }\n";
         has(Lang::Cpp, cpp, &[("ns", "module"), ("ns.W", "class"), ("ns.W.m", "function"), ("main", "function")]);
+    }
+
+    #[test]
+    fn deep_nesting_is_walked_without_recursion() {
+        let n = 200_000;
+        for (lang, src) in [
+            (Lang::Python, format!("def top():\n    x = {}1{}\n", "(".repeat(n), ")".repeat(n))),
+            (Lang::JavaScript, format!("function top() {{ return {}1{}; }}\n", "[".repeat(n), "]".repeat(n))),
+            (Lang::Rust, format!("fn top() {{ let x = {}1{}; }}\n", "(".repeat(n), ")".repeat(n))),
+            (Lang::C, format!("int top() {{ {}{} }}\n", "{".repeat(n), "}".repeat(n))),
+        ] {
+            let got = definitions(lang, &src).unwrap();
+            assert_eq!(got.first().map(|d| d.name.as_str()), Some("top"), "{}", lang.name());
+        }
+    }
+
+    #[test]
+    fn definitions_below_the_caps_are_left_out() {
+        let n = 2 * MAX_DEPTH;
+        let js = format!("let x = {}function inner() {{}}{};\nfunction after() {{}}\n", "[".repeat(n), "]".repeat(n));
+        let got = definitions(Lang::JavaScript, &js).unwrap();
+        assert!(got.iter().all(|d| d.name != "inner"), "too deep to list: {got:?}");
+        assert!(got.iter().any(|d| d.qualified == "after"), "the walk goes on after a deep subtree");
+
+        let rust = format!("{}fn inner() {{}}{}\nfn after() {{}}\n", "mod m { ".repeat(n), "}".repeat(n));
+        let got = definitions(Lang::Rust, &rust).unwrap();
+        assert!(got.iter().all(|d| d.qualified.len() <= MAX_QUALIFIED));
+        assert!(got.iter().all(|d| d.name != "inner"), "too long a name to list");
+        assert!(got.iter().any(|d| d.qualified == "m.m.m"));
+        assert!(got.iter().any(|d| d.qualified == "after"));
     }
 
     #[test]
