@@ -1,6 +1,8 @@
 //! Commit subjects in conventional form (`type(scope): description`), derived from what a
 //! change touched when no model writes the message.
 
+use std::collections::HashSet;
+
 /// `fix(dates): update dates.py` from the tool's summary and the paths it changed.
 /// `added` says which of the paths are new files.
 pub fn conventional_subject(summary: &str, paths: &[String], added: &[String]) -> String {
@@ -14,13 +16,14 @@ pub fn conventional_subject(summary: &str, paths: &[String], added: &[String]) -
 
 fn kind_of(paths: &[String], added: &[String]) -> &'static str {
     let all = |f: fn(&str) -> bool| !paths.is_empty() && paths.iter().all(|p| f(p));
+    let added: HashSet<&str> = added.iter().map(String::as_str).collect();
     if all(is_test) {
         "test"
     } else if all(is_doc) {
         "docs"
     } else if all(is_build) {
         "build"
-    } else if !paths.is_empty() && paths.iter().all(|p| added.contains(p)) {
+    } else if !paths.is_empty() && paths.iter().all(|p| added.contains(p.as_str())) {
         "feat"
     } else {
         "fix"

@@ -2,7 +2,7 @@
 //! `.gitignore`; of the rest, only UTF-8 text of at most 1 MiB per file, at most 200 files
 //! per change. What is left out stays in the worktree and is reported.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use wright_tree::{Kind, Tree, TreeError};
@@ -12,6 +12,9 @@ pub(crate) const NEVER_COMMITTED: &str =
     "target/\nnode_modules/\n__pycache__/\n.pytest_cache/\n.venv/\ndist/\nbuild/\n*.pyc\n";
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 pub const MAX_FILES: usize = 200;
+const FLOOD: &str = "more than 200 files in one change";
+/// How many groups of left-out files the description names.
+const SHOWN_GROUPS: usize = 10;
 
 /// A changed file that was not committed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -28,17 +31,18 @@ pub(crate) struct Sorted {
 }
 
 /// Sorts `changed` (paths of the worktree, in status order, with whether each is gone).
+/// Once a change is full, what follows is left out without being read.
 pub(crate) fn sort(worktree: &Path, changed: impl IntoIterator<Item = (String, bool)>) -> Sorted {
     let mut sorted = Sorted::default();
     let tree = Tree::open(worktree);
     for (path, deleted) in changed {
-        // A deletion is always taken: it adds nothing.
         let why = match &tree {
+            _ if sorted.taken.len() >= MAX_FILES => Some(FLOOD),
+            // A deletion is always taken: it adds nothing.
             _ if deleted => None,
             Ok(tree) => refusal(tree, Path::new(&path)),
             Err(_) => Some("unreadable"),
         };
-        let why = why.or((sorted.taken.len() >= MAX_FILES).then_some("more than 200 files in one change"));
         match why {
             Some(why) => sorted.left_out.push(LeftOut { path, why }),
             None => {
@@ -69,31 +73,47 @@ fn refusal(tree: &Tree, rel: &Path) -> Option<&'static str> {
     }
 }
 
-/// What to tell the model: the left-out paths grouped by folder, capped.
+/// What to tell the model: the left-out paths grouped by folder, capped. Linear in the
+/// paths, and at most [`SHOWN_GROUPS`] groups long however many there are.
 pub fn describe(left_out: &[LeftOut]) -> String {
-    let mut groups: Vec<(String, &str, usize)> = Vec::new();
+    let mut per_dir: HashMap<&str, usize> = HashMap::new();
+    for dir in left_out.iter().filter_map(|o| top(&o.path)) {
+        *per_dir.entry(dir).or_default() += 1;
+    }
+    // (name, whether it names a folder, why), in the order first met, with their counts.
+    let mut groups: Vec<((&str, bool, &str), usize)> = Vec::new();
+    let mut seen: HashMap<(&str, bool, &str), usize> = HashMap::new();
     for item in left_out {
         // Many files of one folder read as the folder.
-        let key = match item.path.split_once('/') {
-            Some((dir, _)) if left_out.iter().filter(|o| o.path.starts_with(&format!("{dir}/"))).count() > 3 => {
-                format!("{dir}/")
-            }
-            _ => item.path.clone(),
+        let key = match top(&item.path) {
+            Some(dir) if per_dir.get(dir).is_some_and(|n| *n > 3) => (dir, true, item.why),
+            _ => (item.path.as_str(), false, item.why),
         };
-        match groups.iter_mut().find(|g| g.0 == key && g.1 == item.why) {
-            Some(g) => g.2 += 1,
-            None => groups.push((key, item.why, 1)),
+        match seen.get(&key) {
+            Some(&at) => groups[at].1 += 1,
+            None => {
+                seen.insert(key, groups.len());
+                groups.push((key, 1));
+            }
         }
     }
     let mut parts: Vec<String> = groups
         .iter()
-        .take(10)
-        .map(|(key, why, n)| if *n > 1 { format!("{key} ({n} files, {why})") } else { format!("{key} ({why})") })
+        .take(SHOWN_GROUPS)
+        .map(|((name, folder, why), n)| {
+            let name = if *folder { format!("{name}/") } else { name.to_string() };
+            if *n > 1 { format!("{name} ({n} files, {why})") } else { format!("{name} ({why})") }
+        })
         .collect();
-    if groups.len() > 10 {
-        parts.push(format!("and {} more", groups.len() - 10));
+    if groups.len() > SHOWN_GROUPS {
+        parts.push(format!("and {} more", groups.len() - SHOWN_GROUPS));
     }
     format!("not committed, left in the worktree: {}", parts.join(", "))
+}
+
+/// The top folder of `path`, when it is in one.
+fn top(path: &str) -> Option<&str> {
+    path.split_once('/').map(|(dir, _)| dir)
 }
 
 #[cfg(test)]
@@ -130,5 +150,22 @@ mod tests {
             told.contains("blob.bin (binary") && told.contains("gen/ (7 files, more than 200 files in one change)"),
             "{told}"
         );
+    }
+
+    #[test]
+    fn a_flood_of_new_files_is_sorted_unread_and_described_in_a_line() {
+        // None of these exist: past the 200th, nothing is read.
+        let changed = (0..100_000).map(|i| (format!("d{:03}/f{i}.txt", i % 1000), false));
+        let dir = tempfile::tempdir().unwrap();
+        let sorted = sort(dir.path(), changed.chain([("lone.txt".to_string(), false)]));
+        assert_eq!(sorted.left_out.len(), 100_001 - MAX_FILES);
+        let told = describe(&sorted.left_out);
+        assert!(told.len() < 1000, "{} bytes: {told}", told.len());
+        assert!(told.starts_with("not committed, left in the worktree: d"), "{told}");
+        assert!(told.ends_with(&format!("and {} more", 1000 + 1 - SHOWN_GROUPS)), "{told}");
+        // A folder is named once per reason, a file once.
+        let mixed = [("a/1", "x"), ("a/2", "y"), ("a/3", "x"), ("a/4", "x"), ("b/1", "x"), ("b/1", "x")];
+        let mixed: Vec<LeftOut> = mixed.iter().map(|(p, why)| LeftOut { path: p.to_string(), why }).collect();
+        assert_eq!(describe(&mixed), "not committed, left in the worktree: a/ (3 files, x), a/ (y), b/1 (2 files, x)");
     }
 }

@@ -1,5 +1,6 @@
 //! The task workspace: a branch `wright/<slug>` checked out in a worktree of its own.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use git2::{BranchType, DiffOptions, IndexAddOption, Oid, Repository, Signature, WorktreeAddOptions};
@@ -311,6 +312,7 @@ impl TaskWorkspace {
     pub fn revert_lfs_content(&self) -> Result<Vec<String>, GitError> {
         let repo = self.repo()?;
         let (paths, added) = self.pending()?;
+        let added: HashSet<String> = added.into_iter().collect();
         let tree = self.tree()?;
         let mut reverted = Vec::new();
         for path in paths.into_iter().filter(|p| lfs::tracked(&repo, p)) {
@@ -562,6 +564,27 @@ mod tests {
         assert!(cut.contains("+line"));
         assert!(cut.ends_with("changed files shown whole, the rest left out]\n"), "{cut}");
         assert!(cut.contains("of 4 changed files"), "{cut}");
+    }
+
+    #[test]
+    fn a_hundred_thousand_new_files_are_committed_in_part_and_told_in_a_line() {
+        let dir = fixture();
+        let ws = TaskWorkspace::create(&dir.path().join("repo"), "flood", "r1", &dir.path().join("wt")).unwrap();
+        for d in 0..500 {
+            let sub = ws.worktree.join(format!("gen{d:03}"));
+            std::fs::create_dir(&sub).unwrap();
+            for i in 0..200 {
+                std::fs::write(sub.join(format!("f{i:03}.txt")), "x\n").unwrap();
+            }
+        }
+        let left_out = ws.left_out().unwrap();
+        assert_eq!(left_out.len(), 100_000 - crate::keep::MAX_FILES);
+        let told = crate::keep::describe(&left_out);
+        assert!(told.len() < 1000, "{} bytes: {told}", told.len());
+        assert!(told.contains("(200 files, more than 200 files in one change)"), "{told}");
+        let info = ws.commit_all(&CommitMessage { subject: "flood".into(), ..Default::default() }).unwrap().unwrap();
+        assert_eq!(info.files.len(), crate::keep::MAX_FILES);
+        assert_eq!(ws.pending().unwrap().1.len(), 100_000 - crate::keep::MAX_FILES);
     }
 
     #[test]
