@@ -2,6 +2,7 @@
 //! (written by the model or derived from the paths) and its trailers. Git work runs on
 //! blocking threads, so signals and timers keep running meanwhile.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use wright_git::{CommitMessage, GitError, TaskWorkspace};
@@ -10,6 +11,11 @@ use wright_llm::{LlmClient, LlmEvent, Usage};
 use crate::commit_writer::{self, Change};
 use crate::interrupt::Interrupt;
 use crate::{EventKind, Events};
+
+/// How many paths a note names before it counts the rest.
+const LISTED: usize = 10;
+/// How many paths a commit body lists.
+const BULLETED: usize = 50;
 
 /// The longest wright waits for a commit message before deriving one.
 const COMMIT_MESSAGE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -67,7 +73,7 @@ impl Committer {
             subject: "chore: include uncommitted changes from the checkout".to_string(),
             body: format!(
                 "Copied by --include-dirty before the run began; not written by wright.\n\n{}",
-                paths.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n")
+                bullets(paths)
             ),
             trailers: vec![("Wright-Session".to_string(), self.run_id.clone())],
         };
@@ -92,7 +98,7 @@ impl Committer {
         if !reverted.is_empty() {
             done.notes.push(format!(
                 "put back {}: tracked by Git LFS, whose content wright cannot store; do not change these files",
-                reverted.join(", ")
+                listed(&reverted)
             ));
         }
         if !submodules.is_empty() {
@@ -105,7 +111,8 @@ impl Committer {
             done.notes.push(wright_git::describe_left_out(&left_out));
         }
         // What the commit leaves out does not name it.
-        paths.retain(|p| !left_out.iter().any(|l| &l.path == p));
+        let left: HashSet<&str> = left_out.iter().map(|l| l.path.as_str()).collect();
+        paths.retain(|p| !left.contains(p.as_str()));
         if paths.is_empty() {
             return Ok(done);
         }
@@ -189,5 +196,40 @@ impl Committer {
             return derived(events, "the model's commit message was empty; derived it from the paths".to_string());
         }
         parsed
+    }
+}
+
+/// The first [`LISTED`] paths, and how many more there are.
+fn listed(paths: &[String]) -> String {
+    let shown = paths.iter().take(LISTED).map(String::as_str).collect::<Vec<_>>().join(", ");
+    match paths.len().saturating_sub(LISTED) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
+/// The first [`BULLETED`] paths as a list, and how many more there are.
+fn bullets(paths: &[String]) -> String {
+    let mut lines: Vec<String> = paths.iter().take(BULLETED).map(|p| format!("- {p}")).collect();
+    if paths.len() > BULLETED {
+        lines.push(format!("- and {} more", paths.len() - BULLETED));
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_name_ten_paths_and_count_the_rest() {
+        let few: Vec<String> = ["a", "b"].map(String::from).to_vec();
+        assert_eq!(listed(&few), "a, b");
+        let many: Vec<String> = (0..100_000).map(|i| format!("f{i}")).collect();
+        assert_eq!(listed(&many), "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9 and 99990 more");
+        assert_eq!(bullets(&few), "- a\n- b");
+        let body = bullets(&many);
+        assert_eq!(body.lines().count(), BULLETED + 1);
+        assert!(body.ends_with("\n- f49\n- and 99950 more"), "{body}");
     }
 }
