@@ -118,6 +118,15 @@ impl Tree {
         Ok(out)
     }
 
+    /// Opens directory `rel` (the root for an empty path), reached without a link, to hand
+    /// on as a descriptor: whoever uses it gets this directory, whatever the path says later.
+    pub fn open_dir(&self, rel: &Path) -> Result<std::os::fd::OwnedFd, TreeError> {
+        let shown = || rel.display().to_string();
+        let parts = resolve::components(rel).ok_or_else(|| TreeError::Outside { path: shown() })?;
+        resolve::open_beneath(self.root_fd(), &parts, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty())
+            .map_err(|e| TreeError::io(shown(), e))
+    }
+
     /// Makes `rel` and the directories above it, refusing a link anywhere on the way.
     pub fn create_dir_all(&self, rel: &Path) -> Result<(), TreeError> {
         self.open_dir_creating(rel).map(drop)

@@ -122,3 +122,21 @@ fn remove_all_removes_links_not_what_they_point_at() {
     t.write_link(Path::new("l/ink"), Path::new("../src/a.txt")).unwrap();
     assert_eq!(t.read_link(Path::new("l/ink")).unwrap(), Path::new("../src/a.txt"));
 }
+
+#[test]
+fn directories_open_beneath_the_root_only() {
+    both_ways(|| {
+        let (tree, host) = fixture();
+        let root = tree.path();
+        symlink(host.path(), root.join("hostdir")).unwrap();
+        let t = Tree::open(root).unwrap();
+        let fd = t.open_dir(Path::new("src")).unwrap();
+        let seen = std::fs::read_link(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd))).unwrap();
+        assert_eq!(seen, root.join("src").canonicalize().unwrap());
+        assert!(t.open_dir(Path::new("")).is_ok());
+        assert!(matches!(t.open_dir(Path::new("hostdir")), Err(TreeError::Symlink { .. })));
+        assert!(matches!(t.open_dir(Path::new("..")), Err(TreeError::Outside { .. })));
+        assert!(matches!(t.open_dir(Path::new("/etc")), Err(TreeError::Outside { .. })));
+        assert!(t.open_dir(Path::new("src/a.txt")).is_err());
+    });
+}
