@@ -29,10 +29,18 @@ pub fn engine() -> Result<&'static Engine, SandboxError> {
 /// and by the module's content hash, so a new wasmtime or a changed file never loads a
 /// stale one.
 pub fn cache_path(cache_dir: &Path, module: &Path) -> Result<PathBuf, SandboxError> {
-    let content = content_hash(cache_dir, module)?;
+    cache_entry(cache_dir, &content_hash(cache_dir, module)?)
+}
+
+fn cache_entry(cache_dir: &Path, content: &str) -> Result<PathBuf, SandboxError> {
     let mut engine_key = std::collections::hash_map::DefaultHasher::new();
     engine()?.precompile_compatibility_hash().hash(&mut engine_key);
     Ok(cache_dir.join(format!("{:016x}-{content}.cwasm", engine_key.finish())))
+}
+
+fn hash_of(bytes: &[u8]) -> String {
+    let hex = blake3::hash(bytes).to_hex();
+    hex.get(..32).unwrap_or(&hex).to_string()
 }
 
 /// The module's content hash. Hashing 25 MB costs more than loading the compiled module,
@@ -58,9 +66,7 @@ fn content_hash(cache_dir: &Path, module: &Path) -> Result<String, SandboxError>
     {
         return Ok(known);
     }
-    let bytes = std::fs::read(module).map_err(unreadable)?;
-    let hex = blake3::hash(&bytes).to_hex();
-    let content = hex.get(..32).unwrap_or(&hex).to_string();
+    let content = hash_of(&std::fs::read(module).map_err(unreadable)?);
     // A memo that cannot be written only costs the next run a hash.
     if std::fs::create_dir_all(cache_dir.join("hashes")).is_ok() {
         let _ = write_atomically(&memo, content.as_bytes());
@@ -72,12 +78,27 @@ fn content_hash(cache_dir: &Path, module: &Path) -> Result<String, SandboxError>
 /// Returns the path of the compiled file.
 pub fn compiled(cache_dir: &Path, module: &Path) -> Result<PathBuf, SandboxError> {
     let cached = cache_path(cache_dir, module)?;
+    store(cache_dir, cached, |engine| Module::from_file(engine, module), &module.display().to_string())
+}
+
+/// As [`compiled`], for a module already read (through wright-tree, from a worktree)
+/// and named `shown` in errors.
+pub(crate) fn compiled_bytes(cache_dir: &Path, wasm: &[u8], shown: &str) -> Result<PathBuf, SandboxError> {
+    let cached = cache_entry(cache_dir, &hash_of(wasm))?;
+    store(cache_dir, cached, |engine| Module::new(engine, wasm), shown)
+}
+
+/// `cached` when it loads; otherwise compiles with `compile` and writes it there.
+fn store(
+    cache_dir: &Path,
+    cached: PathBuf,
+    compile: impl FnOnce(&Engine) -> wasmtime::Result<Module>,
+    shown: &str,
+) -> Result<PathBuf, SandboxError> {
     if cached.is_file() && load(&cached).is_ok() {
         return Ok(cached);
     }
-    let engine = engine()?;
-    let compiled = Module::from_file(engine, module)
-        .map_err(|e| SandboxError::Wasm(format!("cannot compile {}: {e}", module.display())))?;
+    let compiled = compile(engine()?).map_err(|e| SandboxError::Wasm(format!("cannot compile {shown}: {e}")))?;
     let bytes = compiled.serialize().map_err(|e| SandboxError::Wasm(format!("cannot serialize module: {e}")))?;
     std::fs::create_dir_all(cache_dir).map_err(|e| cache_error(cache_dir, e))?;
     write_atomically(&cached, &bytes).map_err(|e| cache_error(&cached, e))?;

@@ -4,12 +4,14 @@
 //! program sits behind two walls: WASI's capabilities (only the preopened directories,
 //! no sockets, no processes) and the process sandbox around the runner.
 
-use std::path::PathBuf;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use wasmtime::{Linker, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+use wright_tree::Tree;
 
 use super::engine::{EPOCH_TICK_MS, engine, load};
 
@@ -135,7 +137,9 @@ fn execute(args: &GuestArgs) -> Result<i32, String> {
     let mut wasi = WasiCtxBuilder::new();
     wasi.inherit_stdout().inherit_stderr().inherit_env().args(&args.argv).allow_blocking_current_thread(true);
     for (host, guest) in &args.dirs {
-        wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
+        let beneath = beneath_first(&args.dirs, host)?;
+        let path = beneath.as_ref().map_or_else(|| host.clone(), fd_path);
+        wasi.preopened_dir(&path, guest, FsPerms::ReadWrite)
             .map_err(|e| format!("cannot open {} for the program: {e}", host.display()))?;
     }
     let memory = MemoryCap { max: usize::try_from(args.memory_bytes).unwrap_or(usize::MAX), hit: false };
@@ -170,6 +174,25 @@ fn execute(args: &GuestArgs) -> Result<i32, String> {
             }
         }
     })
+}
+
+/// A relative host directory (the working directory) is opened beneath the first one
+/// (the worktree) with no link followed, and handed to WASI as that very directory: a
+/// link planted in the worktree cannot widen what the program sees.
+fn beneath_first(dirs: &[(PathBuf, String)], host: &Path) -> Result<Option<OwnedFd>, String> {
+    if host.is_absolute() {
+        return Ok(None);
+    }
+    let root = dirs.first().map(|d| &d.0).filter(|root| root.is_absolute());
+    let root = root.ok_or_else(|| format!("{}: a relative directory needs the worktree first", host.display()))?;
+    let tree = Tree::open(root).map_err(|e| format!("cannot open {}: {e}", root.display()))?;
+    let fd = tree.open_dir(host).map_err(|e| format!("the working directory {e}"))?;
+    Ok(Some(fd))
+}
+
+/// The path that names exactly the directory `fd` holds open.
+fn fd_path(fd: &OwnedFd) -> PathBuf {
+    PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()))
 }
 
 /// Advances the engine's epoch every tick (one clock per process); a store traps when
@@ -242,6 +265,24 @@ mod tests {
         let grow = "(drop (memory.grow (i32.const 100))) (call $exit (i32.const 0))";
         assert_eq!(guest(grow, 5000, 1 << 20), EXIT_LIMIT);
         assert_eq!(guest(grow, 5000, 64 << 20), 0);
+    }
+
+    #[test]
+    fn the_working_directory_is_opened_beneath_the_worktree_only() {
+        let host = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::os::unix::fs::symlink(host.path(), dir.path().join("hostdir")).unwrap();
+        let dirs = vec![(dir.path().to_path_buf(), "/work".to_string())];
+        let opened = beneath_first(&dirs, Path::new("./sub")).unwrap().unwrap();
+        let seen = std::fs::read_link(fd_path(&opened)).unwrap();
+        assert_eq!(seen, dir.path().join("sub").canonicalize().unwrap());
+        for bad in ["./hostdir", "hostdir/x", "../", "sub/../.."] {
+            let err = beneath_first(&dirs, Path::new(bad)).unwrap_err();
+            assert!(err.contains("the working directory"), "{bad}: {err}");
+        }
+        assert!(beneath_first(&[], Path::new(".")).is_err());
+        assert!(beneath_first(&dirs, Path::new("/tmp")).unwrap().is_none());
     }
 
     #[test]
