@@ -18,6 +18,7 @@ mod hostile_trees;
 mod interrupts;
 mod push;
 mod resume;
+mod run_bounds;
 mod sandbox_attacks;
 mod sandbox_compat;
 mod search_cli;

@@ -115,7 +115,8 @@ fn run_argv(limits: &RunLimits, argv: Vec<String>, name: &str, shown: &str, text
     let scratch = tempfile::Builder::new().prefix("wright-check-").tempdir().ok()?;
     std::fs::write(scratch.path().join(name), text).ok()?;
     let mut spec = RunSpec::new(Program::Argv(argv), scratch.path());
-    spec.timeout = Duration::from_secs(20);
+    // A check is skipped, not run, once the run's time is spent.
+    spec.timeout = Some(limits.deadline.cap(Duration::from_secs(20)).0).filter(|t| !t.is_zero())?;
     spec.output_limit = 16 << 10;
     spec.isolation = limits.isolation.clone();
     spec.cancel = limits.cancel.clone();

@@ -9,6 +9,7 @@
 
 mod args;
 mod compile_check;
+mod deadline;
 mod fs_tools;
 mod index_handle;
 mod line_window;
@@ -27,6 +28,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub use args::signature;
+pub use deadline::Deadline;
 pub use index_handle::IndexHandle;
 pub use patch_journal::recover as recover_interrupted_patch;
 pub use patch_tools::{Applied, apply_to_tree, recovered_note};
@@ -62,6 +64,8 @@ pub struct RunLimits {
     pub isolation: wright_sandbox::Isolation,
     /// Cancelling it kills a running command (the run was interrupted).
     pub cancel: wright_sandbox::Cancel,
+    /// The user's `--timeout`: no command runs past it.
+    pub deadline: Deadline,
 }
 
 impl Default for RunLimits {
@@ -73,6 +77,7 @@ impl Default for RunLimits {
             env: wright_sandbox::EnvPolicy::default(),
             isolation: wright_sandbox::Isolation::default(),
             cancel: wright_sandbox::Cancel::default(),
+            deadline: Deadline::default(),
         }
     }
 }

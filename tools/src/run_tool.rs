@@ -37,8 +37,12 @@ impl Tool for Run {
         if a.command.trim().is_empty() {
             return Err(ToolError::InvalidArgs { tool: "run", message: "`command` is empty".into() });
         }
-        let timeout =
+        let wanted =
             a.timeout_secs.map(Duration::from_secs).unwrap_or(ctx.run.default_timeout).min(ctx.run.max_timeout);
+        let (timeout, cut) = ctx.run.deadline.cap(wanted);
+        if timeout.is_zero() {
+            return Err(ToolError::Failed("not run: the run's time budget (--timeout) is spent".into()));
+        }
         let mut spec = RunSpec::new(Program::Shell(a.command.clone()), &ctx.root);
         spec.timeout = timeout;
         spec.env = ctx.run.env.clone();
@@ -46,7 +50,11 @@ impl Tool for Run {
         spec.isolation = ctx.run.isolation.clone();
         spec.cancel = ctx.run.cancel.clone();
         let out = wright_sandbox::run(&spec)?;
-        Ok(ToolOutput { cut_short: out.cancelled, ..ToolOutput::text(render(&out, timeout)) })
+        let mut text = render(&out, timeout);
+        if cut && out.timed_out {
+            text.push_str("\n[the command was cut at what is left of the run's time budget (--timeout)]");
+        }
+        Ok(ToolOutput { cut_short: out.cancelled, ..ToolOutput::text(text) })
     }
 }
 

@@ -42,7 +42,8 @@ pub(crate) async fn weigh(
     }
     let Some(command) = p.tests.command().map(str::to_string) else { return Weighed::Accept(None) };
     p.events.progress(Progress::ToolRunning(format!("tests before finishing: {command}")));
-    let run = match p.tests.run(p.config.test_timeout, interrupt).await {
+    let timeout = crate::test_runs::allowed(p.config.test_timeout, &p.config.run_limits.deadline, 1);
+    let run = match p.tests.run(timeout, interrupt).await {
         Some(Tested::Ran(run)) => run,
         _ => return Weighed::Accept(None),
     };

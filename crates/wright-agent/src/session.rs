@@ -16,6 +16,7 @@ use crate::parts::Parts;
 use crate::plan::FinishArgs;
 use crate::prompt::ToolFormat;
 use crate::repeats::RepeatGuard;
+use crate::test_runs::{allowed, hang_note};
 use crate::transcript::Record;
 use crate::verdict::{Evidence, judge};
 use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, TestPhase, TestSummary, Verdict};
@@ -57,6 +58,10 @@ impl Session {
         // A resumed run's clock starts where the earlier process left it.
         self.started = Instant::now().checked_sub(self.parts.spent_before).unwrap_or_else(Instant::now);
         self.parts.spent_before = Duration::ZERO;
+        // Every command and test run of the run is cut at the user's --timeout.
+        if let Some(at) = self.parts.config.budgets.timeout.and_then(|t| self.started.checked_add(t)) {
+            self.parts.config.run_limits.deadline.set(at);
+        }
         let stop = match self.baseline(&interrupt).await {
             Some(stop) => stop,
             None => self.turns(&interrupt).await,
@@ -140,7 +145,15 @@ impl Session {
                 stop = stop.or(answered);
             }
         } else {
-            for call in calls {
+            for (i, call) in calls.iter().enumerate() {
+                // A slow call may spend the time (or tokens) the next one would need.
+                if i > 0
+                    && let Some(spent) = self.spent_mid_reply()
+                {
+                    self.not_run(&calls[i..], &spent.1, as_text);
+                    stop = Some(spent);
+                    break;
+                }
                 self.announce(call);
                 let done = self.parts.dispatcher.dispatch(call).await;
                 stop = self.answer(call, done, as_text, interrupt).await;
@@ -155,6 +168,24 @@ impl Session {
         let p = &mut self.parts;
         p.conversation.end_turn(note, as_text, &mut p.events);
         stop
+    }
+
+    /// A budget other than the step count spent between two calls of one reply.
+    fn spent_mid_reply(&self) -> Option<Stop> {
+        let p = &self.parts;
+        p.config.budgets.exceeded(0, &p.usage, self.started.elapsed())
+    }
+
+    /// Answers calls that were not run because a budget ran out, so the conversation (and
+    /// a resumed run) holds an answer for each.
+    fn not_run(&mut self, calls: &[ToolCall], why: &str, as_text: bool) {
+        let p = &mut self.parts;
+        for call in calls {
+            let output = format!("not run: the run's budget is spent ({why})");
+            let (id, name) = (call.id.clone(), call.name.clone());
+            p.events.emit(EventKind::ToolResult { id, name, ok: false, output: output.clone() });
+            p.conversation.answer(call, &output, as_text, &mut p.events);
+        }
     }
 
     fn announce(&mut self, call: &ToolCall) {
@@ -254,10 +285,16 @@ impl Session {
         if p.baseline.is_some() || p.config.no_baseline {
             return None;
         }
-        match p.tests.shown(TestPhase::Baseline, p.config.baseline_timeout, interrupt, &mut p.events).await {
+        // At most a quarter of what is left: the model must have time to work.
+        let timeout = allowed(p.config.baseline_timeout, &p.config.run_limits.deadline, 4);
+        match p.tests.shown(TestPhase::Baseline, timeout, interrupt, &mut p.events).await {
             Ok(run) => {
                 if let Some(run) = &run {
                     p.conversation.record(&Record::Baseline { run: run.clone() }, true, &mut p.events);
+                    if run.timed_out {
+                        let note = hang_note(run, timeout);
+                        p.conversation.remember(Message::User { content: note }, &mut p.events);
+                    }
                 }
                 p.baseline = run;
                 None
@@ -275,7 +312,8 @@ impl Session {
             p.events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Final, &run)));
             last = Some(run);
         } else if !matches!(reason, StopReason::Interrupted | StopReason::ModelError) {
-            match p.tests.shown(TestPhase::Final, p.config.test_timeout, interrupt, &mut p.events).await {
+            let timeout = allowed(p.config.test_timeout, &p.config.run_limits.deadline, 1);
+            match p.tests.shown(TestPhase::Final, timeout, interrupt, &mut p.events).await {
                 Ok(run) => last = run,
                 Err(_) => (reason, detail) = (StopReason::Interrupted, "interrupted while the final tests ran".into()),
             }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use wright_testing::{Limits, TestRun};
+use wright_tools::Deadline;
 
 use crate::interrupt::Interrupt;
 use crate::{EventKind, Events, Progress, TestPhase, TestSummary};
@@ -35,6 +36,9 @@ impl TestRunner {
     /// Runs the tests within `timeout`; `None` without a test command.
     pub async fn run(&self, timeout: Duration, interrupt: &Interrupt) -> Option<Tested> {
         let command = self.command.clone()?;
+        if timeout.is_zero() {
+            return Some(Tested::Failed("no time is left of the run's --timeout".into()));
+        }
         let (root, limits) = (self.root.clone(), self.limits.clone());
         let job = tokio::task::spawn_blocking(move || wright_testing::run(&root, &command, timeout, &limits));
         Some(tokio::select! {
@@ -79,6 +83,30 @@ impl TestRunner {
 
 /// The user interrupted the test run.
 pub(crate) struct Interrupted;
+
+/// The time a test run gets: what is configured, cut at `1/share` of what is left of the
+/// run's `--timeout`.
+pub(crate) fn allowed(configured: Duration, deadline: &Deadline, share: u32) -> Duration {
+    match deadline.left() {
+        Some(left) => configured.min(left / share.max(1)),
+        None => configured,
+    }
+}
+
+/// What the model is told when the tests at the base did not finish: for a report of a
+/// hang, the hang reproduced, with where the runner stopped.
+pub(crate) fn hang_note(run: &TestRun, timeout: Duration) -> String {
+    let lines: Vec<&str> = run.output_tail.lines().filter(|l| !l.trim().is_empty()).collect();
+    let last = lines.get(lines.len().saturating_sub(HANG_TAIL_LINES)..).unwrap_or_default().join("\n");
+    format!(
+        "[wright: the project's tests did not finish in {} s at the base and were stopped. If the task reports a hang or an endless loop, this is it reproduced. The command and the end of its output:]\n{}",
+        timeout.as_secs_f64().round(),
+        crate::quote::quote("test output", &format!("$ {}\n{last}", run.command))
+    )
+}
+
+/// Lines of a hung run's output shown to the model.
+const HANG_TAIL_LINES: usize = 12;
 
 #[cfg(test)]
 mod tests {

@@ -272,10 +272,8 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
         test_command: config.str("test_command")?,
         test_timeout: secs("test_timeout_secs", 900)?,
         no_baseline: opts.no_baseline,
-        baseline_timeout: match config.int("baseline_timeout_secs")? {
-            Some(s) => Duration::from_secs(s),
-            None => secs("test_timeout_secs", 900)?,
-        },
+        // A hang at the base must not keep the model waiting for the whole test budget.
+        baseline_timeout: secs("baseline_timeout_secs", 300)?.min(secs("test_timeout_secs", 900)?),
         run_limits,
         identity: wright_git::Identity {
             author: identity(&config, "git.author")?,

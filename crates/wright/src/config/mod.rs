@@ -33,7 +33,11 @@ const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("budget_usd", None, "cost before the run stops (needs prices.<model>)"),
     ("test_command", None, "the project's test command (detected when unset)"),
     ("test_timeout_secs", Some("900"), "time limit of the final test run"),
-    ("baseline_timeout_secs", None, "time limit of the test run at the base (unset: test_timeout_secs)"),
+    (
+        "baseline_timeout_secs",
+        Some("300"),
+        "time limit of the test run at the base (at most test_timeout_secs, and a quarter of what is left of --timeout)",
+    ),
     ("run_timeout_secs", Some("120"), "default time limit of a `run` tool call"),
     ("tool_output_chars", Some("16000"), "characters of a tool's output the model sees"),
     (

@@ -16,9 +16,9 @@ pub enum Rule {
 
 const REPO_KEYS: &[(&str, Rule)] = &[
     ("test_command", Rule::Any),
-    ("test_timeout_secs", Rule::Any),
-    ("baseline_timeout_secs", Rule::Any),
-    ("run_timeout_secs", Rule::Any),
+    ("test_timeout_secs", Rule::Lower),
+    ("baseline_timeout_secs", Rule::Lower),
+    ("run_timeout_secs", Rule::Lower),
     ("git.commit_messages", Rule::Any),
     ("tool_output_chars", Rule::Lower),
     ("briefing_tokens", Rule::Lower),
