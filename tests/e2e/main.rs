@@ -13,6 +13,7 @@ mod eval_suite;
 mod faults;
 mod github_bot;
 mod happy_path;
+mod hostile_inputs;
 mod hostile_sizes;
 mod hostile_trees;
 mod interrupts;
