@@ -19,6 +19,7 @@ mod run_cmd;
 mod runs;
 mod sandbox_cmd;
 mod search_cmd;
+mod visible;
 
 use clap::Parser;
 

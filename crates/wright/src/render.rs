@@ -1,8 +1,12 @@
-//! Views of the event stream: JSON lines on stdout, or a readable log on stderr.
+//! Views of the event stream: JSON lines on stdout, or a readable log on stderr. The log
+//! passes every string an event carries through `visible`: they come from the model, the
+//! repository, commands and git, and only wright's own escapes may reach the terminal.
 
 use std::io::{IsTerminal, Write};
 
 use wright_agent::{Event, EventKind, EventSink, Progress, StepStatus, TestPhase, TestSummary};
+
+use crate::visible::visible;
 
 /// `--json`: one event per line on stdout.
 pub struct JsonLines;
@@ -25,12 +29,21 @@ pub struct Terminal {
     status_shown: bool,
     /// Whether model text of the current turn was already shown as it streamed.
     streamed: bool,
+    /// A streamed chunk ended in CR: shown with the next chunk, once it is known whether a
+    /// newline follows (a CR that could overwrite the line is made visible).
+    held_cr: bool,
 }
 
 impl Terminal {
     pub fn new() -> Self {
         let live = std::io::stderr().is_terminal();
-        Terminal { color: live && std::env::var_os("NO_COLOR").is_none(), live, status_shown: false, streamed: false }
+        Terminal {
+            color: live && std::env::var_os("NO_COLOR").is_none(),
+            live,
+            status_shown: false,
+            streamed: false,
+            held_cr: false,
+        }
     }
 
     fn status(&mut self, text: &str) {
@@ -66,12 +79,16 @@ impl EventSink for Terminal {
                 ..
             } => {
                 format!(
-                    "{} run {} on {branch}\n  task: {}\n  model: {model} at {base_url}\n  worktree: {worktree}\n  tests: {}{}",
+                    "{} run {} on {}\n  task: {}\n  model: {} at {}\n  worktree: {}\n  tests: {}{}",
                     self.paint("1", "wright"),
                     event.run_id,
-                    first_line(task),
-                    test_command.as_deref().unwrap_or("none detected"),
-                    test_command_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                    visible(branch),
+                    visible(first_line(task)),
+                    visible(model),
+                    visible(base_url),
+                    visible(worktree),
+                    visible(test_command.as_deref().unwrap_or("none detected")),
+                    test_command_reason.as_deref().map(|r| format!(" ({})", visible(r))).unwrap_or_default()
                 )
             }
             EventKind::PlanUpdated { steps } => {
@@ -82,32 +99,39 @@ impl EventSink for Terminal {
                         StepStatus::InProgress => "[>]",
                         StepStatus::Pending => "[ ]",
                     };
-                    s.push_str(&format!("\n  {mark} {}", step.step));
+                    s.push_str(&format!("\n  {mark} {}", visible(&step.step)));
                 }
                 s
             }
             EventKind::ModelMessage { text, .. } => {
                 let was_streamed = std::mem::replace(&mut self.streamed, false);
+                // A CR that ends the turn's text overwrites nothing: a newline follows.
+                self.held_cr = false;
                 match (was_streamed, text.trim().is_empty()) {
                     (true, _) => {
                         eprintln!();
                         return;
                     }
                     (false, true) => return,
-                    (false, false) => self.paint("2", text.trim()),
+                    (false, false) => self.paint("2", &visible(text.trim())),
                 }
             }
             EventKind::ToolCall { name, arguments, .. } => {
-                format!("{} {name} {}", self.paint("36", "→"), brief(arguments, 100))
+                format!("{} {} {}", self.paint("36", "→"), visible(name), visible(&brief(arguments, 100)))
             }
             EventKind::ToolResult { ok, output, .. } => {
                 let mark = if *ok { self.paint("32", "  ✓") } else { self.paint("31", "  ✗") };
-                format!("{mark} {}", brief(output, 160))
+                format!("{mark} {}", visible(&brief(output, 160)))
             }
             EventKind::Commit { sha, subject, .. } => {
-                format!("{} {} {subject}", self.paint("33", "● commit"), &sha[..sha.len().min(10)])
+                format!(
+                    "{} {} {}",
+                    self.paint("33", "● commit"),
+                    visible(sha.get(..10).unwrap_or(sha)),
+                    visible(subject)
+                )
             }
-            EventKind::Notice { message } => self.paint("33", &format!("! {message}")),
+            EventKind::Notice { message } => self.paint("33", &format!("! {}", visible(message))),
             EventKind::TestResult(t) => {
                 let verdict = if t.passed { self.paint("32", "passed") } else { self.paint("31", "failed") };
                 let phase = match t.phase {
@@ -117,7 +141,7 @@ impl EventSink for Terminal {
                 };
                 format!(
                     "{phase}: `{}` {verdict} ({}, exit {}, {:.1} s)",
-                    t.command,
+                    visible(&t.command),
                     counts(t),
                     t.exit_code,
                     t.duration_ms as f64 / 1000.0
@@ -143,21 +167,29 @@ impl EventSink for Terminal {
             } => {
                 let mut s = format!("{}\n", self.paint("1", "── result ──"));
                 s.push_str(&format!(
-                    "  run:      {}\n  verdict:  {}: {verdict_reason}\n  stopped:  {stop_reason:?}: {detail}\n",
+                    "  run:      {}\n  verdict:  {}: {}\n  stopped:  {stop_reason:?}: {}\n",
                     event.run_id,
-                    verdict.as_str()
+                    verdict.as_str(),
+                    visible(verdict_reason),
+                    visible(detail)
                 ));
-                s.push_str(&format!("  branch:   {branch}\n  worktree: {worktree}\n"));
+                s.push_str(&format!("  branch:   {}\n  worktree: {}\n", visible(branch), visible(worktree)));
                 s.push_str(&format!("  commits:  {}\n", commits.len()));
                 for c in commits {
-                    s.push_str(&format!("    {c}\n"));
+                    s.push_str(&format!("    {}\n", visible(c)));
                 }
                 s.push_str(&format!(
                     "  files:    {}\n",
-                    if files_changed.is_empty() { "none".to_string() } else { files_changed.join(", ") }
+                    if files_changed.is_empty() {
+                        "none".to_string()
+                    } else {
+                        visible(&files_changed.join(", ")).into()
+                    }
                 ));
                 let show = |t: &Option<TestSummary>| {
-                    t.as_ref().map(|t| format!("`{}` {}", t.command, counts(t))).unwrap_or_else(|| "not run".into())
+                    t.as_ref()
+                        .map(|t| format!("`{}` {}", visible(&t.command), counts(t)))
+                        .unwrap_or_else(|| "not run".into())
                 };
                 s.push_str(&format!("  base:     {}\n  tests:    {}\n", show(baseline), show(final_tests)));
                 let estimated = if usage.estimated { " (estimated)" } else { "" };
@@ -168,7 +200,7 @@ impl EventSink for Terminal {
                 if let Some(cost) = cost_usd {
                     s.push_str(&format!("  cost:     ${cost:.4}\n"));
                 }
-                s.push_str(&format!("  summary:  {}\n  exit:     {exit_code}", summary.trim()));
+                s.push_str(&format!("  summary:  {}\n  exit:     {exit_code}", visible(summary.trim())));
                 s
             }
         };
@@ -182,16 +214,21 @@ impl EventSink for Terminal {
             Progress::TextDelta(t) => {
                 self.clear_status();
                 self.streamed = true;
+                let mut text = if std::mem::take(&mut self.held_cr) { format!("\r{t}") } else { t.clone() };
+                if text.ends_with('\r') {
+                    text.pop();
+                    self.held_cr = true;
+                }
                 let mut err = std::io::stderr().lock();
-                let _ = write!(err, "{}", self.paint("2", t));
+                let _ = write!(err, "{}", self.paint("2", &visible(&text)));
                 let _ = err.flush();
             }
             Progress::Thinking => self.status("… waiting for the model"),
             Progress::ToolCallStarted(name) if !self.streamed => {
-                self.status(&format!("… the model is writing a {name} call"))
+                self.status(&format!("… the model is writing a {} call", visible(name)))
             }
             Progress::ToolCallStarted(_) => {}
-            Progress::ToolRunning(name) => self.status(&format!("… running {name}")),
+            Progress::ToolRunning(name) => self.status(&format!("… running {}", visible(name))),
         }
     }
 }
