@@ -1,4 +1,5 @@
-//! `wright log` and `wright show`: what runs did, for review.
+//! `wright log` and `wright show`: what runs did, for review. Tasks, plans, commit messages
+//! and diffs are strangers' text: they go through `visible` on their way to the terminal.
 
 use std::io::IsTerminal;
 
@@ -7,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{LogArgs, ShowArgs};
 use crate::runs::{self, RunInfo};
+use crate::visible::visible;
 
 pub fn log(args: LogArgs) -> Result<i32> {
     let runs = match &args.run {
@@ -31,13 +33,14 @@ pub fn log(args: LogArgs) -> Result<i32> {
         };
         let task: String = r.task.lines().next().unwrap_or("").chars().take(60).collect();
         println!(
-            "{:<9} {:<20} {:<10} {:>7} {:>8}  {:<32} {task}",
-            r.id,
-            r.started.get(..19).unwrap_or(&r.started).replace('T', " "),
-            status,
+            "{:<9} {:<20} {:<10} {:>7} {:>8}  {:<32} {}",
+            visible(&r.id),
+            visible(&r.started.get(..19).unwrap_or(&r.started).replace('T', " ")),
+            visible(&status),
             r.commits,
             r.tokens,
-            r.branch
+            visible(&r.branch),
+            visible(&task)
         );
     }
     Ok(0)
@@ -53,12 +56,12 @@ pub fn show(args: ShowArgs) -> Result<i32> {
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
-    println!("{} {}", paint("1", &format!("run {}", run.id)), run.status);
-    println!("task:     {}", run.task.lines().next().unwrap_or(""));
-    println!("branch:   {} (from {})", run.branch, &run.base[..run.base.len().min(10)]);
-    println!("worktree: {}", run.worktree.display());
+    println!("{} {}", paint("1", &format!("run {}", visible(&run.id))), run.status);
+    println!("task:     {}", visible(run.task.lines().next().unwrap_or("")));
+    println!("branch:   {} (from {})", visible(&run.branch), visible(run.base.get(..10).unwrap_or(&run.base)));
+    println!("worktree: {}", visible(&run.worktree.display().to_string()));
     if let Some(v) = &run.verdict {
-        println!("verdict:  {v} ({})", run.stop_reason.as_deref().unwrap_or(""));
+        println!("verdict:  {} ({})", visible(v), visible(run.stop_reason.as_deref().unwrap_or("")));
     }
     if let Some(Value::Array(steps)) = &plan {
         println!("\nplan:");
@@ -68,14 +71,14 @@ pub fn show(args: ShowArgs) -> Result<i32> {
                 Some("in_progress") => "[>]",
                 _ => "[ ]",
             };
-            println!("  {mark} {}", s["step"].as_str().unwrap_or(""));
+            println!("  {mark} {}", visible(s["step"].as_str().unwrap_or("")));
         }
     }
     println!("\n{} commit(s)", commits.len());
     for c in &commits {
-        println!("\n{}", paint("33", &format!("commit {}", c.sha)));
+        println!("\n{}", paint("33", &format!("commit {}", visible(&c.sha))));
         for line in c.message.lines() {
-            println!("    {line}");
+            println!("    {}", visible(line));
         }
         println!();
         for line in c.patch.lines() {
@@ -86,7 +89,8 @@ pub fn show(args: ShowArgs) -> Result<i32> {
                 Some(b'@') => "36",
                 _ => "",
             };
-            println!("{}", if code.is_empty() { line.to_string() } else { paint(code, line) });
+            let line = visible(line);
+            println!("{}", if code.is_empty() { line.into_owned() } else { paint(code, &line) });
         }
     }
     Ok(0)
