@@ -1,6 +1,8 @@
 //! `wright sandbox run`: one command under the same sandbox the agent's `run` tool and
 //! test runs use. Exits with the command's own code, except 124 on timeout and 137 when
-//! killed for a limit (the one documented exception to the exit-code table).
+//! killed for a limit (the one documented exception to the exit-code table). What the
+//! command printed is shown through `visible`: a repository's code must not drive the
+//! user's terminal.
 
 use std::io::Write;
 use std::time::Duration;
@@ -11,6 +13,7 @@ use wright_sandbox::{Backend, EnvPolicy, Isolation, Program, RunSpec, TreeLimits
 use crate::cli::{BackendArg, SandboxCommand, SandboxFlags, SandboxRunArgs};
 use crate::config::Config;
 use crate::exit::usage;
+use crate::visible::visible;
 
 pub fn run(cmd: SandboxCommand) -> Result<i32> {
     match cmd {
@@ -26,7 +29,7 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
     let repo = args.repo.canonicalize()?;
     let config = Config::load(&repo, &Default::default(), false)?;
     for notice in config.notices() {
-        eprintln!("wright: {notice}");
+        eprintln!("wright: {}", visible(notice));
     }
     let isolation = isolation(&config, &args.sandbox)?;
     let env = EnvPolicy { allow: config.strings("sandbox.env")?, ..EnvPolicy::default() };
@@ -41,8 +44,8 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
         Err(e @ wright_sandbox::SandboxError::Unavailable(_)) => return Err(usage(e.to_string())),
         Err(e) => return Err(e.into()),
     };
-    std::io::stdout().write_all(out.stdout.text.as_bytes())?;
-    std::io::stderr().write_all(out.stderr.text.as_bytes())?;
+    std::io::stdout().write_all(visible(&out.stdout.text).as_bytes())?;
+    std::io::stderr().write_all(visible(&out.stderr.text).as_bytes())?;
     if out.timed_out {
         eprintln!("wright: timed out after {} s; the command and everything it started were killed", args.timeout);
     } else if let Some(limit) = out.limit_killed {
