@@ -25,6 +25,7 @@ mod sandbox_compat;
 mod search_cli;
 mod submodules_lfs;
 mod support;
+mod terminal_escapes;
 mod tool_protocol;
 mod trust_boundaries;
 mod verdicts;
