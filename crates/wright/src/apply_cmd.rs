@@ -22,13 +22,13 @@ pub fn run(args: ApplyArgs) -> Result<i32> {
     };
     match wright_tools::apply_to_tree(&args.repo, &patch, args.check) {
         Ok(applied) => {
-            eprint!("{}", wright_tools::recovered_note(&applied.recovered));
+            eprint!("{}", crate::visible::visible(&wright_tools::recovered_note(&applied.recovered)));
             let verb = if args.check { "would apply" } else { "applied" };
-            eprintln!("{verb}: {}", applied.summary);
+            eprintln!("{verb}: {}", crate::visible::visible(&applied.summary));
             Ok(0)
         }
         Err(e) => {
-            eprintln!("refused: {e}");
+            eprintln!("refused: {}", crate::visible::visible(&e.to_string()));
             Ok(1)
         }
     }

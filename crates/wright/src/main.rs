@@ -40,7 +40,7 @@ fn main() {
         ))
     });
     let code = result.unwrap_or_else(|e| {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", crate::visible::visible(&format!("{e:#}")));
         exit::exit_code_of(&e)
     });
     std::process::exit(code);

@@ -53,7 +53,8 @@ pub fn run(args: SearchArgs) -> Result<i32> {
     } else {
         for h in &results.hits {
             let symbol = h.symbol.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
-            println!("{}:{}-{}{}: {}", h.path, h.start_line, h.end_line, symbol, h.snippet);
+            let line = format!("{}:{}-{}{}: {}", h.path, h.start_line, h.end_line, symbol, h.snippet);
+            println!("{}", crate::visible::visible(&line));
         }
         if results.more > 0 {
             let at_least = if results.more_exact { "" } else { "at least " };

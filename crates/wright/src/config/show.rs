@@ -1,6 +1,7 @@
 //! `wright config`: every key, its value and its source, and what the repository's file
 //! was refused.
 
+use crate::visible::visible;
 use anyhow::Result;
 
 use super::{Config, KEYS, Trust};
@@ -39,20 +40,20 @@ pub fn show(args: ConfigArgs) -> Result<i32> {
     println!("# data dir:    {}", crate::dirs::data_dir().display());
     for (key, _, about) in KEYS {
         match c.effective(key) {
-            Some((value, source)) => println!("{key} = {value}    # {source}; {about}"),
+            Some((value, source)) => println!("{}", visible(&format!("{key} = {value}    # {source}; {about}"))),
             None => println!("# {key} unset    # {about}"),
         }
     }
     for key in keys.iter().filter(|k| !KEYS.iter().any(|(known, _, _)| *known == k.as_str())) {
         if let Some((value, source)) = c.effective(key) {
-            println!("{key} = {value}    # {source}");
+            println!("{}", visible(&format!("{key} = {value}    # {source}")));
         }
     }
     if !c.refused.is_empty() {
         println!("# refused from {}: {}", c.repo_file.display(), c.refused.join(", "));
     }
     for notice in c.notices() {
-        println!("# notice: {notice}");
+        println!("# notice: {}", visible(notice));
     }
     println!("# api key: {key_state}");
     Ok(0)

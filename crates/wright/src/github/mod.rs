@@ -52,7 +52,7 @@ pub fn run(args: GithubArgs) -> Result<i32> {
     }
     let trigger = match event::read(&args.event_name, &payload, &settings)? {
         Decision::Skip(why) => {
-            println!("wright: nothing to do: {why}");
+            println!("wright: nothing to do: {}", crate::visible::visible(&why.to_string()));
             return Ok(0);
         }
         Decision::Run(trigger) => *trigger,
@@ -181,11 +181,12 @@ impl Bot {
             "listed in allowed_bots".to_string()
         } else {
             self.client.permission(&login).await.unwrap_or_else(|e| {
-                eprintln!("wright: could not read {login}'s permission ({e}); treating it as none");
+                eprintln!("wright: could not read {}'s permission ({e}); treating it as none", crate::visible::visible(&login));
                 "none".into()
             })
         };
         if self.trigger.actor.account == "User" && !WRITERS.contains(&role.as_str()) {
+            let (login, role) = (crate::visible::visible(&login), crate::visible::visible(&role));
             println!(
                 "wright: refused: {login} has `{role}` access; wright runs only for collaborators with write access"
             );
@@ -251,7 +252,7 @@ impl Bot {
                 report.exit_code
             }
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", crate::visible::visible(&format!("{e:#}")));
                 progress.failure = Some(format!("{e:#}"));
                 crate::exit::ERROR
             }
