@@ -11,14 +11,9 @@ use serde_json::json;
 
 use crate::support::fixture::{Fixture, strict_edit};
 use crate::support::server::{ModelServer, turn};
-use crate::support::{Home, events, finished, git, of_type, output};
+use crate::support::{Home, commit_all, events, finished, of_type, output};
 
 const HOST_SECRET: &str = "HOST-ONLY-d41d8cd98f00b204";
-
-fn commit_all(repo: &Path, message: &str) {
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", message]);
-}
 
 /// Everything the run let out: its events and every request the model got.
 fn everything_sent(stdout: &[u8], server: &ModelServer) -> String {

@@ -3,7 +3,6 @@
 //! the base get at most a quarter of it, and budgets are checked between the calls of one
 //! reply. Tests at the base that hang are a result the model is told about.
 
-use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use serde_json::json;
 
 use crate::support::fixture::Fixture;
 use crate::support::server::{ModelServer, turn};
-use crate::support::{Home, events, finished, git, of_type, output};
+use crate::support::{Home, commit_all, events, finished, of_type, output};
 
 /// Longer than any bounded run here takes; only a run that ignores its bounds reaches it.
 const HANG_GUARD: Duration = Duration::from_secs(150);
@@ -33,11 +32,6 @@ async fn bounded(mut cmd: std::process::Command) -> std::process::Output {
     })
     .await
     .unwrap()
-}
-
-fn commit_all(repo: &Path, message: &str) {
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", message]);
 }
 
 /// Every user message the model was sent, first request first.

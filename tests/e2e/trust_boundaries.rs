@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::support::fixture::Fixture;
 use crate::support::server::{ModelServer, turn};
-use crate::support::{Home, SECRET_KEY, events, finished, git, of_type, output};
+use crate::support::{Home, SECRET_KEY, commit_all, events, finished, git, of_type, output};
 
 /// A request's path and its `Authorization` header.
 type Seen = (String, Option<String>);
@@ -56,11 +56,6 @@ fn user_config(home: &Home, text: &str) {
     let dir = home.dir.path().join("config/wright");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("config.toml"), text).unwrap();
-}
-
-fn commit_all(repo: &Path, message: &str) {
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", message]);
 }
 
 /// Python that leaves `marker` behind when it runs.

@@ -181,7 +181,10 @@ impl Bot {
             "listed in allowed_bots".to_string()
         } else {
             self.client.permission(&login).await.unwrap_or_else(|e| {
-                eprintln!("wright: could not read {}'s permission ({e}); treating it as none", crate::visible::visible(&login));
+                eprintln!(
+                    "wright: could not read {}'s permission ({e}); treating it as none",
+                    crate::visible::visible(&login)
+                );
                 "none".into()
             })
         };
