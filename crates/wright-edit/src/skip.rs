@@ -8,6 +8,9 @@ use crate::miss::{Miss, pick};
 /// File lines one gap may skip, and all gaps together.
 const MAX_GAP: usize = 2;
 const MAX_SKIPPED: usize = 3;
+/// Longer hunks are not matched with lines skipped: dropped context is a slip of a short
+/// hunk, and the search goes one call deeper per line, so this also bounds the stack.
+const MAX_OLD_LINES: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Skipped {
@@ -27,7 +30,7 @@ pub(crate) fn locate_skipping(
     from: usize,
     hint: Option<usize>,
 ) -> Result<Skipped, Miss> {
-    if old.is_empty() || !may_gap.iter().any(|g| *g) {
+    if old.is_empty() || old.len() > MAX_OLD_LINES || !may_gap.iter().any(|g| *g) {
         return Err(Miss::NotFound);
     }
     let mut found = Vec::new();
@@ -133,6 +136,15 @@ mod tests {
         assert_eq!(found, Skipped { start: 0, end: 4, gaps: vec![(1, 1, 2)] });
         let (o, n) = fill(&old, &new, &to_new, &found.gaps, &hay);
         assert_eq!((o, n), (v(&["a", "b", "c", "d"]), v(&["a", "b", "c", "D"])));
+    }
+
+    #[test]
+    fn a_hunk_too_long_to_search_with_gaps_is_not_found_without_recursing_per_line() {
+        let hay = vec!["x".to_string(); 200_000];
+        let mut old = vec!["x".to_string(); 100_000];
+        old.push("y".to_string());
+        let may = vec![true; old.len()];
+        assert_eq!(locate_skipping(&hay, &old, &may, 0, None), Err(Miss::NotFound));
     }
 
     #[test]
