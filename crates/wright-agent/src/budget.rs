@@ -75,12 +75,12 @@ mod tests {
             timeout: Some(Duration::from_secs(60)),
             price: Some(Price { input: 1.0, output: 4.0 }),
         };
-        let small = Usage { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110, estimated: false };
+        let small = Usage { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110, ..Usage::default() };
         assert!(b.exceeded(3, &small, Duration::from_secs(1)).is_none());
         assert_eq!(b.exceeded(10, &small, Duration::ZERO).unwrap().0, StopReason::MaxSteps);
-        let big = Usage { prompt_tokens: 900, completion_tokens: 200, total_tokens: 1100, estimated: false };
+        let big = Usage { prompt_tokens: 900, completion_tokens: 200, total_tokens: 1100, ..Usage::default() };
         assert_eq!(b.exceeded(1, &big, Duration::ZERO).unwrap().0, StopReason::TokenBudget);
-        let pricey = Usage { prompt_tokens: 500, completion_tokens: 2400, total_tokens: 900, estimated: false };
+        let pricey = Usage { prompt_tokens: 500, completion_tokens: 2400, total_tokens: 900, ..Usage::default() };
         assert_eq!(b.exceeded(1, &pricey, Duration::ZERO).unwrap().0, StopReason::CostBudget);
         assert_eq!(b.exceeded(1, &small, Duration::from_secs(61)).unwrap().0, StopReason::Timeout);
     }

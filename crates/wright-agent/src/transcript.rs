@@ -159,7 +159,14 @@ mod tests {
         let path = dir.path().join("t.jsonl");
         let mut t = Transcript::open(&path).unwrap();
         t.append(&Record::Message { message: Message::User { content: "task".into() } }, false).unwrap();
-        let usage = Usage { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, estimated: false };
+        let usage = Usage {
+            prompt_tokens: 10,
+            completion_tokens: 5,
+            total_tokens: 15,
+            cached_prompt_tokens: Some(8),
+            processed_prompt_tokens: Some(2),
+            ..Usage::default()
+        };
         t.append(&Record::Spent { steps: 2, usage, seconds: 1.5 }, true).unwrap();
         drop(t);
         std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"kind\":\"mess").unwrap();

@@ -10,6 +10,7 @@ use async_openai::error::OpenAIError;
 use futures::StreamExt;
 use serde_json::Value;
 
+use crate::cache::CacheFigures;
 use crate::http::{HttpFailure, StatusService};
 use crate::message::{Message, Reply, Sampling, ToolDef, Usage, estimate_tokens};
 use crate::stream::Assembler;
@@ -150,8 +151,13 @@ impl LlmClient {
             };
             match attempt {
                 Ok(mut reply) => {
-                    if reply.usage == Usage::default() {
-                        reply.usage = estimate(messages, &reply);
+                    let u = reply.usage;
+                    if (u.prompt_tokens, u.completion_tokens, u.total_tokens) == (0, 0, 0) {
+                        // No counts from the server: estimated, though any cache figures it sent stay.
+                        let (processed_prompt_tokens, cached_prompt_tokens) =
+                            (u.processed_prompt_tokens, u.cached_prompt_tokens);
+                        reply.usage =
+                            Usage { processed_prompt_tokens, cached_prompt_tokens, ..estimate(messages, &reply) };
                     }
                     return Ok(reply);
                 }
@@ -194,7 +200,8 @@ impl LlmClient {
         let (content, tool_calls, finish_reason) = wire::parse_response(&v).ok_or_else(|| {
             Failure::Fatal(LlmError::BadResponse(format!("no choices in {}", preview(&v.to_string()))))
         })?;
-        Ok(Reply { content, tool_calls, usage: wire::usage(&v).unwrap_or_default(), finish_reason })
+        let usage = wire::usage(&v).unwrap_or_else(|| CacheFigures::of(&v).alone());
+        Ok(Reply { content, tool_calls, usage, finish_reason })
     }
 
     async fn streamed(
@@ -244,7 +251,7 @@ impl LlmClient {
         Ok(Reply {
             content: acc.content.clone(),
             tool_calls: acc.tool_calls(),
-            usage: acc.usage.unwrap_or_default(),
+            usage: acc.usage().unwrap_or_else(|| acc.cache().alone()),
             finish_reason: acc.finish_reason.clone(),
         })
     }
@@ -254,7 +261,13 @@ fn estimate(messages: &[Message], reply: &Reply) -> Usage {
     let prompt: u64 = messages.iter().map(Message::estimated_tokens).sum();
     let calls: usize = reply.tool_calls.iter().map(|c| c.name.len() + c.arguments.len()).sum();
     let completion = estimate_tokens(reply.content.len() + calls);
-    Usage { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, estimated: true }
+    Usage {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+        estimated: true,
+        ..Usage::default()
+    }
 }
 
 fn is_context_length(text: &str) -> bool {

@@ -8,6 +8,7 @@
 // Test fixtures are written with std::fs; production code keeps to wright-tree.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod cache;
 mod client;
 mod context_window;
 mod endpoint;

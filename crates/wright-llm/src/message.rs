@@ -70,14 +70,30 @@ pub struct Usage {
     pub completion_tokens: u64,
     pub total_tokens: u64,
     pub estimated: bool,
+    /// Prompt tokens the server evaluated; null when it did not say. A processed token
+    /// costs time on a local server, a cached one does not.
+    pub processed_prompt_tokens: Option<u64>,
+    /// Prompt tokens the server reused from its cache; null when it did not say (never a
+    /// guessed 0).
+    pub cached_prompt_tokens: Option<u64>,
 }
 
 impl std::ops::AddAssign for Usage {
+    /// The cache figures sum over the turns whose server reported them; unknown while none did.
     fn add_assign(&mut self, other: Usage) {
         self.prompt_tokens += other.prompt_tokens;
         self.completion_tokens += other.completion_tokens;
         self.total_tokens += other.total_tokens;
         self.estimated |= other.estimated;
+        self.processed_prompt_tokens = add_known(self.processed_prompt_tokens, other.processed_prompt_tokens);
+        self.cached_prompt_tokens = add_known(self.cached_prompt_tokens, other.cached_prompt_tokens);
+    }
+}
+
+fn add_known(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.saturating_add(b)),
+        (a, b) => a.or(b),
     }
 }
 

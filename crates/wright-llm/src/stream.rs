@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::cache::CacheFigures;
 use crate::message::{ToolCall, Usage};
 use crate::wire::{arguments_text, content_text, usage};
 
@@ -10,7 +11,10 @@ use crate::wire::{arguments_text, content_text, usage};
 pub(crate) struct Assembler {
     pub content: String,
     calls: Vec<(Option<u64>, ToolCall)>,
-    pub usage: Option<Usage>,
+    usage: Option<Usage>,
+    /// The latest cache figures: llama.cpp sends its timings on the final chunk, which
+    /// need not be the one with the usage.
+    cache: CacheFigures,
     pub finish_reason: Option<String>,
     pub chunks: usize,
 }
@@ -26,6 +30,10 @@ impl Assembler {
         self.chunks += 1;
         if let Some(u) = usage(chunk) {
             self.usage = Some(u);
+        }
+        let cache = CacheFigures::of(chunk);
+        if cache.is_known() {
+            self.cache = cache;
         }
         let mut delta = ChunkDelta { text: String::new(), new_tool: None };
         let Some(choice) = chunk.get("choices").and_then(|c| c.get(0)) else { return delta };
@@ -72,6 +80,19 @@ impl Assembler {
         })
     }
 
+    /// The usage the stream reported, with the cache figures of whichever chunk had them;
+    /// `None` when no chunk had a usage object.
+    pub(crate) fn usage(&self) -> Option<Usage> {
+        let mut usage = self.usage?;
+        self.cache.fill(&mut usage);
+        Some(usage)
+    }
+
+    /// Cache figures seen in the stream, for a reply whose usage must be estimated.
+    pub(crate) fn cache(&self) -> CacheFigures {
+        self.cache
+    }
+
     pub(crate) fn has_output(&self) -> bool {
         !self.content.is_empty() || !self.calls.is_empty()
     }
@@ -113,7 +134,9 @@ mod tests {
         assert_eq!(calls[0].arguments, r#"{"path":"a"}"#);
         assert_eq!(calls[1].name, "search");
         assert_eq!(a.finish_reason.as_deref(), Some("tool_calls"));
-        assert_eq!(a.usage.unwrap().total_tokens, 15);
+        let usage = a.usage().unwrap();
+        assert_eq!(usage.total_tokens, 15);
+        assert_eq!((usage.processed_prompt_tokens, usage.cached_prompt_tokens), (None, None), "not reported");
     }
 
     #[test]

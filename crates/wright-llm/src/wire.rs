@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::cache::CacheFigures;
 use crate::message::{Message, Sampling, ToolCall, ToolDef, Usage};
 
 pub(crate) fn request(model: &str, messages: &[Message], tools: &[ToolDef], stream: bool, sampling: Sampling) -> Value {
@@ -75,8 +76,11 @@ pub(crate) fn usage(v: &Value) -> Option<Usage> {
     let u = v.get("usage").filter(|u| u.is_object())?;
     let prompt = u.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0);
     let completion = u.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0);
-    let total = u.get("total_tokens").and_then(Value::as_u64).unwrap_or(prompt + completion);
-    Some(Usage { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total, estimated: false })
+    let total = u.get("total_tokens").and_then(Value::as_u64).unwrap_or(prompt.saturating_add(completion));
+    let mut usage =
+        Usage { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total, ..Usage::default() };
+    CacheFigures::of(v).fill(&mut usage);
+    Some(usage)
 }
 
 /// The error object a server may send with a 200 or inside a stream.
