@@ -172,6 +172,41 @@ async fn a_real_fix_beside_an_unrelated_failure_is_fixed_and_names_both() {
     assert_eq!(end["final"]["counts"], json!({"passed": 2, "failed": 1, "skipped": 0}));
 }
 
+/// unittest suites in `tests/` with no `__init__.py`: `python3 -m unittest -v` finds none
+/// of them (Python 3.11), so the run at the base settles on a command that runs them, and
+/// a right fix is verified by it.
+#[tokio::test]
+async fn unittest_suites_that_unittest_does_not_find_are_run_by_the_settled_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("calc");
+    std::fs::create_dir_all(repo.join("tests")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["config", "user.name", "Pat Developer"]);
+    git(&repo, &["config", "user.email", "pat@example.com"]);
+    std::fs::write(repo.join("calc.py"), CALC).unwrap();
+    std::fs::write(
+        repo.join("tests/test_calc.py"),
+        "import unittest\n\nfrom calc import add, mul\n\n\nclass CalcTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n\n    def test_mul(self):\n        self.assertEqual(mul(2, 3), 6)\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "calc"]);
+    let (code, events) =
+        run(&Home::new(), &repo, vec![edit("return a - b", "return a + b"), finish_fixed()], &[]).await;
+    assert_eq!(events[0]["test_command"], "python3 -m unittest -v");
+    assert!(events[0]["test_command_reason"].as_str().unwrap().contains("if it runs no test"), "{}", events[0]);
+    let notices: Vec<&str> = of_type(&events, "notice").iter().filter_map(|n| n["message"].as_str()).collect();
+    let settled = notices.iter().find(|m| m.starts_with("test command settled on")).expect("a notice of the choice");
+    assert!(settled.contains("`python3 -m unittest -v` ran no test while 1 test file exists"), "{settled}");
+    let end = finished(&events);
+    assert_eq!((code, end["verdict"].as_str()), (Some(0), Some("fixed")), "{end}");
+    let command = end["baseline"]["command"].as_str().unwrap();
+    assert!(settled.contains(&format!("`{command}`")) && command != "python3 -m unittest -v", "{end}");
+    assert_eq!(end["final"]["command"], command, "later runs keep the settled command");
+    assert_eq!((end["baseline"]["ran"].as_u64(), end["final"]["ran"].as_u64()), (Some(2), Some(2)), "{end}");
+    assert_eq!(names(&end["tests_changed"]["now_passing"]).len(), 1, "{end}");
+}
+
 #[tokio::test]
 async fn a_change_no_test_shows_is_unverified() {
     let dir = tempfile::tempdir().unwrap();

@@ -55,6 +55,11 @@ impl Dispatcher {
         Dispatcher { toolbox: Arc::new(Toolbox::default()), ctx, test_command, seen: Default::default() }
     }
 
+    /// The command the project's tests settled on, when it is not the detected one.
+    pub fn set_test_command(&mut self, test_command: Option<String>) {
+        self.test_command = test_command;
+    }
+
     /// What the index ranks highest for the task, for the first message; the files it
     /// shows count as seen.
     pub async fn brief(&self, task: &str, budget_tokens: usize) -> Option<String> {

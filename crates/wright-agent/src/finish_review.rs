@@ -43,10 +43,14 @@ pub(crate) async fn weigh(
     let Some(command) = p.tests.command().map(str::to_string) else { return Weighed::Accept(None) };
     p.events.progress(Progress::ToolRunning(format!("tests before finishing: {command}")));
     let timeout = crate::test_runs::allowed(p.config.test_timeout, &p.config.run_limits.deadline, 1);
-    let run = match p.tests.run(timeout, interrupt).await {
+    let tested = p.tests.run(timeout, interrupt, &mut p.events).await;
+    // Without a baseline (`--no-baseline`) this is the run that settles the command.
+    crate::test_runs::pass_on_switch(p);
+    let run = match tested {
         Some(Tested::Ran(run)) => run,
         _ => return Weighed::Accept(None),
     };
+    let command = run.command.clone();
     p.events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Review, &run)));
     let evidence =
         Evidence { commits, changed: &changed, has_command: true, baseline: p.baseline.as_ref(), last: Some(&run) };

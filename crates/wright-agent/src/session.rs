@@ -287,7 +287,9 @@ impl Session {
         }
         // At most a quarter of what is left: the model must have time to work.
         let timeout = allowed(p.config.baseline_timeout, &p.config.run_limits.deadline, 4);
-        match p.tests.shown(TestPhase::Baseline, timeout, interrupt, &mut p.events).await {
+        let shown = p.tests.shown(TestPhase::Baseline, timeout, interrupt, &mut p.events).await;
+        crate::test_runs::pass_on_switch(p);
+        match shown {
             Ok(run) => {
                 if let Some(run) = &run {
                     p.conversation.record(&Record::Baseline { run: run.clone() }, true, &mut p.events);

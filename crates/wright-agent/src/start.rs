@@ -118,6 +118,11 @@ impl Session {
         parts.spent_before = std::time::Duration::try_from_secs_f64(earlier.seconds).unwrap_or_default();
         parts.plan = earlier.plan;
         parts.baseline = earlier.baseline;
+        // The command the earlier process settled on at the base, not the first detected.
+        if let Some(command) = parts.baseline.as_ref().map(|b| b.command.clone()) {
+            parts.tests.adopt(&command);
+            parts.dispatcher.set_test_command(parts.tests.command().map(str::to_string));
+        }
         if let Some(Message::System { content }) = earlier.messages.first() {
             parts.model.set_system_prompt(content);
         }
@@ -168,13 +173,13 @@ async fn assemble(
     // Every command of the run sees the git dirs git2 knows, not what `.git` says.
     config.run_limits.isolation.git_dirs = workspace.git_dirs();
     let limits = test_limits(&config.run_limits);
-    let (test_command, test_command_reason) = match &config.test_command {
-        Some(command) => (Some(command.clone()), Some("configured (test_command or --test-command)".to_string())),
+    let (test_command, test_command_reason, candidates) = match &config.test_command {
+        Some(command) => (Some(command.clone()), Some("configured (test_command or --test-command)".to_string()), None),
         None => {
             let (root, limits) = (root.clone(), limits.clone());
             match blocking(move || Ok(wright_testing::detect(&root, &limits))).await? {
-                Some(found) => (Some(found.command), Some(format!("detected: {}", found.why))),
-                None => (None, None),
+                Some(found) => (Some(found.first.command.clone()), Some(detected_reason(&found)), Some(found)),
+                None => (None, None, None),
             }
         }
     };
@@ -229,7 +234,7 @@ async fn assemble(
     Ok(Parts {
         committer: Committer::new(workspace, commit_llm, config.run_id.clone(), config.task.clone()),
         conversation: Conversation::new(transcript, config.tool_output_limit),
-        tests: TestRunner::new(test_command, root, limits),
+        tests: TestRunner::new(test_command, candidates, root, limits),
         dispatcher,
         model,
         events,
@@ -240,6 +245,16 @@ async fn assemble(
         spent_before: std::time::Duration::ZERO,
         config,
     })
+}
+
+/// Why the detected command was chosen, and what the first run tries when it runs no test.
+fn detected_reason(found: &wright_testing::Detected) -> String {
+    let mut reason = format!("detected: {}", found.first.why);
+    if !found.fallbacks.is_empty() {
+        let next: Vec<String> = found.fallbacks.iter().map(|c| format!("`{}`", c.command)).collect();
+        reason.push_str(&format!("; if it runs no test, the first run tries {}", next.join(", ")));
+    }
+    reason
 }
 
 /// Setup work (git2, the sandboxed test detection) on a blocking thread.

@@ -1,153 +1,156 @@
-//! Which command runs a tree's tests, and why: from its build files and test files. Only
-//! files are read on the host; the one probe that runs a program (is pytest importable?)
-//! runs in the sandbox.
+//! Which commands may run a tree's tests, in the order to try them, and why: from its
+//! build files and test files. Only files are read on the host; the one probe that runs a
+//! program (is pytest importable?) runs in the sandbox.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
-use wright_sandbox::{Program, RunSpec};
-use wright_tree::{Kind, Tree};
+use wright_tree::Tree;
 
 use crate::Limits;
+use crate::scan::{Layout, scan};
 
-/// A detected test command and the reason it was chosen.
+/// A command that may run the tree's tests, and the reason it was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
+pub struct Candidate {
     pub command: String,
     pub why: String,
+    /// A run of it that names no test ran none: it starts no test runner (`echo ok`), so
+    /// its silence is not that of a runner whose lines are not read.
+    pub silent_is_empty: bool,
 }
 
-fn found(command: &str, why: impl Into<String>) -> Option<Detected> {
-    Some(Detected { command: command.to_string(), why: why.into() })
+impl Candidate {
+    pub(crate) fn new(command: impl Into<String>, why: impl Into<String>) -> Self {
+        Candidate { command: command.into(), why: why.into(), silent_is_empty: false }
+    }
 }
 
-/// The test command for the tree at `root`, or `None` when nothing says how to test it.
+/// What detection found: the command to run, the ones to try in turn when it runs no
+/// test, and how many test files say that it should have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub first: Candidate,
+    pub fallbacks: Vec<Candidate>,
+    pub test_files: usize,
+}
+
+/// The test commands for the tree at `root`, or `None` when nothing says how to test it.
 pub fn detect(root: &Path, limits: &Limits) -> Option<Detected> {
-    let has = |name: &str| has(root, name);
-    if has("Cargo.toml") {
-        return found("cargo test --no-fail-fast", "Cargo.toml");
+    let layout = scan(root);
+    let mut found = found(root, &layout, limits)?;
+    if let Some(make) = make_test(root).filter(|m| m.command != found.first.command) {
+        found.fallbacks.push(make);
     }
-    if has("package.json") {
-        let text = head(root, "package.json");
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let script = value.pointer("/scripts/test").and_then(|t| t.as_str());
-        if script.is_some_and(|t| !t.contains("no test specified")) {
-            return found("npm test", "package.json has a test script");
-        }
-    }
-    if has("go.mod") {
-        return found("go test -v ./...", "go.mod");
-    }
-    if let Some(detected) = python(root, limits) {
-        return Some(detected);
-    }
-    if has("Makefile") {
-        let text = head(root, "Makefile");
-        if text.lines().any(|l| l.starts_with("test:")) {
-            return found("make test", "the Makefile has a test target");
-        }
-    }
-    None
+    Some(found)
 }
 
-/// What the Python test files of a tree are written for.
-#[derive(Debug, Default)]
-struct PythonTests {
-    files: usize,
-    /// Bare `def test_...` functions, pytest imports or fixtures: only pytest runs them.
-    pytest_style: bool,
-    /// `unittest.TestCase` classes: both runners run them.
-    test_cases: bool,
+fn found(root: &Path, layout: &Layout, limits: &Limits) -> Option<Detected> {
+    if has(root, "Cargo.toml") {
+        return Some(rust(root, layout));
+    }
+    if has(root, "package.json")
+        && let Some(found) = js(root, layout)
+    {
+        return Some(found);
+    }
+    if has(root, "go.mod") {
+        return Some(go(layout));
+    }
+    if let Some(found) = crate::python::python(root, &layout.python, limits) {
+        return Some(found);
+    }
+    make_test(root).map(|first| Detected { first, fallbacks: Vec::new(), test_files: 0 })
 }
 
-fn python(root: &Path, limits: &Limits) -> Option<Detected> {
-    let config_names_pytest = ["pytest.ini", "conftest.py"].iter().any(|f| has(root, f))
-        || ["pyproject.toml", "setup.cfg", "tox.ini"].iter().any(|f| head(root, f).contains("pytest"));
-    let tests = scan_python(root);
-    let python_project =
-        ["pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.ini"].iter().any(|f| has(root, f));
-    if tests.files == 0 && !python_project {
+fn rust(root: &Path, layout: &Layout) -> Detected {
+    let mut fallbacks = Vec::new();
+    // A root package with members runs only its own tests without `--workspace`.
+    if head(root, "Cargo.toml").contains("[workspace") {
+        fallbacks.push(Candidate::new("cargo test --workspace --no-fail-fast", "the workspace's members"));
+    }
+    Detected { first: Candidate::new("cargo test --no-fail-fast", "Cargo.toml"), fallbacks, test_files: layout.rust }
+}
+
+/// Words in a test script that mean it starts a test runner.
+const JS_RUNNERS: [&str; 17] = [
+    "jest",
+    "vitest",
+    "mocha",
+    "ava",
+    "tap",
+    "jasmine",
+    "karma",
+    "uvu",
+    "--test",
+    "playwright",
+    "cypress",
+    "qunit",
+    "bun test",
+    "deno test",
+    "nyc",
+    "c8",
+    "lab",
+];
+
+fn js(root: &Path, layout: &Layout) -> Option<Detected> {
+    let value: serde_json::Value = serde_json::from_str(&head(root, "package.json")).unwrap_or_default();
+    let script = value.pointer("/scripts/test").and_then(|t| t.as_str())?;
+    if script.contains("no test specified") {
         return None;
     }
-    let wants_pytest = config_names_pytest || tests.pytest_style;
-    if wants_pytest {
-        let why =
-            if tests.pytest_style { "test files written for pytest" } else { "the project's config names pytest" };
-        return if pytest_installed(root, limits) {
-            found("python3 -m pytest -q", why)
-        } else {
-            found("python3 -m pytest -q", format!("{why} (pytest is not importable in the sandbox: install it)"))
-        };
-    }
-    if tests.test_cases {
-        return found("python3 -m unittest -v", "unittest.TestCase suites");
-    }
-    found("python3 -m unittest -v", "a Python project")
+    let mut first = Candidate::new("npm test", "package.json has a test script");
+    first.silent_is_empty = !JS_RUNNERS.iter().any(|r| script.contains(r));
+    let fallbacks = match layout.js {
+        0 => Vec::new(),
+        _ => vec![Candidate::new("node --test", "test files node's own runner finds (*.test.js, test/)")],
+    };
+    Some(Detected { first, fallbacks, test_files: layout.js })
 }
 
-/// Looks through `test_*.py` / `*_test.py` files (a few levels deep, a few hundred files),
-/// through wright-tree: a linked directory is not entered, a linked file not read.
-fn scan_python(root: &Path) -> PythonTests {
-    let mut out = PythonTests::default();
-    let Ok(tree) = Tree::open(root) else { return out };
-    let mut dirs = vec![(PathBuf::new(), 0)];
-    let mut seen = 0;
-    while let Some((dir, depth)) = dirs.pop() {
-        let Ok(entries) = tree.read_dir(&dir) else { continue };
-        for entry in entries {
-            seen += 1;
-            if seen > 5_000 {
-                return out;
-            }
-            let name = entry.name.to_string_lossy().into_owned();
-            let rel = dir.join(&entry.name);
-            if entry.kind == Kind::Dir {
-                let skip = name.starts_with('.')
-                    || ["node_modules", "venv", "site-packages", "build", "dist", "target"].contains(&name.as_str());
-                if !skip && depth < 4 {
-                    dirs.push((rel, depth + 1));
-                }
-                continue;
-            }
-            let is_test = name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"));
-            if entry.kind != Kind::File || !is_test {
-                continue;
-            }
-            out.files += 1;
-            let text = tree.read(&rel, 256 * 1024).map(|r| r.text()).unwrap_or_default();
-            out.test_cases |= text.contains("TestCase");
-            out.pytest_style |= text.lines().any(|l| {
-                l.starts_with("def test")
-                    || l.starts_with("import pytest")
-                    || l.starts_with("from pytest")
-                    || l.starts_with("@pytest.")
-            });
+fn go(layout: &Layout) -> Detected {
+    let mut fallbacks = Vec::new();
+    if !layout.go.tags.is_empty() {
+        let tags: Vec<&str> = layout.go.tags.iter().map(String::as_str).collect();
+        fallbacks.push(Candidate::new(
+            format!("go test -v -tags {} ./...", tags.join(",")),
+            format!("test files built only with the tags {}", tags.join(", ")),
+        ));
+    }
+    for module in &layout.go.modules {
+        if layout.go.files.iter().any(|f| f.starts_with(module)) {
+            fallbacks.push(Candidate::new(
+                format!("cd {} && go test -v ./...", shell_word(module)),
+                format!("tests in the module {} (./... stops at its go.mod)", module.display()),
+            ));
         }
     }
-    out
+    Detected { first: Candidate::new("go test -v ./...", "go.mod"), fallbacks, test_files: layout.go.files.len() }
+}
+
+fn make_test(root: &Path) -> Option<Candidate> {
+    let has_target = head(root, "Makefile").lines().any(|l| l.starts_with("test:"));
+    has_target.then(|| Candidate::new("make test", "the Makefile has a test target"))
+}
+
+/// A path as one shell word: quoted unless plain, and never taken for an option.
+pub(crate) fn shell_word(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let text = if text.starts_with('-') { format!("./{text}") } else { text.into_owned() };
+    if text.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c)) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 /// The first 256 KiB of the tree's regular file `name`, as text (empty for anything else).
-fn head(root: &Path, name: &str) -> String {
+pub(crate) fn head(root: &Path, name: &str) -> String {
     wright_tree::read_capped(root, Path::new(name), 256 * 1024).map(|r| r.text()).unwrap_or_default()
 }
 
 /// Whether the tree holds an entry `name` (a link counts, and is not followed).
-fn has(root: &Path, name: &str) -> bool {
+pub(crate) fn has(root: &Path, name: &str) -> bool {
     Tree::open(root).is_ok_and(|t| t.kind(Path::new(name)).is_some())
-}
-
-/// Whether the sandbox's Python can import pytest: in the sandbox, because the tree is
-/// a stranger's, and with `-I`, so a `pytest.py` of the tree's own is not what answers.
-fn pytest_installed(root: &Path, limits: &Limits) -> bool {
-    let mut spec =
-        RunSpec::new(Program::Argv(["python3", "-I", "-c", "import pytest"].map(String::from).to_vec()), root);
-    spec.timeout = Duration::from_secs(30);
-    spec.env = limits.env.clone();
-    spec.output_limit = 4096;
-    spec.isolation = limits.isolation.clone();
-    spec.cancel = limits.cancel.clone();
-    wright_sandbox::run(&spec).is_ok_and(|out| out.success())
 }
 
 #[cfg(test)]
@@ -155,7 +158,11 @@ mod tests {
     use super::*;
 
     fn detected(root: &Path) -> Option<String> {
-        detect(root, &Limits::default()).map(|d| d.command)
+        detect(root, &Limits::default()).map(|d| d.first.command)
+    }
+
+    fn fallbacks(root: &Path) -> Vec<String> {
+        detect(root, &Limits::default()).map(|d| d.fallbacks.into_iter().map(|c| c.command).collect()).unwrap()
     }
 
     #[test]
@@ -169,20 +176,10 @@ mod tests {
         assert_eq!(detected(dir.path()).as_deref(), Some("go test -v ./..."));
         std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
         assert_eq!(detected(dir.path()).as_deref(), Some("cargo test --no-fail-fast"));
-    }
-
-    #[test]
-    fn bare_test_functions_mean_pytest_even_without_config() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("tests")).unwrap();
-        std::fs::write(
-            dir.path().join("tests/test_calc.py"),
-            "from calc import add\n\ndef test_add():\n    assert add(1, 2) == 3\n",
-        )
-        .unwrap();
-        let d = detect(dir.path(), &Limits::default()).unwrap();
-        assert_eq!(d.command, "python3 -m pytest -q");
-        assert!(d.why.contains("written for pytest"), "{}", d.why);
+        assert!(fallbacks(dir.path()).is_empty());
+        std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\nmembers = [\"a\"]\n").unwrap();
+        std::fs::write(dir.path().join("Makefile"), "test:\n\tcargo test\n").unwrap();
+        assert_eq!(fallbacks(dir.path()), ["cargo test --workspace --no-fail-fast", "make test"]);
     }
 
     #[test]
@@ -199,24 +196,32 @@ mod tests {
             r#"{"name": "x", "scripts": {"build": "tsc", "test": "vitest run"}}"#,
         )
         .unwrap();
-        assert_eq!(detected(dir.path()).as_deref(), Some("npm test"));
+        let d = detect(dir.path(), &Limits::default()).unwrap();
+        assert_eq!((d.first.command.as_str(), d.first.silent_is_empty), ("npm test", false));
+        assert!(d.fallbacks.is_empty(), "no test file for node --test: {d:?}");
+        std::fs::write(dir.path().join("package.json"), r#"{"scripts": {"test": "echo ok"}}"#).unwrap();
+        std::fs::write(dir.path().join("calc.test.js"), "").unwrap();
+        let d = detect(dir.path(), &Limits::default()).unwrap();
+        assert!(d.first.silent_is_empty);
+        assert_eq!((d.fallbacks[0].command.as_str(), d.test_files), ("node --test", 1));
     }
 
     #[test]
-    fn the_pytest_probe_runs_in_the_sandbox_and_ignores_the_trees_own_pytest() {
+    fn go_falls_back_to_tags_and_nested_modules() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pytest.ini"), "[pytest]\n").unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        let mark = outside.path().join("ran");
-        std::fs::write(dir.path().join("pytest.py"), format!("open({:?}, 'w').write('x')\n", mark)).unwrap();
-        let installed = std::process::Command::new("python3")
-            .args(["-I", "-c", "import pytest"])
-            .current_dir(outside.path())
-            .status()
-            .is_ok_and(|s| s.success());
-        let d = detect(dir.path(), &Limits::default()).unwrap();
-        assert_eq!(d.command, "python3 -m pytest -q");
-        assert_eq!(d.why.contains("not importable"), !installed, "{}", d.why);
-        assert!(!mark.exists(), "the tree's pytest.py ran");
+        std::fs::write(dir.path().join("go.mod"), "module x").unwrap();
+        std::fs::create_dir_all(dir.path().join("my tools")).unwrap();
+        std::fs::write(dir.path().join("my tools/go.mod"), "module y").unwrap();
+        std::fs::write(dir.path().join("my tools/a_test.go"), "package y\n").unwrap();
+        std::fs::write(dir.path().join("b_test.go"), "//go:build integration\n\npackage x\n").unwrap();
+        assert_eq!(fallbacks(dir.path()), ["go test -v -tags integration ./...", "cd 'my tools' && go test -v ./..."]);
+    }
+
+    #[test]
+    fn shell_words_are_quoted() {
+        assert_eq!(shell_word(Path::new("tests")), "tests");
+        assert_eq!(shell_word(Path::new("it's")), r"'it'\''s'");
+        assert_eq!(shell_word(Path::new("-x")), "./-x");
+        assert_eq!(shell_word(Path::new("a;b")), "'a;b'");
     }
 }

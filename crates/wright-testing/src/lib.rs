@@ -1,7 +1,9 @@
 //! A project's tests as evidence. Which command runs them (detected from the files, and
-//! why), a run in the sandbox read test by test (JUnit XML where the runner writes it,
-//! else the runner's own lines, else only the exit code), and what changed between the
-//! run at the base and the run at the end. A run that executed no test is never a pass.
+//! why; settled by running it, the next candidate taking the place of one that runs no
+//! test beside test files), a run in the sandbox read test by test (JUnit XML where the
+//! runner writes it, else the runner's own lines, else only the exit code), and what
+//! changed between the run at the base and the run at the end. A run that executed no
+//! test is never a pass.
 
 // Input from strangers reaches every crate: a byte index that lands inside a character
 // must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
@@ -13,15 +15,19 @@ mod compare;
 mod detect;
 mod junit;
 mod output;
+mod python;
 mod run;
+mod scan;
+mod settle;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use compare::{Comparison, compare, in_files};
-pub use detect::{Detected, detect};
+pub use detect::{Candidate, Detected, detect};
 pub use run::{Limits, run};
+pub use settle::{Settled, settle};
 
 /// Whether a command's output says it ran no test at all (`Ran 0 tests`, `no tests ran`):
 /// such a run "passes" and shows nothing.

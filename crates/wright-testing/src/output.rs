@@ -50,6 +50,9 @@ re!(TAP_RESULT, r"^(\s*)(not )?ok \d+ - (.+?)(\s+# (?i:skip|todo)\b.*)?$");
 re!(TAP_COUNT, r"^# (pass|fail|skipped) (\d+)$");
 // go test -v: `--- PASS: TestX (0.00s)`.
 re!(GO_LINE, r"^\s*--- (PASS|FAIL|SKIP): (\S+) \(");
+// go test: a package with nothing to run, and one that ran (or failed to build).
+re!(GO_NONE, r"^(?:\?\s+\S+\s+\[no test files\]|ok\s+\S+\s.*\[no tests to run\]|no packages to test)$");
+re!(GO_PACKAGE, r"^(?:ok|FAIL)\s+\S+");
 
 fn matches<'a>(re: &'a LazyLock<Option<Regex>>, line: &'a str) -> Option<regex::Captures<'a>> {
     re.as_ref().and_then(|r| r.captures(line))
@@ -78,6 +81,8 @@ pub(crate) fn read(text: &str) -> Read {
     // Open TAP subtests: (indent, name); a test's id is its path, joined by " > ".
     let mut tap: Vec<(usize, String)> = Vec::new();
     let mut tap_sum: Option<Counts> = None;
+    // go test names no count: only that no package had a test to run.
+    let (mut go_none, mut go_ran) = (false, false);
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         if let Some(c) = matches(&PYTEST_VERBOSE, line) {
@@ -147,6 +152,10 @@ pub(crate) fn read(text: &str) -> Read {
                 _ => Outcome::Failed,
             };
             set(&mut out.tests, group(&c, 2).to_string(), outcome);
+        } else if matches(&GO_NONE, line).is_some() {
+            go_none = true;
+        } else if matches(&GO_PACKAGE, line).is_some() {
+            go_ran = true;
         } else {
             // unittest -v may put a docstring on the line after the name.
             let joined = match lines.get(i + 1) {
@@ -162,6 +171,9 @@ pub(crate) fn read(text: &str) -> Read {
                 set(&mut out.tests, unittest_id(group(&c, 1), group(&c, 2)), outcome);
             }
         }
+    }
+    if go_none && !go_ran && out.tests.is_empty() && out.summary.is_none() {
+        out.summary = Some(Counts::default());
     }
     // A TAP suite reports a result of its own besides its tests': keep the tests only.
     let parents: Vec<String> = out
@@ -279,6 +291,22 @@ test_skip (test_dates.ParseDateTest.test_skip) ... skipped 'later'\n\n======\nFA
         );
         assert_eq!(outcome(&go, "TestAdd"), Some(Outcome::Passed));
         assert_eq!(outcome(&go, "TestSub"), Some(Outcome::Failed));
+    }
+
+    #[test]
+    fn go_packages_without_tests_ran_none() {
+        let none = read("?   \texample.com/root\t[no test files]\n");
+        assert_eq!((none.summary, none.tests.len()), (Some(Counts::default()), 0));
+        let filtered = read("testing: warning: no tests to run\nPASS\nok  \tx\t0.002s [no tests to run]\n");
+        assert_eq!(filtered.summary, Some(Counts::default()));
+        assert_eq!(
+            read("go: warning: \"./...\" matched no packages\nno packages to test\n").summary,
+            Some(Counts::default())
+        );
+        // Tests ran in a package without -v, or one failed to build: not a run of none.
+        let quiet = read("?   \tx/cmd\t[no test files]\nok  \tx/calc\t0.003s\n");
+        assert_eq!(quiet.summary, None);
+        assert_eq!(read("?   \tx/cmd\t[no test files]\nFAIL\tx/calc [build failed]\n").summary, None);
     }
 
     #[test]
