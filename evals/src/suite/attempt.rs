@@ -29,6 +29,12 @@ pub struct Attempt {
     pub steps: Option<u64>,
     pub prompt_tokens: Option<u64>,
     pub completion_tokens: Option<u64>,
+    /// Prompt tokens the server processed, and reused from its cache (free on a local
+    /// server); `None` where it did not say.
+    pub processed_prompt_tokens: Option<u64>,
+    pub cached_prompt_tokens: Option<u64>,
+    /// Times earlier messages were rewritten, each a cache break (wright says; others do not).
+    pub context_rewrites: Option<u64>,
     pub cost_usd: Option<f64>,
     pub seconds: f64,
     pub stop_reason: String,

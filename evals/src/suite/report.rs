@@ -47,6 +47,10 @@ pub struct AgentSummary {
     pub median_steps: Option<u64>,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
+    /// Prompt tokens processed and cached, summed over the rows whose server said; `None`
+    /// when none did.
+    pub processed_prompt_tokens: Option<u64>,
+    pub cached_prompt_tokens: Option<u64>,
     /// Summed over the rows that were priced; `None` when none was.
     pub cost_usd: Option<f64>,
     pub median_seconds: f64,
@@ -88,6 +92,8 @@ fn summary(agent: &str, model: &str, rows: &[&Row]) -> AgentSummary {
         median_steps: median(rows.iter().filter_map(|r| r.attempt.steps).collect()),
         prompt_tokens: rows.iter().filter_map(|r| r.attempt.prompt_tokens).sum(),
         completion_tokens: rows.iter().filter_map(|r| r.attempt.completion_tokens).sum(),
+        processed_prompt_tokens: sum_known(rows.iter().map(|r| r.attempt.processed_prompt_tokens)),
+        cached_prompt_tokens: sum_known(rows.iter().map(|r| r.attempt.cached_prompt_tokens)),
         cost_usd: (!priced.is_empty()).then(|| priced.iter().sum()),
         median_seconds: median_f(rows.iter().map(|r| r.attempt.seconds).collect()),
         seconds: rows.iter().map(|r| r.attempt.seconds).sum(),
@@ -99,6 +105,19 @@ fn summary(agent: &str, model: &str, rows: &[&Row]) -> AgentSummary {
 fn reason_kind(reason: &str) -> String {
     let head = reason.split([':', '(']).next().unwrap_or(reason).trim();
     if head.is_empty() { "unknown".into() } else { head.to_string() }
+}
+
+/// The sum of the known values; `None` when none is known (never a claimed 0).
+fn sum_known(values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
+    values.flatten().reduce(u64::saturating_add)
+}
+
+/// `processed / cached` prompt tokens, or `-` when the server did not say.
+fn prompt_cache(processed: Option<u64>, cached: Option<u64>) -> String {
+    match (processed, cached) {
+        (Some(p), Some(c)) => format!("{p} / {c}"),
+        _ => "-".into(),
+    }
 }
 
 fn median(mut values: Vec<u64>) -> Option<u64> {
@@ -124,12 +143,12 @@ fn cost(c: Option<f64>) -> String {
 pub fn report_md(rows: &[Row]) -> String {
     let summaries = summarize(rows);
     let mut out = String::from(
-        "| agent | model | resolved | held out (odd) | tuning (even) | false fixed claims | median steps | tokens (prompt + completion) | cost | median time | total time |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| agent | model | resolved | held out (odd) | tuning (even) | false fixed claims | median steps | tokens (prompt + completion) | prompt processed / cached | cost | median time | total time |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for s in &summaries {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} of {} claims | {} | {} + {} | {} | {:.0} s | {:.0} s |\n",
+            "| {} | {} | {} | {} | {} | {} of {} claims | {} | {} + {} | {} | {} | {:.0} s | {:.0} s |\n",
             cell(&s.agent),
             if s.model.is_empty() { "-".into() } else { cell(&s.model) },
             s.all,
@@ -140,6 +159,7 @@ pub fn report_md(rows: &[Row]) -> String {
             s.median_steps.map_or("-".to_string(), |m| m.to_string()),
             s.prompt_tokens,
             s.completion_tokens,
+            prompt_cache(s.processed_prompt_tokens, s.cached_prompt_tokens),
             cost(s.cost_usd),
             s.median_seconds,
             s.seconds
@@ -160,18 +180,20 @@ pub fn report_md(rows: &[Row]) -> String {
         out.push_str(&format!(" {} |\n", cell(&ends.join(", "))));
     }
     out.push_str(
-        "\n| task | agent | resolved | claimed fixed | steps | tokens | time | stop | check |\n|---|---|---|---|---|---|---|---|---|\n",
+        "\n| task | agent | resolved | claimed fixed | steps | tokens | prompt processed / cached | context rewrites | time | stop | check |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let tokens = r.attempt.prompt_tokens.unwrap_or(0).saturating_add(r.attempt.completion_tokens.unwrap_or(0));
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {:.0} s | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.0} s | {} | {} |\n",
             cell(&r.task),
             cell(&r.agent),
             if r.resolved { "yes" } else { "no" },
             if r.attempt.claimed_fixed { "yes" } else { "no" },
             r.attempt.steps.map_or("-".to_string(), |s| s.to_string()),
             tokens,
+            prompt_cache(r.attempt.processed_prompt_tokens, r.attempt.cached_prompt_tokens),
+            r.attempt.context_rewrites.map_or("-".to_string(), |n| n.to_string()),
             r.attempt.seconds,
             cell(&r.attempt.stop_reason),
             cell(&r.check)
@@ -223,8 +245,30 @@ pub(crate) mod tests {
         assert_eq!(a.per_language["go"], Tally { resolved: 0, tasks: 1 });
         assert_eq!(a.stop_reasons, [("finished".to_string(), 2), ("timeout".to_string(), 1)]);
         assert_eq!((a.prompt_tokens, a.cost_usd), (300, None));
+        assert_eq!((a.processed_prompt_tokens, a.cached_prompt_tokens), (None, None), "no server said");
         let md = report_md(&rows);
         assert!(md.contains("| a | m | 1/3 (33%) | 1/2 (50%) | 0/1 (0%) | 1 of 2 claims |"), "{md}");
         assert!(md.contains("| b | - | 0/1 (0%) | timeout ×1 |"), "languages in order, go first: {md}");
+    }
+
+    #[test]
+    fn prompt_tokens_processed_and_cached_show_per_task_where_known() {
+        let mut cached = row("t1", "wright", "python", true, true, "finished");
+        cached.attempt.processed_prompt_tokens = Some(1200);
+        cached.attempt.cached_prompt_tokens = Some(3400);
+        cached.attempt.context_rewrites = Some(2);
+        let mut also = row("t2", "wright", "python", false, false, "finished");
+        also.attempt.processed_prompt_tokens = Some(800);
+        also.attempt.cached_prompt_tokens = Some(0);
+        also.attempt.context_rewrites = Some(0);
+        let silent = row("t3", "wright", "go", false, false, "finished");
+        let rows = vec![cached, also, silent];
+        let s = &summarize(&rows)[0];
+        assert_eq!((s.processed_prompt_tokens, s.cached_prompt_tokens), (Some(2000), Some(3400)));
+        let md = report_md(&rows);
+        assert!(md.contains("| 300 + 30 | 2000 / 3400 |"), "{md}");
+        assert!(md.contains("| t1 | wright | yes | yes | 2 | 110 | 1200 / 3400 | 2 | 2 s |"), "{md}");
+        assert!(md.contains("| t2 | wright | no | no | 2 | 110 | 800 / 0 | 0 | 2 s |"), "{md}");
+        assert!(md.contains("| t3 | wright | no | no | 2 | 110 | - | - | 2 s |"), "unknown is not 0: {md}");
     }
 }

@@ -204,8 +204,13 @@ fn matrix(rows: &[Row], summaries: &[AgentSummary]) -> String {
                         (false, true) => ("false", "claimed, not resolved"),
                         (false, false) => ("no", "not resolved"),
                     };
+                    // What the prompt cost: processed tokens take time on CPU, cached ones none.
+                    let prompt = match (r.attempt.processed_prompt_tokens, r.attempt.cached_prompt_tokens) {
+                        (Some(p), Some(c)) => format!("<br><small>prompt: {p} processed, {c} cached</small>"),
+                        _ => String::new(),
+                    };
                     out.push_str(&format!(
-                        "<td class=\"{class}\" title=\"{}\">{word}</td>",
+                        "<td class=\"{class}\" title=\"{}\">{word}{prompt}</td>",
                         escape(&format!("{} · {}", r.attempt.stop_reason, r.check))
                     ));
                 }
@@ -240,5 +245,9 @@ mod tests {
         assert!(page.contains("claimed, not resolved") && page.contains("cmd:&lt;script&gt;"));
         assert!(!page.contains("<script>"));
         assert!(report_html(&[]).contains("0 attempts"), "an empty run still renders");
+        let mut cached = row("t3", "wright", "python", true, true, "finished");
+        (cached.attempt.processed_prompt_tokens, cached.attempt.cached_prompt_tokens) = (Some(40), Some(960));
+        let page = report_html(&[cached]);
+        assert!(page.contains("resolved<br><small>prompt: 40 processed, 960 cached</small></td>"), "{page}");
     }
 }
