@@ -1,6 +1,7 @@
 //! The conversation the model sees: messages in order, each appended to the run's
 //! transcript as well; tool outputs cut to a budget, and the oldest dropped when the
-//! server says the context is full.
+//! server says the context is full. Every change to an earlier message is a
+//! `context_rewritten` event: the server's prompt cache breaks there, and is counted.
 
 use wright_llm::{Message, ToolCall};
 
@@ -19,31 +20,49 @@ pub(crate) struct Conversation {
     output_limit: usize,
     /// This turn's answers to calls written as text; they go back as one message.
     text_results: String,
+    /// Times earlier messages were changed, over the whole run.
+    rewrites: u32,
 }
 
 impl Conversation {
     pub fn new(transcript: Option<Transcript>, output_limit: usize) -> Self {
-        Conversation { messages: Vec::new(), transcript, output_limit, text_results: String::new() }
+        Conversation { messages: Vec::new(), transcript, output_limit, text_results: String::new(), rewrites: 0 }
     }
 
-    /// Takes over a resumed run's messages (its transcript holds them already).
-    pub fn restore(&mut self, messages: Vec<Message>) {
+    /// Takes over a resumed run's messages (its transcript holds them already) and the
+    /// rewrites counted before.
+    pub fn restore(&mut self, messages: Vec<Message>, rewrites: u32) {
         self.messages = messages;
+        self.rewrites = rewrites;
+    }
+
+    /// Times earlier messages were changed (each a `context_rewritten` event).
+    pub fn rewrites(&self) -> u32 {
+        self.rewrites
+    }
+
+    fn rewritten(&mut self, why: String, events: &mut Events) {
+        self.rewrites += 1;
+        events.emit(EventKind::ContextRewritten { why });
     }
 
     pub fn messages(&self) -> &[Message] {
         &self.messages
     }
 
-    /// Puts `content` in place of the system prompt (the tools changed form); the
+    /// Puts `content` in place of the system prompt (the tools changed form, `why`); the
     /// transcript records it, and a resumed run reads it back in place.
-    pub fn replace_system(&mut self, content: String, events: &mut Events) {
+    pub fn replace_system(&mut self, content: String, why: &str, events: &mut Events) {
         let message = Message::System { content };
+        if self.messages.first() == Some(&message) {
+            return;
+        }
         self.record(&Record::Message { message: message.clone() }, false, events);
         match self.messages.first_mut() {
             Some(first @ Message::System { .. }) => *first = message,
             _ => self.messages.insert(0, message),
         }
+        self.rewritten(format!("the system prompt was rebuilt: {why}"), events);
     }
 
     /// Adds a message to the conversation and to the transcript.
@@ -96,8 +115,15 @@ impl Conversation {
     /// Replaces the older half of tool outputs (at least one) with a short note. The
     /// system prompt, the task and the model's own calls (which carry the plan) are never
     /// dropped. Returns how many outputs were dropped.
-    pub fn drop_oldest_outputs(&mut self) -> usize {
-        drop_oldest_outputs(&mut self.messages)
+    pub fn drop_oldest_outputs(&mut self, events: &mut Events) -> usize {
+        let count = drop_oldest_outputs(&mut self.messages);
+        if count > 0 {
+            self.rewritten(
+                format!("the context window was full: the {count} oldest tool outputs were dropped"),
+                events,
+            );
+        }
+        count
     }
 }
 
@@ -187,5 +213,49 @@ mod tests {
         assert!(text.starts_with(TEXT_RESULT_PREFIX) && text.contains("one") && text.contains("two"));
         assert!(text.ends_with("[note]"));
         assert!(matches!(&c.messages()[1], Message::Tool { tool_call_id, .. } if tool_call_id == "a"));
+    }
+
+    /// Keeps the events' kinds, for looking at what was emitted.
+    struct Kept(std::sync::Arc<std::sync::Mutex<Vec<EventKind>>>);
+
+    impl crate::EventSink for Kept {
+        fn event(&mut self, event: &crate::Event) {
+            self.0.lock().unwrap().push(event.kind.clone());
+        }
+    }
+
+    #[test]
+    fn every_rewrite_of_earlier_messages_is_an_event_and_counted() {
+        let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut events = Events::new("r", crate::Redactor::new(Vec::new()));
+        events.add_sink(Box::new(Kept(kept.clone())));
+        let mut c = Conversation::new(None, 100);
+        c.remember(Message::System { content: "native".into() }, &mut events);
+        c.remember(Message::User { content: "task".into() }, &mut events);
+        c.remember(Message::Tool { tool_call_id: "1".into(), content: "out".into() }, &mut events);
+        c.replace_system("native".into(), "tools offered natively", &mut events);
+        assert_eq!(c.rewrites(), 0, "the same prompt again changes nothing");
+        c.replace_system("text".into(), "tools listed as text", &mut events);
+        assert_eq!(c.drop_oldest_outputs(&mut events), 1);
+        assert_eq!(c.drop_oldest_outputs(&mut events), 0, "nothing left to drop: no rewrite");
+        assert_eq!(c.rewrites(), 2);
+        let whys: Vec<String> = kept
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|k| match k {
+                EventKind::ContextRewritten { why } => Some(why.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            whys,
+            [
+                "the system prompt was rebuilt: tools listed as text",
+                "the context window was full: the 1 oldest tool outputs were dropped"
+            ]
+        );
+        c.restore(Vec::new(), 5);
+        assert_eq!(c.rewrites(), 5, "a resumed run counts on from the transcript's figure");
     }
 }

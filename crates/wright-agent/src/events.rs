@@ -72,6 +72,11 @@ pub enum EventKind {
     Notice {
         message: String,
     },
+    /// Earlier messages of the conversation were changed: the server's prompt cache breaks
+    /// there, and the next request processes the prompt again from that point.
+    ContextRewritten {
+        why: String,
+    },
     TestResult(TestSummary),
     RunFinished {
         /// What the model said of its work (null when it did not say); never the verdict.
@@ -94,7 +99,11 @@ pub enum EventKind {
         final_tests: Option<TestSummary>,
         /// Tests that changed state between the two, by name.
         tests_changed: Option<wright_testing::Comparison>,
+        /// Summed over the run; the cache figures over the turns whose server reported them.
         usage: Usage,
+        /// How many `context_rewritten` events the run had (each a prompt-cache break).
+        #[serde(default)]
+        context_rewrites: u32,
         cost_usd: Option<f64>,
         steps: u32,
         exit_code: i32,

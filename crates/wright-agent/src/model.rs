@@ -133,7 +133,7 @@ impl Model {
             match result {
                 Ok(reply) => return Asked::Reply(reply),
                 Err(LlmError::ContextLength(msg)) if !dropped => {
-                    let count = conversation.drop_oldest_outputs();
+                    let count = conversation.drop_oldest_outputs(events);
                     if count == 0 {
                         return Asked::Stopped(StopReason::ContextLength, msg);
                     }
@@ -174,7 +174,8 @@ impl Model {
             return false;
         }
         self.format = to;
-        conversation.replace_system(self.system_prompt().to_string(), events);
+        let form = if to == ToolFormat::Text { "tools listed as text" } else { "tools offered natively" };
+        conversation.replace_system(self.system_prompt().to_string(), form, events);
         let message = match to {
             ToolFormat::Text => format!("{why}; using tool calls written as text from now on"),
             _ => format!("{why}; offering the tools natively again"),

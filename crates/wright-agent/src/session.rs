@@ -274,7 +274,7 @@ impl Session {
     fn record_spent(&mut self, durable: bool) {
         let p = &mut self.parts;
         let seconds = (p.spent_before + self.started.elapsed()).as_secs_f64();
-        let spent = Record::Spent { steps: p.steps, usage: p.usage, seconds };
+        let spent = Record::Spent { steps: p.steps, usage: p.usage, seconds, rewrites: p.conversation.rewrites() };
         p.conversation.record(&spent, durable, &mut p.events);
     }
 
@@ -355,6 +355,7 @@ impl Session {
             final_tests: last.as_ref().map(|l| TestSummary::of(TestPhase::Final, l)),
             tests_changed,
             usage: p.usage,
+            context_rewrites: p.conversation.rewrites(),
             cost_usd: p.config.budgets.cost(&p.usage),
             steps: p.steps,
             exit_code,

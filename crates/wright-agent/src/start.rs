@@ -126,7 +126,7 @@ impl Session {
         if let Some(Message::System { content }) = earlier.messages.first() {
             parts.model.set_system_prompt(content);
         }
-        parts.conversation.restore(earlier.messages);
+        parts.conversation.restore(earlier.messages, earlier.rewrites);
         let mut note = String::from("[wright: this run was stopped and has been resumed.");
         if !discarded.is_empty() || !restored.is_empty() {
             let mut files = discarded;

@@ -23,11 +23,14 @@ pub enum Record {
     Plan {
         steps: Vec<PlanStep>,
     },
-    /// Totals after a model reply: steps taken, tokens used, seconds spent.
+    /// Totals after a model reply: steps taken, tokens used, seconds spent, and times the
+    /// conversation was rewritten.
     Spent {
         steps: u32,
         usage: Usage,
         seconds: f64,
+        #[serde(default)]
+        rewrites: u32,
     },
     /// The test run at the base, kept so that `resume` judges against the same one.
     Baseline {
@@ -67,6 +70,7 @@ pub struct Resumed {
     pub steps: u32,
     pub usage: Usage,
     pub seconds: f64,
+    pub rewrites: u32,
     pub finished: bool,
     pub baseline: Option<wright_testing::TestRun>,
 }
@@ -87,10 +91,11 @@ impl Resumed {
                     out.finished = false;
                 }
                 Record::Plan { steps } => out.plan = steps,
-                Record::Spent { steps, usage, seconds } => {
+                Record::Spent { steps, usage, seconds, rewrites } => {
                     out.steps = steps;
                     out.usage = usage;
                     out.seconds = seconds;
+                    out.rewrites = rewrites;
                 }
                 Record::Baseline { run } => out.baseline = Some(run),
                 Record::Finished => out.finished = true,
@@ -167,12 +172,25 @@ mod tests {
             processed_prompt_tokens: Some(2),
             ..Usage::default()
         };
-        t.append(&Record::Spent { steps: 2, usage, seconds: 1.5 }, true).unwrap();
+        t.append(&Record::Spent { steps: 2, usage, seconds: 1.5, rewrites: 3 }, true).unwrap();
         drop(t);
         std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"kind\":\"mess").unwrap();
         let r = Resumed::read(&path).unwrap();
         assert_eq!(r.messages, vec![Message::User { content: "task".into() }]);
-        assert_eq!((r.steps, r.usage, r.finished), (2, usage, false));
+        assert_eq!((r.steps, r.usage, r.rewrites, r.finished), (2, usage, 3, false));
+    }
+
+    #[test]
+    fn a_transcript_written_before_cache_figures_reads_as_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let old = r#"{"kind":"spent","steps":1,"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"estimated":false},"seconds":1.0}"#;
+        std::fs::write(&path, format!("{old}\n")).unwrap();
+        let r = Resumed::read(&path).unwrap();
+        assert_eq!(
+            (r.steps, r.rewrites, r.usage.cached_prompt_tokens, r.usage.processed_prompt_tokens),
+            (1, 0, None, None)
+        );
     }
 
     #[test]

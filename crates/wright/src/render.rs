@@ -132,6 +132,9 @@ impl EventSink for Terminal {
                 )
             }
             EventKind::Notice { message } => self.paint("33", &format!("! {}", visible(message))),
+            EventKind::ContextRewritten { why } => {
+                self.paint("2", &format!("· context rewritten, the prompt cache restarts: {}", visible(why)))
+            }
             EventKind::TestResult(t) => {
                 let verdict = if t.passed { self.paint("32", "passed") } else { self.paint("31", "failed") };
                 let phase = match t.phase {
@@ -160,6 +163,7 @@ impl EventSink for Terminal {
                 baseline,
                 final_tests,
                 usage,
+                context_rewrites,
                 cost_usd,
                 steps,
                 exit_code,
@@ -197,6 +201,11 @@ impl EventSink for Terminal {
                     "  tokens:   {} ({} prompt + {} completion){estimated} in {steps} steps\n",
                     usage.total_tokens, usage.prompt_tokens, usage.completion_tokens
                 ));
+                if let (Some(processed), Some(cached)) = (usage.processed_prompt_tokens, usage.cached_prompt_tokens) {
+                    s.push_str(&format!(
+                        "  prompt:   {processed} processed + {cached} cached; {context_rewrites} context rewrites\n"
+                    ));
+                }
                 if let Some(cost) = cost_usd {
                     s.push_str(&format!("  cost:     ${cost:.4}\n"));
                 }

@@ -31,10 +31,18 @@ pub enum Step {
     Stall,
     /// Text that stops at the length limit (`finish_reason: length`).
     Cut(String),
+    /// A turn with these fields merged into its last stream chunk (the one with the usage)
+    /// or its body, as servers that report prompt-cache figures add them.
+    With(Value, Box<Step>),
 }
 
 pub fn turn(text: &str, calls: &[(&str, Value)]) -> Step {
     Step::Turn { text: text.into(), calls: calls.iter().map(|(n, a)| (n.to_string(), a.to_string())).collect() }
+}
+
+/// `step` with `fields` merged into what carries its usage.
+pub fn with(fields: Value, step: Step) -> Step {
+    Step::With(fields, Box::new(step))
 }
 
 pub fn raw_call(name: &str, raw_args: &str) -> Step {
@@ -132,9 +140,21 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
         tokio::time::sleep(d).await;
         step = *inner_step;
     }
+    let mut extra = Value::Null;
+    if let Step::With(fields, inner_step) = step {
+        (extra, step) = (fields, *inner_step);
+    }
     match step {
-        Step::Turn { text, calls } if stream => sse(chunks(&text, &calls), false),
-        Step::Turn { text, calls } => axum::Json(completion(&text, &calls)).into_response(),
+        Step::Turn { text, calls } if stream => {
+            let mut parts = chunks(&text, &calls);
+            merge(parts.last_mut().unwrap(), &extra);
+            sse(parts, false)
+        }
+        Step::Turn { text, calls } => {
+            let mut body = completion(&text, &calls);
+            merge(&mut body, &extra);
+            axum::Json(body).into_response()
+        }
         Step::Status { code, retry_after, body } => {
             let mut headers = HeaderMap::new();
             if let Some(s) = retry_after {
@@ -171,7 +191,20 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
                 .body(Body::from_stream(parts))
                 .unwrap()
         }
-        Step::Delay(..) => unreachable!(),
+        Step::Delay(..) | Step::With(..) => unreachable!(),
+    }
+}
+
+/// Merges `fields` into `into`, objects key by key; `null` adds nothing.
+fn merge(into: &mut Value, fields: &Value) {
+    match (into, fields) {
+        (_, Value::Null) => {}
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (a, b) => *a = b.clone(),
     }
 }
 
