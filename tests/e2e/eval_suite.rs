@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::support::server::{ModelServer, turn};
+use crate::support::server::{ModelServer, turn, with};
 use crate::support::{Home, output};
 
 fn starter() -> PathBuf {
@@ -81,7 +81,11 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
         &[("edit", json!({"path": "pages.py", "old": "return total // size", "new": "return -(-total // size)"}))],
     );
     let peek = turn("", &[("run", json!({"command": format!("ls {}", starter().display())}))]);
-    let done = turn("", &[("finish", json!({"summary": "pages round up"}))]);
+    // The last turn's server reports its prompt cache, as llama.cpp does.
+    let done = with(
+        json!({"timings": {"cache_n": 900, "prompt_n": 100}}),
+        turn("", &[("finish", json!({"summary": "pages round up"}))]),
+    );
     let server = ModelServer::start(vec![peek, fix, done]).await;
     let home = Home::new();
     let out_dir = home.dir.path().join("results");
@@ -116,8 +120,11 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
     assert_eq!(wright["steps"], 3);
     assert_eq!(wright["files_changed"], json!(["pages.py"]), "only the code reaches the check");
     assert_eq!(wright["model"], "scripted");
+    let cache = [&wright["processed_prompt_tokens"], &wright["cached_prompt_tokens"], &wright["context_rewrites"]];
+    assert_eq!(cache, [&json!(100), &json!(900), &json!(0)], "{wright}");
     let peer = rows.iter().find(|r| r["agent"] == "cmd:true").unwrap();
     assert_eq!((peer["resolved"].as_bool(), peer["claimed_fixed"].as_bool()), (Some(false), Some(true)), "{peer}");
+    assert!(peer["cached_prompt_tokens"].is_null(), "a peer that does not say claims no cache: {peer}");
     // The agent could not see the suite (the hidden tests, the reference fix).
     let requests = server.requests();
     let listing =
@@ -129,6 +136,7 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
     let report = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
     assert!(report.contains("| wright | scripted | 1/1 (100%) |"), "{report}");
     assert!(report.contains("| cmd:true | scripted | 0/1 (0%) |") && report.contains("| 1 of 1 claims |"), "{report}");
+    assert!(report.contains("| 100 / 900 | 0 |"), "prompt processed / cached and rewrites per task: {report}");
     let page = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(page.contains("<svg") && page.contains("claimed, not resolved"), "{page}");
     let summary: serde_json::Value =

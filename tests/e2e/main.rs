@@ -17,6 +17,7 @@ mod hostile_inputs;
 mod hostile_sizes;
 mod hostile_trees;
 mod interrupts;
+mod prompt_cache;
 mod push;
 mod resume;
 mod run_bounds;

@@ -135,6 +135,9 @@ fn read_wright_events(stdout: &str, out: &mut Attempt) {
     out.steps = end["steps"].as_u64();
     out.prompt_tokens = end["usage"]["prompt_tokens"].as_u64();
     out.completion_tokens = end["usage"]["completion_tokens"].as_u64();
+    out.processed_prompt_tokens = end["usage"]["processed_prompt_tokens"].as_u64();
+    out.cached_prompt_tokens = end["usage"]["cached_prompt_tokens"].as_u64();
+    out.context_rewrites = end["context_rewrites"].as_u64();
     out.cost_usd = end["cost_usd"].as_f64();
     out.stop_reason = end["stop_reason"].as_str().unwrap_or_default().to_string();
     if let Some(worktree) = end["worktree"].as_str() {
