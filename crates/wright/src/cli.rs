@@ -183,7 +183,7 @@ pub struct MergeArgs {
 pub struct EvalRunArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// An agent: wright, mini-swe-agent (tool calling), mini-swe-agent:text, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}, {steps}, {seconds}, {tokens}; repeatable
+    /// An agent: wright, sample (the fixed yardstick), mini-swe-agent (tool calling), mini-swe-agent:text, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}, {steps}, {seconds}, {tokens}; repeatable
     #[arg(long = "agent", required = true)]
     pub agents: Vec<String>,
     /// Attempts run at once (keep 1 when comparing times)

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wright_testing::Limits;
+
 use crate::EvalError;
 use crate::suite::Task;
 use crate::suite::attempt::{AgentSettings, Attempt};
@@ -18,6 +20,8 @@ pub enum Agent {
     Wright,
     /// mini-swe-agent, pinned; `text`: its text-based configuration, else tool calling.
     Mini { text: bool },
+    /// The fixed yardstick: whole corrected files sampled until the visible tests pass.
+    Sample,
     /// A command template: `{task_file}`, `{repo}`, `{model}`, `{base_url}` and the task's
     /// budgets `{steps}`, `{seconds}`, `{tokens}` are filled in.
     Cmd(String),
@@ -34,8 +38,9 @@ impl Agent {
                 "wright" => Ok(Agent::Wright),
                 "mini-swe-agent" => Ok(Agent::Mini { text: false }),
                 "mini-swe-agent:text" => Ok(Agent::Mini { text: true }),
+                "sample" => Ok(Agent::Sample),
                 _ => Err(EvalError::Io(format!(
-                    "unknown agent `{spec}`: use wright, mini-swe-agent, mini-swe-agent:text or cmd:'...'"
+                    "unknown agent `{spec}`: use wright, sample, mini-swe-agent, mini-swe-agent:text or cmd:'...'"
                 ))),
             },
         }
@@ -46,6 +51,7 @@ impl Agent {
             Agent::Wright => "wright".into(),
             Agent::Mini { text: false } => "mini-swe-agent".into(),
             Agent::Mini { text: true } => "mini-swe-agent:text".into(),
+            Agent::Sample => "sample".into(),
             Agent::Cmd(t) => format!("cmd:{t}"),
         }
     }
@@ -59,6 +65,7 @@ pub fn attempt(
     tree: &Path,
     scratch: &Path,
     settings: &AgentSettings,
+    limits: &Limits,
 ) -> Result<Attempt, EvalError> {
     let ticket = task.dir.join(&task.task_file);
     let started = Instant::now();
@@ -88,6 +95,7 @@ pub fn attempt(
             read_wright_events(&String::from_utf8_lossy(&run.stdout), &mut out);
         }
         Agent::Mini { text } => crate::suite::mini::attempt(*text, task, tree, scratch, settings, &mut out)?,
+        Agent::Sample => crate::suite::sample::attempt(task, tree, scratch, settings, limits, &mut out)?,
         Agent::Cmd(template) => {
             // The ticket alone, outside the task's folder (which holds the check and the fix).
             let private = scratch.join("task.md");
@@ -146,27 +154,11 @@ fn read_wright_events(stdout: &str, out: &mut Attempt) {
     }
 }
 
-/// `{name}` placeholders filled with shell-quoted values, in one pass (a value that holds
-/// `{model}` is not filled again).
+/// `{name}` placeholders filled with shell-quoted values, in one pass.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(rest.get(..open).unwrap_or_default());
-        let after = rest.get(open + 1..).unwrap_or_default();
-        match values.iter().find(|(name, _)| after.starts_with(&format!("{name}}}"))) {
-            Some((name, value)) => {
-                out.push_str(&quote(value));
-                rest = after.get(name.len() + 1..).unwrap_or_default();
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    let quoted: Vec<(&str, String)> = values.iter().map(|(name, value)| (*name, quote(value))).collect();
+    let quoted: Vec<(&str, &str)> = quoted.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    crate::suite::placeholders::fill(template, &quoted)
 }
 
 #[cfg(test)]
@@ -180,6 +172,7 @@ mod tests {
         assert!(Agent::parse("cmd:").is_err() && Agent::parse("aider").is_err());
         assert_eq!(Agent::parse("mini-swe-agent:text").unwrap(), Agent::Mini { text: true });
         assert_eq!(Agent::parse("mini-swe-agent").unwrap().name(), "mini-swe-agent");
+        assert_eq!(Agent::parse("sample").unwrap().name(), "sample");
         assert_eq!(quote("it's"), "'it'\\''s'");
         let filled = fill("a {repo} {model} {other}", &[("repo", "/t/{model}"), ("model", "m")]);
         assert_eq!(filled, "a '/t/{model}' 'm' {other}");

@@ -81,6 +81,9 @@ impl Harness<'_> {
             }
             crate::suite::mini::install(&self.settings.peers)?;
         }
+        if agents.contains(&Agent::Sample) && self.settings.model.is_none() {
+            return Err(EvalError::Io(crate::suite::sample::NEEDS_MODEL.into()));
+        }
         let model = self.settings.model.clone().unwrap_or_default();
         let done: BTreeSet<(String, String)> =
             read_rows(&results).into_iter().filter(|r| r.model == model).map(|r| (r.task, r.agent)).collect();
@@ -173,7 +176,7 @@ impl Harness<'_> {
                 return Ok(row(false, format!("the task could not be set up: {e}"), Vec::new(), not_started));
             }
         };
-        let tried = attempt(agent, task, &tree, &dir, &self.settings)?;
+        let tried = attempt(agent, task, &tree, &dir, &self.settings, &self.limits)?;
         // The check's own time: an agent's time cap must not fail a slow but honest check.
         let timeout = task.check_timeout();
         // The check runs on a fresh tree holding only the agent's change to the code: what
