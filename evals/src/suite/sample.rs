@@ -52,13 +52,21 @@ pub fn attempt(
     let mut index = Index::open(tree, &scratch.join("index"))?;
     index.update(&mut |_, _| {})?;
     let Some(target) = locate::target(&index, tree, &ticket)? else {
-        out.stop_reason = "no file to fix: the index ranked none".into();
+        out.stop_reason = "nothing to ask for: no file ranked, or no definition found in a long file".into();
         return Ok(());
     };
     index.close()?;
     let files = Tree::open(tree).map_err(|e| EvalError::Io(format!("{}: {e}", tree.display())))?;
     let rel = Path::new(&target.path);
-    let original = files.read(rel, 4 << 20).map_err(|e| EvalError::Io(format!("{}: {e}", target.path)))?.text();
+    let read = files.read(rel, 4 << 20).map_err(|e| EvalError::Io(format!("{}: {e}", target.path)))?;
+    // Rewritten and restored as text: a file that is not whole UTF-8 text is not for this agent.
+    let original = match String::from_utf8(read.bytes) {
+        Ok(text) if read.size <= text.len() as u64 => text,
+        _ => {
+            out.stop_reason = format!("{} is not UTF-8 text of at most 4 MiB", target.path);
+            return Ok(());
+        }
+    };
     // The task's own test command, over the tests the tree shows (the hidden ones are not there).
     let mut limits = limits.clone();
     limits.isolation.hidden.extend(settings.hide.iter().cloned());

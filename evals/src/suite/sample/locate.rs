@@ -34,9 +34,15 @@ pub fn target(index: &Index, tree: &Path, task_text: &str) -> Result<Option<Targ
     if text.lines().count() <= WHOLE_FILE_LINES {
         return Ok(Some(Target { path, lines: None }));
     }
-    // The best-ranked definition in that file; none found: the file after all.
-    let def = hits.iter().find(|h| h.path == path && h.symbol.is_some()).map(|h| (h.start_line, h.end_line));
-    Ok(Some(Target { path, lines: def }))
+    // The best-ranked definition in that file, else one the task names; none: nothing the
+    // model could rewrite whole within a reply.
+    let ranked = hits.iter().find(|h| h.path == path && h.symbol.is_some()).map(|h| (h.start_line, h.end_line));
+    let named = || {
+        let lang = wright_grammar::Lang::from_path(Path::new(&path))?;
+        let defs = wright_grammar::definitions(lang, &text).ok()?;
+        defs.iter().find(|d| as_identifier(task_text, &d.name)).map(|d| (d.start_line, d.end_line))
+    };
+    Ok(ranked.or_else(named).map(|lines| Target { path, lines: Some(lines) }))
 }
 
 /// Whether the text names the file: its path, or its file name, as a word.
@@ -53,6 +59,14 @@ fn as_word(text: &str, word: &str) -> bool {
         boundary(before)
             && (boundary(after)
                 || after == Some('.') && boundary(text.get(at + word.len() + 1..).and_then(|s| s.chars().next())))
+    })
+}
+
+fn as_identifier(text: &str, name: &str) -> bool {
+    let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+    text.match_indices(name).any(|(at, _)| {
+        boundary(text.get(..at).and_then(|s| s.chars().next_back()))
+            && boundary(text.get(at + name.len()..).and_then(|s| s.chars().next()))
     })
 }
 
@@ -97,5 +111,23 @@ mod tests {
         assert_eq!(found, Target { path: "stats.py".into(), lines: None });
         let found = target(&index, &tree, "average is wrong, the fix belongs in pages.py").unwrap().unwrap();
         assert_eq!(found.path, "pages.py");
+    }
+
+    #[test]
+    fn a_long_file_gives_one_definition() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("tree");
+        std::fs::create_dir_all(&tree).unwrap();
+        let filler: String = (0..400).map(|i| format!("# note {i}\n")).collect();
+        let text = format!(
+            "def first(x):\n    return x\n\n{filler}\ndef spread(values):\n    return max(values) - min(values)\n"
+        );
+        std::fs::write(tree.join("report.py"), &text).unwrap();
+        let mut index = Index::open(&tree, &dir.path().join("index")).unwrap();
+        index.update(&mut |_, _| {}).unwrap();
+        let found = target(&index, &tree, "report.spread([]) raises ValueError").unwrap().unwrap();
+        let (start, end) = found.lines.unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[start - 1].starts_with("def spread") && lines[end - 1].contains("max(values)"), "{start}-{end}");
     }
 }

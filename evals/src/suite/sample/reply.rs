@@ -46,9 +46,12 @@ pub fn splice(text: &str, lines: Option<(usize, usize)>, new: &str) -> String {
 pub fn excerpt(text: &str, lines: Option<(usize, usize)>) -> String {
     match lines {
         None => text.trim_end_matches('\n').to_string(),
-        Some((start, end)) => {
-            text.lines().skip(start.saturating_sub(1)).take(end + 1 - start.max(1)).collect::<Vec<_>>().join("\n")
-        }
+        Some((start, end)) => text
+            .lines()
+            .skip(start.saturating_sub(1))
+            .take((end + 1).saturating_sub(start.max(1)))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 
@@ -68,6 +71,7 @@ mod tests {
     fn a_definition_is_spliced_in_place() {
         let text = "a\nb\nc\nd\n";
         assert_eq!(excerpt(text, Some((2, 3))), "b\nc");
+        assert_eq!(excerpt(text, Some((4, 1))), "");
         assert_eq!(splice(text, Some((2, 3)), "B\nC\nC2\n"), "a\nB\nC\nC2\nd\n");
         assert_eq!(splice(text, None, "z"), "z\n");
         assert_eq!(splice("no newline", None, "y\n"), "y");
