@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::support::server::{ModelServer, turn, with};
-use crate::support::{Home, output};
+use crate::support::{Home, jsonl, output};
 
 fn starter() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../evals/suites/starter")
@@ -44,11 +44,7 @@ async fn samples_run_until_the_visible_tests_pass_or_the_budget_ends() {
     let out = output(cmd).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    let rows: Vec<serde_json::Value> = std::fs::read_to_string(out_dir.join("results.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = jsonl(&out_dir.join("results.jsonl"));
     let row = |id: &str| rows.iter().find(|r| r["task"] == id).unwrap().clone();
 
     let never = row("py-average-empty");
@@ -57,11 +53,8 @@ async fn samples_run_until_the_visible_tests_pass_or_the_budget_ends() {
     assert!(never["stop_reason"].as_str().unwrap().contains("step budget"), "{never}");
     // No passing sample: the tree is left as it was, so the check saw no change.
     assert_eq!(never["files_changed"], json!([]), "{never}");
-    let notes = std::fs::read_to_string(never["transcript"].as_str().unwrap()).unwrap();
-    let outcomes: Vec<String> = notes
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["outcome"].as_str().unwrap().to_string())
-        .collect();
+    let notes = jsonl(Path::new(never["transcript"].as_str().unwrap()));
+    let outcomes: Vec<&str> = notes.iter().map(|n| n["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["no closed code block", "the code came back unchanged", "the visible tests fail"]);
 
     let fixed = row("py-paginate-last-page");

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::support::server::{ModelServer, turn, with};
-use crate::support::{Home, output};
+use crate::support::{Home, jsonl, output};
 
 fn starter() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../evals/suites/starter")
@@ -104,11 +104,7 @@ async fn wright_and_a_command_peer_run_side_by_side_and_only_the_check_decides()
     let out = output(run(false)).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    let rows: Vec<serde_json::Value> = std::fs::read_to_string(out_dir.join("results.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = jsonl(&out_dir.join("results.jsonl"));
     assert_eq!(rows.len(), 2, "{rows:?}");
     let wright = rows.iter().find(|r| r["agent"] == "wright").unwrap();
     // Resolved by the hidden check; wright itself only said unverified (no visible test showed it).
