@@ -9,6 +9,7 @@ mod mini;
 mod placeholders;
 mod report;
 mod report_html;
+mod report_languages;
 mod sample;
 mod shard;
 mod shell;

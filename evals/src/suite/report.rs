@@ -131,7 +131,7 @@ fn median_f(mut values: Vec<f64>) -> f64 {
 }
 
 /// Text for a table cell: a `|` or a newline in an agent's template must not break the row.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -179,6 +179,8 @@ pub fn report_md(rows: &[Row]) -> String {
         let ends: Vec<String> = s.stop_reasons.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
         out.push_str(&format!(" {} |\n", cell(&ends.join(", "))));
     }
+    out.push('\n');
+    out.push_str(&crate::suite::report_languages::by_language_md(rows));
     out.push_str(
         "\n| task | agent | resolved | claimed fixed | steps | tokens | prompt processed / cached | context rewrites | time | stop | check |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
