@@ -23,7 +23,8 @@ pub(crate) fn request(model: &str, messages: &[Message], tools: &[ToolDef], stre
         body["stream_options"] = json!({"include_usage": true});
     }
     if let Some(t) = sampling.temperature {
-        body["temperature"] = json!(t);
+        // As the user wrote it: 0.8f32 widened to f64 would go out as 0.800000011920929.
+        body["temperature"] = json!(t.to_string().parse::<f64>().unwrap_or(f64::from(t)));
     }
     if let Some(seed) = sampling.seed {
         body["seed"] = json!(seed);
@@ -145,6 +146,8 @@ mod tests {
             request("m", &[], &[], false, Sampling { temperature: Some(0.0), seed: Some(7), max_tokens: Some(99) });
         assert_eq!((fixed["temperature"].as_f64(), fixed["seed"].as_u64()), (Some(0.0), Some(7)));
         assert_eq!(fixed["max_tokens"].as_u64(), Some(99));
+        let hot = request("m", &[], &[], false, Sampling { temperature: Some(0.8), ..Sampling::default() });
+        assert_eq!(hot["temperature"].to_string(), "0.8");
     }
 
     #[test]
