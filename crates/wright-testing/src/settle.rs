@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::{Candidate, Detected, Limits, TestRun, run};
+use crate::{Candidate, Counts, Detected, Limits, Outcome, TestRun, run};
 
 /// The command settled on, its run, and what was tried before it.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,27 +51,60 @@ pub fn settle(root: &Path, detected: &Detected, timeout: Duration, limits: &Limi
             break;
         }
         let tried = run(root, &candidate.command, left, limits);
-        if tried.ran().is_some_and(|n| n > 0) {
+        if ran_a_test(&tried) {
             return settled(candidate, tried, dropped);
         }
         dropped.push(format!("`{}` {}", candidate.command, what_it_did(&tried)));
     }
+    // Settling showed the first ran nothing, even when only its exit code spoke.
+    let mut first_run = first_run;
+    if first_run.ran().is_none() {
+        first_run.summary = Some(Counts::default());
+    }
     settled(first, first_run, dropped)
 }
 
-/// Whether `run` ran no test: the runner says so, or the command starts no runner and
-/// printed no test.
+/// Whether `run` ran no test and ended cleanly: the runner says so (exit 0, or 5 with
+/// "no tests ran" as pytest and unittest end then), or the command starts no runner and
+/// printed no test. Anything else (a crash, a timeout) may have hidden tests that ran.
 fn ran_none(run: &TestRun, candidate: &Candidate) -> bool {
-    match run.ran() {
-        Some(n) => n == 0 && !run.timed_out,
-        None => candidate.silent_is_empty && run.exit_code == 0 && !run.timed_out,
+    if run.timed_out {
+        return false;
     }
+    match (run.exit_code, run.ran()) {
+        (0, Some(n)) => n == 0,
+        (0, None) => candidate.silent_is_empty,
+        (5, Some(0)) => crate::says_no_test_ran(&run.output_tail),
+        _ => false,
+    }
+}
+
+/// Whether `run` ran a test: one passed, or one failed that is a test and not a module
+/// that could not be loaded (unittest's `_FailedTest`, a pytest collection error).
+fn ran_a_test(run: &TestRun) -> bool {
+    if run.timed_out || collection_failed(&run.output_tail) {
+        return false;
+    }
+    run.counts().passed > 0 || run.named(Outcome::Failed).iter().any(|t| !LOADER_ERRORS.iter().any(|e| t.contains(e)))
+}
+
+/// What unittest names a module it could not import or load in place of its tests.
+const LOADER_ERRORS: [&str; 3] =
+    ["unittest.loader._FailedTest", "unittest.loader.ModuleImportFailure", "unittest.loader.LoadTestsFailure"];
+
+/// pytest stops before any test when a module fails to collect, and says so.
+fn collection_failed(output: &str) -> bool {
+    output.lines().any(|l| l.contains("Interrupted: ") && l.contains(" during collection"))
 }
 
 fn what_it_did(run: &TestRun) -> String {
     match run.ran() {
         _ if run.timed_out => "did not finish in time".into(),
         Some(0) => "ran no test either".into(),
+        _ if collection_failed(&run.output_tail) => format!("could not collect its tests (exit {})", run.exit_code),
+        Some(_) if run.named(Outcome::Failed).iter().any(|t| LOADER_ERRORS.iter().any(|e| t.contains(e))) => {
+            format!("could not load its tests (exit {})", run.exit_code)
+        }
         _ => format!("named no test it ran (exit {})", run.exit_code),
     }
 }
@@ -120,6 +153,45 @@ mod tests {
         let mut d = detected("echo ok", &[two], 3);
         d.first.silent_is_empty = true;
         assert_eq!(settle_in(dir.path(), &d).command, two);
+    }
+
+    #[test]
+    fn only_a_clean_exit_ran_no_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let two = "echo '2 passed in 0.01s'";
+        // A test binary aborted (exit 101) before the doc tests said `0 passed`.
+        let aborted = "printf 'test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured\\n'; exit 101";
+        let s = settle_in(dir.path(), &detected(aborted, &[two], 2));
+        assert!(s.dropped.is_empty() && s.command == aborted, "{s:?}");
+        // pytest's exit 5 is its "no tests collected".
+        let five = "echo 'no tests ran in 0.01s'; exit 5";
+        assert_eq!(settle_in(dir.path(), &detected(five, &[two], 2)).command, two);
+        let unread_five = "exit 5";
+        let mut d = detected(unread_five, &[two], 2);
+        d.first.silent_is_empty = true;
+        assert_eq!(settle_in(dir.path(), &d).command, unread_five, "exit 5 alone says nothing");
+    }
+
+    #[test]
+    fn a_module_that_cannot_load_is_not_a_test_that_ran() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = "printf 'Ran 0 tests in 0.000s\\n\\nOK\\n'";
+        let collection = "printf 'ERROR tests/test_x.py\\n!!! Interrupted: 1 error during collection !!!\\n1 error in 0.07s\\n'; exit 2";
+        let loader = "printf 'test_x (unittest.loader._FailedTest.test_x) ... ERROR\\n\\nRan 1 test in 0.000s\\n\\nFAILED (errors=1)\\n'; exit 1";
+        let failing = "printf 'test_add (test_calc.T.test_add) ... FAIL\\n\\nRan 1 test in 0.000s\\n\\nFAILED (failures=1)\\n'; exit 1";
+        let s = settle_in(dir.path(), &detected(zero, &[collection, loader, failing], 1));
+        assert_eq!((s.command.as_str(), s.run.ran()), (failing, Some(1)), "a test that fails ran: {s:?}");
+        assert!(s.dropped[1].ends_with("could not collect its tests (exit 2)"), "{:?}", s.dropped);
+        assert!(s.dropped[2].ends_with("could not load its tests (exit 1)"), "{:?}", s.dropped);
+    }
+
+    #[test]
+    fn a_script_of_no_ops_that_nothing_replaces_is_no_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = detected("echo ok", &["exit 3"], 1);
+        d.first.silent_is_empty = true;
+        let s = settle_in(dir.path(), &d);
+        assert_eq!((s.command.as_str(), s.run.ran(), s.run.passed()), ("echo ok", Some(0), false), "{s:?}");
     }
 
     #[test]
