@@ -26,7 +26,7 @@ use reply::{code_block, excerpt, splice};
 
 const PROMPT: &str = include_str!("../../prompts/sample.md");
 /// The temperature of every sample after the first, greedy one.
-const HOT: f32 = 0.8;
+const HOT: f64 = 0.8;
 /// How much of a failing test run the next sample sees (its end, where runners say why).
 const FEEDBACK_CHARS: usize = 2000;
 /// Below this much time left no sample could finish.
@@ -100,7 +100,7 @@ pub fn attempt(
             model: model.clone(),
             stream: true,
             sampling: Sampling {
-                temperature: Some(temperature),
+                temperature: Some(temperature as f32),
                 seed: Some(settings.seed.wrapping_add(samples)),
                 // Room for the code rewritten, and some words around it.
                 max_tokens: Some((code.len() as u32 / 2).clamp(512, 4096)),
