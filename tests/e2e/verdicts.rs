@@ -48,7 +48,10 @@ fn finish_fixed() -> Step {
 }
 
 async fn run(home: &Home, repo: &Path, script: Vec<Step>, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
-    let server = ModelServer::start(script).await;
+    run_on(&ModelServer::start(script).await, home, repo, extra).await
+}
+
+async fn run_on(server: &ModelServer, home: &Home, repo: &Path, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--model", "scripted"]).args(extra).arg("--repo").arg(repo).arg("add(1, 2) should be 3");
     let out = output(cmd).await;
@@ -172,13 +175,10 @@ async fn a_real_fix_beside_an_unrelated_failure_is_fixed_and_names_both() {
     assert_eq!(end["final"]["counts"], json!({"passed": 2, "failed": 1, "skipped": 0}));
 }
 
-/// unittest suites in `tests/` with no `__init__.py`: `python3 -m unittest -v` finds none
-/// of them (Python 3.11), so the run at the base settles on a command that runs them, and
-/// a right fix is verified by it.
-#[tokio::test]
-async fn unittest_suites_that_unittest_does_not_find_are_run_by_the_settled_command() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("calc");
+/// A git repository with `calc.py` (add is wrong) and unittest suites in `tests/`, which
+/// has no `__init__.py`.
+fn unittest_project(dir: &Path) -> PathBuf {
+    let repo = dir.join("calc");
     std::fs::create_dir_all(repo.join("tests")).unwrap();
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["config", "user.name", "Pat Developer"]);
@@ -191,6 +191,16 @@ async fn unittest_suites_that_unittest_does_not_find_are_run_by_the_settled_comm
     .unwrap();
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "calc"]);
+    repo
+}
+
+/// unittest suites in `tests/` with no `__init__.py`: `python3 -m unittest -v` finds none
+/// of them (Python 3.11), so the run at the base settles on a command that runs them, and
+/// a right fix is verified by it.
+#[tokio::test]
+async fn unittest_suites_that_unittest_does_not_find_are_run_by_the_settled_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = unittest_project(dir.path());
     let (code, events) =
         run(&Home::new(), &repo, vec![edit("return a - b", "return a + b"), finish_fixed()], &[]).await;
     assert_eq!(events[0]["test_command"], "python3 -m unittest -v");
@@ -205,6 +215,39 @@ async fn unittest_suites_that_unittest_does_not_find_are_run_by_the_settled_comm
     assert_eq!(end["final"]["command"], command, "later runs keep the settled command");
     assert_eq!((end["baseline"]["ran"].as_u64(), end["final"]["ran"].as_u64()), (Some(2), Some(2)), "{end}");
     assert_eq!(names(&end["tests_changed"]["now_passing"]).len(), 1, "{end}");
+}
+
+/// With `--no-baseline` the first `finish` settles the test command while that call is
+/// open: the model learns of the new command in the call's answer, and every tool call
+/// is followed by its result, with no message between (OpenAI-style servers refuse one).
+#[tokio::test]
+async fn a_command_settled_at_finish_is_told_in_the_answer_to_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = unittest_project(dir.path());
+    let script = vec![edit("return a - b", "return a * b"), finish_fixed(), finish_fixed()];
+    let server = ModelServer::start(script).await;
+    let (code, events) = run_on(&server, &Home::new(), &repo, &["--no-baseline"]).await;
+    let answers = finish_answers(&events);
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(
+        answers[0].starts_with("Not finished") && answers[0].contains("the project's test command is"),
+        "{answers:?}"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        let messages = request["messages"].as_array().unwrap();
+        for (i, message) in messages.iter().enumerate() {
+            let calls = message["tool_calls"].as_array().cloned().unwrap_or_default();
+            for (j, call) in calls.iter().enumerate() {
+                let answer = &messages[i + 1 + j];
+                assert_eq!((&answer["role"], &answer["tool_call_id"]), (&json!("tool"), &call["id"]), "{messages:#?}");
+            }
+        }
+    }
+    let told = requests[2]["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_string();
+    assert!(told.contains("the project's test command is"), "{told}");
+    assert_eq!((code, finished(&events)["verdict"].as_str()), (Some(4), Some("not_fixed")));
 }
 
 #[tokio::test]

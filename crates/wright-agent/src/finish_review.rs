@@ -44,8 +44,9 @@ pub(crate) async fn weigh(
     p.events.progress(Progress::ToolRunning(format!("tests before finishing: {command}")));
     let timeout = crate::test_runs::allowed(p.config.test_timeout, &p.config.run_limits.deadline, 1);
     let tested = p.tests.run(timeout, interrupt, &mut p.events).await;
-    // Without a baseline (`--no-baseline`) this is the run that settles the command.
-    crate::test_runs::pass_on_switch(p);
+    // Without a baseline (`--no-baseline`) this is the run that settles the command. The
+    // `finish` call is still open, so the note goes in its answer, not a message before it.
+    let switched = crate::test_runs::switch_note(p).map(|note| format!("\n{note}")).unwrap_or_default();
     let run = match tested {
         Some(Tested::Ran(run)) => run,
         _ => return Weighed::Accept(None),
@@ -56,7 +57,7 @@ pub(crate) async fn weigh(
         Evidence { commits, changed: &changed, has_command: true, baseline: p.baseline.as_ref(), last: Some(&run) };
     match judge(&evidence) {
         (Verdict::TestsBroken | Verdict::NotFixed, why, _) => Weighed::Object(format!(
-            "Not finished: wright ran `{command}`, and {why}. The output ends:\n{}\nFix the change (read the failing test and the code it calls), then call finish again; a second finish ends the run as it is.",
+            "Not finished: wright ran `{command}`, and {why}. The output ends:\n{}\nFix the change (read the failing test and the code it calls), then call finish again; a second finish ends the run as it is.{switched}",
             tail(&run.output_tail)
         )),
         _ => Weighed::Accept(Some(run)),

@@ -288,7 +288,11 @@ impl Session {
         // At most a quarter of what is left: the model must have time to work.
         let timeout = allowed(p.config.baseline_timeout, &p.config.run_limits.deadline, 4);
         let shown = p.tests.shown(TestPhase::Baseline, timeout, interrupt, &mut p.events).await;
-        crate::test_runs::pass_on_switch(p);
+        // Before the first turn no tool call is open (a resumed run's are answered): the
+        // note may be a message of its own.
+        if let Some(note) = crate::test_runs::switch_note(p) {
+            p.conversation.remember(Message::User { content: note }, &mut p.events);
+        }
         match shown {
             Ok(run) => {
                 if let Some(run) = &run {

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wright_llm::Message;
 use wright_testing::{Detected, Limits, Settled, TestRun};
 use wright_tools::Deadline;
 
@@ -140,13 +139,14 @@ impl TestRunner {
 /// The user interrupted the test run.
 pub(crate) struct Interrupted;
 
-/// After a run that replaced the detected command: the model is told which one the
-/// project's tests run with, and the hint for a `run` of no test names it.
-pub(crate) fn pass_on_switch(p: &mut Parts) {
-    if let Some(note) = p.tests.take_switched() {
-        p.dispatcher.set_test_command(p.tests.command().map(str::to_string));
-        p.conversation.remember(Message::User { content: note }, &mut p.events);
-    }
+/// After a run that replaced the detected command: the hint for a `run` of no test names
+/// the new one, and the note telling the model which command the project's tests run
+/// with is returned. The caller puts it where the conversation may take it: a message
+/// between a tool call and its answer is refused by OpenAI-style servers.
+pub(crate) fn switch_note(p: &mut Parts) -> Option<String> {
+    let note = p.tests.take_switched()?;
+    p.dispatcher.set_test_command(p.tests.command().map(str::to_string));
+    Some(note)
 }
 
 /// The time a test run gets: what is configured, cut at `1/share` of what is left of the

@@ -2,12 +2,13 @@
 //! build files and test files. Only files are read on the host; the one probe that runs a
 //! program (is pytest importable?) runs in the sandbox.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use wright_tree::Tree;
 
 use crate::Limits;
 use crate::scan::{Layout, scan};
+use crate::shell::{in_each, usable};
 
 /// A command that may run the tree's tests, and the reason it was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,13 +117,21 @@ fn go(layout: &Layout) -> Detected {
             format!("test files built only with the tags {}", tags.join(", ")),
         ));
     }
-    for module in &layout.go.modules {
-        if layout.go.files.iter().any(|f| f.starts_with(module)) {
-            fallbacks.push(Candidate::new(
-                format!("cd {} && go test -v ./...", shell_word(module)),
-                format!("tests in the module {} (./... stops at its go.mod)", module.display()),
-            ));
-        }
+    // One command for every nested module with tests, so none is left out of later runs.
+    let modules: Vec<&Path> = layout
+        .go
+        .modules
+        .iter()
+        .filter(|m| usable(m) && layout.go.files.iter().any(|f| f.starts_with(m)))
+        .map(PathBuf::as_path)
+        .collect();
+    if let Some(command) = in_each(&modules, |m| format!("cd {m} && go test -v ./...")) {
+        let names: Vec<String> = modules.iter().map(|m| m.display().to_string()).collect();
+        let why = match names.as_slice() {
+            [one] => format!("tests in the module {one} (./... stops at its go.mod)"),
+            many => format!("tests in the modules {} (./... stops at each go.mod)", many.join(", ")),
+        };
+        fallbacks.push(Candidate::new(command, why));
     }
     Detected { first: Candidate::new("go test -v ./...", "go.mod"), fallbacks, test_files: layout.go.files.len() }
 }
@@ -130,17 +139,6 @@ fn go(layout: &Layout) -> Detected {
 fn make_test(root: &Path) -> Option<Candidate> {
     let has_target = head(root, "Makefile").lines().any(|l| l.starts_with("test:"));
     has_target.then(|| Candidate::new("make test", "the Makefile has a test target"))
-}
-
-/// A path as one shell word: quoted unless plain, and never taken for an option.
-pub(crate) fn shell_word(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    let text = if text.starts_with('-') { format!("./{text}") } else { text.into_owned() };
-    if text.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c)) {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
 }
 
 /// The first 256 KiB of the tree's regular file `name`, as text (empty for anything else).
@@ -215,13 +213,21 @@ mod tests {
         std::fs::write(dir.path().join("my tools/a_test.go"), "package y\n").unwrap();
         std::fs::write(dir.path().join("b_test.go"), "//go:build integration\n\npackage x\n").unwrap();
         assert_eq!(fallbacks(dir.path()), ["go test -v -tags integration ./...", "cd 'my tools' && go test -v ./..."]);
-    }
-
-    #[test]
-    fn shell_words_are_quoted() {
-        assert_eq!(shell_word(Path::new("tests")), "tests");
-        assert_eq!(shell_word(Path::new("it's")), r"'it'\''s'");
-        assert_eq!(shell_word(Path::new("-x")), "./-x");
-        assert_eq!(shell_word(Path::new("a;b")), "'a;b'");
+        // Every nested module with tests, in one command: the settled one runs them all.
+        std::fs::create_dir_all(dir.path().join("calc")).unwrap();
+        std::fs::write(dir.path().join("calc/go.mod"), "module z").unwrap();
+        std::fs::write(dir.path().join("calc/c_test.go"), "package z\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+        std::fs::write(dir.path().join("empty/go.mod"), "module e").unwrap();
+        // A name a command line cannot carry intact is left out, from the reason too.
+        std::fs::create_dir_all(dir.path().join("bad\x1b[2Jname")).unwrap();
+        std::fs::write(dir.path().join("bad\x1b[2Jname/go.mod"), "module b").unwrap();
+        std::fs::write(dir.path().join("bad\x1b[2Jname/b_test.go"), "package b\n").unwrap();
+        let d = detect(dir.path(), &Limits::default()).unwrap();
+        assert_eq!(
+            d.fallbacks[1].command,
+            r#"rc=0; for d in calc 'my tools'; do (cd "$d" && go test -v ./...) || rc=1; done; exit $rc"#
+        );
+        assert_eq!(d.fallbacks[1].why, "tests in the modules calc, my tools (./... stops at each go.mod)");
     }
 }

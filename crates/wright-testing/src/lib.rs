@@ -19,6 +19,7 @@ mod python;
 mod run;
 mod scan;
 mod settle;
+mod shell;
 
 use std::collections::BTreeMap;
 

@@ -78,6 +78,7 @@ pub(crate) fn read(text: &str) -> Read {
     let mut cargo_prefix = String::new();
     let mut cargo_sum: Option<Counts> = None;
     let mut unittest_ran: Option<u64> = None;
+    let mut unittest_sum: Option<Counts> = None;
     // Open TAP subtests: (indent, name); a test's id is its path, joined by " > ".
     let mut tap: Vec<(usize, String)> = Vec::new();
     let mut tap_sum: Option<Counts> = None;
@@ -96,8 +97,14 @@ pub(crate) fn read(text: &str) -> Read {
         } else if let Some(c) = matches(&UNITTEST_RAN, line) {
             unittest_ran = Some(number(&c, 1));
         } else if let Some(c) = matches(&UNITTEST_RESULT, line) {
-            if let Some(ran) = unittest_ran {
-                out.summary = Some(unittest_counts(ran, group(&c, 1), group(&c, 2)));
+            // One run per test folder may print one summary each: they add up.
+            if let Some(ran) = unittest_ran.take() {
+                let add = unittest_counts(ran, group(&c, 1), group(&c, 2));
+                let sum = unittest_sum.get_or_insert_with(Counts::default);
+                sum.passed = sum.passed.saturating_add(add.passed);
+                sum.failed = sum.failed.saturating_add(add.failed);
+                sum.skipped = sum.skipped.saturating_add(add.skipped);
+                out.summary = unittest_sum;
             }
         } else if let Some(c) = matches(&CARGO_RUNNING, line) {
             cargo_prefix = format!("{}::", group(&c, 1));
@@ -274,6 +281,11 @@ test_skip (test_dates.ParseDateTest.test_skip) ... skipped 'later'\n\n======\nFA
         );
         assert_eq!(empty.summary, Some(Counts::default()));
         assert!(empty.tests.is_empty());
+        // `unittest discover` run in two folders: both summaries count.
+        let two = read(
+            "Ran 0 tests in 0.000s\n\nOK\nRan 3 tests in 0.1s\n\nFAILED (failures=1)\nRan 2 tests in 0.1s\n\nOK\n",
+        );
+        assert_eq!(two.summary, Some(Counts { passed: 4, failed: 1, skipped: 0 }));
     }
 
     #[test]

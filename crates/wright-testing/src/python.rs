@@ -2,14 +2,15 @@
 //! unittest; then what to try when that runs no test (unittest's default discovery skips
 //! a `tests/` directory that is not a package).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use wright_sandbox::{Program, RunSpec};
 
 use crate::Limits;
-use crate::detect::{Candidate, Detected, has, head, shell_word};
+use crate::detect::{Candidate, Detected, has, head};
 use crate::scan::PythonTests;
+use crate::shell::{in_each, usable};
 
 const PYTEST: &str = "python3 -m pytest -q";
 const UNITTEST: &str = "python3 -m unittest -v";
@@ -39,13 +40,13 @@ pub(crate) fn python(root: &Path, tests: &PythonTests, limits: &Limits) -> Optio
         // Tried, not probed: when pytest is missing the try fails and the next is tried.
         fallbacks.push(Candidate::new(PYTEST, "pytest runs unittest suites too, in any directory"));
     }
-    if tests.test_cases {
-        for dir in tests.dirs.iter().filter(|d| !d.as_os_str().is_empty()) {
-            fallbacks.push(Candidate::new(
-                format!("python3 -m unittest discover -v -s {}", shell_word(dir)),
-                format!("unittest suites in {}", dir.display()),
-            ));
-        }
+    // One command for every test folder, so none is left out of later runs.
+    let dirs: Vec<&Path> = tests.dirs.iter().filter(|d| usable(d)).map(PathBuf::as_path).collect();
+    if tests.test_cases
+        && let Some(command) = in_each(&dirs, |d| format!("python3 -m unittest discover -v -s {d}"))
+    {
+        let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        fallbacks.push(Candidate::new(command, format!("unittest suites in {}", names.join(", "))));
     }
     Some(Detected { first, fallbacks, test_files: tests.files })
 }
@@ -93,6 +94,16 @@ mod tests {
         assert_eq!((d.first.command.as_str(), d.test_files), (UNITTEST, 1));
         let next: Vec<&str> = d.fallbacks.iter().map(|c| c.command.as_str()).collect();
         assert_eq!(next, [PYTEST, "python3 -m unittest discover -v -s tests"]);
+        // Every test folder, in one command: the settled one runs them all.
+        std::fs::create_dir(dir.path().join("more tests")).unwrap();
+        std::fs::write(dir.path().join("more tests/test_more.py"), "import unittest\n").unwrap();
+        let d = detect(dir.path(), &Limits::default()).unwrap();
+        assert_eq!(d.fallbacks.len(), 2, "{d:?}");
+        assert_eq!(
+            d.fallbacks[1].command,
+            r#"rc=0; for d in 'more tests' tests; do (python3 -m unittest discover -v -s "$d") || rc=1; done; exit $rc"#
+        );
+        assert_eq!(d.fallbacks[1].why, "unittest suites in more tests, tests");
     }
 
     #[test]

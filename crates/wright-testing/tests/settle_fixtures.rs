@@ -54,8 +54,39 @@ fn unittest_suites_in_a_tests_directory_are_run() {
     assert!(s.run.passed(), "{:?}", s.run);
 }
 
+/// Two test folders whose files share a name: pytest stops at the clash before any test
+/// (a collection error, not a test that ran), and unittest runs each folder in turn.
 #[test]
-fn go_tests_in_a_nested_module_are_run() {
+fn unittest_suites_in_every_test_folder_are_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = |class: &str, test: &str| {
+        format!(
+            "import unittest\nfrom calc import add\n\n\nclass {class}(unittest.TestCase):\n    def {test}(self):\n        self.assertEqual(add(1, 2), 3)\n"
+        )
+    };
+    write(
+        dir.path(),
+        &[
+            ("calc.py", "def add(a, b):\n    return a + b\n"),
+            ("tests/test_calc.py", &suite("CalcTest", "test_add")),
+            ("more tests/test_calc.py", &suite("MoreTest", "test_more")),
+        ],
+    );
+    let s = settled(dir.path(), "python3 -m unittest -v");
+    assert!(s.command.contains("discover -v -s \"$d\""), "{s:?}");
+    assert!(s.dropped.iter().any(|d| d.starts_with("`python3 -m pytest -q` could not collect")), "{:?}", s.dropped);
+    assert_eq!((s.run.ran(), s.run.passed()), (Some(2), true), "{:?}", s.run);
+    let limits = Limits::default();
+    let again = wright_testing::run(dir.path(), &s.command, Duration::from_secs(120), &limits);
+    assert_eq!(again.named(wright_testing::Outcome::Passed).len(), 2, "later runs run both folders: {again:?}");
+    // A failure in any folder fails the run, though a later folder passes.
+    write(dir.path(), &[("more tests/test_calc.py", &suite("MoreTest", "test_more").replace("3)", "4)"))]);
+    let failing = wright_testing::run(dir.path(), &s.command, Duration::from_secs(120), &limits);
+    assert!(failing.exit_code != 0 && failing.counts().failed == 1, "{failing:?}");
+}
+
+#[test]
+fn go_tests_in_nested_modules_are_run() {
     if !installed("go") {
         return;
     }
@@ -71,11 +102,14 @@ fn go_tests_in_a_nested_module_are_run() {
                 "calc/add_test.go",
                 "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Fatal(\"1+2\")\n\t}\n}\n",
             ),
+            ("my tools/go.mod", "module example.com/tools\n\ngo 1.19\n"),
+            ("my tools/tools_test.go", "package tools\n\nimport \"testing\"\n\nfunc TestTool(t *testing.T) {}\n"),
         ],
     );
     let s = settled(dir.path(), "go test -v ./...");
-    assert_eq!(s.command, "cd calc && go test -v ./...");
-    assert_eq!((s.run.ran(), s.run.passed()), (Some(1), true), "{:?}", s.run);
+    assert!(s.command.starts_with("rc=0; for d in calc 'my tools';"), "{s:?}");
+    assert_eq!((s.run.ran(), s.run.passed()), (Some(2), true), "{:?}", s.run);
+    assert_eq!(s.run.named(wright_testing::Outcome::Passed), ["TestAdd", "TestTool"]);
 }
 
 #[test]
