@@ -8,7 +8,11 @@ use wright_tree::Tree;
 
 use crate::Limits;
 use crate::scan::{Layout, scan};
-use crate::shell::{in_each, usable};
+use crate::shell::{does_nothing, in_each, usable};
+
+/// node's own runner, asked for TAP: from Node 23 its default reporter is `spec` even
+/// when the output is not a terminal, and only TAP is read.
+const NODE_TEST: &str = "node --test --test-reporter=tap";
 
 /// A command that may run the tree's tests, and the reason it was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,27 +76,6 @@ fn rust(root: &Path, layout: &Layout) -> Detected {
     Detected { first: Candidate::new("cargo test --no-fail-fast", "Cargo.toml"), fallbacks, test_files: layout.rust }
 }
 
-/// Words in a test script that mean it starts a test runner.
-const JS_RUNNERS: [&str; 17] = [
-    "jest",
-    "vitest",
-    "mocha",
-    "ava",
-    "tap",
-    "jasmine",
-    "karma",
-    "uvu",
-    "--test",
-    "playwright",
-    "cypress",
-    "qunit",
-    "bun test",
-    "deno test",
-    "nyc",
-    "c8",
-    "lab",
-];
-
 fn js(root: &Path, layout: &Layout) -> Option<Detected> {
     let value: serde_json::Value = serde_json::from_str(&head(root, "package.json")).unwrap_or_default();
     let script = value.pointer("/scripts/test").and_then(|t| t.as_str())?;
@@ -100,10 +83,12 @@ fn js(root: &Path, layout: &Layout) -> Option<Detected> {
         return None;
     }
     let mut first = Candidate::new("npm test", "package.json has a test script");
-    first.silent_is_empty = !JS_RUNNERS.iter().any(|r| script.contains(r));
+    // Only a script of no-ops is known to run nothing: `turbo run test`, `nx test` and
+    // the like start a runner whose lines are not read.
+    first.silent_is_empty = does_nothing(script);
     let fallbacks = match layout.js {
         0 => Vec::new(),
-        _ => vec![Candidate::new("node --test", "test files node's own runner finds (*.test.js, test/)")],
+        _ => vec![Candidate::new(NODE_TEST, "test files node's own runner finds (*.test.js, test/)")],
     };
     Some(Detected { first, fallbacks, test_files: layout.js })
 }
@@ -201,7 +186,17 @@ mod tests {
         std::fs::write(dir.path().join("calc.test.js"), "").unwrap();
         let d = detect(dir.path(), &Limits::default()).unwrap();
         assert!(d.first.silent_is_empty);
-        assert_eq!((d.fallbacks[0].command.as_str(), d.test_files), ("node --test", 1));
+        assert_eq!((d.fallbacks[0].command.as_str(), d.test_files), ("node --test --test-reporter=tap", 1));
+        // Runners that are not known by name still run tests: node --test is not tried
+        // for them, as it would run their files without them.
+        for script in
+            ["turbo run test", "lerna run test", "nx test", "hardhat test", "ng test", "wdio run wdio.conf.js"]
+        {
+            let json = serde_json::json!({"scripts": {"test": script}}).to_string();
+            std::fs::write(dir.path().join("package.json"), json).unwrap();
+            let d = detect(dir.path(), &Limits::default()).unwrap();
+            assert!(!d.first.silent_is_empty, "{script}");
+        }
     }
 
     #[test]

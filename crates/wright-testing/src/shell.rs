@@ -1,5 +1,5 @@
 //! Shell text for the commands detection names: paths from a stranger's tree as shell
-//! words, and one command over several directories.
+//! words, one command over several directories, and scripts that start nothing.
 
 use std::path::Path;
 
@@ -30,6 +30,31 @@ pub(crate) fn in_each(dirs: &[&Path], command: impl Fn(&str) -> String) -> Optio
         [one] => Some(command(one)),
         many => Some(format!("rc=0; for d in {}; do ({}) || rc=1; done; exit $rc", many.join(" "), command("\"$d\""))),
     }
+}
+
+/// Whether `script` is made only of commands that start nothing (`echo ok`, `true`,
+/// `exit 0`, `printf`, `:`), joined by `&&` or `;`: its silence is that of no runner.
+/// Anything else (a pipe, a substitution, a redirection, another program) may be a
+/// runner whose lines are not read.
+pub(crate) fn does_nothing(script: &str) -> bool {
+    if script.contains(['|', '`', '$', '<', '>', '(', ')']) {
+        return false;
+    }
+    let parts: Vec<&str> =
+        script.split(['\n', ';']).flat_map(|p| p.split("&&")).map(str::trim).filter(|p| !p.is_empty()).collect();
+    !parts.is_empty()
+        && parts.iter().all(|part| {
+            // A lone `&` left after the split puts a command in the background.
+            if part.contains('&') {
+                return false;
+            }
+            let mut words = part.split_whitespace();
+            match words.next() {
+                Some("echo" | "printf" | "true" | ":") => true,
+                Some("exit") => words.all(|w| w.chars().all(|c| c.is_ascii_digit())),
+                _ => false,
+            }
+        })
 }
 
 #[cfg(test)]
@@ -69,5 +94,39 @@ mod tests {
         assert!(out.status.success(), "{out:?}");
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().collect::<Vec<_>>(), names);
         assert!(!dir.path().join("pwned").exists());
+    }
+
+    #[test]
+    fn only_scripts_of_no_ops_do_nothing() {
+        for script in [
+            "echo ok",
+            "true",
+            ":",
+            "exit 0",
+            "printf 'no tests'",
+            "echo a && exit 0; true",
+            "echo \"hi\"",
+            "printf 'ok\\n'",
+        ] {
+            assert!(does_nothing(script), "{script}");
+        }
+        for script in [
+            "turbo run test",
+            "lerna run test",
+            "nx test",
+            "hardhat test",
+            "ng test",
+            "wdio run wdio.conf.js",
+            "echo start && jest",
+            "echo $(jest)",
+            "echo `mocha`",
+            "echo ok | node run.js",
+            "echo ok & node run.js",
+            "exit $(node t.js)",
+            "true || node t.js",
+            "",
+        ] {
+            assert!(!does_nothing(script), "{script}");
+        }
     }
 }
