@@ -9,6 +9,7 @@ mod branch_options;
 mod cli_errors;
 mod commit_contents;
 mod commit_messages;
+mod config_golden;
 mod eval_sample;
 mod eval_suite;
 mod faults;
