@@ -236,3 +236,6 @@ fn show(events: &mut Events, e: LlmEvent) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
