@@ -28,12 +28,13 @@ const ALIASES: &[(&str, &str)] = &[
     ("end", "end_line"),
 ];
 
-pub(crate) fn parse<T: DeserializeOwned>(tool: &'static str, args: &Value) -> Result<T, ToolError> {
+pub(crate) fn parse<T: DeserializeOwned>(tool: &str, args: &Value) -> Result<T, ToolError> {
     let mut map = match args {
         Value::Object(m) => m.clone(),
         Value::Null => Map::new(),
         other => {
-            return Err(ToolError::InvalidArgs { tool, message: format!("expected a JSON object, got {other}") });
+            let message = format!("expected a JSON object, got {other}");
+            return Err(ToolError::InvalidArgs { tool: tool.to_string(), message });
         }
     };
     for (alias, name) in ALIASES {
@@ -43,7 +44,8 @@ pub(crate) fn parse<T: DeserializeOwned>(tool: &'static str, args: &Value) -> Re
             map.insert(name.to_string(), v);
         }
     }
-    serde_json::from_value(Value::Object(map)).map_err(|e| ToolError::InvalidArgs { tool, message: e.to_string() })
+    serde_json::from_value(Value::Object(map))
+        .map_err(|e| ToolError::InvalidArgs { tool: tool.to_string(), message: e.to_string() })
 }
 
 /// `args` with values whose meaning is unambiguous turned into the types `schema` asks

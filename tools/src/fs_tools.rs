@@ -1,5 +1,7 @@
 //! `read_file` and `git_diff`.
 
+use std::ops::RangeInclusive;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -31,10 +33,19 @@ impl Tool for ReadFile {
         true
     }
 
+    fn reads(&self, args: &Value) -> Option<String> {
+        args.get("path").and_then(Value::as_str).map(str::to_string)
+    }
+
+    fn show_args(&self, path: &str, lines: RangeInclusive<usize>) -> Option<Value> {
+        Some(json!({"path": path, "start_line": lines.start(), "end_line": lines.end()}))
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
-            name: "read_file",
-            description: "Read a file's lines with line numbers (a window of at most 600 lines; says how many lie above and below). A directory path lists its entries.",
+            name: "read_file".into(),
+            description: "Read a file's lines with line numbers (a window of at most 600 lines; says how many lie above and below). A directory path lists its entries."
+                .into(),
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -148,10 +159,20 @@ impl Tool for GitDiff {
         true
     }
 
+    // The diff costs a small model turns it needs for the task.
+    fn in_compact_prompt(&self) -> bool {
+        false
+    }
+
+    fn in_nudge(&self) -> bool {
+        false
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
-            name: "git_diff",
-            description: "Show what this task changed so far: the diff from the starting commit to the current files.",
+            name: "git_diff".into(),
+            description: "Show what this task changed so far: the diff from the starting commit to the current files."
+                .into(),
             parameters: json!({"type": "object", "properties": {}}),
         }
     }
@@ -188,6 +209,18 @@ mod tests {
         assert!(out.text.starts_with("f.txt (lines 3-4 of 10)\n     3\tline 3\n     4\tline 4\n"), "{}", out.text);
         assert!(out.text.contains("[2 lines above]"));
         assert!(out.text.contains("[6 lines below; read_file with start_line=5 to continue]"));
+    }
+
+    #[test]
+    fn the_toolbox_shows_a_file_as_its_reader_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let body: String = (1..=10).map(|i| format!("line {i}\n")).collect();
+        std::fs::write(dir.path().join("f.txt"), body).unwrap();
+        let shown = crate::Toolbox::default().show_file(&ctx(dir.path()), "f.txt", 3..=4).unwrap();
+        let read = ReadFile.call(&ctx(dir.path()), &json!({"path": "f.txt", "start_line": 3, "end_line": 4})).unwrap();
+        assert_eq!(shown.text, read.text);
+        assert_eq!(ReadFile.reads(&json!({"path": "f.txt"})).as_deref(), Some("f.txt"), "a read counts as seen");
+        assert_eq!(GitDiff.reads(&json!({})), None);
     }
 
     #[test]

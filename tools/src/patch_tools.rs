@@ -11,6 +11,9 @@ use crate::paths::{resolve, resolve_writable};
 use crate::tree_io::{read_text, tree, tree_err, write_atomic};
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
+/// The patch tool's name, which a patch written as a shell command is rerouted to.
+pub(crate) const APPLY_PATCH: &str = "apply_patch";
+
 pub struct Edit;
 
 #[derive(Deserialize)]
@@ -21,10 +24,15 @@ struct EditArgs {
 }
 
 impl Tool for Edit {
+    fn edits(&self, args: &Value) -> Vec<String> {
+        args.get("path").and_then(Value::as_str).map(|p| vec![p.to_string()]).unwrap_or_default()
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
-            name: "edit",
-            description: "Replace text in one file: `old` must match exactly once (copy it from read_file, without line numbers); it becomes `new`. Include enough surrounding lines to make `old` unique.",
+            name: "edit".into(),
+            description: "Replace text in one file: `old` must match exactly once (copy it from read_file, without line numbers); it becomes `new`. Include enough surrounding lines to make `old` unique."
+                .into(),
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -89,10 +97,25 @@ struct PatchArgs {
 }
 
 impl Tool for ApplyPatch {
+    /// The files the patch updates, in either format; added ones exist nowhere yet.
+    fn edits(&self, args: &Value) -> Vec<String> {
+        let patch = args.get("patch").and_then(Value::as_str).unwrap_or("");
+        let mut paths: Vec<String> = patch
+            .lines()
+            .filter_map(|l| l.strip_prefix("*** Update File:").or_else(|| l.strip_prefix("--- a/")))
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
-            name: "apply_patch",
-            description: "Apply a patch to add, update, move or delete files: the envelope below, or a unified diff (`--- a/path`, `+++ b/path`, `@@` hunks; line numbers are hints). Applies completely or not at all.\n*** Begin Patch\n*** Update File: path/to/file.py\n@@ def some_function():\n context line\n-removed line\n+added line\n*** Add File: path/new.py\n+content\n*** Delete File: path/old.py\n*** End Patch",
+            name: APPLY_PATCH.into(),
+            description: "Apply a patch to add, update, move or delete files: the envelope below, or a unified diff (`--- a/path`, `+++ b/path`, `@@` hunks; line numbers are hints). Applies completely or not at all.\n*** Begin Patch\n*** Update File: path/to/file.py\n@@ def some_function():\n context line\n-removed line\n+added line\n*** Add File: path/new.py\n+content\n*** Delete File: path/old.py\n*** End Patch"
+                .into(),
             parameters: json!({
                 "type": "object",
                 "properties": {"patch": {"type": "string", "description": "the whole patch, *** Begin Patch to *** End Patch"}},
@@ -102,7 +125,7 @@ impl Tool for ApplyPatch {
     }
 
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
-        let a: PatchArgs = args::parse("apply_patch", args)?;
+        let a: PatchArgs = args::parse(APPLY_PATCH, args)?;
         let applied = apply(&ctx.root, &a.patch, false, Some(&ctx.run), ctx.workspace.as_ref())?;
         Ok(ToolOutput {
             text: format!("{}Applied: {}.\n{}", recovered_note(&applied.recovered), applied.summary, applied.diff),
@@ -320,6 +343,18 @@ mod tests {
             said.contains("     3\tline 3\n") && said.contains("     7\tline 7") && !said.contains("line 8"),
             "{said}"
         );
+    }
+
+    #[test]
+    fn edits_name_the_existing_files_a_call_changes() {
+        assert_eq!(Edit.edits(&json!({"path": "a.py", "old": "x", "new": "y"})), ["a.py"]);
+        let patch = "*** Begin Patch\n*** Update File: b.py\n@@\n-a\n+b\n*** Add File: new.py\n+x\n*** Update File: b.py\n@@\n-c\n+d\n*** End Patch";
+        assert_eq!(ApplyPatch.edits(&json!({ "patch": patch })), ["b.py"], "an added file exists nowhere yet");
+        assert_eq!(
+            ApplyPatch.edits(&json!({"patch": "--- a/lib.py\n+++ b/lib.py\n@@ -1 +1 @@\n-a\n+b\n"})),
+            ["lib.py"]
+        );
+        assert!(ApplyPatch.edits(&json!({})).is_empty());
     }
 
     #[test]

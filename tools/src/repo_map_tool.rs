@@ -21,10 +21,20 @@ impl Tool for RepoMap {
         true
     }
 
+    // The repo map costs a small model turns it needs for the task.
+    fn in_compact_prompt(&self) -> bool {
+        false
+    }
+
+    fn in_nudge(&self) -> bool {
+        false
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
-            name: "repo_map",
-            description: "An outline of the repository: files with their classes, functions and types (line: kind name), the most referenced and the ones matching `focus` first, cut to budget_tokens. Use it to get oriented before searching.",
+            name: "repo_map".into(),
+            description: "An outline of the repository: files with their classes, functions and types (line: kind name), the most referenced and the ones matching `focus` first, cut to budget_tokens. Use it to get oriented before searching."
+                .into(),
             parameters: json!({
                 "type": "object",
                 "properties": {

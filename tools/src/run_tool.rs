@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use wright_sandbox::{Program, RunOutput, RunSpec};
 
-use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+use crate::{Rerouted, Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
 
 pub struct Run;
 
@@ -17,10 +17,21 @@ struct RunArgs {
 }
 
 impl Tool for Run {
+    fn command(&self, args: &Value) -> Option<String> {
+        args.get("command").and_then(Value::as_str).map(str::to_string)
+    }
+
+    /// `apply_patch <<'EOF' … EOF`, as Codex-trained models write it, is a patch.
+    fn reroute(&self, args: &Value) -> Option<Rerouted> {
+        let patch = crate::heredoc::heredoc_patch(&self.command(args)?)?;
+        Some(Rerouted { tool: crate::patch_tools::APPLY_PATCH.into(), args: json!({ "patch": patch }) })
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
-            name: "run",
-            description: "Run a shell command (sh -c) in the repository root, e.g. the tests. Sandboxed: only the repository is writable, no network, no secrets in the environment; output is capped. Default timeout 120 s.",
+            name: "run".into(),
+            description: "Run a shell command (sh -c) in the repository root, e.g. the tests. Sandboxed: only the repository is writable, no network, no secrets in the environment; output is capped. Default timeout 120 s."
+                .into(),
             parameters: json!({
                 "type": "object",
                 "properties": {
@@ -35,7 +46,7 @@ impl Tool for Run {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: RunArgs = args::parse("run", args)?;
         if a.command.trim().is_empty() {
-            return Err(ToolError::InvalidArgs { tool: "run", message: "`command` is empty".into() });
+            return Err(ToolError::InvalidArgs { tool: "run".into(), message: "`command` is empty".into() });
         }
         let wanted =
             a.timeout_secs.map(Duration::from_secs).unwrap_or(ctx.run.default_timeout).min(ctx.run.max_timeout);
@@ -81,4 +92,18 @@ pub fn render(out: &RunOutput, timeout: Duration) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_written_as_a_command_is_rerouted_to_the_patch_tool() {
+        let heredoc = json!({"command": "apply_patch <<'EOF'\n*** Begin Patch\n*** End Patch\nEOF\n"});
+        let patch = json!({"patch": "*** Begin Patch\n*** End Patch"});
+        assert_eq!(Run.reroute(&heredoc), Some(Rerouted { tool: "apply_patch".into(), args: patch }));
+        assert_eq!(Run.reroute(&json!({"command": "pytest -q"})), None);
+        assert_eq!(Run.command(&json!({"command": "pytest -q"})).as_deref(), Some("pytest -q"));
+    }
 }

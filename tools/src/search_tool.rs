@@ -33,8 +33,9 @@ impl Tool for Search {
 
     fn spec(&self) -> ToolSpec {
         ToolSpec {
-            name: "search",
-            description: "Search the repository's code index. kind=text (default): words, identifiers, file names, error messages or a whole issue, ranked by relevance, each hit naming the best matching definition; kind=symbol: definitions by name (Class.method works); kind=regex: every line a regular expression matches. Returns path:lines [symbol] hits; the best come with a few lines of code.",
+            name: "search".into(),
+            description: "Search the repository's code index. kind=text (default): words, identifiers, file names, error messages or a whole issue, ranked by relevance, each hit naming the best matching definition; kind=symbol: definitions by name (Class.method works); kind=regex: every line a regular expression matches. Returns path:lines [symbol] hits; the best come with a few lines of code."
+                .into(),
             parameters: json!({
                 "type": "object",
                 "properties": {

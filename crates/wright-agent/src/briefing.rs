@@ -1,10 +1,9 @@
 //! The first prompt's head start: the files wright's index ranks highest for the task,
-//! read with `read_file` (so every path rule holds), a small file whole and a larger one
-//! as its best-ranked definitions, within a budget of tokens. Small models that edit
-//! before they read invent the text they replace; this puts the real text in front of
-//! them from the first turn.
+//! read with the tool that shows files (so every path rule holds), a small file whole and
+//! a larger one as its best-ranked definitions, within a budget of tokens. Small models
+//! that edit before they read invent the text they replace; this puts the real text in
+//! front of them from the first turn.
 
-use serde_json::json;
 use wright_index::{SearchHit, SearchKind};
 use wright_tools::{ToolContext, Toolbox};
 
@@ -37,10 +36,7 @@ pub(crate) fn brief(toolbox: &Toolbox, ctx: &ToolContext, task: &str, budget_tok
     let mut parts = Vec::new();
     let mut shown = Vec::new();
     for (path, hits) in by_file(hits).into_iter().take(FILES) {
-        let read = |start: usize, end: usize| {
-            let args = json!({"path": path, "start_line": start, "end_line": end});
-            toolbox.call(ctx, "read_file", &args, &[]).ok().map(|out| out.text)
-        };
+        let read = |start: usize, end: usize| toolbox.show_file(ctx, &path, start..=end).ok().map(|out| out.text);
         let Some(head) = read(1, WHOLE_LINES) else { continue };
         // The quote around the file's text counts too.
         let room = left.saturating_sub(path.len() + 64);

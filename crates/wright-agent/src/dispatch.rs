@@ -8,8 +8,10 @@ use serde_json::Value;
 use wright_llm::{ToolCall, ToolDef};
 use wright_tools::{ToolContext, Toolbox};
 
-use crate::plan::{self, FINISH, FinishArgs, UPDATE_PLAN};
+use crate::offer::Offered;
+use crate::plan::{self, FinishArgs};
 use crate::seen::SeenFiles;
+use crate::tool_names::{FINISH, UPDATE_PLAN};
 use crate::{PlanStep, StepStatus};
 
 /// What a call asks of the run beyond its answer.
@@ -45,7 +47,7 @@ impl Dispatched {
 pub(crate) struct Dispatcher {
     toolbox: Arc<Toolbox>,
     ctx: ToolContext,
-    /// The project's test command, named when a `run` ran no test.
+    /// The project's test command, named when a command ran no test.
     test_command: Option<String>,
     seen: SeenFiles,
 }
@@ -74,12 +76,15 @@ impl Dispatcher {
     }
 
     /// Every tool the model may call.
-    pub fn tools(&self) -> Vec<ToolDef> {
-        let mut tools: Vec<ToolDef> = self
+    pub fn tools(&self) -> Vec<Offered> {
+        let mut tools: Vec<Offered> = self
             .toolbox
-            .specs()
-            .into_iter()
-            .map(|s| ToolDef { name: s.name.into(), description: s.description.into(), parameters: s.parameters })
+            .iter()
+            .map(|t| {
+                let s = t.spec();
+                let def = ToolDef { name: s.name.into(), description: s.description.into(), parameters: s.parameters };
+                Offered { def, compact: t.in_compact_prompt(), nudged: t.in_nudge() }
+            })
             .collect();
         tools.extend(plan::specs());
         tools
@@ -130,7 +135,7 @@ impl Dispatcher {
             .iter()
             .map(|call| {
                 let args = parse_args(call)?;
-                self.seen.note_read(&call.name, &args);
+                self.note_read(&call.name, &args);
                 let (toolbox, ctx, name) = (self.toolbox.clone(), self.ctx.clone(), call.name.clone());
                 Ok(tokio::task::spawn_blocking(move || toolbox.call(&ctx, &name, &args, &[UPDATE_PLAN, FINISH])))
             })
@@ -149,17 +154,23 @@ impl Dispatcher {
         answers
     }
 
+    /// Marks the file a call shows the model as seen.
+    fn note_read(&self, name: &str, args: &Value) {
+        if let Some(path) = self.toolbox.get(name).and_then(|t| t.reads(args)) {
+            self.seen.saw(&path);
+        }
+    }
+
     async fn call_tool(&self, name: &str, args: Value) -> Dispatched {
-        // `apply_patch <<'EOF' … EOF` through `run`, as Codex-trained models write it, is a patch.
-        let heredoc = args.get("command").and_then(Value::as_str).and_then(heredoc_patch);
-        let (name, args) = match (name, heredoc) {
-            ("run", Some(patch)) => ("apply_patch", serde_json::json!({ "patch": patch })),
-            _ => (name, args),
+        let (name, args) = match self.toolbox.get(name).and_then(|t| t.reroute(&args)) {
+            Some(rerouted) => (rerouted.tool, rerouted.args),
+            None => (name.to_string(), args),
         };
-        self.seen.note_read(name, &args);
-        let unseen = self.seen.unseen_edits(name, &args);
-        let (toolbox, ctx, owned_name) = (self.toolbox.clone(), self.ctx.clone(), name.to_string());
-        let command = args.get("command").and_then(Value::as_str).map(str::to_string);
+        self.note_read(&name, &args);
+        let tool = self.toolbox.get(&name);
+        let unseen = self.seen.unseen(tool.map(|t| t.edits(&args)).unwrap_or_default());
+        let command = tool.and_then(|t| t.command(&args));
+        let (toolbox, ctx, owned_name) = (self.toolbox.clone(), self.ctx.clone(), name);
         let joined = tokio::task::spawn_blocking(move || {
             let result = toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH]);
             // A change is searchable as soon as it lands.
@@ -180,7 +191,7 @@ impl Dispatcher {
             return Dispatched { ok: false, output, effect: Effect::None };
         }
         let mut done = Dispatched::ok(out.text);
-        if name == "run" && wright_testing::says_no_test_ran(&done.output) {
+        if command.is_some() && wright_testing::says_no_test_ran(&done.output) {
             let project = self.test_command.as_deref().unwrap_or("none was found");
             done.output.push_str(&format!(
                 "\n[wright: this ran no test, so its success shows nothing. The tests may be written for another runner; the project's test command is `{project}`.]"
@@ -188,7 +199,7 @@ impl Dispatcher {
         }
         done.effect = match (out.change, command) {
             (Some(change), _) => Effect::Change(change),
-            (None, Some(cmd)) if name == "run" => Effect::Change(format!("Apply changes made by `{}`", short(&cmd))),
+            (None, Some(cmd)) => Effect::Change(format!("Apply changes made by `{}`", short(&cmd))),
             _ => Effect::None,
         };
         done
@@ -199,9 +210,10 @@ impl Dispatcher {
     async fn unseen_lines(&self, mut failed: Dispatched, unseen: &[String]) -> Dispatched {
         for path in unseen {
             self.seen.saw(path);
-            let (toolbox, ctx) = (self.toolbox.clone(), self.ctx.clone());
-            let args = serde_json::json!({"path": path, "end_line": crate::briefing::WHOLE_LINES});
-            let read = tokio::task::spawn_blocking(move || toolbox.call(&ctx, "read_file", &args, &[])).await;
+            let (toolbox, ctx, file) = (self.toolbox.clone(), self.ctx.clone(), path.clone());
+            let read =
+                tokio::task::spawn_blocking(move || toolbox.show_file(&ctx, &file, 1..=crate::briefing::WHOLE_LINES))
+                    .await;
             if let Ok(Ok(out)) = read {
                 failed.output.push_str(&format!(
                     "\n[wright: you had not read {path} yet; edit it with text copied from these lines]\n{}",
@@ -224,26 +236,6 @@ fn parse_args(call: &ToolCall) -> Result<Value, Dispatched> {
             call.name
         ))
     })
-}
-
-/// The patch of `apply_patch <<'EOF'` … `EOF` (any marker, quoted or not).
-fn heredoc_patch(command: &str) -> Option<String> {
-    let rest = command.trim_start().strip_prefix("apply_patch")?.trim_start().strip_prefix("<<")?;
-    let (marker, body) = rest.trim_start_matches('-').trim_start().split_once('\n')?;
-    let marker = marker.trim().trim_matches(|c| c == '\'' || c == '"');
-    if marker.is_empty() {
-        return None;
-    }
-    let mut patch = Vec::new();
-    let mut lines = body.lines();
-    for line in lines.by_ref() {
-        if line.trim() == marker {
-            // Commands after the patch would be lost: then it runs as the command it is.
-            return lines.all(|l| l.trim().is_empty()).then(|| patch.join("\n"));
-        }
-        patch.push(line);
-    }
-    None
 }
 
 fn short(command: &str) -> String {
@@ -303,9 +295,10 @@ mod tests {
         assert!(done.ok, "{}", done.output);
         assert!(matches!(&done.effect, Effect::Change(s) if s.starts_with("Update a.txt")), "{}", done.output);
         assert_eq!(std::fs::read_to_string(dir.path().join("a.txt")).unwrap(), "new\n");
-        assert_eq!(heredoc_patch("apply_patch <<EOF\nx\n"), None, "an unclosed heredoc is not a patch");
-        assert_eq!(heredoc_patch("cat <<EOF\nx\nEOF"), None);
-        assert_eq!(heredoc_patch("apply_patch <<EOF\nx\nEOF\npytest"), None, "a command after it is not dropped");
+        // A command after the patch would be lost: then it runs as the command it is.
+        let then_tests = command.replace("EOF\n", "EOF\ntrue\n");
+        let ran = d.dispatch(&call("run", &serde_json::json!({ "command": then_tests }).to_string())).await;
+        assert!(matches!(&ran.effect, Effect::Change(s) if s.starts_with("Apply changes made by")), "{}", ran.output);
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ mod finish_review;
 mod interrupt;
 mod journal;
 mod model;
+mod offer;
 mod parts;
 mod plan;
 mod profile;
@@ -30,6 +31,7 @@ mod seen;
 mod session;
 mod start;
 mod test_runs;
+mod tool_names;
 mod transcript;
 mod verdict;
 

@@ -8,7 +8,8 @@ use wright_llm::{LlmClient, LlmError, LlmEvent, Reply, ToolCall, ToolDef};
 
 use crate::conversation::Conversation;
 use crate::interrupt::Interrupt;
-use crate::profile::{NOT_IN_COMPACT, PromptProfile};
+use crate::offer::Offered;
+use crate::profile::PromptProfile;
 use crate::prompt::{Style, ToolFormat, example_call, native_tool_instructions, text_tool_instructions};
 use crate::{EventKind, Events, Progress, StopReason};
 
@@ -36,6 +37,8 @@ struct SystemPrompts {
 pub(crate) struct Model {
     llm: LlmClient,
     tools: Vec<ToolDef>,
+    /// The tools the nudge names, in the order offered.
+    nudged: Vec<String>,
     /// The configured format: `auto` follows the model turn by turn.
     configured: ToolFormat,
     /// The form of this turn: `Native` (tools in the request) or `Text` (listed in the
@@ -53,21 +56,23 @@ impl Model {
     /// `tools` as the profile offers them: the compact one leaves some out.
     pub fn new(
         llm: LlmClient,
-        mut tools: Vec<ToolDef>,
+        mut tools: Vec<Offered>,
         configured: ToolFormat,
         task: &str,
         style: Style,
         test: Option<String>,
     ) -> Self {
         if style.profile == PromptProfile::Compact {
-            tools.retain(|t| !NOT_IN_COMPACT.contains(&t.name.as_str()));
+            tools.retain(|t| t.compact);
         }
+        let nudged = tools.iter().filter(|t| t.nudged).map(|t| t.def.name.clone()).collect();
+        let tools = tools.into_iter().map(|t| t.def).collect();
         // A small window is spent on the tools' schemas and, when the model then writes its
         // calls as text, on the prompt again after the switch: a compact run starts in text.
         let text_first = configured == ToolFormat::Auto && style.profile == PromptProfile::Compact;
         let format = if configured == ToolFormat::Text || text_first { ToolFormat::Text } else { ToolFormat::Native };
         let prompts = SystemPrompts::default();
-        Model { llm, tools, configured, format, prompts, example: example_call(task), style, test }
+        Model { llm, tools, nudged, configured, format, prompts, example: example_call(task), style, test }
     }
 
     fn text_list(&self) -> String {
@@ -199,16 +204,10 @@ impl Model {
                 self.example
             );
         }
-        let names: Vec<&str> = self
-            .tools
-            .iter()
-            .map(|t| t.name.as_str())
-            .filter(|n| !["finish", "git_diff", "repo_map"].contains(n))
-            .collect();
         let mut text = format!(
             "You did not call a tool. Do not describe or list the tools: call one now ({}), \
 or call finish with a summary and an outcome (fixed, partial or gave_up) if you are done.",
-            names.join(", ")
+            self.nudged.join(", ")
         );
         if with_instructions {
             text.push_str(&self.text_list());

@@ -3,13 +3,22 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::offer::Offered;
+use crate::tool_names::{FINISH, UPDATE_PLAN};
 use crate::{Outcome, PlanStep, StepStatus};
 
-pub(crate) const UPDATE_PLAN: &str = "update_plan";
-pub(crate) const FINISH: &str = "finish";
-
-pub(crate) fn specs() -> Vec<wright_llm::ToolDef> {
+pub(crate) fn specs() -> Vec<Offered> {
+    let [plan, finish] = defs();
     vec![
+        // Planning costs a small model turns it needs for the task.
+        Offered { def: plan, compact: false, nudged: true },
+        // The nudge names finish apart from the others, with what it needs.
+        Offered { def: finish, compact: true, nudged: false },
+    ]
+}
+
+fn defs() -> [wright_llm::ToolDef; 2] {
+    [
         wright_llm::ToolDef {
             name: UPDATE_PLAN.into(),
             description: "Set the plan: ordered steps, each pending, in_progress or completed. Call it first, and again as steps finish or the plan changes.".into(),

@@ -97,13 +97,15 @@ to the repository root. Commands have no network.\n";
 /// as the native calls it stands for. `test` is the project's test command, if known.
 pub(crate) fn worked_example(text_calls: Option<EditFormat>, test: Option<&str>) -> String {
     let test = test.unwrap_or("python3 -m pytest -q");
-    let run = serde_json::json!({"name": "run", "arguments": {"command": test}});
+    // The command JSON-escaped; its call is written as serde_json wrote it when the
+    // example was first shown, keys sorted, so the prompt stays the same.
+    let args = serde_json::json!({ "command": test });
     match text_calls {
         Some(edits) => format!(
             "\nExample of a whole task (\"add(2, 3) returns 6\"), one call per reply, each answered before the next:\n\
 <tool_call>{{\"name\": \"read_file\", \"arguments\": {{\"path\": \"calc.py\"}}}}</tool_call>\n\
 {}\n\
-<tool_call>{run}</tool_call>\n\
+<tool_call>{{\"arguments\":{args},\"name\":\"run\"}}</tool_call>\n\
 <tool_call>{{\"name\": \"finish\", \"arguments\": {{\"summary\": \"add multiplied; it adds now\", \"outcome\": \"fixed\"}}}}</tool_call>\n",
             edits.example_edit()
         ),
@@ -111,14 +113,10 @@ pub(crate) fn worked_example(text_calls: Option<EditFormat>, test: Option<&str>)
             "\nExample of a whole task (\"add(2, 3) returns 6\"), one tool call per turn: read_file {{\"path\": \"calc.py\"}}; \
 edit {{\"path\": \"calc.py\", \"old\": \"    return a * b\", \"new\": \"    return a + b\"}}; run {}; \
 finish {{\"summary\": \"add multiplied; it adds now\", \"outcome\": \"fixed\"}}.\n",
-            run["arguments"]
+            args
         ),
     }
 }
-
-/// Tools a compact prompt leaves out: planning, the repo map and the diff cost a small
-/// model turns it needs for the task.
-pub(crate) const NOT_IN_COMPACT: &[&str] = &["update_plan", "repo_map", "git_diff"];
 
 #[cfg(test)]
 mod tests {

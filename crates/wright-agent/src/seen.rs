@@ -1,11 +1,9 @@
-//! The files the model has been shown: read with `read_file`, or in the briefing. A
+//! The files the model has been shown: by a tool that reads them, or in the briefing. A
 //! failed edit of any other file gets that file's lines back, since its `old` was likely
 //! invented rather than copied.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-
-use serde_json::Value;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SeenFiles(Arc<Mutex<HashSet<String>>>);
@@ -17,38 +15,10 @@ impl SeenFiles {
         }
     }
 
-    /// Marks the file a `read_file` call reads.
-    pub fn note_read(&self, tool: &str, args: &Value) {
-        if tool == "read_file"
-            && let Some(path) = args.get("path").and_then(Value::as_str)
-        {
-            self.saw(path);
-        }
-    }
-
-    /// The files an `edit` or `apply_patch` call means to change that were never shown.
-    pub fn unseen_edits(&self, tool: &str, args: &Value) -> Vec<String> {
+    /// Those of `paths`, the files a call means to change, that were never shown.
+    pub fn unseen(&self, paths: Vec<String>) -> Vec<String> {
         let Ok(seen) = self.0.lock() else { return Vec::new() };
-        edited_paths(tool, args).into_iter().filter(|p| !seen.contains(&normal(p))).collect()
-    }
-}
-
-fn edited_paths(tool: &str, args: &Value) -> Vec<String> {
-    match tool {
-        "edit" => args.get("path").and_then(Value::as_str).map(|p| vec![p.to_string()]).unwrap_or_default(),
-        "apply_patch" => {
-            let patch = args.get("patch").and_then(Value::as_str).unwrap_or("");
-            let mut paths: Vec<String> = patch
-                .lines()
-                .filter_map(|l| l.strip_prefix("*** Update File:").or_else(|| l.strip_prefix("--- a/")))
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect();
-            paths.sort();
-            paths.dedup();
-            paths
-        }
-        _ => Vec::new(),
+        paths.into_iter().filter(|p| !seen.contains(&normal(p))).collect()
     }
 }
 
@@ -60,13 +30,31 @@ fn normal(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    /// Through the built-in tools, which declare what a call reads and edits.
+    struct Calls {
+        seen: SeenFiles,
+        tools: wright_tools::Toolbox,
+    }
+
+    impl Calls {
+        fn note_read(&self, tool: &str, args: &Value) {
+            if let Some(path) = self.tools.get(tool).and_then(|t| t.reads(args)) {
+                self.seen.saw(&path);
+            }
+        }
+
+        fn unseen_edits(&self, tool: &str, args: &Value) -> Vec<String> {
+            self.seen.unseen(self.tools.get(tool).map(|t| t.edits(args)).unwrap_or_default())
+        }
+    }
 
     #[test]
     fn reads_count_and_edits_of_other_files_are_unseen() {
-        let seen = SeenFiles::default();
+        let seen = Calls { seen: SeenFiles::default(), tools: wright_tools::Toolbox::default() };
         seen.note_read("read_file", &json!({"path": "./stats.py"}));
-        seen.saw("report.py");
+        seen.seen.saw("report.py");
         assert!(seen.unseen_edits("edit", &json!({"path": "stats.py", "old": "a", "new": "b"})).is_empty());
         assert_eq!(seen.unseen_edits("edit", &json!({"path": "other.py"})), ["other.py"]);
         let patch = "*** Begin Patch\n*** Update File: report.py\n@@\n-a\n+b\n*** Update File: new.py\n@@\n-a\n+b\n*** End Patch";
