@@ -216,7 +216,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let body: String = (1..=10).map(|i| format!("line {i}\n")).collect();
         std::fs::write(dir.path().join("f.txt"), body).unwrap();
-        let shown = crate::Toolbox::default().show_file(&ctx(dir.path()), "f.txt", 3..=4).unwrap();
+        let shown = crate::Toolbox::builtin().show_file(&ctx(dir.path()), "f.txt", 3..=4).unwrap();
         let read = ReadFile.call(&ctx(dir.path()), &json!({"path": "f.txt", "start_line": 3, "end_line": 4})).unwrap();
         assert_eq!(shown.text, read.text);
         assert_eq!(ReadFile.reads(&json!({"path": "f.txt"})).as_deref(), Some("f.txt"), "a read counts as seen");
@@ -244,7 +244,7 @@ mod tests {
         let err = ReadFile.call(&ctx(dir.path()), &json!({"path": "nope.txt"})).unwrap_err();
         assert!(err.to_string().contains("no such file"));
         let err =
-            crate::Toolbox::default().call(&ctx(dir.path()), "read_file", &json!({"name": "x"}), &[]).unwrap_err();
+            crate::Toolbox::builtin().call(&ctx(dir.path()), "read_file", &json!({"name": "x"}), &[]).unwrap_err();
         assert!(
             err.to_string().contains("missing field `path`; read_file takes (path, end_line?, start_line?)"),
             "{err}"

@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
 mod args;
+mod builtin;
 mod compile_check;
 mod deadline;
 mod fs_tools;
@@ -35,7 +36,7 @@ pub use deadline::Deadline;
 pub use index_handle::IndexHandle;
 pub use patch_journal::recover as recover_interrupted_patch;
 pub use patch_tools::{Applied, apply_to_tree, recovered_note};
-pub use toolbox::Toolbox;
+pub use toolbox::{NameTaken, Toolbox};
 
 /// A tool as the model sees it. Owned, so a tool described at run time has one too.
 #[derive(Debug, Clone)]

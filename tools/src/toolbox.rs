@@ -1,47 +1,57 @@
-//! The set of tools offered to the model, looked up by name.
+//! The set of tools offered to the model, built by the caller and looked up by name.
 
 use serde_json::Value;
 
-use crate::fs_tools::{GitDiff, ReadFile};
-use crate::patch_tools::{ApplyPatch, Edit};
-use crate::repo_map_tool::RepoMap;
-use crate::run_tool::Run;
-use crate::search_tool::Search;
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec};
 
-pub struct Toolbox {
-    tools: Vec<Box<dyn Tool>>,
+/// A name a second tool was registered under; calls find tools by name, so one must go.
+#[derive(Debug, thiserror::Error)]
+#[error("a tool called `{0}` is registered already")]
+pub struct NameTaken(pub String);
+
+struct Entry {
+    name: String,
+    tool: Box<dyn Tool>,
 }
 
-impl Default for Toolbox {
-    fn default() -> Self {
-        Toolbox {
-            tools: vec![
-                Box::new(ReadFile),
-                Box::new(Search),
-                Box::new(RepoMap),
-                Box::new(Edit),
-                Box::new(ApplyPatch),
-                Box::new(Run),
-                Box::new(GitDiff),
-            ],
-        }
-    }
+/// The tools of a run, in the order the model is shown them.
+pub struct Toolbox {
+    tools: Vec<Entry>,
 }
 
 impl Toolbox {
+    /// A toolbox without tools; `register` adds them.
+    pub fn empty() -> Self {
+        Toolbox { tools: Vec::new() }
+    }
+
+    /// `tools`, whose names the caller knows to be distinct.
+    pub(crate) fn of(tools: Vec<Box<dyn Tool>>) -> Self {
+        Toolbox { tools: tools.into_iter().map(|tool| Entry { name: tool.spec().name.into_owned(), tool }).collect() }
+    }
+
+    /// Adds `tool`, shown after those registered before it.
+    pub fn register(&mut self, tool: impl Tool + 'static) -> Result<&mut Self, NameTaken> {
+        let name = tool.spec().name.into_owned();
+        if self.get(&name).is_some() {
+            return Err(NameTaken(name));
+        }
+        self.tools.push(Entry { name, tool: Box::new(tool) });
+        Ok(self)
+    }
+
     pub fn specs(&self) -> Vec<ToolSpec> {
-        self.tools.iter().map(|t| t.spec()).collect()
+        self.iter().map(|t| t.spec()).collect()
     }
 
     /// The tools, in the order offered.
     pub fn iter(&self) -> impl Iterator<Item = &dyn Tool> {
-        self.tools.iter().map(|t| t.as_ref())
+        self.tools.iter().map(|e| e.tool.as_ref())
     }
 
     /// The tool called `name`, for what it declares about a call.
     pub fn get(&self, name: &str) -> Option<&dyn Tool> {
-        self.tools.iter().find(|t| t.spec().name == name).map(|t| t.as_ref())
+        self.tools.iter().find(|e| e.name == name).map(|e| e.tool.as_ref())
     }
 
     /// True when `name` is a tool that never changes files.
@@ -59,9 +69,9 @@ impl Toolbox {
         let (name, args) = self
             .tools
             .iter()
-            .find_map(|t| Some((t.spec().name, t.show_args(path, lines.clone())?)))
+            .find_map(|e| Some((e.name.as_str(), e.tool.show_args(path, lines.clone())?)))
             .ok_or(ToolError::NoFileReader)?;
-        self.call(ctx, &name, &args, &[])
+        self.call(ctx, name, &args, &[])
     }
 
     /// Calls the tool `name`; an unknown name is an error that lists the real ones.
@@ -89,8 +99,8 @@ impl Toolbox {
                 Ok(out)
             }
             None => {
-                let mut known: Vec<String> = self.tools.iter().map(|t| t.spec().name.into_owned()).collect();
-                known.extend(extra_names.iter().map(|n| n.to_string()));
+                let known: Vec<&str> =
+                    self.tools.iter().map(|e| e.name.as_str()).chain(extra_names.iter().copied()).collect();
                 Err(ToolError::UnknownTool { name: name.to_string(), known: known.join(", ") })
             }
         }

@@ -108,7 +108,7 @@ mod tests {
         big.push_str("def report_average(day):\n    return average(day.sales)\n");
         std::fs::write(root.join("report.py"), big).unwrap();
         let task = "ZeroDivisionError in average when a day has no sales (report_average)";
-        let found = brief(&Toolbox::default(), &ctx(root, index.path()), task, 2000).unwrap();
+        let found = brief(&Toolbox::builtin(), &ctx(root, index.path()), task, 2000).unwrap();
         assert!(found.shown.contains(&"stats.py".to_string()) && found.shown.contains(&"report.py".to_string()));
         assert!(found.text.contains("stats.py (lines 1-2 of 2)\n     1\tdef average(values):"), "{}", found.text);
         assert!(found.text.contains("def report_average(day):"), "{}", found.text);
@@ -121,7 +121,7 @@ mod tests {
         let (dir, index) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         std::fs::write(dir.path().join("a.py"), "def average(v):\n    return 1\n".repeat(60)).unwrap();
         let ctx = ctx(dir.path(), index.path());
-        let toolbox = Toolbox::default();
+        let toolbox = Toolbox::builtin();
         assert!(brief(&toolbox, &ctx, "average", 0).is_none());
         assert!(brief(&toolbox, &ctx, "nothing matches zyzzyva", 1000).is_none());
         // 120 lines: too long for 150 tokens whole, so its definitions, as many as fit.

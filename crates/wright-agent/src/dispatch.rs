@@ -53,8 +53,9 @@ pub(crate) struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn new(ctx: ToolContext, test_command: Option<String>) -> Self {
-        Dispatcher { toolbox: Arc::new(Toolbox::default()), ctx, test_command, seen: Default::default() }
+    /// `toolbox` is the caller's: the tools it offers are the run's tools.
+    pub fn new(toolbox: Toolbox, ctx: ToolContext, test_command: Option<String>) -> Self {
+        Dispatcher { toolbox: Arc::new(toolbox), ctx, test_command, seen: Default::default() }
     }
 
     /// The command the project's tests settled on, when it is not the detected one.
@@ -257,7 +258,7 @@ mod tests {
         let mut run = RunLimits::default();
         run.isolation.backend = wright_sandbox::Backend::None;
         let ctx = ToolContext { root: root.to_path_buf(), workspace: None, index, run };
-        Dispatcher::new(ctx, Some("pytest -q".into()))
+        Dispatcher::new(wright_tools::Toolbox::builtin(), ctx, Some("pytest -q".into()))
     }
 
     fn call(name: &str, arguments: &str) -> ToolCall {
@@ -282,6 +283,36 @@ mod tests {
         assert!(!broken.ok && broken.output.contains("not valid JSON"), "{}", broken.output);
         let unknown = d.dispatch(&call("frobnicate", "{}")).await;
         assert!(!unknown.ok && matches!(unknown.effect, Effect::None));
+    }
+
+    /// A tool described at run time, with no fact of its own declared.
+    struct Echo;
+
+    impl wright_tools::Tool for Echo {
+        fn spec(&self) -> wright_tools::ToolSpec {
+            let parameters = serde_json::json!({"type": "object", "properties": {"text": {"type": "string"}}});
+            wright_tools::ToolSpec { name: format!("echo_{}", 1).into(), description: "Echo.".into(), parameters }
+        }
+
+        fn call(&self, _: &ToolContext, args: &Value) -> Result<wright_tools::ToolOutput, wright_tools::ToolError> {
+            Ok(wright_tools::ToolOutput { text: args["text"].to_string(), ..Default::default() })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tool_the_caller_registers_is_offered_and_called() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut toolbox = wright_tools::Toolbox::builtin();
+        toolbox.register(Echo).unwrap();
+        let ctx = dispatcher(dir.path()).ctx;
+        let d = Dispatcher::new(toolbox, ctx, None);
+        let offered: Vec<(String, bool, bool)> =
+            d.tools().into_iter().map(|t| (t.def.name, t.compact, t.nudged)).collect();
+        assert_eq!(offered[7], ("echo_1".to_string(), true, true), "after the built-in tools: {offered:?}");
+        assert_eq!(offered.len(), 10, "{offered:?}");
+        let echoed = d.dispatch(&call("echo_1", r#"{"text": "hi"}"#)).await;
+        assert!(echoed.ok && echoed.output == "\"hi\"" && matches!(echoed.effect, Effect::None), "{}", echoed.output);
+        assert!(!d.all_read_only(&[call("echo_1", "{}")]), "a tool that says nothing may change files");
     }
 
     #[tokio::test]

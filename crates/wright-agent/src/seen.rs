@@ -52,7 +52,7 @@ mod tests {
 
     #[test]
     fn reads_count_and_edits_of_other_files_are_unseen() {
-        let seen = Calls { seen: SeenFiles::default(), tools: wright_tools::Toolbox::default() };
+        let seen = Calls { seen: SeenFiles::default(), tools: wright_tools::Toolbox::builtin() };
         seen.note_read("read_file", &json!({"path": "./stats.py"}));
         seen.seen.saw("report.py");
         assert!(seen.unseen_edits("edit", &json!({"path": "stats.py", "old": "a", "new": "b"})).is_empty());

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use wright_git::{TaskWorkspace, slugify};
 use wright_llm::{LlmClient, Message, Usage};
-use wright_tools::{IndexHandle, ToolContext};
+use wright_tools::{IndexHandle, ToolContext, Toolbox};
 
 use crate::committing::Committer;
 use crate::conversation::Conversation;
@@ -21,8 +21,14 @@ use crate::verdict::test_limits;
 use crate::{AgentError, EventKind, Events, SessionConfig};
 
 impl Session {
-    /// Creates the task branch and worktree and announces the run.
-    pub async fn start(config: SessionConfig, llm: LlmClient, events: Events) -> Result<Self, AgentError> {
+    /// Creates the task branch and worktree and announces the run; `tools` are the tools
+    /// the model is offered.
+    pub async fn start(
+        config: SessionConfig,
+        tools: Toolbox,
+        llm: LlmClient,
+        events: Events,
+    ) -> Result<Self, AgentError> {
         let slug = match &config.branch_slug {
             Some(slug) => slugify(slug),
             None => slugify(config.task.lines().next().unwrap_or("task")),
@@ -42,7 +48,7 @@ impl Session {
             Ok((workspace, submodules, dirty))
         })
         .await?;
-        let mut parts = assemble(config, llm, events, workspace).await?;
+        let mut parts = assemble(config, tools, llm, events, workspace).await?;
         for module in &submodules {
             if let Some(why) = &module.missing {
                 parts.events.emit(EventKind::Notice { message: format!("submodule {}: {why}", module.path) });
@@ -91,6 +97,7 @@ impl Session {
     /// is discarded (and the model told so), as is a patch that was half applied.
     pub async fn resume(
         mut config: SessionConfig,
+        tools: Toolbox,
         llm: LlmClient,
         events: Events,
         mut workspace: TaskWorkspace,
@@ -111,7 +118,7 @@ impl Session {
         if let Some(Message::System { content }) = earlier.messages.first() {
             config.prompt_profile = PromptProfile::of_prompt(content);
         }
-        let mut parts = assemble(config, llm, events, workspace).await?;
+        let mut parts = assemble(config, tools, llm, events, workspace).await?;
         parts.steps = earlier.steps;
         parts.usage = earlier.usage;
         // A damaged transcript may hold any float; `from_secs_f64` would panic on it.
@@ -165,6 +172,7 @@ impl Session {
 /// The parts a new and a resumed run share; announces the run.
 async fn assemble(
     mut config: SessionConfig,
+    tools: Toolbox,
     llm: LlmClient,
     mut events: Events,
     workspace: TaskWorkspace,
@@ -228,7 +236,7 @@ async fn assemble(
         crate::CommitMessages::Model(model) => Some(llm.with_model(model.as_deref().unwrap_or(llm.model()), false)?),
         crate::CommitMessages::Derived => None,
     };
-    let dispatcher = Dispatcher::new(tool_ctx, test_command.clone());
+    let dispatcher = Dispatcher::new(tools, tool_ctx, test_command.clone());
     let style = Style { profile: config.prompt_profile, edits: EditFormat::for_model(llm.model()) };
     let model = Model::new(llm, dispatcher.tools(), config.tool_format, &config.task, style, test_command.clone());
     Ok(Parts {

@@ -11,7 +11,7 @@ use wright_agent::{
 };
 use wright_git::TaskWorkspace;
 use wright_llm::{ClientConfig, LlmClient, RetryPolicy, Sampling};
-use wright_tools::RunLimits;
+use wright_tools::{RunLimits, Toolbox};
 
 use crate::cli::{ResumeArgs, RunArgs, RunOptions};
 use crate::config::Config;
@@ -47,7 +47,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         config.include_dirty = args.include_dirty;
         // Watched from the start: a Ctrl-C while the worktree is made stops the run cleanly.
         let interrupt = interrupt_on_signals()?;
-        let session = Session::start(config, llm, events).await?;
+        let session = Session::start(config, toolbox(), llm, events).await?;
         let report = session.run(interrupt).await;
         Ok(report.exit_code)
     })
@@ -94,10 +94,15 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1, Redactor::from_env())?;
         let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir).await;
         let interrupt = interrupt_on_signals()?;
-        let session = Session::resume(config, llm, events, workspace, earlier).await?;
+        let session = Session::resume(config, toolbox(), llm, events, workspace, earlier).await?;
         let report = session.run(interrupt).await;
         Ok(report.exit_code)
     })
+}
+
+/// The tools a run offers the model: the one place they are chosen for every kind of run.
+pub(crate) fn toolbox() -> Toolbox {
+    Toolbox::builtin()
 }
 
 /// Everything a session needs that comes from flags and configuration.

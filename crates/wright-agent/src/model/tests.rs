@@ -23,7 +23,7 @@ const GOLDEN: &str = "testdata/tool_prompts.txt";
 fn dispatcher(root: &std::path::Path) -> Dispatcher {
     let index = IndexHandle::new(root.to_path_buf(), root.join(".index"), None);
     let ctx = ToolContext { root: root.to_path_buf(), workspace: None, index, run: RunLimits::default() };
-    Dispatcher::new(ctx, Some("pytest -q".into()))
+    Dispatcher::new(wright_tools::Toolbox::builtin(), ctx, Some("pytest -q".into()))
 }
 
 fn llm() -> LlmClient {

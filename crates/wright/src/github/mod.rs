@@ -245,7 +245,7 @@ impl Bot {
         let follower =
             tokio::spawn(progress::follow(self.client.clone(), comment, progress, received, self.redactor.clone()));
         let interrupt = run_cmd::interrupt_on_signals()?;
-        let report = Session::start(session, llm, events).await?.run(interrupt).await;
+        let report = Session::start(session, run_cmd::toolbox(), llm, events).await?.run(interrupt).await;
         let mut progress = follower.await.context("following the run")?;
         progress.outcome = outcome::of(&report.finished.kind, &budgets);
         // A failed push or pull request keeps the run's result in the comment.
