@@ -101,7 +101,9 @@ fn attack_at(
         index: IndexHandle::new(repo.to_path_buf(), t.home.dir.path().join("index"), None),
         run: limits,
     };
-    let tool = Toolbox::builtin().call(&ctx, "run", &json!({"command": line, "timeout_secs": timeout_secs}), &[]);
+    let args = json!({"command": line, "timeout_secs": timeout_secs});
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tool = runtime.block_on(Toolbox::builtin().call(&ctx, "run", &args, &[]));
     let tool_text = tool.map(|o| o.text).unwrap_or_else(|e| format!("error: {e}"));
     let first = tool_text.lines().next().unwrap_or("");
     let tool_code = if first.starts_with("timed out") {

@@ -1,5 +1,7 @@
 //! wright's own tools. A new built-in tool is a file of its own and one line here.
 
+use std::sync::Arc;
+
 use crate::Toolbox;
 use crate::fs_tools::{GitDiff, ReadFile};
 use crate::patch_tools::{ApplyPatch, Edit};
@@ -12,13 +14,13 @@ impl Toolbox {
     pub fn builtin() -> Toolbox {
         // Their names are distinct (the test below holds it), so none hides another.
         Toolbox::of(vec![
-            Box::new(ReadFile),
-            Box::new(Search),
-            Box::new(RepoMap),
-            Box::new(Edit),
-            Box::new(ApplyPatch),
-            Box::new(Run),
-            Box::new(GitDiff),
+            Arc::new(ReadFile),
+            Arc::new(Search),
+            Arc::new(RepoMap),
+            Arc::new(Edit),
+            Arc::new(ApplyPatch),
+            Arc::new(Run),
+            Arc::new(GitDiff),
         ])
     }
 }

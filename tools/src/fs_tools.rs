@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::line_window;
 use crate::paths::resolve;
 use crate::tree_io::{tree, tree_err};
-use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+use crate::{BlockingTool, ToolContext, ToolError, ToolFacts, ToolOutput, ToolSpec, args};
 
 /// Lines shown when the model gives no window.
 const DEFAULT_WINDOW: usize = 250;
@@ -28,7 +28,7 @@ struct ReadArgs {
     end_line: Option<usize>,
 }
 
-impl Tool for ReadFile {
+impl ToolFacts for ReadFile {
     fn read_only(&self) -> bool {
         true
     }
@@ -57,7 +57,9 @@ impl Tool for ReadFile {
             }),
         }
     }
+}
 
+impl BlockingTool for ReadFile {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: ReadArgs = args::parse("read_file", args)?;
         let rel = resolve(&ctx.root, &a.path)?;
@@ -154,7 +156,7 @@ fn list_dir(tree: &wright_tree::Tree, rel: &std::path::Path, shown: &str) -> Res
 
 pub struct GitDiff;
 
-impl Tool for GitDiff {
+impl ToolFacts for GitDiff {
     fn read_only(&self) -> bool {
         true
     }
@@ -176,7 +178,9 @@ impl Tool for GitDiff {
             parameters: json!({"type": "object", "properties": {}}),
         }
     }
+}
 
+impl BlockingTool for GitDiff {
     fn call(&self, ctx: &ToolContext, _args: &Value) -> Result<ToolOutput, ToolError> {
         let Some(ws) = &ctx.workspace else {
             return Err(ToolError::Path("git_diff needs the task workspace, which this session does not have".into()));
@@ -211,12 +215,12 @@ mod tests {
         assert!(out.text.contains("[6 lines below; read_file with start_line=5 to continue]"));
     }
 
-    #[test]
-    fn the_toolbox_shows_a_file_as_its_reader_does() {
+    #[tokio::test]
+    async fn the_toolbox_shows_a_file_as_its_reader_does() {
         let dir = tempfile::tempdir().unwrap();
         let body: String = (1..=10).map(|i| format!("line {i}\n")).collect();
         std::fs::write(dir.path().join("f.txt"), body).unwrap();
-        let shown = crate::Toolbox::builtin().show_file(&ctx(dir.path()), "f.txt", 3..=4).unwrap();
+        let shown = crate::Toolbox::builtin().show_file(&ctx(dir.path()), "f.txt", 3..=4).await.unwrap();
         let read = ReadFile.call(&ctx(dir.path()), &json!({"path": "f.txt", "start_line": 3, "end_line": 4})).unwrap();
         assert_eq!(shown.text, read.text);
         assert_eq!(ReadFile.reads(&json!({"path": "f.txt"})).as_deref(), Some("f.txt"), "a read counts as seen");
@@ -238,13 +242,13 @@ mod tests {
         assert!(err.to_string().contains("not UTF-8 text"), "{err}");
     }
 
-    #[test]
-    fn errors_say_what_to_do() {
+    #[tokio::test]
+    async fn errors_say_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
         let err = ReadFile.call(&ctx(dir.path()), &json!({"path": "nope.txt"})).unwrap_err();
         assert!(err.to_string().contains("no such file"));
-        let err =
-            crate::Toolbox::builtin().call(&ctx(dir.path()), "read_file", &json!({"name": "x"}), &[]).unwrap_err();
+        let toolbox = crate::Toolbox::builtin();
+        let err = toolbox.call(&ctx(dir.path()), "read_file", &json!({"name": "x"}), &[]).await.unwrap_err();
         assert!(
             err.to_string().contains("missing field `path`; read_file takes (path, end_line?, start_line?)"),
             "{err}"

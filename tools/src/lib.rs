@@ -21,31 +21,20 @@ mod paths;
 mod repo_map_tool;
 mod run_tool;
 mod search_tool;
+mod tool;
 mod toolbox;
 mod tree_io;
 
-use std::borrow::Cow;
-use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
-
-use serde_json::Value;
 
 pub use args::signature;
 pub use deadline::Deadline;
 pub use index_handle::IndexHandle;
 pub use patch_journal::recover as recover_interrupted_patch;
 pub use patch_tools::{Applied, apply_to_tree, recovered_note};
+pub use tool::{BlockingTool, Rerouted, Tool, ToolFacts, ToolFuture, ToolSpec};
 pub use toolbox::{NameTaken, Toolbox};
-
-/// A tool as the model sees it. Owned, so a tool described at run time has one too.
-#[derive(Debug, Clone)]
-pub struct ToolSpec {
-    pub name: Cow<'static, str>,
-    pub description: Cow<'static, str>,
-    /// JSON schema of the arguments.
-    pub parameters: Value,
-}
 
 /// Where and how tools work during one run.
 #[derive(Debug, Clone)]
@@ -125,53 +114,7 @@ pub enum ToolError {
     Git(#[from] wright_git::GitError),
     #[error("no tool of this toolbox shows files")]
     NoFileReader,
-}
-
-/// A call that is really a call of another tool.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rerouted {
-    pub tool: String,
-    pub args: Value,
-}
-
-/// One tool the model can call, and every fact the loop needs about it: the loop knows
-/// tools by these answers, never by their names.
-pub trait Tool: Send + Sync {
-    fn spec(&self) -> ToolSpec;
-    /// True when the tool never changes files, so calls may run side by side and the
-    /// index needs no refresh after one.
-    fn read_only(&self) -> bool {
-        false
-    }
-    /// Offered in the compact prompt: a tool a small model rarely needs costs it turns.
-    fn in_compact_prompt(&self) -> bool {
-        true
-    }
-    /// Named in the nudge after a reply that called no tool.
-    fn in_nudge(&self) -> bool {
-        true
-    }
-    /// The file this call shows the model, which then counts as read.
-    fn reads(&self, _args: &Value) -> Option<String> {
-        None
-    }
-    /// The existing files this call means to change; a failed edit of one the model never
-    /// read gets its lines, since its text was likely invented.
-    fn edits(&self, _args: &Value) -> Vec<String> {
-        Vec::new()
-    }
-    /// The shell command this call runs: its success may show that no test ran, and what
-    /// it changed is committed under its name.
-    fn command(&self, _args: &Value) -> Option<String> {
-        None
-    }
-    /// The call of another tool this call really is.
-    fn reroute(&self, _args: &Value) -> Option<Rerouted> {
-        None
-    }
-    /// The arguments that show `lines` of the file `path`, when this tool shows files.
-    fn show_args(&self, _path: &str, _lines: RangeInclusive<usize>) -> Option<Value> {
-        None
-    }
-    fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError>;
+    /// The tool panicked or its task was lost; nothing it said is known.
+    #[error("the tool crashed: {0}")]
+    Crashed(String),
 }

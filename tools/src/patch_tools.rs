@@ -9,7 +9,7 @@ use wright_edit::{FileChange, FileOp};
 use crate::patch_journal;
 use crate::paths::{resolve, resolve_writable};
 use crate::tree_io::{read_text, tree, tree_err, write_atomic};
-use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+use crate::{BlockingTool, ToolContext, ToolError, ToolFacts, ToolOutput, ToolSpec, args};
 
 /// The patch tool's name, which a patch written as a shell command is rerouted to.
 pub(crate) const APPLY_PATCH: &str = "apply_patch";
@@ -23,7 +23,7 @@ struct EditArgs {
     new: String,
 }
 
-impl Tool for Edit {
+impl ToolFacts for Edit {
     fn edits(&self, args: &Value) -> Vec<String> {
         args.get("path").and_then(Value::as_str).map(|p| vec![p.to_string()]).unwrap_or_default()
     }
@@ -44,7 +44,9 @@ impl Tool for Edit {
             }),
         }
     }
+}
 
+impl BlockingTool for Edit {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: EditArgs = args::parse("edit", args)?;
         let recovered = patch_journal::recover(&ctx.root)?;
@@ -96,7 +98,7 @@ struct PatchArgs {
     patch: String,
 }
 
-impl Tool for ApplyPatch {
+impl ToolFacts for ApplyPatch {
     /// The files the patch updates, in either format; added ones exist nowhere yet.
     fn edits(&self, args: &Value) -> Vec<String> {
         let patch = args.get("patch").and_then(Value::as_str).unwrap_or("");
@@ -123,7 +125,9 @@ impl Tool for ApplyPatch {
             }),
         }
     }
+}
 
+impl BlockingTool for ApplyPatch {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: PatchArgs = args::parse(APPLY_PATCH, args)?;
         let applied = apply(&ctx.root, &a.patch, false, Some(&ctx.run), ctx.workspace.as_ref())?;

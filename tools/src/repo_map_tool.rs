@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+use crate::{BlockingTool, ToolContext, ToolError, ToolFacts, ToolOutput, ToolSpec, args};
 
 const DEFAULT_BUDGET: usize = 1500;
 const MAX_BUDGET: usize = 8000;
@@ -16,7 +16,7 @@ struct RepoMapArgs {
     budget_tokens: Option<usize>,
 }
 
-impl Tool for RepoMap {
+impl ToolFacts for RepoMap {
     fn read_only(&self) -> bool {
         true
     }
@@ -44,7 +44,9 @@ impl Tool for RepoMap {
             }),
         }
     }
+}
 
+impl BlockingTool for RepoMap {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: RepoMapArgs = args::parse("repo_map", args)?;
         let budget = a.budget_tokens.unwrap_or(DEFAULT_BUDGET).clamp(100, MAX_BUDGET);

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use wright_sandbox::{Program, RunOutput, RunSpec};
 
-use crate::{Rerouted, Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+use crate::{BlockingTool, Rerouted, ToolContext, ToolError, ToolFacts, ToolOutput, ToolSpec, args};
 
 pub struct Run;
 
@@ -16,7 +16,7 @@ struct RunArgs {
     timeout_secs: Option<u64>,
 }
 
-impl Tool for Run {
+impl ToolFacts for Run {
     fn command(&self, args: &Value) -> Option<String> {
         args.get("command").and_then(Value::as_str).map(str::to_string)
     }
@@ -42,7 +42,9 @@ impl Tool for Run {
             }),
         }
     }
+}
 
+impl BlockingTool for Run {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: RunArgs = args::parse("run", args)?;
         if a.command.trim().is_empty() {

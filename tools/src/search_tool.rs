@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use wright_index::{SearchHit, SearchKind};
 
-use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec, args};
+use crate::{BlockingTool, ToolContext, ToolError, ToolFacts, ToolOutput, ToolSpec, args};
 
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 50;
@@ -26,7 +26,7 @@ struct SearchArgs {
     limit: Option<usize>,
 }
 
-impl Tool for Search {
+impl ToolFacts for Search {
     fn read_only(&self) -> bool {
         true
     }
@@ -47,7 +47,9 @@ impl Tool for Search {
             }),
         }
     }
+}
 
+impl BlockingTool for Search {
     fn call(&self, ctx: &ToolContext, args: &Value) -> Result<ToolOutput, ToolError> {
         let a: SearchArgs = args::parse("search", args)?;
         let limit = a.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);

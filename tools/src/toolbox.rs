@@ -1,5 +1,7 @@
 //! The set of tools offered to the model, built by the caller and looked up by name.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec};
@@ -11,7 +13,7 @@ pub struct NameTaken(pub String);
 
 struct Entry {
     name: String,
-    tool: Box<dyn Tool>,
+    tool: Arc<dyn Tool>,
 }
 
 /// The tools of a run, in the order the model is shown them.
@@ -26,7 +28,7 @@ impl Toolbox {
     }
 
     /// `tools`, whose names the caller knows to be distinct.
-    pub(crate) fn of(tools: Vec<Box<dyn Tool>>) -> Self {
+    pub(crate) fn of(tools: Vec<Arc<dyn Tool>>) -> Self {
         Toolbox { tools: tools.into_iter().map(|tool| Entry { name: tool.spec().name.into_owned(), tool }).collect() }
     }
 
@@ -36,7 +38,7 @@ impl Toolbox {
         if self.get(&name).is_some() {
             return Err(NameTaken(name));
         }
-        self.tools.push(Entry { name, tool: Box::new(tool) });
+        self.tools.push(Entry { name, tool: Arc::new(tool) });
         Ok(self)
     }
 
@@ -60,7 +62,7 @@ impl Toolbox {
     }
 
     /// `lines` of the file `path` as the first tool that shows files shows them.
-    pub fn show_file(
+    pub async fn show_file(
         &self,
         ctx: &ToolContext,
         path: &str,
@@ -71,23 +73,24 @@ impl Toolbox {
             .iter()
             .find_map(|e| Some((e.name.as_str(), e.tool.show_args(path, lines.clone())?)))
             .ok_or(ToolError::NoFileReader)?;
-        self.call(ctx, name, &args, &[])
+        self.call(ctx, name, &args, &[]).await
     }
 
     /// Calls the tool `name`; an unknown name is an error that lists the real ones.
-    pub fn call(
+    pub async fn call(
         &self,
         ctx: &ToolContext,
         name: &str,
         args: &Value,
         extra_names: &[&str],
     ) -> Result<ToolOutput, ToolError> {
-        match self.get(name) {
+        match self.tools.iter().find(|e| e.name == name).map(|e| e.tool.clone()) {
             Some(tool) => {
-                let (args, notes) = crate::args::coerce(&tool.spec().parameters, args);
-                let mut out = tool.call(ctx, &args).map_err(|e| match e {
+                let parameters = tool.spec().parameters;
+                let (args, notes) = crate::args::coerce(&parameters, args);
+                let mut out = tool.call_async(ctx.clone(), args).await.map_err(|e| match e {
                     ToolError::InvalidArgs { tool: n, message } => {
-                        let expected = crate::signature(&tool.spec().parameters);
+                        let expected = crate::signature(&parameters);
                         let message = format!("{message}; {n} takes ({expected})");
                         ToolError::InvalidArgs { tool: n, message }
                     }

@@ -26,18 +26,22 @@ pub(crate) struct Briefing {
 
 /// What the index ranks highest for `task`, within `budget_tokens`; `None` when the index
 /// finds nothing or the budget is 0.
-pub(crate) fn brief(toolbox: &Toolbox, ctx: &ToolContext, task: &str, budget_tokens: usize) -> Option<Briefing> {
+pub(crate) async fn brief(toolbox: &Toolbox, ctx: &ToolContext, task: &str, budget_tokens: usize) -> Option<Briefing> {
     if budget_tokens == 0 {
         return None;
     }
-    let hits = ctx.index.with(|index| index.search(task, SearchKind::Text, 20)).ok()?.hits;
+    // The index blocks (a first run builds it): on a blocking thread.
+    let (index, query) = (ctx.index.clone(), task.to_string());
+    let search = move || index.with(|index| index.search(&query, SearchKind::Text, 20));
+    let hits = tokio::task::spawn_blocking(search).await.ok()?.ok()?.hits;
     // Characters, at ~3.5 per token of code, less the header.
     let mut left = (budget_tokens.saturating_mul(7) / 2).saturating_sub(HEADER.len());
     let mut parts = Vec::new();
     let mut shown = Vec::new();
     for (path, hits) in by_file(hits).into_iter().take(FILES) {
-        let read = |start: usize, end: usize| toolbox.show_file(ctx, &path, start..=end).ok().map(|out| out.text);
-        let Some(head) = read(1, WHOLE_LINES) else { continue };
+        let read =
+            async |start: usize, end: usize| toolbox.show_file(ctx, &path, start..=end).await.ok().map(|o| o.text);
+        let Some(head) = read(1, WHOLE_LINES).await else { continue };
         // The quote around the file's text counts too.
         let room = left.saturating_sub(path.len() + 64);
         let body = if !head.contains(" lines below; ") && head.len() <= room {
@@ -51,7 +55,7 @@ pub(crate) fn brief(toolbox: &Toolbox, ctx: &ToolContext, task: &str, budget_tok
                 if shown.iter().any(|&(a, b)| a <= hit.start_line && end <= b) {
                     continue;
                 }
-                match read(hit.start_line, end) {
+                match read(hit.start_line, end).await {
                     Some(text) if body.len() + text.len() <= room => body.push_str(&text),
                     _ => break,
                 }
@@ -96,8 +100,8 @@ mod tests {
         ToolContext { root: root.to_path_buf(), workspace: None, index, run: RunLimits::default() }
     }
 
-    #[test]
-    fn a_small_file_whole_and_a_large_one_by_its_definitions() {
+    #[tokio::test]
+    async fn a_small_file_whole_and_a_large_one_by_its_definitions() {
         let (dir, index) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let root = dir.path();
         std::fs::write(root.join("stats.py"), "def average(values):\n    return sum(values) / len(values)\n").unwrap();
@@ -108,7 +112,7 @@ mod tests {
         big.push_str("def report_average(day):\n    return average(day.sales)\n");
         std::fs::write(root.join("report.py"), big).unwrap();
         let task = "ZeroDivisionError in average when a day has no sales (report_average)";
-        let found = brief(&Toolbox::builtin(), &ctx(root, index.path()), task, 2000).unwrap();
+        let found = brief(&Toolbox::builtin(), &ctx(root, index.path()), task, 2000).await.unwrap();
         assert!(found.shown.contains(&"stats.py".to_string()) && found.shown.contains(&"report.py".to_string()));
         assert!(found.text.contains("stats.py (lines 1-2 of 2)\n     1\tdef average(values):"), "{}", found.text);
         assert!(found.text.contains("def report_average(day):"), "{}", found.text);
@@ -116,16 +120,16 @@ mod tests {
         assert!(found.text.contains("<untrusted-data source=\"stats.py\">"), "file text is quoted");
     }
 
-    #[test]
-    fn the_budget_holds_and_zero_turns_it_off() {
+    #[tokio::test]
+    async fn the_budget_holds_and_zero_turns_it_off() {
         let (dir, index) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         std::fs::write(dir.path().join("a.py"), "def average(v):\n    return 1\n".repeat(60)).unwrap();
         let ctx = ctx(dir.path(), index.path());
         let toolbox = Toolbox::builtin();
-        assert!(brief(&toolbox, &ctx, "average", 0).is_none());
-        assert!(brief(&toolbox, &ctx, "nothing matches zyzzyva", 1000).is_none());
+        assert!(brief(&toolbox, &ctx, "average", 0).await.is_none());
+        assert!(brief(&toolbox, &ctx, "nothing matches zyzzyva", 1000).await.is_none());
         // 120 lines: too long for 150 tokens whole, so its definitions, as many as fit.
-        let small = brief(&toolbox, &ctx, "average", 150).expect("one definition fits");
+        let small = brief(&toolbox, &ctx, "average", 150).await.expect("one definition fits");
         assert!(small.text.contains("def average(v):") && small.text.len() <= 150 * 7 / 2, "{}", small.text.len());
     }
 }

@@ -1,12 +1,12 @@
-//! Running one tool call: the plan and finish tools, and the toolbox's tools on blocking
-//! threads. What a call means for the run (a plan, a change to commit, the end) comes
+//! Running one tool call: the plan and finish tools, and the toolbox's tools (a blocking
+//! one on a blocking thread). What a call means for the run (a plan, a change to commit, the end) comes
 //! back as its [`Effect`]; the loop acts on it.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 use wright_llm::{ToolCall, ToolDef};
-use wright_tools::{ToolContext, Toolbox};
+use wright_tools::{ToolContext, ToolError, Toolbox};
 
 use crate::offer::Offered;
 use crate::plan::{self, FinishArgs};
@@ -67,7 +67,7 @@ impl Dispatcher {
     /// shows count as seen.
     pub async fn brief(&self, task: &str, budget_tokens: usize) -> Option<String> {
         let (toolbox, ctx, task) = (self.toolbox.clone(), self.ctx.clone(), task.to_string());
-        let job = tokio::task::spawn_blocking(move || crate::briefing::brief(&toolbox, &ctx, &task, budget_tokens));
+        let job = tokio::spawn(async move { crate::briefing::brief(&toolbox, &ctx, &task, budget_tokens).await });
         // A large repository's first index takes a while; the run does not wait for it.
         let found = tokio::time::timeout(BRIEFING_WAIT, job).await.ok()?.ok().flatten()?;
         for path in &found.shown {
@@ -138,7 +138,7 @@ impl Dispatcher {
                 let args = parse_args(call)?;
                 self.note_read(&call.name, &args);
                 let (toolbox, ctx, name) = (self.toolbox.clone(), self.ctx.clone(), call.name.clone());
-                Ok(tokio::task::spawn_blocking(move || toolbox.call(&ctx, &name, &args, &[UPDATE_PLAN, FINISH])))
+                Ok(tokio::spawn(async move { toolbox.call(&ctx, &name, &args, &[UPDATE_PLAN, FINISH]).await }))
             })
             .collect();
         let mut answers = Vec::new();
@@ -171,20 +171,17 @@ impl Dispatcher {
         let tool = self.toolbox.get(&name);
         let unseen = self.seen.unseen(tool.map(|t| t.edits(&args)).unwrap_or_default());
         let command = tool.and_then(|t| t.command(&args));
-        let (toolbox, ctx, owned_name) = (self.toolbox.clone(), self.ctx.clone(), name);
-        let joined = tokio::task::spawn_blocking(move || {
-            let result = toolbox.call(&ctx, &owned_name, &args, &[UPDATE_PLAN, FINISH]);
-            // A change is searchable as soon as it lands.
-            if result.is_ok() && !toolbox.is_read_only(&owned_name) {
-                let _ = ctx.index.refresh();
-            }
-            result
-        })
-        .await;
-        let out = match joined {
-            Ok(Ok(out)) => out,
-            Ok(Err(e)) => return self.unseen_lines(Dispatched::error(e.to_string()), &unseen).await,
-            Err(e) => return Dispatched::error(format!("the tool crashed: {e}")),
+        let result = self.toolbox.call(&self.ctx, &name, &args, &[UPDATE_PLAN, FINISH]).await;
+        // A change is searchable as soon as it lands.
+        if result.is_ok() && !self.toolbox.is_read_only(&name) {
+            let index = self.ctx.index.clone();
+            let _ = tokio::task::spawn_blocking(move || index.refresh()).await;
+        }
+        let out = match result {
+            Ok(out) => out,
+            // A crash says nothing of the files: no lines follow it.
+            Err(e @ ToolError::Crashed(_)) => return Dispatched::error(e.to_string()),
+            Err(e) => return self.unseen_lines(Dispatched::error(e.to_string()), &unseen).await,
         };
         if out.cut_short {
             // What a killed command left half done is not a change to keep.
@@ -211,11 +208,7 @@ impl Dispatcher {
     async fn unseen_lines(&self, mut failed: Dispatched, unseen: &[String]) -> Dispatched {
         for path in unseen {
             self.seen.saw(path);
-            let (toolbox, ctx, file) = (self.toolbox.clone(), self.ctx.clone(), path.clone());
-            let read =
-                tokio::task::spawn_blocking(move || toolbox.show_file(&ctx, &file, 1..=crate::briefing::WHOLE_LINES))
-                    .await;
-            if let Ok(Ok(out)) = read {
+            if let Ok(out) = self.toolbox.show_file(&self.ctx, path, 1..=crate::briefing::WHOLE_LINES).await {
                 failed.output.push_str(&format!(
                     "\n[wright: you had not read {path} yet; edit it with text copied from these lines]\n{}",
                     out.text.trim_end()
@@ -285,17 +278,23 @@ mod tests {
         assert!(!unknown.ok && matches!(unknown.effect, Effect::None));
     }
 
-    /// A tool described at run time, with no fact of its own declared.
+    /// A tool described at run time that answers asynchronously, as an MCP server's
+    /// would, with no fact of its own declared.
     struct Echo;
 
-    impl wright_tools::Tool for Echo {
+    impl wright_tools::ToolFacts for Echo {
         fn spec(&self) -> wright_tools::ToolSpec {
             let parameters = serde_json::json!({"type": "object", "properties": {"text": {"type": "string"}}});
             wright_tools::ToolSpec { name: format!("echo_{}", 1).into(), description: "Echo.".into(), parameters }
         }
+    }
 
-        fn call(&self, _: &ToolContext, args: &Value) -> Result<wright_tools::ToolOutput, wright_tools::ToolError> {
-            Ok(wright_tools::ToolOutput { text: args["text"].to_string(), ..Default::default() })
+    impl wright_tools::Tool for Echo {
+        fn call_async(self: Arc<Self>, _: ToolContext, args: Value) -> wright_tools::ToolFuture {
+            Box::pin(async move {
+                tokio::task::yield_now().await;
+                Ok(wright_tools::ToolOutput { text: args["text"].to_string(), ..Default::default() })
+            })
         }
     }
 
