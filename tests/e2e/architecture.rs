@@ -1,5 +1,6 @@
 //! The workspace's shape, checked from its sources: no module of any crate depends on
-//! itself through others, and the README's crate graph is the one the manifests declare.
+//! itself through others, the README's crate graph is the one the manifests declare, and
+//! the agent crate knows tools by what they declare, not by name lists.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -44,6 +45,11 @@ fn production_code(text: &str) -> String {
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("#[cfg(test)]") && lines.peek().is_some_and(|l| l.trim_start().starts_with("mod ")) {
+            // `mod tests;`: its file is left out by name (see `test_file`).
+            if lines.peek().is_some_and(|l| l.trim_end().ends_with(';')) {
+                lines.next();
+                continue;
+            }
             // Skips the module's block, braces counted.
             let mut depth = 0i32;
             for inner in lines.by_ref() {
@@ -332,4 +338,164 @@ fn manifest_graph() -> BTreeMap<String, BTreeSet<String>> {
 #[test]
 fn the_readme_states_the_crate_graph() {
     assert_eq!(readme_graph(), manifest_graph(), "README.md's Architecture section and the manifests disagree");
+}
+
+/// A file that holds only tests: `tests.rs`, or anything under a `tests` directory.
+fn test_file(file: &Path) -> bool {
+    file.file_stem().is_some_and(|s| s == "tests") || file.iter().any(|p| p == "tests")
+}
+
+/// The string literals of `code` (plain, byte and raw), as written; comments, character
+/// literals and lifetimes are stepped over.
+fn string_literals(code: &str) -> Vec<String> {
+    let chars: Vec<char> = code.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest = |at: usize| chars.get(at).copied().unwrap_or('\0');
+        let word_before = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        match chars[i] {
+            '/' if rest(i + 1) == '/' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if rest(i + 1) == '*' => {
+                i += 2;
+                while i < chars.len() && !(chars[i] == '*' && rest(i + 1) == '/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            '\'' => {
+                // `'x'` or `'\n'` is a character; `'a` alone is a lifetime.
+                if rest(i + 1) == '\\' {
+                    i += 2;
+                    while i < chars.len() && chars[i] != '\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                } else if rest(i + 2) == '\'' {
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+            }
+            'r' | 'b' if !word_before && (rest(i + 1) == '"' || rest(i + 1) == '#' || rest(i + 1) == 'r') => {
+                let mut at = i + 1;
+                if chars[i] == 'b' && rest(at) == 'r' {
+                    at += 1;
+                }
+                let raw = chars[i] == 'r' || rest(i + 1) == 'r';
+                let hashes = chars[at..].iter().take_while(|c| **c == '#').count();
+                if rest(at + hashes) != '"' || (!raw && hashes > 0) {
+                    i += 1;
+                    continue;
+                }
+                let start = at + hashes + 1;
+                let mut end = start;
+                if raw {
+                    let close: Vec<char> = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+                    while end < chars.len() && !chars[end..].starts_with(&close) {
+                        end += 1;
+                    }
+                    found.push(chars[start..end.min(chars.len())].iter().collect());
+                    i = end + close.len();
+                } else {
+                    i = start - 1;
+                }
+            }
+            '"' => {
+                let start = i + 1;
+                let mut end = start;
+                while end < chars.len() && chars[end] != '"' {
+                    end += if chars[end] == '\\' { 2 } else { 1 };
+                }
+                found.push(chars[start..end.min(chars.len())].iter().collect());
+                i = end + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// The one module of the agent crate that names tools: those the loop answers itself.
+const NAMES_MODULE: &str = "tool_names.rs";
+
+/// Literals that are a tool's name but mean something else, by file: each with its reason.
+const NOT_TOOL_NAMES: &[(&str, &str, &str)] = &[("verdict.rs", "run", "the verb of \"no longer run\"")];
+
+/// `(file, literal)` for each literal in the production code under `src` that equals one
+/// of `names`, outside `allowed` and test files.
+fn tool_name_literals(src: &Path, names: &BTreeSet<String>, allowed: &str) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| !test_file(f.strip_prefix(src).unwrap())) {
+        let rel = file.strip_prefix(src).unwrap().to_string_lossy().into_owned();
+        if rel == allowed {
+            continue;
+        }
+        let code = production_code(&std::fs::read_to_string(file).unwrap());
+        for literal in string_literals(&code).into_iter().filter(|l| names.contains(l)) {
+            found.push((rel.clone(), literal));
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn the_agent_crate_names_no_tool_but_its_own() {
+    let src = workspace().join("crates/wright-agent/src");
+    let own = string_literals(&std::fs::read_to_string(src.join(NAMES_MODULE)).unwrap());
+    assert_eq!(own, ["update_plan", "finish"], "{NAMES_MODULE} holds the names the loop answers itself");
+    let mut names: BTreeSet<String> =
+        wright_tools::Toolbox::builtin().specs().into_iter().map(|s| s.name.into_owned()).collect();
+    assert!(names.len() >= 7, "the built-in tools: {names:?}");
+    names.extend(own);
+    let found = tool_name_literals(&src, &names, NAMES_MODULE);
+    let words: Vec<(String, String)> =
+        NOT_TOOL_NAMES.iter().map(|(file, word, _)| (file.to_string(), word.to_string())).collect();
+    let lists: Vec<String> =
+        found.iter().filter(|f| !words.contains(f)).map(|(file, name)| format!("{file}: \"{name}\"")).collect();
+    assert!(
+        lists.is_empty(),
+        "the agent crate names tools outside {NAMES_MODULE}; declare the fact on the tool (wright_tools::ToolFacts) \
+         instead:\n{}",
+        lists.join("\n")
+    );
+    let stale: Vec<&(String, String)> = words.iter().filter(|w| !found.contains(w)).collect();
+    assert!(stale.is_empty(), "NOT_TOOL_NAMES lists words no longer there: {stale:?}");
+}
+
+#[test]
+fn the_checker_sees_a_tool_name() {
+    let code = "let a = \"edit\"; // \"run\" in a comment\n/* \"run\" */ let b = r#\"x \"q\" y\"#;\n\
+                let c = '\"'; let d: &'static str = \"say \\\"hi\\\"\"; let e = br\"raw\"; let f = b\"by\";\n\
+                fn g<'a>(x: &'a str) -> bool { x == \"search\" || x.ends_with(\"read_file is longer\") }";
+    assert_eq!(
+        string_literals(code),
+        ["edit", "x \"q\" y", "say \\\"hi\\\"", "raw", "by", "search", "read_file is longer"]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("model")).unwrap();
+    std::fs::write(src.join("names.rs"), "pub const FINISH: &str = \"finish\";\n").unwrap();
+    std::fs::write(
+        src.join("model.rs"),
+        "fn nudge(n: &str) -> bool {\n    ![\"finish\", \"git_diff\"].contains(&n)\n}\n#[cfg(test)]\nmod tests;\nfn after() -> &'static str {\n    \"search\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(src.join("model/tests.rs"), "const T: &str = \"git_diff\";\n").unwrap();
+    std::fs::write(
+        src.join("seen.rs"),
+        "// \"read_file\" is only mentioned\nfn f() -> &'static str { \"use read_file first\" }\n#[cfg(test)]\nmod tests {\n    const T: &str = \"read_file\";\n}\n",
+    )
+    .unwrap();
+    let names: BTreeSet<String> = ["finish", "git_diff", "read_file", "search"].map(String::from).into();
+    let found = tool_name_literals(src, &names, "names.rs");
+    let expected = [("model.rs", "finish"), ("model.rs", "git_diff"), ("model.rs", "search")];
+    assert_eq!(found, expected.map(|(f, n)| (f.to_string(), n.to_string())));
 }
