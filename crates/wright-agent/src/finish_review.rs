@@ -46,7 +46,7 @@ pub(crate) async fn weigh(
     let tested = p.tests.run(timeout, interrupt, &mut p.events).await;
     // Without a baseline (`--no-baseline`) this is the run that settles the command. The
     // `finish` call is still open, so the note goes in its answer, not a message before it.
-    let switched = crate::test_runs::switch_note(p).map(|note| format!("\n{note}")).unwrap_or_default();
+    let switched = p.switch_note().map(|note| format!("\n{note}")).unwrap_or_default();
     let run = match tested {
         Some(Tested::Ran(run)) => run,
         _ => return Weighed::Accept(None),

@@ -29,3 +29,15 @@ pub(crate) struct Parts {
     /// Time spent before this process took the run over.
     pub spent_before: Duration,
 }
+
+impl Parts {
+    /// After a run that replaced the detected command: the hint for a `run` of no test
+    /// names the new one, and the note telling the model which command the project's tests
+    /// run with is returned. The caller puts it where the conversation may take it: a
+    /// message between a tool call and its answer is refused by OpenAI-style servers.
+    pub(crate) fn switch_note(&mut self) -> Option<String> {
+        let note = self.tests.take_switched()?;
+        self.dispatcher.set_test_command(self.tests.command().map(str::to_string));
+        Some(note)
+    }
+}

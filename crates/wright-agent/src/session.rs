@@ -290,7 +290,7 @@ impl Session {
         let shown = p.tests.shown(TestPhase::Baseline, timeout, interrupt, &mut p.events).await;
         // Before the first turn no tool call is open (a resumed run's are answered): the
         // note may be a message of its own.
-        if let Some(note) = crate::test_runs::switch_note(p) {
+        if let Some(note) = p.switch_note() {
             p.conversation.remember(Message::User { content: note }, &mut p.events);
         }
         match shown {

@@ -10,7 +10,6 @@ use wright_testing::{Detected, Limits, Settled, TestRun};
 use wright_tools::Deadline;
 
 use crate::interrupt::Interrupt;
-use crate::parts::Parts;
 use crate::{EventKind, Events, Progress, TestPhase, TestSummary};
 
 pub(crate) enum Tested {
@@ -138,16 +137,6 @@ impl TestRunner {
 
 /// The user interrupted the test run.
 pub(crate) struct Interrupted;
-
-/// After a run that replaced the detected command: the hint for a `run` of no test names
-/// the new one, and the note telling the model which command the project's tests run
-/// with is returned. The caller puts it where the conversation may take it: a message
-/// between a tool call and its answer is refused by OpenAI-style servers.
-pub(crate) fn switch_note(p: &mut Parts) -> Option<String> {
-    let note = p.tests.take_switched()?;
-    p.dispatcher.set_test_command(p.tests.command().map(str::to_string));
-    Some(note)
-}
 
 /// The time a test run gets: what is configured, cut at `1/share` of what is left of the
 /// run's `--timeout`.

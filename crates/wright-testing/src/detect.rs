@@ -4,40 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use wright_tree::Tree;
-
 use crate::Limits;
-use crate::scan::{Layout, scan};
+use crate::candidate::{Candidate, Detected};
+use crate::scan::{Layout, has, head, scan};
 use crate::shell::{does_nothing, in_each, usable};
 
 /// node's own runner, asked for TAP: from Node 23 its default reporter is `spec` even
 /// when the output is not a terminal, and only TAP is read.
 const NODE_TEST: &str = "node --test --test-reporter=tap";
-
-/// A command that may run the tree's tests, and the reason it was named.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub command: String,
-    pub why: String,
-    /// A run of it that names no test ran none: it starts no test runner (`echo ok`), so
-    /// its silence is not that of a runner whose lines are not read.
-    pub silent_is_empty: bool,
-}
-
-impl Candidate {
-    pub(crate) fn new(command: impl Into<String>, why: impl Into<String>) -> Self {
-        Candidate { command: command.into(), why: why.into(), silent_is_empty: false }
-    }
-}
-
-/// What detection found: the command to run, the ones to try in turn when it runs no
-/// test, and how many test files say that it should have.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
-    pub first: Candidate,
-    pub fallbacks: Vec<Candidate>,
-    pub test_files: usize,
-}
 
 /// The test commands for the tree at `root`, or `None` when nothing says how to test it.
 pub fn detect(root: &Path, limits: &Limits) -> Option<Detected> {
@@ -124,16 +98,6 @@ fn go(layout: &Layout) -> Detected {
 fn make_test(root: &Path) -> Option<Candidate> {
     let has_target = head(root, "Makefile").lines().any(|l| l.starts_with("test:"));
     has_target.then(|| Candidate::new("make test", "the Makefile has a test target"))
-}
-
-/// The first 256 KiB of the tree's regular file `name`, as text (empty for anything else).
-pub(crate) fn head(root: &Path, name: &str) -> String {
-    wright_tree::read_capped(root, Path::new(name), 256 * 1024).map(|r| r.text()).unwrap_or_default()
-}
-
-/// Whether the tree holds an entry `name` (a link counts, and is not followed).
-pub(crate) fn has(root: &Path, name: &str) -> bool {
-    Tree::open(root).is_ok_and(|t| t.kind(Path::new(name)).is_some())
 }
 
 #[cfg(test)]

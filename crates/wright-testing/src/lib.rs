@@ -11,6 +11,7 @@
 // Test fixtures are written with std::fs; production code keeps to wright-tree.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod candidate;
 mod compare;
 mod detect;
 mod junit;
@@ -25,8 +26,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use candidate::{Candidate, Detected};
 pub use compare::{Comparison, compare, in_files};
-pub use detect::{Candidate, Detected, detect};
+pub use detect::detect;
 pub use run::{Limits, run};
 pub use settle::{Settled, settle};
 

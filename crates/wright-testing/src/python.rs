@@ -8,8 +8,9 @@ use std::time::Duration;
 use wright_sandbox::{Program, RunSpec};
 
 use crate::Limits;
-use crate::detect::{Candidate, Detected, has, head};
+use crate::candidate::{Candidate, Detected};
 use crate::scan::PythonTests;
+use crate::scan::{has, head};
 use crate::shell::{in_each, usable};
 
 const PYTEST: &str = "python3 -m pytest -q";

@@ -177,6 +177,16 @@ fn go_tags(head: &str) -> Vec<String> {
     tags
 }
 
+/// The first 256 KiB of the tree's regular file `name`, as text (empty for anything else).
+pub(crate) fn head(root: &Path, name: &str) -> String {
+    wright_tree::read_capped(root, Path::new(name), 256 * 1024).map(|r| r.text()).unwrap_or_default()
+}
+
+/// Whether the tree holds an entry `name` (a link counts, and is not followed).
+pub(crate) fn has(root: &Path, name: &str) -> bool {
+    Tree::open(root).is_ok_and(|t| t.kind(Path::new(name)).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ mod agent;
 mod attempt;
 mod check;
 mod harness;
+mod markdown;
 mod mini;
 mod placeholders;
 mod report;

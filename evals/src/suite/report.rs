@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::suite::Row;
+use crate::suite::markdown::cell;
 
 /// Resolved out of tried.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -128,11 +129,6 @@ fn median(mut values: Vec<u64>) -> Option<u64> {
 fn median_f(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
-}
-
-/// Text for a table cell: a `|` or a newline in an agent's template must not break the row.
-pub(crate) fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 fn cost(c: Option<f64>) -> String {

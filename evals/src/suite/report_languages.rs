@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::suite::Row;
-use crate::suite::report::cell;
+use crate::suite::markdown::cell;
 
 /// Markdown rows, one per language and agent, in that order.
 pub fn by_language_md(rows: &[Row]) -> String {
