@@ -52,7 +52,7 @@ pub fn attempt(
     let mut index = Index::open(tree, &scratch.join("index"))?;
     index.update(&mut |_, _| {})?;
     let Some(target) = locate::target(&index, tree, &ticket)? else {
-        out.stop_reason = "nothing to ask for: no file ranked, or no definition found in a long file".into();
+        out.stop_reason = "nothing to ask for: no file ranked, or no definition in a long file".into();
         return Ok(());
     };
     index.close()?;
@@ -63,7 +63,7 @@ pub fn attempt(
     let original = match String::from_utf8(read.bytes) {
         Ok(text) if read.size <= text.len() as u64 => text,
         _ => {
-            out.stop_reason = format!("{} is not UTF-8 text of at most 4 MiB", target.path);
+            out.stop_reason = format!("not text: {} is not UTF-8 of at most 4 MiB", target.path);
             return Ok(());
         }
     };
@@ -82,13 +82,13 @@ pub fn attempt(
     let stop = loop {
         let left = budget.saturating_sub(started.elapsed());
         if left < Duration::from_secs(LAST_SECONDS) {
-            break format!("time budget spent after {samples} samples");
+            break format!("time budget spent: {samples} samples");
         }
         if samples >= u64::from(task.budgets.steps) {
             break format!("step budget spent: {samples} samples");
         }
         if usage.prompt_tokens + usage.completion_tokens >= task.budgets.tokens {
-            break format!("token budget spent after {samples} samples");
+            break format!("token budget spent: {samples} samples");
         }
         samples += 1;
         let temperature = if samples == 1 { 0.0 } else { HOT };
@@ -114,8 +114,8 @@ pub fn attempt(
         let answer =
             runtime.block_on(async { tokio::time::timeout(left, client.chat(&messages, &[], &mut |_| {})).await });
         let reply = match answer {
-            Err(_) => break format!("time budget spent while sample {samples} was written"),
-            Ok(Err(e)) => break format!("the model failed on sample {samples}: {e}"),
+            Err(_) => break format!("time budget spent: while sample {samples} was written"),
+            Ok(Err(e)) => break format!("model failed: sample {samples}: {e}"),
             Ok(Ok(reply)) => reply,
         };
         usage += reply.usage;
@@ -136,7 +136,7 @@ pub fn attempt(
                     note["outcome"] = "the visible tests pass".into();
                     log.push(note);
                     out.claimed_fixed = true;
-                    break format!("the visible tests pass after sample {samples}");
+                    break format!("visible tests pass: sample {samples}");
                 }
                 note["outcome"] = "the visible tests fail".into();
                 failure = Some(tail(&run.output_tail, FEEDBACK_CHARS));
