@@ -417,7 +417,7 @@ fn read_file(path: &Path, reach: Reach) -> Result<Vec<(String, Value)>> {
     let mut out = Vec::new();
     for (key, value) in table {
         match value {
-            Value::Table(section) if matches!(key.as_str(), "sandbox" | "prices" | "git") => {
+            Value::Table(section) if matches!(key.as_str(), "sandbox" | "prices" | "git" | "github") => {
                 out.extend(section.into_iter().map(|(sub, v)| (format!("{key}.{sub}"), v)));
             }
             v => out.push((key, v)),
@@ -537,6 +537,15 @@ mod tests {
             let notice = c.notices().join("\n");
             assert!(notice.contains("git.token_hosts ignored") && !notice.contains("trusted_repos"), "{notice}");
         }
+    }
+
+    #[test]
+    fn the_github_table_is_read_like_the_others() {
+        let files = Files::new("[github]\ntrigger_label = \"agent\"\n", "[github]\nallowed_bots = [\"evil[bot]\"]\n");
+        let c = files.load(false).unwrap();
+        assert_eq!(c.str("github.trigger_label").unwrap().as_deref(), Some("agent"));
+        assert!(c.strings("github.allowed_bots").unwrap().is_empty(), "a repository names no bot");
+        assert!(c.notices().iter().all(|n| !n.contains("unknown key")), "{:?}", c.notices());
     }
 
     /// TOML built from wright's own keys with values of every type.
