@@ -4,10 +4,7 @@
 use wright_llm::Message;
 
 /// The system prompt of a commit-message request; its first words also mark such a request.
-pub const COMMIT_WRITER_PROMPT: &str = "You write the git commit message for one change made by a coding agent.
-Reply with the message only, no code fences and no trailers:
-- a subject line in conventional-commit form, `type(scope): summary`, type one of feat, fix, docs, test, refactor, perf, build, ci, chore, style; imperative mood; at most 72 characters;
-- then, when the change needs explaining, a blank line and a short body (why, not how).";
+pub const COMMIT_WRITER_PROMPT: &str = include_str!("../prompts/commit_writer.md");
 
 /// Who writes the commit messages of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -62,36 +62,22 @@ impl EditFormat {
     /// How the text-mode prompt teaches it.
     pub fn teach(self) -> &'static str {
         match self {
-            EditFormat::SearchReplace => {
-                "To change a file without escaping anything, you may instead reply with SEARCH/REPLACE blocks: the file's path on \
-one line, then\n<<<<<<< SEARCH\nthe exact lines to replace\n=======\nthe new lines\n>>>>>>> REPLACE\n"
-            }
-            EditFormat::Patch => {
-                "To change files without escaping anything, you may instead reply with a patch, outside any JSON:\n*** Begin Patch\n\
-*** Update File: path/to/file.py\n@@ def some_function():\n context line\n-removed line\n+added line\n*** End Patch\n"
-            }
+            EditFormat::SearchReplace => include_str!("../prompts/edits_search_replace.md"),
+            EditFormat::Patch => include_str!("../prompts/edits_patch.md"),
         }
     }
 
     /// The edit step of the worked example, fixing `return a * b` in `calc.py`.
     fn example_edit(self) -> &'static str {
         match self {
-            EditFormat::SearchReplace => {
-                "calc.py\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE"
-            }
-            EditFormat::Patch => {
-                "*** Begin Patch\n*** Update File: calc.py\n@@ def add(a, b):\n-    return a * b\n+    return a + b\n*** End Patch"
-            }
+            EditFormat::SearchReplace => include_str!("../prompts/example_edit_search_replace.md"),
+            EditFormat::Patch => include_str!("../prompts/example_edit_patch.md"),
         }
     }
 }
 
 /// The compact profile's opening: what wright is and how a task goes, in few words.
-pub(crate) const COMPACT_INTRO: &str = "You are wright, a coding agent working in a git repository on a branch of its own; \
-every edit is committed for review.\n\
-Work in this order: read the relevant code (read_file, search); change it (edit); run the tests (run); then call finish \
-with a summary and an outcome: fixed, partial or gave_up. Copy `old` text exactly from what you read. Paths are relative \
-to the repository root. Commands have no network.\n";
+pub(crate) const COMPACT_INTRO: &str = include_str!("../prompts/compact_intro.md");
 
 /// One whole task, read → edit → run → finish, as text calls (`edits` in text mode) or
 /// as the native calls it stands for. `test` is the project's test command, if known.
@@ -100,21 +86,12 @@ pub(crate) fn worked_example(text_calls: Option<EditFormat>, test: Option<&str>)
     // The command JSON-escaped; its call is written as serde_json wrote it when the
     // example was first shown, keys sorted, so the prompt stays the same.
     let args = serde_json::json!({ "command": test });
+    // `{edit}` first: the command is the repository's text and may hold anything.
     match text_calls {
-        Some(edits) => format!(
-            "\nExample of a whole task (\"add(2, 3) returns 6\"), one call per reply, each answered before the next:\n\
-<tool_call>{{\"name\": \"read_file\", \"arguments\": {{\"path\": \"calc.py\"}}}}</tool_call>\n\
-{}\n\
-<tool_call>{{\"arguments\":{args},\"name\":\"run\"}}</tool_call>\n\
-<tool_call>{{\"name\": \"finish\", \"arguments\": {{\"summary\": \"add multiplied; it adds now\", \"outcome\": \"fixed\"}}}}</tool_call>\n",
-            edits.example_edit()
-        ),
-        None => format!(
-            "\nExample of a whole task (\"add(2, 3) returns 6\"), one tool call per turn: read_file {{\"path\": \"calc.py\"}}; \
-edit {{\"path\": \"calc.py\", \"old\": \"    return a * b\", \"new\": \"    return a + b\"}}; run {}; \
-finish {{\"summary\": \"add multiplied; it adds now\", \"outcome\": \"fixed\"}}.\n",
-            args
-        ),
+        Some(edits) => include_str!("../prompts/worked_example_text.md")
+            .replace("{edit}", edits.example_edit())
+            .replace("{args}", &args.to_string()),
+        None => include_str!("../prompts/worked_example_native.md").replace("{args}", &args.to_string()),
     }
 }
 

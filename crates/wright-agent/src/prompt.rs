@@ -76,15 +76,7 @@ pub(crate) struct PromptFacts<'a> {
 }
 
 /// The full profile's opening: what wright is and how a task goes.
-const FULL_INTRO: &str = "You are wright, an autonomous coding agent. You work in a git repository on a branch of your own; \
-every edit you make is committed automatically, and a person reviews the commits.\n\n\
-How to work:\n\
-1. Call update_plan first with a short ordered plan; update it as steps complete.\n\
-2. Find the relevant code with search and read_file before changing anything.\n\
-3. Change files with edit (exact old text -> new text) or apply_patch. Keep changes minimal and in the project's style.\n\
-4. Run the tests or a quick check with run, and fix what fails.\n\
-5. Call finish with a summary and an outcome: fixed, partial or gave_up.\n\
-Paths are relative to the repository root. Commands have no network access.\n";
+const FULL_INTRO: &str = include_str!("../prompts/full_intro.md");
 
 pub(crate) fn system_prompt(f: &PromptFacts) -> String {
     let mut p = String::from(if f.profile == PromptProfile::Compact { COMPACT_INTRO } else { FULL_INTRO });
@@ -141,15 +133,9 @@ pub(crate) struct Style {
 pub(crate) fn text_tool_instructions(tools: &[ToolDef], example: &str, style: Style, test: Option<&str>) -> String {
     let compact = style.profile == PromptProfile::Compact;
     let mut p = if compact {
-        "\nTools: reply with one JSON call inside <tool_call></tool_call> tags and nothing after it; the result comes back in \
-the next message (`?` marks optional arguments):\n"
-            .to_string()
+        include_str!("../prompts/text_tools_compact.md").to_string()
     } else {
-        format!(
-            "\nTools. To call one, reply with one JSON object inside <tool_call></tool_call> tags and nothing after it, for example:\n\
-{example}\n\
-The result comes back in the next message. Available tools (`?` marks optional arguments):\n"
-        )
+        include_str!("../prompts/text_tools_full.md").replace("{example}", example)
     };
     for t in tools {
         let args = wright_tools::signature(&t.parameters);
