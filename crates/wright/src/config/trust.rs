@@ -14,18 +14,19 @@ pub enum Rule {
     Lower,
 }
 
+/// In the order `wright config` lists them, which is the order notices name them in.
 const REPO_KEYS: &[(&str, Rule)] = &[
-    ("test_command", Rule::Any),
-    ("test_timeout_secs", Rule::Lower),
-    ("baseline_timeout_secs", Rule::Lower),
-    ("run_timeout_secs", Rule::Lower),
-    ("git.commit_messages", Rule::Any),
-    ("tool_output_chars", Rule::Lower),
-    ("briefing_tokens", Rule::Lower),
     ("max_tokens", Rule::Lower),
     ("max_steps", Rule::Lower),
     ("token_budget", Rule::Lower),
     ("timeout_secs", Rule::Lower),
+    ("test_command", Rule::Any),
+    ("test_timeout_secs", Rule::Lower),
+    ("baseline_timeout_secs", Rule::Lower),
+    ("run_timeout_secs", Rule::Lower),
+    ("tool_output_chars", Rule::Lower),
+    ("briefing_tokens", Rule::Lower),
+    ("git.commit_messages", Rule::Any),
 ];
 
 /// The rule for `key` in an untrusted repository's file; `None`: user-only.
