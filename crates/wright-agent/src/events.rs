@@ -35,7 +35,9 @@ pub enum EventKind {
         base_url: String,
         streaming: bool,
         tool_format: String,
-        /// `full`, or `compact` for models with small windows.
+        /// `full`, or `compact` for models with small windows. (Absent in journals written
+        /// before profiles; the field defaults so that they still read.)
+        #[serde(default)]
         prompt_profile: String,
         sandbox: String,
         test_command: Option<String>,
@@ -51,6 +53,7 @@ pub enum EventKind {
         usage: Usage,
         /// How the turn's tools were offered: `native` (in the request) or `text` (in the
         /// system prompt).
+        #[serde(default)]
         format: String,
     },
     ToolCall {
@@ -83,6 +86,7 @@ pub enum EventKind {
         outcome: Option<Outcome>,
         verdict: Verdict,
         /// The verdict's evidence, in one sentence.
+        #[serde(default)]
         verdict_reason: String,
         stop_reason: StopReason,
         /// Why the run stopped, in words.
@@ -192,6 +196,23 @@ pub enum StopReason {
 }
 
 impl StopReason {
+    /// The name the events give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Finished => "finished",
+            StopReason::MaxSteps => "max_steps",
+            StopReason::TokenBudget => "token_budget",
+            StopReason::CostBudget => "cost_budget",
+            StopReason::Timeout => "timeout",
+            StopReason::RepeatedFailure => "repeated_failure",
+            StopReason::Looping => "looping",
+            StopReason::NoToolCalls => "no_tool_calls",
+            StopReason::ContextLength => "context_length",
+            StopReason::ModelError => "model_error",
+            StopReason::Interrupted => "interrupted",
+        }
+    }
+
     pub fn is_budget(self) -> bool {
         matches!(
             self,

@@ -18,6 +18,7 @@ mod events;
 mod finish_review;
 mod interrupt;
 mod journal;
+mod journal_reader;
 mod model;
 mod offer;
 mod parts;
@@ -43,6 +44,7 @@ pub use events::{
     TestPhase, TestSummary, Verdict,
 };
 pub use journal::{Journal, record_panics};
+pub use journal_reader::{Finish, RunHistory, read_events, read_journal};
 pub use profile::PromptProfile;
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;

@@ -4,10 +4,11 @@
 use std::io::IsTerminal;
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::json;
+use wright_agent::StepStatus;
 
 use crate::cli::{LogArgs, ShowArgs};
-use crate::runs::{self, RunInfo};
+use crate::runs;
 use crate::visible::visible;
 
 pub fn log(args: LogArgs) -> Result<i32> {
@@ -49,7 +50,7 @@ pub fn log(args: LogArgs) -> Result<i32> {
 pub fn show(args: ShowArgs) -> Result<i32> {
     let run = runs::find(&args.run)?;
     let commits = wright_git::branch_commits(&run.repo, &run.branch, &run.base)?;
-    let plan = last_plan(&run);
+    let plan = &run.plan;
     if args.json {
         println!("{}", json!({"run": run, "plan": plan, "commits": commits}));
         return Ok(0);
@@ -63,15 +64,15 @@ pub fn show(args: ShowArgs) -> Result<i32> {
     if let Some(v) = &run.verdict {
         println!("verdict:  {} ({})", visible(v), visible(run.stop_reason.as_deref().unwrap_or("")));
     }
-    if let Some(Value::Array(steps)) = &plan {
+    if let Some(steps) = plan {
         println!("\nplan:");
         for s in steps {
-            let mark = match s["status"].as_str() {
-                Some("completed") => "[x]",
-                Some("in_progress") => "[>]",
-                _ => "[ ]",
+            let mark = match s.status {
+                StepStatus::Completed => "[x]",
+                StepStatus::InProgress => "[>]",
+                StepStatus::Pending => "[ ]",
             };
-            println!("  {mark} {}", visible(s["step"].as_str().unwrap_or("")));
+            println!("  {mark} {}", visible(&s.step));
         }
     }
     println!("\n{} commit(s)", commits.len());
@@ -94,15 +95,4 @@ pub fn show(args: ShowArgs) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-/// The plan as the run last updated it.
-#[allow(clippy::disallowed_methods)] // the run's journal, in wright's data
-fn last_plan(run: &RunInfo) -> Option<Value> {
-    let text = std::fs::read_to_string(run.journal()).ok()?;
-    text.lines()
-        .rev()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .find(|e| e["type"] == "plan_updated")
-        .map(|e| e["steps"].clone())
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use serde_json::Value;
+use wright_agent::{PlanStep, RunHistory};
 
 use crate::exit::usage;
 
@@ -40,16 +40,15 @@ pub struct RunInfo {
     pub commits: usize,
     pub tokens: u64,
     pub test_command: Option<String>,
+    /// The plan as the run last updated it.
+    #[serde(skip)]
+    pub plan: Option<Vec<PlanStep>>,
     /// The last event's sequence number, so a resumed run numbers on from it.
     #[serde(skip)]
     pub last_seq: u64,
 }
 
 impl RunInfo {
-    pub fn journal(&self) -> PathBuf {
-        self.dir.join(JOURNAL)
-    }
-
     pub fn transcript(&self) -> PathBuf {
         self.dir.join(TRANSCRIPT)
     }
@@ -87,43 +86,32 @@ pub fn find(query: &str) -> Result<RunInfo> {
 }
 
 fn read(dir: &Path) -> Option<RunInfo> {
-    let text = std::fs::read_to_string(dir.join(JOURNAL)).ok()?;
-    let events: Vec<Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let started = events.iter().find(|e| e["type"] == "run_started")?;
-    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    // The last start (a resumed run starts again) decides whether a finish follows it.
-    let last_start = events.iter().rposition(|e| e["type"] == "run_started")?;
-    let finished = events[last_start..].iter().rfind(|e| e["type"] == "run_finished");
+    let events = wright_agent::read_journal(&dir.join(JOURNAL)).ok()?;
+    let run = RunHistory::of(&events)?;
     let running = is_locked(dir);
-    let tokens = events
-        .iter()
-        .filter(|e| e["type"] == "model_message")
-        .map(|e| e["usage"]["total_tokens"].as_u64().unwrap_or(0))
-        .sum();
-    let commits = events.iter().filter(|e| e["type"] == "commit").count();
     Some(RunInfo {
-        id: s(&started["run_id"]),
+        id: run.run_id,
         dir: dir.to_path_buf(),
-        task: s(&started["task"]),
-        repo: PathBuf::from(s(&started["repo"])),
-        worktree: PathBuf::from(s(&started["worktree"])),
-        branch: s(&started["branch"]),
-        base: s(&started["base"]),
-        started: s(&started["ts"]),
+        task: run.task,
+        repo: PathBuf::from(run.repo),
+        worktree: PathBuf::from(run.worktree),
+        branch: run.branch,
+        base: run.base,
+        started: run.started,
         status: if running {
             "running"
-        } else if finished.is_some() {
+        } else if run.finished.is_some() {
             "finished"
         } else {
             "stopped"
         },
-        verdict: finished.map(|f| s(&f["verdict"])),
-        stop_reason: finished.map(|f| s(&f["stop_reason"])),
-        commits,
-        tokens,
-        test_command: started["test_command"].as_str().map(str::to_string),
-        // A panic's record carries no number.
-        last_seq: events.iter().rev().find_map(|e| e["seq"].as_u64()).unwrap_or(0),
+        verdict: run.finished.as_ref().map(|f| f.verdict.as_str().to_string()),
+        stop_reason: run.finished.as_ref().map(|f| f.stop_reason.as_str().to_string()),
+        commits: run.commits,
+        tokens: run.tokens,
+        test_command: run.test_command,
+        plan: run.plan,
+        last_seq: run.last_seq,
     })
 }
 
