@@ -133,25 +133,24 @@ pub fn attempt(
 }
 
 /// The final event of a `wright run --json`: verdict, usage, and the worktree it left.
+/// Its stdout is the run's journal line for line, read by the same typed reader.
 fn read_wright_events(stdout: &str, out: &mut Attempt) {
-    let events: Vec<serde_json::Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let Some(end) = events.iter().rev().find(|e| e["type"] == "run_finished") else {
+    let run = wright_agent::RunHistory::of(&wright_agent::read_events(stdout));
+    let Some(end) = run.and_then(|r| r.finished) else {
         out.stop_reason = "no run_finished event (wright failed to start the run)".into();
         return;
     };
-    out.claimed_fixed = end["verdict"] == "fixed";
-    out.steps = end["steps"].as_u64();
-    out.prompt_tokens = end["usage"]["prompt_tokens"].as_u64();
-    out.completion_tokens = end["usage"]["completion_tokens"].as_u64();
-    out.processed_prompt_tokens = end["usage"]["processed_prompt_tokens"].as_u64();
-    out.cached_prompt_tokens = end["usage"]["cached_prompt_tokens"].as_u64();
-    out.context_rewrites = end["context_rewrites"].as_u64();
-    out.cost_usd = end["cost_usd"].as_f64();
-    out.stop_reason = end["stop_reason"].as_str().unwrap_or_default().to_string();
-    if let Some(worktree) = end["worktree"].as_str() {
-        out.tree = PathBuf::from(worktree);
-        out.transcript = Path::new(worktree).parent().map(|d| d.join("transcript.jsonl").display().to_string());
-    }
+    out.claimed_fixed = end.verdict == wright_agent::Verdict::Fixed;
+    out.steps = Some(u64::from(end.steps));
+    out.prompt_tokens = Some(end.usage.prompt_tokens);
+    out.completion_tokens = Some(end.usage.completion_tokens);
+    out.processed_prompt_tokens = end.usage.processed_prompt_tokens;
+    out.cached_prompt_tokens = end.usage.cached_prompt_tokens;
+    out.context_rewrites = Some(u64::from(end.context_rewrites));
+    out.cost_usd = end.cost_usd;
+    out.stop_reason = end.stop_reason.as_str().to_string();
+    out.tree = PathBuf::from(&end.worktree);
+    out.transcript = Path::new(&end.worktree).parent().map(|d| d.join("transcript.jsonl").display().to_string());
 }
 
 /// `{name}` placeholders filled with shell-quoted values, in one pass.
@@ -176,5 +175,29 @@ mod tests {
         assert_eq!(quote("it's"), "'it'\\''s'");
         let filled = fill("a {repo} {model} {other}", &[("repo", "/t/{model}"), ("model", "m")]);
         assert_eq!(filled, "a '/t/{model}' 'm' {other}");
+    }
+
+    #[test]
+    fn wrights_last_event_is_read_typed() {
+        let started = r#"{"schema":2,"run_id":"r","seq":0,"ts":"t","type":"run_started","task":"x","repo":"/r","worktree":"/runs/r/worktree","branch":"b","base":"c","model":"m","base_url":"u","streaming":false,"tool_format":"auto","prompt_profile":"full","sandbox":"process","test_command":null,"test_command_reason":null}"#;
+        let finished = r#"{"schema":2,"run_id":"r","seq":1,"ts":"t","type":"run_finished","outcome":"fixed","verdict":"fixed","verdict_reason":"","stop_reason":"finished","detail":"","summary":"","branch":"b","worktree":"/runs/r/worktree","commits":[],"files_changed":[],"baseline":null,"final":null,"tests_changed":null,"usage":{"prompt_tokens":10,"completion_tokens":4,"total_tokens":14,"estimated":false,"processed_prompt_tokens":6,"cached_prompt_tokens":null},"context_rewrites":2,"cost_usd":null,"steps":3,"exit_code":0}"#;
+        let mut out = Attempt::default();
+        read_wright_events(
+            &format!(
+                "{started}
+not json
+{finished}
+"
+            ),
+            &mut out,
+        );
+        assert!(out.claimed_fixed);
+        assert_eq!((out.steps, out.prompt_tokens, out.completion_tokens), (Some(3), Some(10), Some(4)));
+        assert_eq!((out.processed_prompt_tokens, out.cached_prompt_tokens), (Some(6), None));
+        assert_eq!((out.context_rewrites, out.cost_usd, out.stop_reason.as_str()), (Some(2), None, "finished"));
+        assert_eq!(out.transcript.as_deref(), Some("/runs/r/transcript.jsonl"));
+        let mut none = Attempt::default();
+        read_wright_events(started, &mut none);
+        assert!(none.stop_reason.starts_with("no run_finished event"));
     }
 }
