@@ -4,14 +4,15 @@ use std::path::PathBuf;
 
 use crate::cgroup::TreeLimits;
 
-/// Where a command runs.
+/// Where a command runs: `Process`, bubblewrap namespaces plus a cgroup (the default);
+/// `Wasm`, a WASI program run by wasmtime, itself inside the process sandbox; `None`, no
+/// sandbox: the user opted out explicitly (`--sandbox none`). The variants carry no doc
+/// comments of their own: `clap` would show them as each value's help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Backend {
-    /// bubblewrap namespaces plus a cgroup (the default).
     Process,
-    /// A WASI program run by wasmtime, itself inside the process sandbox.
     Wasm,
-    /// No sandbox: the user opted out explicitly (`--sandbox none`).
     None,
 }
 

@@ -6,6 +6,7 @@
 
 /// The prompt profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum PromptProfile {
     #[default]
     Full,

@@ -8,6 +8,7 @@ use crate::profile::{COMPACT_INTRO, EditFormat, PromptProfile, worked_example};
 
 /// How tool calls travel: the API's native field, JSON in the text, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum ToolFormat {
     Native,

@@ -294,7 +294,7 @@ pub struct ModelFlags {
     pub no_stream: bool,
     /// How tool calls travel: native (the API field), text (JSON in the reply), or auto: native until the model writes calls as text [config: tool_format, default auto]
     #[arg(long, value_enum)]
-    pub tool_format: Option<ToolFormatArg>,
+    pub tool_format: Option<wright_agent::ToolFormat>,
     /// Sampling temperature, e.g. 0 for repeatable runs [config: temperature; unset: the server's default]
     #[arg(long)]
     pub temperature: Option<f64>,
@@ -376,7 +376,7 @@ pub struct BudgetFlags {
 pub struct SandboxFlags {
     /// Where commands run: process (bubblewrap + cgroup), wasm (a WASI program such as python.wasm, in wasmtime inside the process sandbox) or none (no sandbox, explicit opt-out) [config: sandbox.backend]
     #[arg(long, value_enum)]
-    pub sandbox: Option<BackendArg>,
+    pub sandbox: Option<wright_sandbox::Backend>,
     /// Let commands reach the network [config: sandbox.network]
     #[arg(long)]
     pub network: bool,
@@ -386,13 +386,6 @@ pub struct SandboxFlags {
     /// A directory commands must not see (an empty one stands in its place); repeatable
     #[arg(long, value_name = "DIR")]
     pub hide: Vec<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum BackendArg {
-    Process,
-    Wasm,
-    None,
 }
 
 #[derive(Subcommand)]
@@ -456,13 +449,6 @@ pub struct SearchArgs {
     pub json: bool,
     /// The query; `-` reads it from stdin
     pub query: String,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ToolFormatArg {
-    Native,
-    Text,
-    Auto,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

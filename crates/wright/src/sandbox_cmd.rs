@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Result;
 use wright_sandbox::{Backend, EnvPolicy, Isolation, Program, RunSpec, TreeLimits};
 
-use crate::cli::{BackendArg, SandboxCommand, SandboxFlags, SandboxRunArgs};
+use crate::cli::{SandboxCommand, SandboxFlags, SandboxRunArgs};
 use crate::config::Config;
 use crate::exit::usage;
 use crate::visible::visible;
@@ -57,9 +57,10 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
 /// The sandbox a command gets, from flags over config over defaults.
 pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
     let backend = match (flags.sandbox, config.str("sandbox.backend")?.as_deref()) {
-        (Some(BackendArg::Process), _) | (None, Some("process") | None) => Backend::Process,
-        (Some(BackendArg::Wasm), _) | (None, Some("wasm")) => Backend::Wasm,
-        (Some(BackendArg::None), _) | (None, Some("none")) => Backend::None,
+        (Some(flag), _) => flag,
+        (None, Some("process") | None) => Backend::Process,
+        (None, Some("wasm")) => Backend::Wasm,
+        (None, Some("none")) => Backend::None,
         (None, Some(other)) => {
             return Err(usage(format!("sandbox.backend must be process, wasm or none, not `{other}`")));
         }

@@ -14,7 +14,7 @@ use toml::Value;
 pub use show::show;
 pub use trust::repo_root;
 
-use crate::cli::{ModelFlags, ToolFormatArg};
+use crate::cli::ModelFlags;
 use crate::exit::usage;
 use trust::Rule;
 
@@ -201,12 +201,7 @@ impl Config {
             c.set("stream", Value::Boolean(false), Source::Flag("--no-stream"));
         }
         if let Some(f) = flags.tool_format {
-            let name = match f {
-                ToolFormatArg::Native => "native",
-                ToolFormatArg::Text => "text",
-                ToolFormatArg::Auto => "auto",
-            };
-            c.set("tool_format", Value::String(name.into()), Source::Flag("--tool-format"));
+            c.set("tool_format", Value::String(f.as_str().into()), Source::Flag("--tool-format"));
         }
         c.flag("temperature", flags.temperature, "--temperature");
         c.flag("seed", flags.seed.map(|s| i64::try_from(s).unwrap_or(i64::MAX)), "--seed");
