@@ -22,6 +22,7 @@ mod interrupts;
 mod prompt_cache;
 mod push;
 mod resume;
+mod resume_records;
 mod run_bounds;
 mod sandbox_attacks;
 mod sandbox_compat;

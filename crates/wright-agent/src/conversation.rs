@@ -1,20 +1,22 @@
 //! The conversation the model sees: messages in order, each appended to the run's
 //! transcript as well; tool outputs cut to a budget, and the oldest dropped when the
 //! server says the context is full. Every change to an earlier message is a
-//! `context_rewritten` event: the server's prompt cache breaks there, and is counted.
+//! `context_rewritten` event: the server's prompt cache breaks there, and is counted. What
+//! a message is to the loop (a tool's output, a dropped one) is kept beside it and
+//! recorded, never read back from its wording.
 
 use wright_llm::{Message, ToolCall};
 
-use crate::transcript::{Record, Transcript};
+use crate::transcript::{DROPPED_NOTE, MessageKind, Record, Transcript};
 use crate::{EventKind, Events};
 
 /// Results of tool calls written as text go back as a user message starting with this.
 pub(crate) const TEXT_RESULT_PREFIX: &str = "[tool result:";
 
-const DROPPED: &str = "[output dropped to fit the context window; run the tool again if you need it]";
-
 pub(crate) struct Conversation {
     messages: Vec<Message>,
+    /// What each message is to the loop, beside `messages`.
+    kinds: Vec<MessageKind>,
     transcript: Option<Transcript>,
     /// Characters of a tool's output the model sees.
     output_limit: usize,
@@ -26,13 +28,21 @@ pub(crate) struct Conversation {
 
 impl Conversation {
     pub fn new(transcript: Option<Transcript>, output_limit: usize) -> Self {
-        Conversation { messages: Vec::new(), transcript, output_limit, text_results: String::new(), rewrites: 0 }
+        Conversation {
+            messages: Vec::new(),
+            kinds: Vec::new(),
+            transcript,
+            output_limit,
+            text_results: String::new(),
+            rewrites: 0,
+        }
     }
 
-    /// Takes over a resumed run's messages (its transcript holds them already) and the
-    /// rewrites counted before.
-    pub fn restore(&mut self, messages: Vec<Message>, rewrites: u32) {
+    /// Takes over a resumed run's messages with their kinds (its transcript holds them
+    /// already) and the rewrites counted before.
+    pub fn restore(&mut self, (messages, kinds): (Vec<Message>, Vec<MessageKind>), rewrites: u32) {
         self.messages = messages;
+        self.kinds = kinds;
         self.rewrites = rewrites;
     }
 
@@ -60,7 +70,10 @@ impl Conversation {
         self.record(&Record::Message { message: message.clone() }, false, events);
         match self.messages.first_mut() {
             Some(first @ Message::System { .. }) => *first = message,
-            _ => self.messages.insert(0, message),
+            _ => {
+                self.messages.insert(0, message);
+                self.kinds.insert(0, MessageKind::Said);
+            }
         }
         self.rewritten(format!("the system prompt was rebuilt: {why}"), events);
     }
@@ -68,6 +81,7 @@ impl Conversation {
     /// Adds a message to the conversation and to the transcript.
     pub fn remember(&mut self, message: Message, events: &mut Events) {
         self.record(&Record::Message { message: message.clone() }, false, events);
+        self.kinds.push(MessageKind::of(&message));
         self.messages.push(message);
     }
 
@@ -104,10 +118,18 @@ impl Conversation {
     /// Ends a turn: `note` is added, and calls written as text get their answers.
     pub fn end_turn(&mut self, note: Option<String>, as_text: bool, events: &mut Events) {
         let mut results = std::mem::take(&mut self.text_results);
+        let outputs = !results.is_empty();
         if let Some(note) = note {
             results.push_str(&note);
         }
-        if as_text {
+        if !as_text {
+            return;
+        }
+        if outputs {
+            self.record(&Record::TextResults { content: results.clone() }, false, events);
+            self.messages.push(Message::User { content: results });
+            self.kinds.push(MessageKind::ToolOutput);
+        } else {
             self.remember(Message::User { content: results }, events);
         }
     }
@@ -116,8 +138,11 @@ impl Conversation {
     /// system prompt, the task and the model's own calls (which carry the plan) are never
     /// dropped. Returns how many outputs were dropped.
     pub fn drop_oldest_outputs(&mut self, events: &mut Events) -> usize {
-        let count = drop_oldest_outputs(&mut self.messages);
+        let dropped = drop_oldest_outputs(&mut self.messages, &mut self.kinds);
+        let count = dropped.len();
         if count > 0 {
+            // Recorded, so that a resumed run does not bring them back.
+            self.record(&Record::Dropped { messages: dropped }, false, events);
             self.rewritten(
                 format!("the context window was full: the {count} oldest tool outputs were dropped"),
                 events,
@@ -143,26 +168,19 @@ pub(crate) fn truncate(text: &str, limit: usize) -> String {
     )
 }
 
-fn drop_oldest_outputs(messages: &mut [Message]) -> usize {
+/// Drops the older half of the outputs not dropped yet; returns their places.
+fn drop_oldest_outputs(messages: &mut [Message], kinds: &mut [MessageKind]) -> Vec<usize> {
     let outputs: Vec<usize> =
-        messages.iter().enumerate().filter(|(i, m)| *i > 1 && is_tool_output(m)).map(|(i, _)| i).collect();
+        kinds.iter().enumerate().filter(|(i, k)| *i > 1 && **k == MessageKind::ToolOutput).map(|(i, _)| i).collect();
     let count = outputs.len().div_ceil(2);
-    for &i in outputs.iter().take(count) {
-        match &mut messages[i] {
-            Message::Tool { content, .. } | Message::User { content } => *content = DROPPED.to_string(),
-            _ => {}
+    let dropped: Vec<usize> = outputs.into_iter().take(count).collect();
+    for &i in &dropped {
+        if let Some(Message::Tool { content, .. } | Message::User { content }) = messages.get_mut(i) {
+            *content = DROPPED_NOTE.to_string();
         }
+        kinds[i] = MessageKind::Dropped;
     }
-    count
-}
-
-fn is_tool_output(m: &Message) -> bool {
-    match m {
-        Message::Tool { content, .. } => content != DROPPED,
-        // Results of tool calls the model wrote as text come back as user messages.
-        Message::User { content } => content.starts_with(TEXT_RESULT_PREFIX),
-        _ => false,
-    }
+    dropped
 }
 
 #[cfg(test)]
@@ -188,11 +206,13 @@ mod tests {
             Message::Tool { tool_call_id: "2".into(), content: "mid".into() },
             Message::Tool { tool_call_id: "3".into(), content: "new".into() },
         ];
-        assert_eq!(drop_oldest_outputs(&mut m), 2);
+        let mut kinds: Vec<MessageKind> = m.iter().map(MessageKind::of).collect();
+        assert_eq!(drop_oldest_outputs(&mut m, &mut kinds), [2, 3]);
         assert_eq!(m[1].text(), "task");
-        assert_eq!(m[2].text(), DROPPED);
-        assert_eq!(m[3].text(), DROPPED);
+        assert_eq!(m[2].text(), DROPPED_NOTE);
+        assert_eq!(m[3].text(), DROPPED_NOTE);
         assert_eq!(m[4].text(), "new");
+        assert_eq!(drop_oldest_outputs(&mut m, &mut kinds), [4], "the dropped are not dropped again");
     }
 
     #[test]
@@ -255,7 +275,32 @@ mod tests {
                 "the context window was full: the 1 oldest tool outputs were dropped"
             ]
         );
-        c.restore(Vec::new(), 5);
+        c.restore((Vec::new(), Vec::new()), 5);
         assert_eq!(c.rewrites(), 5, "a resumed run counts on from the transcript's figure");
+    }
+
+    #[test]
+    fn a_resumed_run_reads_back_the_conversation_as_it_was_dropped_outputs_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("transcript.jsonl");
+        let mut events = Events::new("r", crate::Redactor::new(Vec::new()));
+        let mut c = Conversation::new(Some(Transcript::open(&path).unwrap()), 100);
+        let call = ToolCall { id: "a".into(), name: "read_file".into(), arguments: "{}".into() };
+        c.remember(Message::System { content: "sys".into() }, &mut events);
+        c.remember(Message::User { content: "task".into() }, &mut events);
+        c.answer(&call, "native output", false, &mut events);
+        c.answer(&call, "text output", true, &mut events);
+        c.end_turn(None, true, &mut events);
+        c.end_turn(Some("[a note, no output]".into()), true, &mut events);
+        c.answer(&call, "newest output", false, &mut events);
+        assert_eq!(c.drop_oldest_outputs(&mut events), 2);
+        c.remember(Message::User { content: "after the drop".into() }, &mut events);
+
+        let mut read = crate::Resumed::read(&path).unwrap();
+        let (messages, kinds) = read.take_conversation();
+        assert_eq!(messages, c.messages(), "the dropped outputs stay dropped");
+        assert_eq!(kinds, c.kinds);
+        use MessageKind::*;
+        assert_eq!(kinds, [Said, Said, Dropped, Dropped, Said, ToolOutput, Said]);
     }
 }

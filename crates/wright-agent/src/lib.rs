@@ -19,6 +19,7 @@ mod finish_review;
 mod interrupt;
 mod journal;
 mod journal_reader;
+mod legacy;
 mod model;
 mod offer;
 mod parts;
@@ -28,6 +29,7 @@ mod prompt;
 mod quote;
 mod redact;
 mod repeats;
+mod resumed;
 mod seen;
 mod session;
 mod start;
@@ -48,8 +50,9 @@ pub use journal_reader::{Finish, RunHistory, read_events, read_journal};
 pub use profile::PromptProfile;
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;
+pub use resumed::{PromptState, Resumed};
 pub use session::Session;
-pub use transcript::{Record, Resumed, Transcript};
+pub use transcript::{Record, TRANSCRIPT_VERSION, Transcript};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {

@@ -11,6 +11,7 @@ use crate::interrupt::Interrupt;
 use crate::offer::Offered;
 use crate::profile::PromptProfile;
 use crate::prompt::{Style, ToolFormat, example_call, native_tool_instructions, text_tool_instructions};
+use crate::transcript::Record;
 use crate::{EventKind, Events, Progress, StopReason};
 
 pub(crate) enum Asked {
@@ -79,18 +80,28 @@ impl Model {
         text_tool_instructions(&self.tools, &self.example, self.style, self.test.as_deref())
     }
 
-    /// Sets the system prompt, as written without tool instructions (or in either form:
-    /// its instructions are taken off first); each form adds its own.
-    pub fn set_system_prompt(&mut self, prompt: &str) {
+    /// Sets the system prompt, as written without tool instructions; each form adds its own.
+    pub fn set_system_prompt(&mut self, base: &str) {
         let list = self.text_list();
         let native = native_tool_instructions(self.style, self.test.as_deref());
-        // A resumed run goes on in the form its conversation was in.
-        if self.configured == ToolFormat::Auto && prompt.ends_with(list.as_str()) {
-            self.format = ToolFormat::Text;
-        }
-        let base =
-            prompt.strip_suffix(list.as_str()).or_else(|| prompt.strip_suffix(native.as_str())).unwrap_or(prompt);
         self.prompts = SystemPrompts { text: format!("{base}{list}"), native: format!("{base}{native}") };
+    }
+
+    /// A resumed run's system prompt, in the form its transcript `recorded`; in `auto`
+    /// mode the run goes on in that form. `None`: a transcript of version 1, whose form is
+    /// read from how the prompt ends (see `legacy`).
+    pub fn resume_system_prompt(&mut self, prompt: &str, recorded: Option<ToolFormat>) {
+        let list = self.text_list();
+        let native = native_tool_instructions(self.style, self.test.as_deref());
+        let recorded = recorded.or_else(|| crate::legacy::in_text_form(prompt, &list).then_some(ToolFormat::Text));
+        if self.configured == ToolFormat::Auto
+            && let Some(format) = recorded
+        {
+            self.format = format;
+        }
+        // Each form's instructions are taken off, to be added again in either form.
+        let instructions = if recorded == Some(ToolFormat::Text) { list } else { native };
+        self.set_system_prompt(prompt.strip_suffix(instructions.as_str()).unwrap_or(prompt));
     }
 
     /// The form of this turn's tools: `Native` or `Text`.
@@ -180,6 +191,8 @@ impl Model {
         }
         self.format = to;
         let form = if to == ToolFormat::Text { "tools listed as text" } else { "tools offered natively" };
+        let prompt = Record::Prompt { profile: self.style.profile, tool_format: to };
+        conversation.record(&prompt, false, events);
         conversation.replace_system(self.system_prompt().to_string(), form, events);
         let message = match to {
             ToolFormat::Text => format!("{why}; using tool calls written as text from now on"),

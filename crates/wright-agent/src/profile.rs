@@ -5,8 +5,9 @@
 //! envelope (known to models trained on Codex).
 
 /// The prompt profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
 pub enum PromptProfile {
     #[default]
     Full,
@@ -24,11 +25,6 @@ impl PromptProfile {
     /// The profile for a model whose context holds `tokens`: compact up to 32K.
     pub fn for_context(tokens: u64) -> Self {
         if tokens <= 32 * 1024 { PromptProfile::Compact } else { PromptProfile::Full }
-    }
-
-    /// The profile a system prompt was written in.
-    pub(crate) fn of_prompt(system: &str) -> Self {
-        if system.starts_with(COMPACT_INTRO) { PromptProfile::Compact } else { PromptProfile::Full }
     }
 
     /// The briefing's budget: the configured one, and at most 1000 tokens in a small window.
@@ -110,7 +106,6 @@ mod tests {
         assert_eq!(EditFormat::for_model("deepseek-coder-v2:16b-o3x"), EditFormat::SearchReplace);
         assert_eq!(PromptProfile::Compact.briefing_tokens(1500), 1000);
         assert_eq!(PromptProfile::Full.briefing_tokens(1500), 1500);
-        assert_eq!(PromptProfile::of_prompt(COMPACT_INTRO), PromptProfile::Compact);
     }
 
     #[test]

@@ -12,11 +12,12 @@ use crate::conversation::Conversation;
 use crate::dispatch::Dispatcher;
 use crate::model::Model;
 use crate::parts::Parts;
-use crate::profile::{EditFormat, PromptProfile};
+use crate::profile::EditFormat;
 use crate::prompt::{PromptFacts, Style, root_listing, system_prompt};
+use crate::resumed::Resumed;
 use crate::session::Session;
 use crate::test_runs::TestRunner;
-use crate::transcript::{Resumed, Transcript};
+use crate::transcript::{Record, TRANSCRIPT_VERSION, Transcript};
 use crate::verdict::test_limits;
 use crate::{AgentError, EventKind, Events, SessionConfig};
 
@@ -87,6 +88,7 @@ impl Session {
         }
         parts.model.set_system_prompt(&system);
         let system = parts.model.system_prompt().to_string();
+        record_prompt(&mut parts);
         parts.conversation.remember(Message::System { content: system }, &mut parts.events);
         parts.conversation.remember(Message::User { content: task }, &mut parts.events);
         Ok(Session::new(parts))
@@ -114,11 +116,27 @@ impl Session {
         })
         .await?;
         let answered = earlier.answer_dangling_calls();
-        // The run goes on with the prompt it had, whatever the endpoint says now.
-        if let Some(Message::System { content }) = earlier.messages.first() {
-            config.prompt_profile = PromptProfile::of_prompt(content);
+        // The run goes on with the prompt it had, whatever the endpoint says now: as its
+        // transcript recorded it, or for one of version 1, as its first words tell.
+        let system = match earlier.messages.first() {
+            Some(Message::System { content }) => Some(content.clone()),
+            _ => None,
+        };
+        let conversation = earlier.take_conversation();
+        match (earlier.prompt, &system) {
+            (Some(recorded), _) => config.prompt_profile = recorded.profile,
+            (None, Some(content)) => config.prompt_profile = crate::legacy::profile_of_prompt(content),
+            (None, None) => {}
         }
         let mut parts = assemble(config, tools, llm, events, workspace).await?;
+        if earlier.prompt.is_none() {
+            parts.events.emit(EventKind::Notice {
+                message: format!(
+                    "the transcript is of version {} (before version {TRANSCRIPT_VERSION}): its prompt profile, tool format and text results are read from the messages' wording",
+                    earlier.version
+                ),
+            });
+        }
         parts.steps = earlier.steps;
         parts.usage = earlier.usage;
         // A damaged transcript may hold any float; `from_secs_f64` would panic on it.
@@ -130,10 +148,15 @@ impl Session {
             parts.tests.adopt(&command);
             parts.dispatcher.set_test_command(parts.tests.command().map(str::to_string));
         }
-        if let Some(Message::System { content }) = earlier.messages.first() {
-            parts.model.set_system_prompt(content);
+        if let Some(content) = &system {
+            parts.model.resume_system_prompt(content, earlier.prompt.map(|p| p.tool_format));
         }
-        parts.conversation.restore(earlier.messages, earlier.rewrites);
+        for (at, message) in &answered {
+            let record = Record::Answered { at: *at, message: message.clone() };
+            parts.conversation.record(&record, false, &mut parts.events);
+        }
+        parts.conversation.restore(conversation, earlier.rewrites);
+        record_prompt(&mut parts);
         let mut note = String::from("[wright: this run was stopped and has been resumed.");
         if !discarded.is_empty() || !restored.is_empty() {
             let mut files = discarded;
@@ -145,8 +168,8 @@ impl Session {
                 files.join(", ")
             ));
         }
-        if answered > 0 {
-            note.push_str(&format!(" {answered} tool call(s) had no recorded result."));
+        if !answered.is_empty() {
+            note.push_str(&format!(" {} tool call(s) had no recorded result.", answered.len()));
         }
         if commits.is_empty() {
             note.push_str(" The branch has no commits yet.");
@@ -167,6 +190,12 @@ impl Session {
         parts.conversation.remember(Message::User { content: note }, &mut parts.events);
         Ok(Session::new(parts))
     }
+}
+
+/// Records the profile and the form the run's tools are in, as this process starts it.
+fn record_prompt(parts: &mut Parts) {
+    let record = Record::Prompt { profile: parts.config.prompt_profile, tool_format: parts.model.format() };
+    parts.conversation.record(&record, false, &mut parts.events);
 }
 
 /// The parts a new and a resumed run share; announces the run.

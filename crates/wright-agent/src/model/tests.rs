@@ -99,3 +99,40 @@ async fn tool_prompts_are_unchanged() {
         panic!("the tool prompts changed (first differing line: {first:?}); {GOLDEN} holds the expected text\n{got}");
     }
 }
+
+#[test]
+fn a_resumed_prompt_takes_its_form_from_the_record_not_its_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dispatcher(dir.path());
+    let style = Style { profile: PromptProfile::Full, edits: EditFormat::SearchReplace };
+    let model = || Model::new(llm(), d.tools(), ToolFormat::Auto, "fix it", style, None);
+    let mut m = model();
+    m.set_system_prompt("BASE\n");
+    let (text, native) = (m.prompts.text.clone(), m.prompts.native.clone());
+
+    // The record rules: a text-form prompt the record calls native stays native, and one
+    // the record calls text is text even where its end reads otherwise.
+    let mut m = model();
+    m.resume_system_prompt(&text, Some(ToolFormat::Native));
+    assert_eq!(m.format(), ToolFormat::Native);
+    let mut m = model();
+    m.resume_system_prompt(&native, Some(ToolFormat::Text));
+    assert_eq!(m.format(), ToolFormat::Text);
+    let mut m = model();
+    m.resume_system_prompt(&text, Some(ToolFormat::Text));
+    assert_eq!((m.format(), m.system_prompt()), (ToolFormat::Text, text.as_str()));
+    assert_eq!(m.prompts.native, native, "the other form is built from the same base");
+
+    // A transcript of version 1 has no record: the prompt's end tells, as it did then.
+    let mut m = model();
+    m.resume_system_prompt(&text, None);
+    assert_eq!(m.format(), ToolFormat::Text);
+    let mut m = model();
+    m.resume_system_prompt(&native, None);
+    assert_eq!(m.format(), ToolFormat::Native);
+
+    // A configured format is kept whatever the record says.
+    let mut m = Model::new(llm(), d.tools(), ToolFormat::Native, "fix it", style, None);
+    m.resume_system_prompt(&text, Some(ToolFormat::Text));
+    assert_eq!((m.format(), m.prompts.native.as_str()), (ToolFormat::Native, native.as_str()));
+}
