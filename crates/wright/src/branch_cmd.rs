@@ -43,7 +43,7 @@ pub fn clean(args: CleanArgs) -> Result<i32> {
     } else {
         // wright's own folder: no repository's wright.toml is read.
         let config = crate::config::Config::load(&crate::dirs::cache_dir(), &Default::default(), false)?;
-        crate::index_cache::cap(&config)?
+        crate::index_cache::cap(&config.settings()?)
     };
     let pruned = crate::index_cache::prune(cap, None)?;
     if args.json {
@@ -62,10 +62,10 @@ pub fn clean(args: CleanArgs) -> Result<i32> {
 
 pub fn push(args: PushArgs) -> Result<i32> {
     let run = runs::find(&args.run)?;
-    let config = crate::config::Config::load(&run.repo, &Default::default(), false)?;
-    let timeout = std::time::Duration::from_secs(config.int("git.timeout_secs")?.unwrap_or(60));
+    let git = crate::config::Config::load(&run.repo, &Default::default(), false)?.settings()?.git;
+    let timeout = std::time::Duration::from_secs(git.timeout_secs);
     // Where WRIGHT_GIT_TOKEN may go: the user's own config says (a repository's never does).
-    let token_hosts = wright_git::TokenHosts::parse(&config.strings("git.token_hosts")?).map_err(refusal)?;
+    let token_hosts = wright_git::TokenHosts::parse(&git.token_hosts).map_err(refusal)?;
     let report = wright_git::push(&run.repo, &run.branch, &args.remote, &token_hosts, timeout).map_err(refusal)?;
     if args.json {
         println!("{}", json!({"run": run.id, "pushed": report}));

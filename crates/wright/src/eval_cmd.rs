@@ -210,10 +210,10 @@ fn load_suite(args: &SuiteArgs) -> Result<wright_evals::suite::Suite> {
 
 /// The sandbox of the hidden checks: the user's, from config.
 fn test_limits(suite: &Path) -> Result<wright_testing::Limits> {
-    let config = crate::config::Config::load(suite, &Default::default(), false)?;
+    let settings = crate::config::Config::load(suite, &Default::default(), false)?.settings()?;
     Ok(wright_testing::Limits {
-        env: wright_sandbox::EnvPolicy { allow: config.strings("sandbox.env")?, ..Default::default() },
-        isolation: crate::sandbox_cmd::isolation(&config, &Default::default())?,
+        env: wright_sandbox::EnvPolicy { allow: settings.sandbox.env.clone(), ..Default::default() },
+        isolation: crate::sandbox_cmd::isolation(&settings, &Default::default()),
         cancel: Default::default(),
     })
 }

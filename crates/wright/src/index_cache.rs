@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use wright_index::cache::{Policy, Pruned};
 
-use crate::config::Config;
+use crate::config::Settings;
 use crate::runs;
 
 /// Prunes the cache: indexes of repositories gone, views of runs that are over, then the
@@ -25,8 +25,8 @@ pub fn prune(cap_bytes: u64, in_use: Option<&Path>) -> Result<Pruned> {
 }
 
 /// The user's cap, in bytes.
-pub fn cap(config: &Config) -> Result<u64> {
-    Ok(config.int("cache_mb")?.unwrap_or(2048).saturating_mul(1 << 20))
+pub fn cap(settings: &Settings) -> u64 {
+    settings.cache_mb.saturating_mul(1 << 20)
 }
 
 /// One line for people: how much went, and what is left.

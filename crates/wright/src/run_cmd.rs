@@ -14,7 +14,7 @@ use wright_llm::{ClientConfig, LlmClient, RetryPolicy, Sampling};
 use wright_tools::{RunLimits, Toolbox};
 
 use crate::cli::{ResumeArgs, RunArgs, RunOptions};
-use crate::config::Config;
+use crate::config::{CommitMessageWriter, Config};
 use crate::exit::usage;
 use crate::render::{JsonLines, Terminal};
 use crate::runs;
@@ -194,65 +194,47 @@ fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
 
 /// `prepare`, with the configuration already loaded.
 pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -> Result<Prepared> {
+    // Flags go through the config too: a repository's budgets may lower even them.
+    config.run_flags(opts);
+    let settings = config.settings()?;
     // The cache stays within its cap; a failure here costs disk, not the run.
-    if let Err(e) = crate::index_cache::prune(crate::index_cache::cap(&config)?, Some(&crate::config::repo_root(repo)))
+    if let Err(e) = crate::index_cache::prune(crate::index_cache::cap(&settings), Some(&crate::config::repo_root(repo)))
     {
         eprintln!("wright: could not prune the index cache: {e:#}");
     }
-    // Flags go through the config too: a repository's budgets may lower even them.
-    let b = &opts.budgets;
-    config.flag("max_steps", b.max_steps.map(i64::from), "--max-steps");
-    config.flag("token_budget", b.token_budget.map(saturating_i64), "--token-budget");
-    config.flag("timeout_secs", b.timeout.map(saturating_i64), "--timeout");
-    config.flag("budget_usd", b.budget_usd, "--budget-usd");
-    config.flag("test_command", opts.test_command.clone(), "--test-command");
-    let model = config.str("model")?.unwrap_or_default();
-    let base_url = config.str("base_url")?.unwrap_or_default();
-    let tool_format = match config.str("tool_format")?.as_deref() {
-        Some("native") => ToolFormat::Native,
-        Some("text") => ToolFormat::Text,
-        Some("auto") | None => ToolFormat::Auto,
-        Some(other) => return Err(usage(format!("tool_format must be native, text or auto, not `{other}`"))),
-    };
-    let price = config.price(&model)?;
-    let budget_usd = match config.float("budget_usd")? {
-        Some(_) if price.is_none() => {
-            return Err(usage(format!(
-                "--budget-usd needs the price of `{model}`: add [prices.\"{model}\"] input = ..., output = ... (USD per million tokens) to {}",
-                crate::dirs::user_config().display()
-            )));
-        }
-        b => b,
-    };
+    let price = settings.prices.get(&settings.model).copied();
+    if settings.budget_usd.is_some() && price.is_none() {
+        return Err(usage(format!(
+            "--budget-usd needs the price of `{model}`: add [prices.\"{model}\"] input = ..., output = ... (USD per million tokens) to {}",
+            crate::dirs::user_config().display(),
+            model = settings.model,
+        )));
+    }
     let budgets = Budgets {
-        max_steps: u32::try_from(config.int("max_steps")?.unwrap_or(50)).unwrap_or(u32::MAX),
-        token_budget: config.int("token_budget")?,
-        budget_usd,
-        timeout: config.int("timeout_secs")?.map(Duration::from_secs),
+        max_steps: saturating_u32(settings.max_steps),
+        token_budget: settings.token_budget,
+        budget_usd: settings.budget_usd,
+        timeout: settings.timeout_secs.map(Duration::from_secs),
         price,
     };
-    let secs =
-        |key: &str, default: u64| -> Result<Duration> { Ok(Duration::from_secs(config.int(key)?.unwrap_or(default))) };
-    let mut run_limits = RunLimits { default_timeout: secs("run_timeout_secs", 120)?, ..RunLimits::default() };
-    run_limits.env.allow = config.strings("sandbox.env")?;
-    run_limits.isolation = crate::sandbox_cmd::isolation(&config, &opts.sandbox)?;
+    let secs = Duration::from_secs;
+    let mut run_limits = RunLimits { default_timeout: secs(settings.run_timeout_secs), ..RunLimits::default() };
+    run_limits.env.allow = settings.sandbox.env.clone();
+    run_limits.isolation = crate::sandbox_cmd::isolation(&settings, &opts.sandbox);
 
     let llm = LlmClient::new(ClientConfig {
-        base_url: base_url.clone(),
+        base_url: settings.base_url.clone(),
         api_key: config.api_key.clone(),
-        model,
-        stream: config.bool("stream")?.unwrap_or(true),
+        model: settings.model.clone(),
+        stream: settings.stream,
         sampling: Sampling {
-            temperature: config.float("temperature")?.map(|t| t as f32),
-            seed: config.int("seed")?,
-            max_tokens: Some(u32::try_from(config.int("max_tokens")?.unwrap_or(2048).max(64)).unwrap_or(u32::MAX)),
+            temperature: settings.temperature.map(|t| t as f32),
+            seed: settings.seed,
+            max_tokens: Some(saturating_u32(settings.max_tokens.max(64))),
         },
         connect_timeout: Duration::from_secs(10),
-        read_timeout: secs("request_timeout_secs", 600)?,
-        retry: RetryPolicy {
-            max_retries: u32::try_from(config.int("max_retries")?.unwrap_or(4)).unwrap_or(u32::MAX),
-            ..RetryPolicy::default()
-        },
+        read_timeout: secs(settings.request_timeout_secs),
+        retry: RetryPolicy { max_retries: saturating_u32(settings.max_retries), ..RetryPolicy::default() },
     })
     // A refused endpoint is the user's to fix: a usage error.
     .map_err(|e| match e {
@@ -260,52 +242,44 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
         other => other.into(),
     })?;
     Ok(Prepared {
-        base_url,
+        base_url: settings.base_url.clone(),
         llm,
         budgets,
-        tool_format,
-        tool_output_limit: usize::try_from(config.int("tool_output_chars")?.unwrap_or(16_000)).unwrap_or(usize::MAX),
-        briefing_tokens: usize::try_from(config.int("briefing_tokens")?.unwrap_or(1500)).unwrap_or(0),
-        prompt_profile: match config.str("prompt_profile")?.as_deref() {
-            Some("full") => Some(PromptProfile::Full),
-            Some("compact") => Some(PromptProfile::Compact),
-            Some("auto") | None => None,
-            Some(other) => return Err(usage(format!("prompt_profile must be auto, full or compact, not `{other}`"))),
-        },
+        tool_format: settings.tool_format,
+        tool_output_limit: usize::try_from(settings.tool_output_chars).unwrap_or(usize::MAX),
+        briefing_tokens: usize::try_from(settings.briefing_tokens).unwrap_or(0),
+        prompt_profile: settings.prompt_profile.0,
         // 0 says nothing about the window: as if unset.
-        context_tokens: config.int("context_tokens")?.filter(|&n| n > 0),
-        test_command: config.str("test_command")?,
-        test_timeout: secs("test_timeout_secs", 900)?,
+        context_tokens: settings.context_tokens.filter(|&n| n > 0),
+        test_command: settings.test_command.clone(),
+        test_timeout: secs(settings.test_timeout_secs),
         no_baseline: opts.no_baseline,
         // A hang at the base must not keep the model waiting for the whole test budget.
-        baseline_timeout: secs("baseline_timeout_secs", 300)?.min(secs("test_timeout_secs", 900)?),
+        baseline_timeout: secs(settings.baseline_timeout_secs.min(settings.test_timeout_secs)),
         run_limits,
         identity: wright_git::Identity {
-            author: identity(&config, "git.author")?,
-            committer: identity(&config, "git.committer")?,
+            author: identity("git.author", settings.git.author.as_deref())?,
+            committer: identity("git.committer", settings.git.committer.as_deref())?,
         },
-        commit_messages: match config.str("git.commit_messages")?.as_deref() {
-            Some("model") | None => CommitMessages::Model(config.str("git.commit_model")?),
-            Some("derived") => CommitMessages::Derived,
-            Some(other) => {
-                return Err(usage(format!("git.commit_messages must be `model` or `derived`, not `{other}`")));
-            }
+        commit_messages: match settings.git.commit_messages {
+            CommitMessageWriter::Model => CommitMessages::Model(settings.git.commit_model.clone()),
+            CommitMessageWriter::Derived => CommitMessages::Derived,
         },
         notices: config.notices().to_vec(),
     })
 }
 
-fn saturating_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
+fn saturating_u32(v: u64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
 }
 
-/// A configured `Name <email>`.
-fn identity(config: &Config, key: &str) -> Result<Option<(String, String)>> {
-    match config.str(key)? {
+/// A configured `Name <email>`; `what` names the setting in the message.
+fn identity(what: &str, text: Option<&str>) -> Result<Option<(String, String)>> {
+    match text {
         None => Ok(None),
-        Some(text) => wright_git::parse_identity(&text)
+        Some(text) => wright_git::parse_identity(text)
             .map(Some)
-            .ok_or_else(|| usage(format!("{key} must look like `Name <email@example.com>`, not `{text}`"))),
+            .ok_or_else(|| usage(format!("{what} must look like `Name <email@example.com>`, not `{text}`"))),
     }
 }
 

@@ -8,10 +8,10 @@ use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Result;
-use wright_sandbox::{Backend, EnvPolicy, Isolation, Program, RunSpec, TreeLimits};
+use wright_sandbox::{EnvPolicy, Isolation, Program, RunSpec, TreeLimits};
 
 use crate::cli::{SandboxCommand, SandboxFlags, SandboxRunArgs};
-use crate::config::Config;
+use crate::config::{Config, Settings};
 use crate::exit::usage;
 use crate::visible::visible;
 
@@ -31,8 +31,9 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
     for notice in config.notices() {
         eprintln!("wright: {}", visible(notice));
     }
-    let isolation = isolation(&config, &args.sandbox)?;
-    let env = EnvPolicy { allow: config.strings("sandbox.env")?, ..EnvPolicy::default() };
+    let settings = config.settings()?;
+    let isolation = isolation(&settings, &args.sandbox);
+    let env = EnvPolicy { allow: settings.sandbox.env.clone(), ..EnvPolicy::default() };
     let mut spec = RunSpec::new(Program::Argv(args.command.clone()), &repo);
     spec.timeout = Duration::from_secs(args.timeout);
     spec.env = env;
@@ -54,29 +55,16 @@ fn run_one(args: SandboxRunArgs) -> Result<i32> {
     Ok(out.status_code())
 }
 
-/// The sandbox a command gets, from flags over config over defaults.
-pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
-    let backend = match (flags.sandbox, config.str("sandbox.backend")?.as_deref()) {
-        (Some(flag), _) => flag,
-        (None, Some("process") | None) => Backend::Process,
-        (None, Some("wasm")) => Backend::Wasm,
-        (None, Some("none")) => Backend::None,
-        (None, Some(other)) => {
-            return Err(usage(format!("sandbox.backend must be process, wasm or none, not `{other}`")));
-        }
-    };
-    let defaults = Isolation::default();
-    let memory_mb = flags.memory.or(config.int("sandbox.memory_mb")?).unwrap_or(defaults.limits.memory_bytes >> 20);
-    let max_pids = config.int("sandbox.max_pids")?.unwrap_or(defaults.limits.max_pids);
-    let mb = |key: &str, default: u64| -> Result<u64> {
-        Ok(config.int(key)?.map(|v| v.saturating_mul(1 << 20)).unwrap_or(default))
-    };
+/// The sandbox a command gets: the flags over the settings.
+pub fn isolation(settings: &Settings, flags: &SandboxFlags) -> Isolation {
+    let s = &settings.sandbox;
     let mut isolation = Isolation::default();
-    isolation.backend = backend;
-    isolation.tmp_bytes = mb("sandbox.tmp_mb", defaults.tmp_bytes)?;
-    isolation.file_bytes = mb("sandbox.file_mb", defaults.file_bytes)?;
-    isolation.network = flags.network || config.bool("sandbox.network")?.unwrap_or(false);
-    isolation.limits = TreeLimits { max_pids, memory_bytes: memory_mb.saturating_mul(1 << 20) };
+    isolation.backend = flags.sandbox.unwrap_or(s.backend);
+    isolation.tmp_bytes = s.tmp_mb.saturating_mul(1 << 20);
+    isolation.file_bytes = s.file_mb.saturating_mul(1 << 20);
+    isolation.network = flags.network || s.network;
+    let memory_mb = flags.memory.unwrap_or(s.memory_mb);
+    isolation.limits = TreeLimits { max_pids: s.max_pids, memory_bytes: memory_mb.saturating_mul(1 << 20) };
     isolation.hidden = [
         crate::dirs::data_dir(),
         crate::dirs::cache_dir(),
@@ -86,5 +74,5 @@ pub fn isolation(config: &Config, flags: &SandboxFlags) -> Result<Isolation> {
     .chain(flags.hide.iter().map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())))
     .collect();
     isolation.wasm = crate::install_python::wasm_setup();
-    Ok(isolation)
+    isolation
 }

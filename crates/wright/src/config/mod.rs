@@ -1,94 +1,31 @@
 //! Configuration in layers: defaults, `~/.config/wright/config.toml`, the repository's
-//! `wright.toml` (only the keys a repository may set, see `trust`), the environment, then
-//! flags. Each value remembers where it came from.
+//! `wright.toml` (only what each setting lets a repository set), the environment, then
+//! flags. Each value remembers where it came from; `settings` reads them all as one typed
+//! `Settings`.
 
+mod choice;
+mod field;
+mod flags;
+mod known;
+mod read;
+mod settings;
 mod show;
 mod trust;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use toml::Value;
 
+pub use choice::CommitMessageWriter;
+pub use settings::Settings;
 pub use show::show;
 pub use trust::repo_root;
 
-use crate::cli::ModelFlags;
 use crate::exit::usage;
-use trust::Rule;
-
-/// Keys wright knows, their defaults (if any) and what they mean.
-const KEYS: &[(&str, Option<&str>, &str)] = &[
-    ("model", Some("\"gpt-4o-mini\""), "model name sent to the endpoint"),
-    ("base_url", Some("\"https://api.openai.com/v1\""), "OpenAI-compatible endpoint"),
-    ("stream", Some("true"), "stream responses (falls back automatically when the endpoint can't)"),
-    ("tool_format", Some("\"auto\""), "native | text | auto"),
-    ("temperature", None, "sampling temperature (unset: the server's default)"),
-    ("seed", None, "sampling seed sent to the model (unset: none)"),
-    ("max_tokens", Some("2048"), "longest reply the model may write in one turn"),
-    ("max_steps", Some("50"), "model turns before the run stops"),
-    ("token_budget", None, "total tokens before the run stops"),
-    ("timeout_secs", None, "wall time before the run stops"),
-    ("budget_usd", None, "cost before the run stops (needs prices.<model>)"),
-    ("test_command", None, "the project's test command (detected when unset)"),
-    ("test_timeout_secs", Some("900"), "time limit of the final test run"),
-    (
-        "baseline_timeout_secs",
-        Some("300"),
-        "time limit of the test run at the base (at most test_timeout_secs, and a quarter of what is left of --timeout)",
-    ),
-    ("run_timeout_secs", Some("120"), "default time limit of a `run` tool call"),
-    ("tool_output_chars", Some("16000"), "characters of a tool's output the model sees"),
-    (
-        "prompt_profile",
-        Some("\"auto\""),
-        "auto (compact when the model's context holds 32K tokens or fewer) | full | compact",
-    ),
-    ("context_tokens", None, "the model's context size (unset: read from the endpoint's model list)"),
-    (
-        "briefing_tokens",
-        Some("1500"),
-        "tokens of the first prompt given to the files the index ranks highest (0: none)",
-    ),
-    ("request_timeout_secs", Some("600"), "longest silence from the model endpoint"),
-    ("max_retries", Some("4"), "retries of a failed model request"),
-    ("trusted_repos", Some("[]"), "repositories whose wright.toml may set every key (user config only)"),
-    ("sandbox.env", Some("[]"), "extra environment variables commands may see (never secrets)"),
-    (
-        "sandbox.backend",
-        Some("\"process\""),
-        "process (bubblewrap + cgroup) | wasm (WASI in wasmtime) | none (no sandbox)",
-    ),
-    ("sandbox.network", Some("false"), "let commands reach the network"),
-    ("sandbox.memory_mb", Some("4096"), "memory limit of a command's process tree"),
-    ("sandbox.max_pids", Some("512"), "processes a command's tree may have at once"),
-    ("sandbox.tmp_mb", Some("1024"), "size of a command's private /tmp"),
-    ("sandbox.file_mb", Some("1024"), "largest file a command may write"),
-    ("cache_mb", Some("2048"), "largest size of the index cache; the least recently used indexes go first"),
-    ("git.author", None, "commit author, `Name <email>` (unset: the repository's user.name/email)"),
-    ("git.committer", None, "committer, `Name <email>` (unset: the repository's user.name/email)"),
-    (
-        "git.commit_messages",
-        Some("\"model\""),
-        "model (the model writes each commit message from the diff) | derived (from the changed paths)",
-    ),
-    ("git.commit_model", None, "model that writes commit messages (unset: the run's model)"),
-    ("git.timeout_secs", Some("60"), "longest wait for a git server when pushing (to connect, and between reads)"),
-    (
-        "git.token_hosts",
-        Some("[]"),
-        "hosts `wright push` offers WRIGHT_GIT_TOKEN to, over https (user config only, never a repository's)",
-    ),
-    ("github.trigger_label", Some("\"wright\""), "`wright github`: the issue label that starts a run"),
-    ("github.allowed_bots", Some("[]"), "`wright github`: bot accounts that may trigger a run (logins; no wildcard)"),
-    ("github.allow_workflow_changes", Some("false"), "`wright github`: let the run change files under .github/"),
-    (
-        "github.login",
-        Some("\"github-actions[bot]\""),
-        "`wright github`: wright's own account, whose comments never trigger",
-    ),
-];
+use field::{RepoRule, Shape};
+use read::{Reach, Unreachable, read_file};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
@@ -115,16 +52,17 @@ impl std::fmt::Display for Source {
 /// Why the repository's file counts as the user's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trust {
-    /// The repository is a stranger's: only the keys in `trust` apply.
+    /// The repository is a stranger's: only what each setting's `RepoRule` allows applies.
     No,
     Flag,
     Listed,
 }
 
-/// The effective configuration.
+/// The layers, merged: every key's value and source.
 pub struct Config {
+    /// By dotted key (`sandbox.env`, `prices.MODEL`), as files and `wright config` spell them.
     values: BTreeMap<String, (Value, Source)>,
-    /// The repository's values of `Rule::Lower` keys: caps on what the other layers give.
+    /// The repository's values of `RepoRule::Lower` settings: caps on what the other layers give.
     caps: BTreeMap<String, Value>,
     /// Keys of the repository's file that were ignored (user-only).
     refused: Vec<String>,
@@ -137,14 +75,14 @@ pub struct Config {
 impl Config {
     /// Loads every layer for a repository at `repo` (or a directory in it), then applies
     /// `flags`. `trust_flag` is `--trust-repo-config`.
-    pub fn load(repo: &Path, flags: &ModelFlags, trust_flag: bool) -> Result<Self> {
+    pub fn load(repo: &Path, flags: &crate::cli::ModelFlags, trust_flag: bool) -> Result<Self> {
         let repo_file = repo_root(repo).join("wright.toml");
         Config::load_from(&crate::dirs::user_config(), repo, &repo_file, flags, Some(trust_flag))
     }
 
     /// For the PR bot: the repository's file is `repo_file` (the default branch's, read
     /// from git), under the repository rules whatever `trusted_repos` says.
-    pub fn load_untrusted(repo: &Path, repo_file: &Path, flags: &ModelFlags) -> Result<Self> {
+    pub fn load_untrusted(repo: &Path, repo_file: &Path, flags: &crate::cli::ModelFlags) -> Result<Self> {
         Config::load_from(&crate::dirs::user_config(), repo, repo_file, flags, None)
     }
 
@@ -154,7 +92,7 @@ impl Config {
         user_file: &Path,
         repo: &Path,
         repo_file: &Path,
-        flags: &ModelFlags,
+        flags: &crate::cli::ModelFlags,
         trust_flag: Option<bool>,
     ) -> Result<Self> {
         let repo_file = repo_file.to_path_buf();
@@ -167,20 +105,14 @@ impl Config {
             notices: Vec::new(),
             api_key: None,
         };
-        for (key, default, _) in KEYS {
-            if let Some(d) = default {
-                let value: Value =
-                    toml::from_str::<toml::Table>(&format!("v = {d}"))?.remove("v").context("default")?;
-                c.values.insert(key.to_string(), (value, Source::Default));
-            }
-        }
+        c.defaults()?;
         for (key, value) in read_file(user_file, Reach::Follow)? {
             c.warn_unknown(user_file, &key);
             c.set(&key, value, Source::File(user_file.to_path_buf()));
         }
         c.trust = if trust_flag == Some(true) {
             Trust::Flag
-        } else if trust_flag.is_some() && trust::listed(&repo_root(repo), &c.strings("trusted_repos")?) {
+        } else if trust_flag.is_some() && trust::listed(&repo_root(repo), &c.trusted_repos()?) {
             Trust::Listed
         } else {
             Trust::No
@@ -191,24 +123,40 @@ impl Config {
         c.env("WRIGHT_TOOL_FORMAT", "tool_format");
         c.env("WRIGHT_TEST_COMMAND", "test_command");
         c.api_key = std::env::var("OPENAI_API_KEY").ok().filter(|k| !k.trim().is_empty());
-        if let Some(m) = &flags.model {
-            c.set("model", Value::String(m.clone()), Source::Flag("--model"));
-        }
-        if let Some(u) = &flags.base_url {
-            c.set("base_url", Value::String(u.clone()), Source::Flag("--base-url"));
-        }
-        if flags.no_stream {
-            c.set("stream", Value::Boolean(false), Source::Flag("--no-stream"));
-        }
-        if let Some(f) = flags.tool_format {
-            c.set("tool_format", Value::String(f.as_str().into()), Source::Flag("--tool-format"));
-        }
-        c.flag("temperature", flags.temperature, "--temperature");
-        c.flag("seed", flags.seed.map(|s| i64::try_from(s).unwrap_or(i64::MAX)), "--seed");
+        c.model_flags(flags);
         Ok(c)
     }
 
-    /// The repository's file: every key when trusted, else the safe ones only.
+    /// The first layer: `Settings::default()`, as a file would spell it. A setting unset
+    /// by default (an `Option`) has no value here.
+    fn defaults(&mut self) -> Result<()> {
+        let defaults = Value::try_from(Settings::default())?;
+        for f in known::fields().iter().filter(|f| f.shape == Shape::Value) {
+            let value = f.key.split('.').try_fold(&defaults, |v, part| v.get(part));
+            if let Some(value) = value {
+                self.set(&f.key, value.clone(), Source::Default);
+            }
+        }
+        Ok(())
+    }
+
+    /// The user's `trusted_repos`, read before the repository's file is (and before the
+    /// other settings, which may still be wrong without stopping `wright config`).
+    fn trusted_repos(&self) -> Result<Vec<String>> {
+        const KEY: &str = "trusted_repos";
+        let Some((value, source)) = self.effective(KEY) else { return Ok(Vec::new()) };
+        match (known::find(KEY), value) {
+            (Some(f), value) if (f.fits)(&value) => {
+                value.try_into().map_err(|e: toml::de::Error| usage(format!("{KEY}: {e} ({source})")))
+            }
+            (f, value) => Err(usage(format!(
+                "{KEY} must be {}, found {value} ({source})",
+                f.map(|f| f.expected.as_str()).unwrap_or_default()
+            ))),
+        }
+    }
+
+    /// The repository's file: every key when trusted, else what each setting allows.
     fn repo_layer(&mut self, path: &Path) -> Result<()> {
         let pairs = match read_file(path, Reach::Tree) {
             Err(e) if e.is::<Unreachable>() => {
@@ -218,7 +166,9 @@ impl Config {
             other => other?,
         };
         for (key, value) in pairs {
-            if trust::user_file_only(&key) {
+            // Deny by default: a key no setting declares is the user's.
+            let rule = known::find(&key).map_or(RepoRule::UserOnly, |f| f.repo);
+            if rule == RepoRule::UserFile {
                 self.notices.push(format!(
                     "{}: {key} ignored: only your own config ({}) says where your tokens go, even for a trusted repository",
                     path.display(),
@@ -231,9 +181,9 @@ impl Config {
                 self.set(&key, value, Source::File(path.to_path_buf()));
                 continue;
             }
-            match trust::rule(&key) {
-                Some(Rule::Any) => self.set(&key, value, Source::File(path.to_path_buf())),
-                Some(Rule::Lower) => match value {
+            match rule {
+                RepoRule::Any => self.set(&key, value, Source::File(path.to_path_buf())),
+                RepoRule::Lower => match value {
                     Value::Integer(i) if i >= 0 => {
                         self.caps.insert(key, value);
                     }
@@ -244,7 +194,7 @@ impl Config {
                         )));
                     }
                 },
-                None => self.refused.push(key),
+                RepoRule::UserOnly | RepoRule::UserFile => self.refused.push(key),
             }
         }
         if !self.refused.is_empty() {
@@ -261,8 +211,7 @@ impl Config {
     }
 
     fn warn_unknown(&mut self, path: &Path, key: &str) {
-        let known = KEYS.iter().any(|(k, _, _)| *k == key) || key.starts_with("prices.");
-        if !known {
+        if known::find(key).is_none() {
             self.notices.push(format!("{}: unknown key `{key}` ignored (see `wright config`)", path.display()));
         }
     }
@@ -275,12 +224,12 @@ impl Config {
         }
     }
 
-    pub fn set(&mut self, key: &str, value: Value, source: Source) {
+    fn set(&mut self, key: &str, value: Value, source: Source) {
         self.values.insert(key.to_string(), (value, source));
     }
 
     /// A flag's value, when the flag was given.
-    pub fn flag(&mut self, key: &str, value: Option<impl Into<Value>>, name: &'static str) {
+    fn flag(&mut self, key: &str, value: Option<impl Into<Value>>, name: &'static str) {
         if let Some(v) = value {
             self.set(key, v.into(), Source::Flag(name));
         }
@@ -298,127 +247,53 @@ impl Config {
         let lowered = Some((cap.clone(), Source::Lowered(self.repo_file.clone())));
         match (&layered, cap.as_integer()) {
             (Some((Value::Integer(have), _)), Some(cap)) if *have <= cap => layered,
-            // A value of the wrong type is reported by the getter, with its source.
+            // A value of the wrong type is reported by `settings`, with its source.
             (Some((v, _)), _) if !v.is_integer() => layered,
             _ => lowered,
         }
     }
 
-    pub fn str(&self, key: &str) -> Result<Option<String>> {
-        match self.effective(key) {
-            None => Ok(None),
-            Some((Value::String(s), _)) => Ok(Some(s)),
-            Some((v, src)) => Err(usage(format!("{key} must be a string, found {v} ({src})"))),
-        }
+    /// Every key with a value, known or not, in order.
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        let mut keys: Vec<&String> = self.values.keys().chain(self.caps.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
     }
 
-    pub fn int(&self, key: &str) -> Result<Option<u64>> {
-        match self.effective(key) {
-            None => Ok(None),
-            Some((Value::Integer(i), _)) if i >= 0 => Ok(Some(i as u64)),
-            Some((v, src)) => Err(usage(format!("{key} must be a non-negative integer, found {v} ({src})"))),
-        }
-    }
-
-    pub fn float(&self, key: &str) -> Result<Option<f64>> {
-        match self.effective(key) {
-            None => Ok(None),
-            Some((Value::Float(f), _)) if f.is_finite() => Ok(Some(f)),
-            Some((Value::Integer(i), _)) => Ok(Some(i as f64)),
-            Some((v, src)) => Err(usage(format!("{key} must be a number, found {v} ({src})"))),
-        }
-    }
-
-    pub fn bool(&self, key: &str) -> Result<Option<bool>> {
-        match self.effective(key) {
-            None => Ok(None),
-            Some((Value::Boolean(b), _)) => Ok(Some(b)),
-            Some((v, src)) => Err(usage(format!("{key} must be true or false, found {v} ({src})"))),
-        }
-    }
-
-    pub fn strings(&self, key: &str) -> Result<Vec<String>> {
-        match self.effective(key) {
-            None => Ok(Vec::new()),
-            Some((Value::Array(items), src)) => items
-                .iter()
-                .map(|i| {
-                    i.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| usage(format!("{key} must be a list of strings ({src})")))
-                })
-                .collect(),
-            Some((v, src)) => Err(usage(format!("{key} must be a list of strings, found {v} ({src})"))),
-        }
-    }
-
-    /// `(input, output)` USD per million tokens for `model`, from `[prices.MODEL]`.
-    pub fn price(&self, model: &str) -> Result<Option<wright_agent::Price>> {
-        let Some((value, src)) = self.values.get(&format!("prices.{model}")) else { return Ok(None) };
-        let num = |k: &str| value.get(k).and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)));
-        match (num("input"), num("output")) {
-            (Some(input), Some(output)) if input.is_finite() && output.is_finite() => {
-                Ok(Some(wright_agent::Price { input, output }))
+    /// The settings in force. A value of the wrong type is refused here, naming its key and
+    /// where it came from; unknown keys were noticed as they were read, and are left out.
+    pub fn settings(&self) -> Result<Settings> {
+        let mut table = toml::Table::new();
+        for key in self.keys() {
+            let (Some(f), Some((value, source))) = (known::find(key), self.effective(key)) else { continue };
+            if !(f.fits)(&value) {
+                return Err(usage(format!("{key} must be {}, found {value} ({source})", f.expected)));
             }
-            _ => Err(usage(format!(
-                "prices.{model} needs numbers `input` and `output` (USD per million tokens) ({src})"
-            ))),
+            insert(&mut table, key, f, value);
         }
+        Value::Table(table).try_into().map_err(|e: toml::de::Error| usage(format!("configuration: {e}")))
     }
 }
 
-/// How a config file is reached: the user's own may be a link (dotfile managers make
-/// them); a repository's is a file of a stranger's tree, reached without following one.
-#[derive(Clone, Copy)]
-enum Reach {
-    Follow,
-    Tree,
-}
-
-/// A repository's config that is a link, a FIFO or the like: skipped with a notice.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-struct Unreachable(String);
-
-/// A config file's keys, one level of sections flattened: `[sandbox] env = [...]` becomes
-/// `sandbox.env`, `[prices.MODEL]` becomes `prices.MODEL`. A missing file has none.
-fn read_file(path: &Path, reach: Reach) -> Result<Vec<(String, Value)>> {
-    // A config is small; a repository's may be a FIFO or a link to /dev/zero.
-    const LIMIT: usize = 1 << 20;
-    let (dir, name) = match (reach, path.parent(), path.file_name()) {
-        (Reach::Tree, Some(dir), Some(name)) => (dir.to_path_buf(), PathBuf::from(name)),
-        // The user's file: its own directory is opened following links, the file is not.
-        _ => match std::fs::canonicalize(path) {
-            Ok(real) => (
-                real.parent().map(Path::to_path_buf).unwrap_or_default(),
-                real.file_name().map(PathBuf::from).unwrap_or_default(),
-            ),
-            Err(_) => return Ok(Vec::new()),
-        },
-    };
-    let read = match wright_tree::read_capped(&dir, &name, LIMIT) {
-        Ok(read) => read,
-        Err(e) if e.is_not_found() => return Ok(Vec::new()),
-        Err(e @ (wright_tree::TreeError::Symlink { .. } | wright_tree::TreeError::NotRegular { .. })) => {
-            return Err(Unreachable(format!("{}: {}", path.display(), e.reason())).into());
+/// Puts `value` at `key` in the nested table serde reads: `sandbox.env` under `sandbox`,
+/// an entry `prices.m.x` under `prices` as `m.x` (an entry's name may hold dots).
+fn insert(table: &mut toml::Table, key: &str, f: &field::Field, value: Value) {
+    let (parents, last): (Vec<&str>, &str) = match f.shape {
+        Shape::Entries => (vec![f.key.as_str()], key.get(f.key.len() + 1..).unwrap_or_default()),
+        Shape::Value => {
+            let mut parts: Vec<&str> = key.split('.').collect();
+            let last = parts.pop().unwrap_or_default();
+            (parts, last)
         }
-        Err(e) => return Err(usage(format!("{}: {}", path.display(), e.reason()))),
     };
-    if read.cut() {
-        return Err(usage(format!("{} is over 1 MiB; a config is a few lines", path.display())));
+    let mut at = table;
+    for part in parents {
+        let next = at.entry(part).or_insert_with(|| Value::Table(toml::Table::new()));
+        let Value::Table(next) = next else { return };
+        at = next;
     }
-    let text = read.text();
-    let table: toml::Table = toml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
-    let mut out = Vec::new();
-    for (key, value) in table {
-        match value {
-            Value::Table(section) if matches!(key.as_str(), "sandbox" | "prices" | "git" | "github") => {
-                out.extend(section.into_iter().map(|(sub, v)| (format!("{key}.{sub}"), v)));
-            }
-            v => out.push((key, v)),
-        }
-    }
-    Ok(out)
+    at.insert(last.to_string(), value);
 }
 
 #[cfg(test)]
@@ -449,7 +324,7 @@ mod tests {
                 &self.dir.path().join("user.toml"),
                 &repo,
                 &repo.join("wright.toml"),
-                &ModelFlags::default(),
+                &crate::cli::ModelFlags::default(),
                 trust,
             )
         }
@@ -464,26 +339,27 @@ mod tests {
         let files = Files::new("", HOSTILE);
         let listed = format!("trusted_repos = [\"{}\"]\n", files.dir.path().join("repo").display());
         std::fs::write(files.dir.path().join("user.toml"), listed).unwrap();
-        assert_eq!(files.load(false).unwrap().str("base_url").unwrap().as_deref(), Some("http://attacker.example/v1"));
-        let c = files.load_trust(None).unwrap();
-        assert_eq!(c.str("base_url").unwrap().as_deref(), Some("https://api.openai.com/v1"));
-        assert!(!c.bool("sandbox.network").unwrap().unwrap_or(false));
+        assert_eq!(files.load(false).unwrap().settings().unwrap().base_url, "http://attacker.example/v1");
+        let c = files.load_trust(None).unwrap().settings().unwrap();
+        assert_eq!(c.base_url, "https://api.openai.com/v1");
+        assert!(!c.sandbox.network);
     }
 
     #[test]
     fn a_strangers_repository_sets_only_safe_keys_and_only_lowers_budgets() {
         let files = Files::new("max_steps = 40\n", HOSTILE);
         let c = files.load(false).unwrap();
-        assert_eq!(c.str("base_url").unwrap().as_deref(), Some("https://api.openai.com/v1"));
-        assert_eq!(c.str("sandbox.backend").unwrap().as_deref(), Some("process"));
-        assert_eq!(c.bool("sandbox.network").unwrap(), Some(false));
-        assert!(c.strings("sandbox.env").unwrap().is_empty());
-        assert!(c.price("gpt-4o-mini").unwrap().is_none());
-        assert_eq!(c.str("test_command").unwrap().as_deref(), Some("make check"));
+        let s = c.settings().unwrap();
+        assert_eq!(s.base_url, "https://api.openai.com/v1");
+        assert_eq!(s.sandbox.backend, wright_sandbox::Backend::Process);
+        assert!(!s.sandbox.network);
+        assert!(s.sandbox.env.is_empty());
+        assert!(!s.prices.contains_key("gpt-4o-mini"));
+        assert_eq!(s.test_command.as_deref(), Some("make check"));
         // Raised: no effect; lowered: holds; a default is lowered too.
-        assert_eq!(c.int("max_steps").unwrap(), Some(40));
-        assert_eq!(c.int("token_budget").unwrap(), Some(100));
-        assert_eq!(c.int("tool_output_chars").unwrap(), Some(16_000));
+        assert_eq!(s.max_steps, 40);
+        assert_eq!(s.token_budget, Some(100));
+        assert_eq!(s.tool_output_chars, Settings::default().tool_output_chars);
         let mut refused = c.refused.clone();
         refused.sort();
         assert_eq!(
@@ -501,7 +377,7 @@ mod tests {
         let files = Files::new("", "max_steps = 7\n");
         let mut c = files.load(false).unwrap();
         c.flag("max_steps", Some(100i64), "--max-steps");
-        assert_eq!(c.int("max_steps").unwrap(), Some(7));
+        assert_eq!(c.settings().unwrap().max_steps, 7);
         assert!(matches!(c.effective("max_steps"), Some((_, Source::Lowered(_)))));
     }
 
@@ -509,8 +385,11 @@ mod tests {
     fn a_trusted_repository_sets_every_key() {
         let files = Files::new("", HOSTILE);
         let c = files.load(true).unwrap();
-        assert_eq!(c.str("base_url").unwrap().as_deref(), Some("http://attacker.example/v1"));
-        assert_eq!(c.int("max_steps").unwrap(), Some(500));
+        let s = c.settings().unwrap();
+        assert_eq!(s.base_url, "http://attacker.example/v1");
+        assert_eq!(s.max_steps, 500);
+        assert_eq!(s.sandbox.backend, wright_sandbox::Backend::None);
+        assert!(s.prices.contains_key("gpt-4o-mini"));
         assert!(c.refused.is_empty());
         let listed = Files::new("", HOSTILE);
         let root = listed.dir.path().join("repo");
@@ -528,7 +407,7 @@ mod tests {
             Files::new("[git]\ntoken_hosts = [\"git.example.com\"]\n", "[git]\ntoken_hosts = [\"evil.example\"]\n");
         for trust in [false, true] {
             let c = files.load(trust).unwrap();
-            assert_eq!(c.strings("git.token_hosts").unwrap(), ["git.example.com"], "trusted: {trust}");
+            assert_eq!(c.settings().unwrap().git.token_hosts, ["git.example.com"], "trusted: {trust}");
             let notice = c.notices().join("\n");
             assert!(notice.contains("git.token_hosts ignored") && !notice.contains("trusted_repos"), "{notice}");
         }
@@ -538,14 +417,69 @@ mod tests {
     fn the_github_table_is_read_like_the_others() {
         let files = Files::new("[github]\ntrigger_label = \"agent\"\n", "[github]\nallowed_bots = [\"evil[bot]\"]\n");
         let c = files.load(false).unwrap();
-        assert_eq!(c.str("github.trigger_label").unwrap().as_deref(), Some("agent"));
-        assert!(c.strings("github.allowed_bots").unwrap().is_empty(), "a repository names no bot");
+        let s = c.settings().unwrap();
+        assert_eq!(s.github.trigger_label, "agent");
+        assert!(s.github.allowed_bots.is_empty(), "a repository names no bot");
         assert!(c.notices().iter().all(|n| !n.contains("unknown key")), "{:?}", c.notices());
+    }
+
+    #[test]
+    fn nothing_set_reads_as_the_one_default() {
+        let c = Files::new("", "").load(false).unwrap();
+        assert_eq!(c.settings().unwrap(), Settings::default());
+        assert!(c.values.values().all(|(_, source)| *source == Source::Default));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_refused_when_read_with_its_source() {
+        let files = Files::new("max_steps = \"many\"\n[prices.m]\ninput = 1\n", "");
+        // Loading (and so `wright config`) shows it; reading the settings refuses it.
+        let c = files.load(false).unwrap();
+        let e = c.settings().unwrap_err().to_string();
+        assert!(e.starts_with("max_steps must be a non-negative integer, found \"many\" ("), "{e}");
+        assert!(e.contains("user.toml"), "{e}");
+        std::fs::write(files.dir.path().join("user.toml"), "[prices.m]\ninput = 1\n").unwrap();
+        let e = files.load(false).unwrap().settings().unwrap_err().to_string();
+        assert!(e.starts_with("prices.m must be a table of numbers `input` and `output`"), "{e}");
+        std::fs::write(files.dir.path().join("user.toml"), "tool_format = \"json\"\n").unwrap();
+        let e = files.load(false).unwrap().settings().unwrap_err().to_string();
+        assert!(e.starts_with("tool_format must be native, text or auto, found \"json\""), "{e}");
+    }
+
+    #[test]
+    fn entries_and_tables_read_into_their_fields() {
+        let user = "[prices.\"org/m.1\"]\ninput = 1\noutput = 2.5\n[sandbox]\nbackend = \"wasm\"\n\
+                    [git]\ncommit_messages = \"derived\"\n";
+        let s = Files::new(user, "").load(false).unwrap().settings().unwrap();
+        assert_eq!(s.prices["org/m.1"], wright_agent::Price { input: 1.0, output: 2.5 });
+        assert_eq!(s.sandbox.backend, wright_sandbox::Backend::Wasm);
+        assert_eq!(s.git.commit_messages, CommitMessageWriter::Derived);
+        assert_eq!(
+            s.sandbox.memory_mb,
+            Settings::default().sandbox.memory_mb,
+            "the table's other keys keep their defaults"
+        );
+    }
+
+    #[test]
+    fn each_field_says_what_it_means_and_what_a_repository_may_do() {
+        let keys: Vec<&str> = known::fields().iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys[..3], ["model", "base_url", "stream"]);
+        assert!(keys.contains(&"sandbox.memory_mb") && keys.contains(&"github.login") && keys.contains(&"prices"));
+        let baseline = known::find("baseline_timeout_secs").unwrap();
+        assert_eq!(
+            baseline.about,
+            "time limit of the test run at the base (at most test_timeout_secs, and a quarter of what is left of --timeout)"
+        );
+        assert_eq!(baseline.repo, RepoRule::Lower);
+        assert_eq!(known::find("prices.some-model").map(|f| f.shape), Some(Shape::Entries));
+        assert!(known::find("prices").is_none() && known::find("sandbox").is_none() && known::find("nope").is_none());
     }
 
     /// TOML built from wright's own keys with values of every type.
     fn config_text() -> impl Strategy<Value = String> {
-        let keys: Vec<&str> = KEYS.iter().map(|(k, _, _)| *k).chain(["prices.m", "unknown", "sandbox"]).collect();
+        let keys: Vec<&str> =
+            known::fields().iter().map(|f| f.key.as_str()).chain(["prices.m", "unknown", "sandbox"]).collect();
         let value = prop_oneof![
             any::<i64>().prop_map(|i| i.to_string()),
             any::<f64>().prop_map(|f| format!("{f:?}")),
@@ -574,10 +508,10 @@ mod tests {
     }
 
     fn read_everything(c: &Config) {
-        for (key, _, _) in KEYS {
-            let _ = (c.str(key), c.int(key), c.float(key), c.bool(key), c.strings(key));
+        let _ = c.settings();
+        for key in c.keys() {
+            let _ = c.effective(key);
         }
-        let _ = c.price("m");
     }
 
     proptest! {

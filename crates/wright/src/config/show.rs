@@ -1,10 +1,13 @@
-//! `wright config`: every key, its value and its source, and what the repository's file
-//! was refused.
+//! `wright config`: every setting, its value and its source, and what the repository's
+//! file was refused. It shows the layers as they are, a value of the wrong type included:
+//! `settings` refuses that when a command reads it.
 
 use crate::visible::visible;
 use anyhow::Result;
 
-use super::{Config, KEYS, Trust};
+use super::field::Shape;
+use super::known;
+use super::{Config, Trust};
 use crate::cli::ConfigArgs;
 
 pub fn show(args: ConfigArgs) -> Result<i32> {
@@ -18,10 +21,9 @@ pub fn show(args: ConfigArgs) -> Result<i32> {
         Trust::Flag => "trusted (--trust-repo-config): every key applies",
         Trust::Listed => "trusted (listed in trusted_repos): every key applies",
     };
-    let keys: Vec<&String> = c.values.keys().chain(c.caps.keys()).collect();
     if args.json {
         let mut map = serde_json::Map::new();
-        for key in keys {
+        for key in c.keys() {
             if let Some((value, source)) = c.effective(key) {
                 let v = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
                 map.insert(key.clone(), serde_json::json!({"value": v, "source": source.to_string()}));
@@ -38,13 +40,17 @@ pub fn show(args: ConfigArgs) -> Result<i32> {
     println!("# user config: {}", crate::dirs::user_config().display());
     println!("# repo config: {} ({trust})", c.repo_file.display());
     println!("# data dir:    {}", crate::dirs::data_dir().display());
-    for (key, _, about) in KEYS {
-        match c.effective(key) {
-            Some((value, source)) => println!("{}", visible(&format!("{key} = {value}    # {source}; {about}"))),
-            None => println!("# {key} unset    # {about}"),
+    let values = known::fields().iter().filter(|f| f.shape == Shape::Value);
+    for f in values.clone() {
+        match c.effective(&f.key) {
+            Some((value, source)) => {
+                println!("{}", visible(&format!("{} = {value}    # {source}; {}", f.key, f.about)))
+            }
+            None => println!("# {} unset    # {}", f.key, f.about),
         }
     }
-    for key in keys.iter().filter(|k| !KEYS.iter().any(|(known, _, _)| *known == k.as_str())) {
+    // Entries (`prices.MODEL`) and unknown keys, in order.
+    for key in c.keys().filter(|k| !values.clone().any(|f| f.key == **k)) {
         if let Some((value, source)) = c.effective(key) {
             println!("{}", visible(&format!("{key} = {value}    # {source}")));
         }

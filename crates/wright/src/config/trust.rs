@@ -1,51 +1,16 @@
-//! What a repository's own `wright.toml` may set. The repository is input from strangers
-//! (a fork's branch, a cloned project): it may choose among safe settings, never the
-//! endpoint, a credential, the sandbox, prices, or a budget above the user's. Deny by
-//! default: a key not listed here, including keys added later, is user-only.
+//! Whose a repository is. What its own `wright.toml` may set is declared on each setting
+//! (`#[repo(..)]` in `settings.rs`); here: the repository's root, and whether the user
+//! trusts it.
 
 use std::path::{Path, PathBuf};
 
-/// How a repository's value combines with the user's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
-    /// A layer above the user's file, below the environment and flags.
-    Any,
-    /// Only the smaller of the repository's value and the user's (or the default) holds.
-    Lower,
-}
+use super::field::RepoRule;
+use super::known;
 
-/// In the order `wright config` lists them, which is the order notices name them in.
-const REPO_KEYS: &[(&str, Rule)] = &[
-    ("max_tokens", Rule::Lower),
-    ("max_steps", Rule::Lower),
-    ("token_budget", Rule::Lower),
-    ("timeout_secs", Rule::Lower),
-    ("test_command", Rule::Any),
-    ("test_timeout_secs", Rule::Lower),
-    ("baseline_timeout_secs", Rule::Lower),
-    ("run_timeout_secs", Rule::Lower),
-    ("tool_output_chars", Rule::Lower),
-    ("briefing_tokens", Rule::Lower),
-    ("git.commit_messages", Rule::Any),
-];
-
-/// The rule for `key` in an untrusted repository's file; `None`: user-only.
-pub fn rule(key: &str) -> Option<Rule> {
-    REPO_KEYS.iter().find(|(k, _)| *k == key).map(|(_, r)| *r)
-}
-
-/// The keys a repository may set, for messages.
+/// The settings a repository may set, for messages, in the order `wright config` lists them.
 pub fn repo_keys() -> String {
-    REPO_KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-}
-
-/// Keys no repository's file sets, even a trusted one: they send the user's credentials
-/// somewhere, and a repository would name its own host.
-const USER_FILE_ONLY: &[&str] = &["git.token_hosts"];
-
-/// Whether only the user's own config file may set `key`.
-pub fn user_file_only(key: &str) -> bool {
-    USER_FILE_ONLY.contains(&key)
+    let open = known::fields().iter().filter(|f| matches!(f.repo, RepoRule::Any | RepoRule::Lower));
+    open.map(|f| f.key.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// The repository root of `dir`: the nearest ancestor with a `.git`, else `dir` itself.
@@ -74,13 +39,20 @@ mod tests {
 
     #[test]
     fn only_safe_keys_are_open_to_a_repository() {
-        assert_eq!(rule("test_command"), Some(Rule::Any));
-        assert_eq!(rule("max_steps"), Some(Rule::Lower));
+        let rule = |key: &str| known::find(key).map_or(RepoRule::UserOnly, |f| f.repo);
+        assert_eq!(rule("test_command"), RepoRule::Any);
+        assert_eq!(rule("max_steps"), RepoRule::Lower);
+        assert_eq!(rule("git.token_hosts"), RepoRule::UserFile);
         for user_only in
             ["base_url", "model", "sandbox.backend", "sandbox.network", "sandbox.env", "prices.x", "new_key"]
         {
-            assert_eq!(rule(user_only), None, "{user_only}");
+            assert_eq!(rule(user_only), RepoRule::UserOnly, "{user_only}");
         }
+        assert_eq!(
+            repo_keys(),
+            "max_tokens, max_steps, token_budget, timeout_secs, test_command, test_timeout_secs, \
+             baseline_timeout_secs, run_timeout_secs, tool_output_chars, briefing_tokens, git.commit_messages"
+        );
     }
 
     #[test]

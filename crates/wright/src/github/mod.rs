@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use toml::Value;
 use wright_agent::{EventKind, Redactor, Session, Verdict};
 use wright_github::event::{self, Decision, Kind, Settings, Trigger};
 use wright_github::report::{self, Progress};
@@ -19,15 +18,12 @@ use wright_github::rest::Client;
 use wright_github::{MARKER, task};
 
 use crate::cli::{GithubArgs, RunOptions, SandboxFlags};
-use crate::config::{Config, Source};
+use crate::config::Config;
 use crate::exit::usage;
 use crate::{run_cmd, runs};
 
 /// Roles that may ask for a run.
 const WRITERS: &[&str] = &["admin", "maintain", "write"];
-/// Budgets the bot has when the user sets none: a run in CI must end.
-const DEFAULT_TIMEOUT_SECS: i64 = 1800;
-const DEFAULT_TOKEN_BUDGET: i64 = 2_000_000;
 
 #[allow(clippy::disallowed_methods)] // the event file the Actions runner names
 pub fn run(args: GithubArgs) -> Result<i32> {
@@ -41,12 +37,14 @@ pub fn run(args: GithubArgs) -> Result<i32> {
     let scratch = tempfile::tempdir().context("making a scratch directory")?;
     let (repo_file, notice) = repo_file::default_branch_config(&args.repo, &default_branch, scratch.path())?;
     let mut config = Config::load_untrusted(&args.repo, &repo_file, &args.model)?;
-    apply_flags(&mut config, &args)?;
-    let settings = Settings {
-        trigger_label: config.str("github.trigger_label")?.unwrap_or_else(|| "wright".into()),
-        allowed_bots: config.strings("github.allowed_bots")?,
-        own_login: config.str("github.login")?.unwrap_or_default(),
-    };
+    config.bot_flags(&args);
+    let configured = config.settings()?;
+    if configured.sandbox.backend == wright_sandbox::Backend::None {
+        return Err(usage("the PR bot runs every command in the sandbox; sandbox.backend = \"none\" is refused here"));
+    }
+    let github = configured.github;
+    let settings =
+        Settings { trigger_label: github.trigger_label, allowed_bots: github.allowed_bots, own_login: github.login };
     if settings.allowed_bots.iter().any(|b| b.contains('*')) {
         return Err(usage("github.allowed_bots lists logins; a wildcard would let any bot start (and pay for) runs"));
     }
@@ -103,30 +101,6 @@ fn take_token() -> Option<String> {
     token
 }
 
-/// The action's inputs go through the config, as flags do for `wright run`; the bot's
-/// own defaults make every run end.
-fn apply_flags(config: &mut Config, args: &GithubArgs) -> Result<()> {
-    config.flag("github.trigger_label", args.trigger_label.clone(), "--trigger-label");
-    config.flag("github.login", args.login.clone(), "--login");
-    if !args.allowed_bots.is_empty() {
-        let bots = args.allowed_bots.iter().map(|b| Value::String(b.clone())).collect::<Vec<_>>();
-        config.set("github.allowed_bots", Value::Array(bots), Source::Flag("--allowed-bot"));
-    }
-    if args.allow_workflow_changes {
-        config.set("github.allow_workflow_changes", Value::Boolean(true), Source::Flag("--allow-workflow-changes"));
-    }
-    if args.budgets.timeout.is_none() && config.int("timeout_secs")?.is_none() {
-        config.set("timeout_secs", Value::Integer(DEFAULT_TIMEOUT_SECS), Source::Default);
-    }
-    if args.budgets.token_budget.is_none() && config.int("token_budget")?.is_none() {
-        config.set("token_budget", Value::Integer(DEFAULT_TOKEN_BUDGET), Source::Default);
-    }
-    if config.str("sandbox.backend")?.as_deref() == Some("none") {
-        return Err(usage("the PR bot runs every command in the sandbox; sandbox.backend = \"none\" is refused here"));
-    }
-    Ok(())
-}
-
 /// One triggered run, from the permission check to the last edit of the comment.
 struct Bot {
     trigger: Trigger,
@@ -156,9 +130,10 @@ impl Bot {
         let mut secrets = wright_sandbox::secret_values();
         secrets.push(("GITHUB_TOKEN".into(), token.clone()));
         Ok(Bot {
-            protected: match config.bool("github.allow_workflow_changes")? {
-                Some(true) => Vec::new(),
-                _ => vec![".github/".into()],
+            protected: if config.settings()?.github.allow_workflow_changes {
+                Vec::new()
+            } else {
+                vec![".github/".into()]
             },
             trigger,
             token,

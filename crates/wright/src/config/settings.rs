@@ -1,0 +1,224 @@
+//! Every setting wright has, typed, each with what it means and what a repository may do
+//! with it; the defaults are the `impl Default`s below and nowhere else.
+
+use std::collections::BTreeMap;
+
+use wright_agent::{Price, PromptProfile, ToolFormat};
+use wright_sandbox::Backend;
+
+use super::choice::{Auto, CommitMessageWriter};
+use super::field::{Setting, settings};
+
+settings! {
+    /// The effective settings, after every layer (see `Config`).
+    pub struct Settings {
+        /// model name sent to the endpoint
+        pub model: String,
+        /// OpenAI-compatible endpoint
+        pub base_url: String,
+        /// stream responses (falls back automatically when the endpoint can't)
+        pub stream: bool,
+        /// native | text | auto
+        #[serde(with = "super::choice::by_name")]
+        pub tool_format: ToolFormat,
+        /// sampling temperature (unset: the server's default)
+        pub temperature: Option<f64>,
+        /// sampling seed sent to the model (unset: none)
+        pub seed: Option<u64>,
+        /// longest reply the model may write in one turn
+        #[repo(lower)]
+        pub max_tokens: u64,
+        /// model turns before the run stops
+        #[repo(lower)]
+        pub max_steps: u64,
+        /// total tokens before the run stops
+        #[repo(lower)]
+        pub token_budget: Option<u64>,
+        /// wall time before the run stops
+        #[repo(lower)]
+        pub timeout_secs: Option<u64>,
+        /// cost before the run stops (needs prices.<model>)
+        pub budget_usd: Option<f64>,
+        /// the project's test command (detected when unset)
+        #[repo(any)]
+        pub test_command: Option<String>,
+        /// time limit of the final test run
+        #[repo(lower)]
+        pub test_timeout_secs: u64,
+        /// time limit of the test run at the base (at most test_timeout_secs, and a quarter
+        /// of what is left of --timeout)
+        #[repo(lower)]
+        pub baseline_timeout_secs: u64,
+        /// default time limit of a `run` tool call
+        #[repo(lower)]
+        pub run_timeout_secs: u64,
+        /// characters of a tool's output the model sees
+        #[repo(lower)]
+        pub tool_output_chars: u64,
+        /// auto (compact when the model's context holds 32K tokens or fewer) | full | compact
+        pub prompt_profile: Auto<PromptProfile>,
+        /// the model's context size (unset: read from the endpoint's model list)
+        pub context_tokens: Option<u64>,
+        /// tokens of the first prompt given to the files the index ranks highest (0: none)
+        #[repo(lower)]
+        pub briefing_tokens: u64,
+        /// longest silence from the model endpoint
+        pub request_timeout_secs: u64,
+        /// retries of a failed model request
+        pub max_retries: u64,
+        /// repositories whose wright.toml may set every key (user config only)
+        pub trusted_repos: Vec<String>,
+        /// `[sandbox]`
+        pub sandbox: SandboxSettings,
+        /// largest size of the index cache; the least recently used indexes go first
+        pub cache_mb: u64,
+        /// `[git]`
+        pub git: GitSettings,
+        /// `[github]`
+        pub github: GithubSettings,
+        /// `[prices.MODEL]`: USD per million tokens, `input` and `output`
+        pub prices: BTreeMap<String, Price>,
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            model: "gpt-4o-mini".into(),
+            base_url: "https://api.openai.com/v1".into(),
+            stream: true,
+            tool_format: ToolFormat::Auto,
+            temperature: None,
+            seed: None,
+            max_tokens: 2048,
+            max_steps: 50,
+            token_budget: None,
+            timeout_secs: None,
+            budget_usd: None,
+            test_command: None,
+            test_timeout_secs: 900,
+            baseline_timeout_secs: 300,
+            run_timeout_secs: 120,
+            tool_output_chars: 16_000,
+            prompt_profile: Auto(None),
+            context_tokens: None,
+            briefing_tokens: 1500,
+            request_timeout_secs: 600,
+            max_retries: 4,
+            trusted_repos: Vec::new(),
+            sandbox: SandboxSettings::default(),
+            cache_mb: 2048,
+            git: GitSettings::default(),
+            github: GithubSettings::default(),
+            prices: BTreeMap::new(),
+        }
+    }
+}
+
+settings! {
+    /// `[sandbox]`: how commands run.
+    pub struct SandboxSettings {
+        /// extra environment variables commands may see (never secrets)
+        pub env: Vec<String>,
+        /// process (bubblewrap + cgroup) | wasm (WASI in wasmtime) | none (no sandbox)
+        #[serde(with = "super::choice::by_name")]
+        pub backend: Backend,
+        /// let commands reach the network
+        pub network: bool,
+        /// memory limit of a command's process tree
+        pub memory_mb: u64,
+        /// processes a command's tree may have at once
+        pub max_pids: u64,
+        /// size of a command's private /tmp
+        pub tmp_mb: u64,
+        /// largest file a command may write
+        pub file_mb: u64,
+    }
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        SandboxSettings {
+            env: Vec::new(),
+            backend: Backend::Process,
+            network: false,
+            memory_mb: 4096,
+            max_pids: 512,
+            tmp_mb: 1024,
+            file_mb: 1024,
+        }
+    }
+}
+
+settings! {
+    /// `[git]`: commits and pushes.
+    pub struct GitSettings {
+        /// commit author, `Name <email>` (unset: the repository's user.name/email)
+        pub author: Option<String>,
+        /// committer, `Name <email>` (unset: the repository's user.name/email)
+        pub committer: Option<String>,
+        /// model (the model writes each commit message from the diff) | derived (from the
+        /// changed paths)
+        #[repo(any)]
+        #[serde(with = "super::choice::by_name")]
+        pub commit_messages: CommitMessageWriter,
+        /// model that writes commit messages (unset: the run's model)
+        pub commit_model: Option<String>,
+        /// longest wait for a git server when pushing (to connect, and between reads)
+        pub timeout_secs: u64,
+        /// hosts `wright push` offers WRIGHT_GIT_TOKEN to, over https (user config only,
+        /// never a repository's)
+        #[repo(user_file)]
+        pub token_hosts: Vec<String>,
+    }
+}
+
+impl Default for GitSettings {
+    fn default() -> Self {
+        GitSettings {
+            author: None,
+            committer: None,
+            commit_messages: CommitMessageWriter::Model,
+            commit_model: None,
+            timeout_secs: 60,
+            token_hosts: Vec::new(),
+        }
+    }
+}
+
+settings! {
+    /// `[github]`: the PR bot, `wright github`.
+    pub struct GithubSettings {
+        /// `wright github`: the issue label that starts a run
+        pub trigger_label: String,
+        /// `wright github`: bot accounts that may trigger a run (logins; no wildcard)
+        pub allowed_bots: Vec<String>,
+        /// `wright github`: let the run change files under .github/
+        pub allow_workflow_changes: bool,
+        /// `wright github`: wright's own account, whose comments never trigger
+        pub login: String,
+    }
+}
+
+impl Default for GithubSettings {
+    fn default() -> Self {
+        GithubSettings {
+            trigger_label: "wright".into(),
+            allowed_bots: Vec::new(),
+            allow_workflow_changes: false,
+            login: "github-actions[bot]".into(),
+        }
+    }
+}
+
+/// An entry of `[prices.MODEL]`.
+impl Setting for Price {
+    fn expected() -> String {
+        "a table of numbers `input` and `output` (USD per million tokens)".into()
+    }
+
+    fn fits(value: &toml::Value) -> bool {
+        let number = |k: &str| value.get(k).is_some_and(<f64 as Setting>::fits);
+        value.is_table() && number("input") && number("output")
+    }
+}
