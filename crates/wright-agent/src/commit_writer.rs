@@ -6,10 +6,12 @@ use wright_llm::Message;
 /// The system prompt of a commit-message request; its first words also mark such a request.
 pub const COMMIT_WRITER_PROMPT: &str = include_str!("../prompts/commit_writer.md");
 
-/// Who writes the commit messages of a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who writes the commit messages of a run. The `Default` is for an empty
+/// `SessionConfig`; the setting's own default is the caller's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CommitMessages {
     /// wright, from the tool's summary and the paths the change touched.
+    #[default]
     Derived,
     /// The run's model, or the one named.
     Model(Option<String>),

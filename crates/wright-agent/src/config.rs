@@ -7,9 +7,10 @@ use wright_tools::RunLimits;
 
 use crate::{Budgets, CommitMessages, Event, PromptProfile, ToolFormat};
 
-/// Made with `SessionConfig::default()`, then the fields that differ are set, so a new
-/// field does not break callers.
-#[derive(Debug, Clone)]
+/// Made with `SessionConfig::default()`, then every field set, so a new field does not
+/// break callers. The default is empty, not a configuration: the caller's settings (wright's
+/// `config::Settings`) hold the defaults, and set every field that comes from them.
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SessionConfig {
     pub task: String,
@@ -55,53 +56,8 @@ pub struct SessionConfig {
     pub protected_paths: Vec<String>,
 }
 
-impl Default for SessionConfig {
-    fn default() -> Self {
-        SessionConfig {
-            task: String::new(),
-            run_id: String::new(),
-            workdir: PathBuf::from("."),
-            worktree: PathBuf::new(),
-            budgets: Budgets { max_steps: 50, ..Budgets::default() },
-            tool_format: ToolFormat::Auto,
-            tool_output_limit: 16_000,
-            briefing_tokens: 1500,
-            prompt_profile: PromptProfile::Full,
-            test_command: None,
-            test_timeout: Duration::from_secs(900),
-            no_baseline: false,
-            baseline_timeout: Duration::from_secs(900),
-            run_limits: RunLimits::default(),
-            base_url: String::new(),
-            cache_dir: PathBuf::new(),
-            transcript: PathBuf::new(),
-            base: None,
-            include_dirty: false,
-            identity: wright_git::Identity::default(),
-            commit_messages: CommitMessages::Model(None),
-            notices: Vec::new(),
-            branch_slug: None,
-            protected_paths: Vec::new(),
-        }
-    }
-}
-
 /// How a run ended: its last event and the process exit code.
 pub struct RunReport {
     pub exit_code: i32,
     pub finished: Event,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_match_the_documented_ones() {
-        let c = SessionConfig::default();
-        assert_eq!(c.budgets.max_steps, 50);
-        assert_eq!(c.tool_format, ToolFormat::Auto);
-        assert_eq!(c.commit_messages, CommitMessages::Model(None));
-        assert!(!c.no_baseline && !c.include_dirty && c.test_command.is_none());
-    }
 }

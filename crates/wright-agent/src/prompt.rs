@@ -6,13 +6,15 @@ use wright_llm::ToolDef;
 
 use crate::profile::{COMPACT_INTRO, EditFormat, PromptProfile, worked_example};
 
-/// How tool calls travel: the API's native field, JSON in the text, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// How tool calls travel: the API's native field, JSON in the text, or both. The
+/// `Default` is for an empty `SessionConfig`; the setting's own default is the caller's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum ToolFormat {
     Native,
     Text,
+    #[default]
     Auto,
 }
 

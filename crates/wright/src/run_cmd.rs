@@ -7,14 +7,14 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::sync::watch;
 use wright_agent::{
-    Budgets, CommitMessages, Events, Journal, PromptProfile, Redactor, Resumed, Session, SessionConfig, ToolFormat,
+    Budgets, CommitMessages, Events, Journal, PromptProfile, Redactor, Resumed, Session, SessionConfig,
 };
 use wright_git::TaskWorkspace;
 use wright_llm::{ClientConfig, LlmClient, RetryPolicy, Sampling};
 use wright_tools::{RunLimits, Toolbox};
 
 use crate::cli::{ResumeArgs, RunArgs, RunOptions};
-use crate::config::{CommitMessageWriter, Config};
+use crate::config::{CommitMessageWriter, Config, Settings};
 use crate::exit::usage;
 use crate::render::{JsonLines, Terminal};
 use crate::runs;
@@ -37,7 +37,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let prepared = prepare(&args.repo, &args.opts)?;
     let runtime = runtime()?;
     runtime.block_on(async move {
-        preflight(&prepared.base_url).await?;
+        preflight(&prepared.session.base_url).await?;
         let run_id = crate::dirs::new_run_id();
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
@@ -86,11 +86,11 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     let mut prepared = prepare(&info.repo, &args.opts)?;
     // The run's own test command, unless the flag names another.
     if args.opts.test_command.is_none() {
-        prepared.test_command = info.test_command.clone().or(prepared.test_command);
+        prepared.session.test_command = info.test_command.clone().or(prepared.session.test_command.take());
     }
     let runtime = runtime()?;
     runtime.block_on(async move {
-        preflight(&prepared.base_url).await?;
+        preflight(&prepared.session.base_url).await?;
         let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1, Redactor::from_env())?;
         let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir).await;
         let interrupt = interrupt_on_signals()?;
@@ -105,65 +105,39 @@ pub(crate) fn toolbox() -> Toolbox {
     Toolbox::builtin()
 }
 
-/// Everything a session needs that comes from flags and configuration.
+/// A session's configuration, made from the settings in one place (`session_settings`),
+/// and the model client; the run's own fields are set by `session_config`.
 pub(crate) struct Prepared {
-    pub(crate) base_url: String,
     llm: LlmClient,
-    pub(crate) budgets: Budgets,
-    tool_format: ToolFormat,
-    tool_output_limit: usize,
-    briefing_tokens: usize,
+    pub(crate) session: SessionConfig,
     /// `None`: chosen by the model's context size.
     prompt_profile: Option<PromptProfile>,
     /// The model's context size as the user gives it.
     context_tokens: Option<u64>,
-    test_command: Option<String>,
-    test_timeout: Duration,
-    no_baseline: bool,
-    baseline_timeout: Duration,
-    run_limits: RunLimits,
-    identity: wright_git::Identity,
-    commit_messages: CommitMessages,
-    /// What loading the configuration has to tell the user (refused repository keys).
-    notices: Vec<String>,
 }
 
 impl Prepared {
     pub(crate) async fn session_config(
-        self,
+        mut self,
         task: String,
         run_id: String,
         workdir: PathBuf,
         run_dir: &Path,
     ) -> (SessionConfig, LlmClient) {
-        let mut config = SessionConfig::default();
         let (profile, why) = self.prompt_profile().await;
+        let config = &mut self.session;
         config.prompt_profile = profile;
-        config.notices.extend(why);
+        // The profile's notice first, then what loading the configuration had to say.
+        config.notices.splice(0..0, why);
         config.task = task;
         config.run_id = run_id;
         config.workdir = workdir;
         config.worktree = run_dir.join("worktree");
-        config.budgets = self.budgets;
-        config.tool_format = self.tool_format;
-        config.tool_output_limit = self.tool_output_limit;
-        config.briefing_tokens = self.briefing_tokens;
-        config.test_command = self.test_command;
-        config.test_timeout = self.test_timeout;
-        config.no_baseline = self.no_baseline;
-        config.baseline_timeout = self.baseline_timeout;
-        config.run_limits = self.run_limits;
-        config.base_url = self.base_url;
         config.cache_dir = crate::dirs::cache_dir();
         config.transcript = run_dir.join(runs::TRANSCRIPT);
-        config.identity = self.identity;
-        config.commit_messages = self.commit_messages;
-        config.notices.extend(self.notices);
-        (config, self.llm)
+        (self.session, self.llm)
     }
-}
 
-impl Prepared {
     /// The configured profile, or the one the model's context size calls for (as given
     /// by `context_tokens` or the endpoint), with a notice saying why when it is compact.
     async fn prompt_profile(&self) -> (PromptProfile, Option<String>) {
@@ -210,18 +184,6 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
             model = settings.model,
         )));
     }
-    let budgets = Budgets {
-        max_steps: saturating_u32(settings.max_steps),
-        token_budget: settings.token_budget,
-        budget_usd: settings.budget_usd,
-        timeout: settings.timeout_secs.map(Duration::from_secs),
-        price,
-    };
-    let secs = Duration::from_secs;
-    let mut run_limits = RunLimits { default_timeout: secs(settings.run_timeout_secs), ..RunLimits::default() };
-    run_limits.env.allow = settings.sandbox.env.clone();
-    run_limits.isolation = crate::sandbox_cmd::isolation(&settings, &opts.sandbox);
-
     let llm = LlmClient::new(ClientConfig {
         base_url: settings.base_url.clone(),
         api_key: config.api_key.clone(),
@@ -233,7 +195,7 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
             max_tokens: Some(saturating_u32(settings.max_tokens.max(64))),
         },
         connect_timeout: Duration::from_secs(10),
-        read_timeout: secs(settings.request_timeout_secs),
+        read_timeout: Duration::from_secs(settings.request_timeout_secs),
         retry: RetryPolicy { max_retries: saturating_u32(settings.max_retries), ..RetryPolicy::default() },
     })
     // A refused endpoint is the user's to fix: a usage error.
@@ -242,31 +204,53 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
         other => other.into(),
     })?;
     Ok(Prepared {
-        base_url: settings.base_url.clone(),
         llm,
-        budgets,
-        tool_format: settings.tool_format,
-        tool_output_limit: usize::try_from(settings.tool_output_chars).unwrap_or(usize::MAX),
-        briefing_tokens: usize::try_from(settings.briefing_tokens).unwrap_or(0),
+        session: session_settings(&settings, price, opts, config.notices().to_vec())?,
         prompt_profile: settings.prompt_profile.0,
         // 0 says nothing about the window: as if unset.
         context_tokens: settings.context_tokens.filter(|&n| n > 0),
-        test_command: settings.test_command.clone(),
-        test_timeout: secs(settings.test_timeout_secs),
-        no_baseline: opts.no_baseline,
-        // A hang at the base must not keep the model waiting for the whole test budget.
-        baseline_timeout: secs(settings.baseline_timeout_secs.min(settings.test_timeout_secs)),
-        run_limits,
-        identity: wright_git::Identity {
-            author: identity("git.author", settings.git.author.as_deref())?,
-            committer: identity("git.committer", settings.git.committer.as_deref())?,
-        },
-        commit_messages: match settings.git.commit_messages {
-            CommitMessageWriter::Model => CommitMessages::Model(settings.git.commit_model.clone()),
-            CommitMessageWriter::Derived => CommitMessages::Derived,
-        },
-        notices: config.notices().to_vec(),
     })
+}
+
+/// The one hand-off from the settings to a session: every field a session takes from
+/// configuration and flags, set here and nowhere else.
+fn session_settings(
+    settings: &Settings,
+    price: Option<wright_agent::Price>,
+    opts: &RunOptions,
+    notices: Vec<String>,
+) -> Result<SessionConfig> {
+    let secs = Duration::from_secs;
+    let mut config = SessionConfig::default();
+    config.budgets = Budgets {
+        max_steps: saturating_u32(settings.max_steps),
+        token_budget: settings.token_budget,
+        budget_usd: settings.budget_usd,
+        timeout: settings.timeout_secs.map(secs),
+        price,
+    };
+    config.tool_format = settings.tool_format;
+    config.tool_output_limit = usize::try_from(settings.tool_output_chars).unwrap_or(usize::MAX);
+    config.briefing_tokens = usize::try_from(settings.briefing_tokens).unwrap_or(0);
+    config.test_command = settings.test_command.clone();
+    config.test_timeout = secs(settings.test_timeout_secs);
+    config.no_baseline = opts.no_baseline;
+    // A hang at the base must not keep the model waiting for the whole test budget.
+    config.baseline_timeout = secs(settings.baseline_timeout_secs.min(settings.test_timeout_secs));
+    config.run_limits = RunLimits { default_timeout: secs(settings.run_timeout_secs), ..RunLimits::default() };
+    config.run_limits.env.allow = settings.sandbox.env.clone();
+    config.run_limits.isolation = crate::sandbox_cmd::isolation(settings, &opts.sandbox);
+    config.base_url = settings.base_url.clone();
+    config.identity = wright_git::Identity {
+        author: identity("git.author", settings.git.author.as_deref())?,
+        committer: identity("git.committer", settings.git.committer.as_deref())?,
+    };
+    config.commit_messages = match settings.git.commit_messages {
+        CommitMessageWriter::Model => CommitMessages::Model(settings.git.commit_model.clone()),
+        CommitMessageWriter::Derived => CommitMessages::Derived,
+    };
+    config.notices = notices;
+    Ok(config)
 }
 
 fn saturating_u32(v: u64) -> u32 {
@@ -351,4 +335,24 @@ pub(crate) fn interrupt_on_signals() -> Result<watch::Receiver<bool>> {
         }
     });
     Ok(rx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_default_settings_hand_off_the_documented_session() {
+        let cli = crate::cli::Cli::try_parse_from(["wright", "run", "task"]).unwrap();
+        let crate::cli::Command::Run(args) = cli.command else { panic!("not a run") };
+        let c = session_settings(&Settings::default(), None, &args.opts, Vec::new()).unwrap();
+        assert_eq!(c.budgets.max_steps, 50);
+        assert_eq!(c.tool_format, wright_agent::ToolFormat::Auto);
+        assert_eq!(c.commit_messages, CommitMessages::Model(None));
+        assert_eq!((c.tool_output_limit, c.briefing_tokens), (16_000, 1500));
+        assert_eq!((c.test_timeout, c.baseline_timeout), (Duration::from_secs(900), Duration::from_secs(300)));
+        assert_eq!(c.run_limits.default_timeout, Duration::from_secs(120));
+        assert!(!c.no_baseline && !c.include_dirty && c.test_command.is_none());
+    }
 }

@@ -205,8 +205,8 @@ impl Bot {
         let task = task::build(&self.trigger, &issue, &comments);
         let config = self.config.take().context("the bot runs once")?;
         let prepared = run_cmd::prepare_from(config, &self.args.repo, &self.options())?;
-        run_cmd::preflight(&prepared.base_url).await?;
-        let budgets = prepared.budgets.clone();
+        run_cmd::preflight(&prepared.session.base_url).await?;
+        let budgets = prepared.session.budgets.clone();
         let run_id = crate::dirs::new_run_id();
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
