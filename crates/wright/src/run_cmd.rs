@@ -241,10 +241,7 @@ fn session_settings(
     config.run_limits.env.allow = settings.sandbox.env.clone();
     config.run_limits.isolation = crate::sandbox_cmd::isolation(settings, &opts.sandbox);
     config.base_url = settings.base_url.clone();
-    config.identity = wright_git::Identity {
-        author: identity("git.author", settings.git.author.as_deref())?,
-        committer: identity("git.committer", settings.git.committer.as_deref())?,
-    };
+    config.identity = settings.git.identity()?;
     config.commit_messages = match settings.git.commit_messages {
         CommitMessageWriter::Model => CommitMessages::Model(settings.git.commit_model.clone()),
         CommitMessageWriter::Derived => CommitMessages::Derived,
@@ -255,16 +252,6 @@ fn session_settings(
 
 fn saturating_u32(v: u64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
-}
-
-/// A configured `Name <email>`; `what` names the setting in the message.
-fn identity(what: &str, text: Option<&str>) -> Result<Option<(String, String)>> {
-    match text {
-        None => Ok(None),
-        Some(text) => wright_git::parse_identity(text)
-            .map(Some)
-            .ok_or_else(|| usage(format!("{what} must look like `Name <email@example.com>`, not `{text}`"))),
-    }
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -6,6 +6,7 @@
 mod choice;
 mod field;
 mod flags;
+mod identity;
 mod known;
 mod read;
 mod settings;
