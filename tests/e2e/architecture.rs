@@ -1,6 +1,7 @@
 //! The workspace's shape, checked from its sources: no module of any crate depends on
-//! itself through others, the README's crate graph is the one the manifests declare, and
-//! the agent crate knows tools by what they declare, not by name lists.
+//! itself through others, the README's crate graph is the one the manifests declare, the
+//! agent crate knows tools by what they declare, not by name lists, and a setting's
+//! default is stated once, where the settings are declared.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -348,8 +349,14 @@ fn test_file(file: &Path) -> bool {
 /// The string literals of `code` (plain, byte and raw), as written; comments, character
 /// literals and lifetimes are stepped over.
 fn string_literals(code: &str) -> Vec<String> {
+    split_literals(code).0
+}
+
+/// `code`'s string literals, and the code outside them, comments and character literals.
+fn split_literals(code: &str) -> (Vec<String>, String) {
     let chars: Vec<char> = code.chars().collect();
     let mut found = Vec::new();
+    let mut outside = String::new();
     let mut i = 0;
     while i < chars.len() {
         let rest = |at: usize| chars.get(at).copied().unwrap_or('\0');
@@ -389,6 +396,7 @@ fn string_literals(code: &str) -> Vec<String> {
                 let raw = chars[i] == 'r' || rest(i + 1) == 'r';
                 let hashes = chars[at..].iter().take_while(|c| **c == '#').count();
                 if rest(at + hashes) != '"' || (!raw && hashes > 0) {
+                    outside.push(chars[i]);
                     i += 1;
                     continue;
                 }
@@ -412,12 +420,16 @@ fn string_literals(code: &str) -> Vec<String> {
                     end += if chars[end] == '\\' { 2 } else { 1 };
                 }
                 found.push(chars[start..end.min(chars.len())].iter().collect());
+                outside.push_str("\"\"");
                 i = end + 1;
             }
-            _ => i += 1,
+            c => {
+                outside.push(c);
+                i += 1;
+            }
         }
     }
-    found
+    (found, outside)
 }
 
 /// The one module of the agent crate that names tools: those the loop answers itself.
@@ -498,4 +510,212 @@ fn the_checker_sees_a_tool_name() {
     let found = tool_name_literals(src, &names, "names.rs");
     let expected = [("model.rs", "finish"), ("model.rs", "git_diff"), ("model.rs", "search")];
     assert_eq!(found, expected.map(|(f, n)| (f.to_string(), n.to_string())));
+}
+
+/// The settings as the binary states them, from the golden `wright config` output with
+/// nothing set (config_golden pins it to the binary): every key, set or unset, and each
+/// default as printed (`2048`, `"wright"`).
+fn settings_and_defaults() -> (BTreeSet<String>, Vec<(String, String)>) {
+    let text = std::fs::read_to_string(workspace().join("tests/e2e/golden/config_defaults.txt")).unwrap();
+    let mut keys = BTreeSet::new();
+    let mut defaults = Vec::new();
+    for line in text.lines() {
+        if let Some((key, _)) = line.strip_prefix("# ").and_then(|l| l.split_once(" unset    # ")) {
+            keys.insert(key.to_string());
+        } else if let Some((key, value)) = line.split_once("    # default;").and_then(|(s, _)| s.split_once(" = ")) {
+            keys.insert(key.to_string());
+            defaults.push((key.to_string(), value.to_string()));
+        }
+    }
+    (keys, defaults)
+}
+
+/// An integer literal's value: `16_000` and `16000u64` are 16000.
+fn int_value(text: &str) -> Option<u64> {
+    let digits: String = text.chars().take_while(|c| c.is_ascii_digit() || *c == '_').filter(|c| *c != '_').collect();
+    digits.parse().ok()
+}
+
+/// The integer literals of code outside strings and comments (floats left out).
+fn int_literals(outside: &str) -> Vec<u64> {
+    let chars: Vec<char> = outside.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let before = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_' || chars[i - 1] == '.');
+        if !chars[i].is_ascii_digit() || before {
+            i += 1;
+            continue;
+        }
+        let end = (i..chars.len()).find(|&j| !(chars[j].is_alphanumeric() || chars[j] == '_')).unwrap_or(chars.len());
+        let float = chars.get(end) == Some(&'.') && chars.get(end + 1).is_some_and(char::is_ascii_digit);
+        if !float && let Some(v) = int_value(&chars[i..end].iter().collect::<String>()) {
+            found.push(v);
+        }
+        i = end;
+    }
+    found
+}
+
+/// The bodies of the `impl Default for ..` blocks of `code`.
+fn default_impls(code: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    for (at, _) in code.match_indices("impl Default for ") {
+        let Some(open) = code[at..].find('{').map(|o| at + o) else { continue };
+        let mut depth = 0;
+        let close = code[open..].char_indices().find_map(|(i, c)| {
+            depth += match c {
+                '{' => 1,
+                '}' => -1,
+                _ => 0,
+            };
+            (depth == 0).then_some(open + i)
+        });
+        found.push(&code[open..close.unwrap_or(code.len())]);
+    }
+    found
+}
+
+/// The arguments of `.unwrap_or(..)` and `.unwrap_or_else(|| ..)` in `code`, trimmed.
+fn fallbacks(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (at, call) in code.match_indices(".unwrap_or") {
+        let rest = &code[at + call.len()..];
+        let arg = match (rest.strip_prefix('('), rest.strip_prefix("_else(")) {
+            (Some(arg), _) => arg,
+            (_, Some(arg)) => arg.trim_start().strip_prefix("||").unwrap_or(arg),
+            _ => continue,
+        };
+        let arg = arg.trim_start();
+        // Up to the call's closing parenthesis, or a string's closing quote.
+        let end = match arg.strip_prefix('"') {
+            Some(s) => s.find('"').map_or(arg.len(), |e| e + 2),
+            None => arg.find([')', ',', '.']).unwrap_or(arg.len()),
+        };
+        found.push(arg[..end].trim().to_string());
+    }
+    found
+}
+
+/// Where `src`'s production code (outside the `home` directory and test files) restates the
+/// settings: a key spelled as a string (when `keys` are given), a default used as a
+/// fallback, an integer literal equal to a default of 100 or more, or one equal to any
+/// default in an `impl Default`. Each as `(file, what)`.
+fn settings_restated(
+    src: &Path,
+    home: Option<&str>,
+    keys: Option<&BTreeSet<String>>,
+    defaults: &[(String, String)],
+) -> Vec<(String, String)> {
+    let numbers: BTreeSet<u64> = defaults.iter().filter_map(|(_, v)| v.parse().ok()).collect();
+    let strings: BTreeSet<&str> = defaults.iter().filter_map(|(_, v)| v.strip_prefix('"')?.strip_suffix('"')).collect();
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut found = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(src).unwrap();
+        if test_file(rel) || home.is_some_and(|h| rel.starts_with(h)) {
+            continue;
+        }
+        let rel = rel.to_string_lossy().into_owned();
+        let code = production_code(&std::fs::read_to_string(file).unwrap());
+        let (literals, outside) = split_literals(&code);
+        for key in literals.iter().filter(|l| keys.is_some_and(|k| k.contains(l.as_str()))) {
+            found.push((rel.clone(), format!("the key \"{key}\"")));
+        }
+        for arg in fallbacks(&code) {
+            let default = match arg.strip_prefix('"') {
+                Some(s) => strings.contains(s.trim_end_matches('"')),
+                None => {
+                    arg.starts_with(|c: char| c.is_ascii_digit())
+                        && int_value(&arg).is_some_and(|v| numbers.contains(&v))
+                }
+            };
+            if default {
+                found.push((rel.clone(), format!("unwrap_or({arg})")));
+            }
+        }
+        for v in int_literals(&outside).into_iter().filter(|v| *v >= 100 && numbers.contains(v)) {
+            found.push((rel.clone(), v.to_string()));
+        }
+        // A second set of defaults: any default, however small, in an `impl Default`.
+        for block in default_impls(&outside) {
+            for v in int_literals(block).into_iter().filter(|v| numbers.contains(v)) {
+                found.push((rel.clone(), format!("{v} in an impl Default")));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Literals equal to a setting's key or default that mean something else, by file: each
+/// with its reason. (The agent crate is not checked for keys: it names its own stop
+/// reasons `max_steps` and `token_budget`.)
+const NOT_SETTINGS_DEFAULTS: &[(&str, &str, &str)] = &[
+    ("cli.rs", "600", "`sandbox run --timeout`: one command's limit, not a setting"),
+    ("github/mod.rs", "120", "the bot's push: its own time limit, not git.timeout_secs"),
+    ("run_cmd.rs", "the key \"context_tokens\"", "the compact-prompt notice names the setting it read"),
+    ("commit_writer.rs", "1500", "characters of the task a commit-message request carries"),
+    ("committing.rs", "120", "time limit of one commit-message request"),
+    ("profile.rs", "1024", "32 KiB: the context at which the compact prompt starts"),
+    ("prompt.rs", "1024", "16 KiB: the most of one AGENTS.md the model sees"),
+];
+
+#[test]
+fn a_settings_default_is_stated_once() {
+    let (keys, defaults) = settings_and_defaults();
+    assert!(keys.len() >= 40 && defaults.len() >= 30, "the settings: {keys:?} {defaults:?}");
+    let mut found = settings_restated(&workspace().join("crates/wright/src"), Some("config"), Some(&keys), &defaults);
+    found.extend(settings_restated(&workspace().join("crates/wright-agent/src"), None, None, &defaults));
+    let words: Vec<(String, String)> =
+        NOT_SETTINGS_DEFAULTS.iter().map(|(file, word, _)| (file.to_string(), word.to_string())).collect();
+    let restated: Vec<String> =
+        found.iter().filter(|f| !words.contains(f)).map(|(file, what)| format!("{file}: {what}")).collect();
+    assert!(
+        restated.is_empty(),
+        "settings are read by key or their defaults restated outside crates/wright/src/config; read the typed \
+         `config::Settings` instead, whose `impl Default` is the one place for defaults:\n{}",
+        restated.join("\n")
+    );
+    let stale: Vec<&(String, String)> = words.iter().filter(|w| !found.contains(w)).collect();
+    assert!(stale.is_empty(), "NOT_SETTINGS_DEFAULTS lists literals no longer there: {stale:?}");
+}
+
+#[test]
+fn the_checker_sees_a_restated_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("config")).unwrap();
+    std::fs::write(src.join("config/settings.rs"), "fn d() -> u64 { 16_000 }\nconst K: &str = \"max_steps\";\n")
+        .unwrap();
+    std::fs::write(
+        src.join("run.rs"),
+        "fn f(c: &C) -> u64 {\n    c.int(\"max_steps\").unwrap_or(50) + c.int(\"x\").unwrap_or(7)\n}\n\
+         fn g(c: &C) -> String { c.str(\"label\").unwrap_or_else(|| \"wright\".into()) }\n\
+         fn h() -> Duration { Duration::from_secs(900) }\n\
+         impl Default for Budgets {\n    fn default() -> Self {\n        Budgets { max_steps: 50, tries: 3 }\n    }\n}\n\
+         // 16000 in a comment\nfn m() -> &'static str { \"took 900 s\" }\nfn n() -> f64 { 900.5 }\n\
+         #[cfg(test)]\nmod tests {\n    const T: u64 = 16_000;\n}\n",
+    )
+    .unwrap();
+    let keys: BTreeSet<String> = ["max_steps".to_string()].into();
+    let defaults = [
+        ("max_steps", "50"),
+        ("github.trigger_label", "\"wright\""),
+        ("test_timeout_secs", "900"),
+        ("tool_output_chars", "16000"),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    let found = settings_restated(src, Some("config"), Some(&keys), &defaults);
+    let expected = [
+        ("run.rs", "50 in an impl Default"),
+        ("run.rs", "900"),
+        ("run.rs", "the key \"max_steps\""),
+        ("run.rs", "unwrap_or(\"wright\")"),
+        ("run.rs", "unwrap_or(50)"),
+    ];
+    assert_eq!(found, expected.map(|(f, w)| (f.to_string(), w.to_string())));
+    assert!(settings_restated(src, Some("config"), None, &defaults).iter().all(|(_, w)| !w.starts_with("the key")));
 }
