@@ -216,3 +216,50 @@ macro_rules! settings {
 }
 
 pub(crate) use settings;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    settings! {
+        /// A table of named entries that are tables themselves, as `[mcp_servers.NAME]` will be.
+        pub struct Outer {
+            /// the servers
+            pub servers: BTreeMap<String, Server>,
+            /// a limit
+            #[repo(lower)]
+            pub limit: u64,
+        }
+    }
+
+    impl Default for Outer {
+        fn default() -> Self {
+            Outer { servers: BTreeMap::new(), limit: 3 }
+        }
+    }
+
+    settings! {
+        /// One entry of `[servers.NAME]`.
+        #[derive(Default)]
+        pub struct Server {
+            /// the command that starts it
+            pub command: Vec<String>,
+        }
+    }
+
+    #[test]
+    fn entries_may_be_tables_of_their_own() {
+        let mut out = Vec::new();
+        Outer::describe(Declared { key: String::new(), about: "", repo: RepoRule::UserOnly }, &mut out);
+        let described: Vec<(&str, Shape, RepoRule)> = out.iter().map(|f| (f.key.as_str(), f.shape, f.repo)).collect();
+        assert_eq!(
+            described,
+            [("servers", Shape::Entries, RepoRule::UserOnly), ("limit", Shape::Value, RepoRule::Lower)]
+        );
+        assert_eq!((out[0].about.as_str(), out[0].expected.as_str()), ("the servers", "a table"));
+        assert!((out[0].fits)(&toml::Value::Table(toml::Table::new())) && !(out[0].fits)(&toml::Value::Integer(1)));
+        let outer: Outer = toml::from_str("[servers.fs]\ncommand = [\"mcp-fs\"]\n").unwrap();
+        assert_eq!(outer.servers["fs"].command, ["mcp-fs"]);
+        assert_eq!(outer.limit, 3);
+    }
+}
