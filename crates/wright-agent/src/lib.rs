@@ -34,6 +34,8 @@ mod seen;
 mod session;
 mod start;
 mod test_runs;
+#[cfg(test)]
+mod tests;
 mod tool_names;
 mod transcript;
 mod verdict;

@@ -1,0 +1,5 @@
+//! Tests of the whole loop: a `Session` driven in-process (`harness`) against a scripted
+//! model over HTTP, one file per group of behaviours.
+
+mod harness;
+mod session_loop;
