@@ -5,13 +5,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod scripted;
-
 use std::time::Duration;
 
-use scripted::{Canned, Scripted};
 use serde_json::{Value, json};
 use wright_llm::{ClientConfig, LlmClient, Message, RetryPolicy, Sampling, Usage};
+use wright_scripted::{ModelServer, Step};
 
 fn client(base_url: &str, stream: bool) -> LlmClient {
     LlmClient::new(ClientConfig {
@@ -27,8 +25,8 @@ fn client(base_url: &str, stream: bool) -> LlmClient {
     .unwrap()
 }
 
-async fn usage_of(reply: Canned, stream: bool) -> Usage {
-    let server = Scripted::start(vec![reply]).await;
+async fn usage_of(reply: Step, stream: bool) -> Usage {
+    let server = ModelServer::start(vec![reply]).await;
     let messages = [Message::User { content: "fix it".into() }];
     let reply = client(&server.base_url, stream).chat(&messages, &[], &mut |_| {}).await.unwrap();
     assert_eq!(server.requests()[0]["stream"], stream);
@@ -50,7 +48,7 @@ async fn llama_cpp_timings_on_the_last_chunks_are_read() {
         "timings": {"cache_n": 236, "prompt_n": 12, "prompt_ms": 264.1, "predicted_n": 5}});
     let last = json!({"choices": [], "usage": {"prompt_tokens": 248, "completion_tokens": 5, "total_tokens": 253},
         "timings": {"cache_n": 236, "prompt_n": 12, "prompt_ms": 264.1, "predicted_n": 5}});
-    let u = usage_of(Canned::Stream(text_chunks(finish, last)), true).await;
+    let u = usage_of(Step::Chunks(text_chunks(finish, last)), true).await;
     assert_eq!((u.prompt_tokens, u.processed_prompt_tokens, u.cached_prompt_tokens), (248, Some(12), Some(236)));
     assert!(!u.estimated);
 
@@ -58,7 +56,7 @@ async fn llama_cpp_timings_on_the_last_chunks_are_read() {
     let finish = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
         "timings": {"cache_n": 0, "prompt_n": 300}});
     let last = json!({"choices": [], "usage": {"prompt_tokens": 300, "completion_tokens": 5, "total_tokens": 305}});
-    let u = usage_of(Canned::Stream(text_chunks(finish, last)), true).await;
+    let u = usage_of(Step::Chunks(text_chunks(finish, last)), true).await;
     assert_eq!((u.processed_prompt_tokens, u.cached_prompt_tokens), (Some(300), Some(0)), "a reported 0 is kept");
 }
 
@@ -67,7 +65,7 @@ async fn openai_cached_tokens_are_read_from_the_stream() {
     let finish = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
     let last = json!({"choices": [], "usage": {"prompt_tokens": 2006, "completion_tokens": 300, "total_tokens": 2306,
         "prompt_tokens_details": {"cached_tokens": 1920, "audio_tokens": 0}}});
-    let u = usage_of(Canned::Stream(text_chunks(finish, last)), true).await;
+    let u = usage_of(Step::Chunks(text_chunks(finish, last)), true).await;
     assert_eq!((u.prompt_tokens, u.processed_prompt_tokens, u.cached_prompt_tokens), (2006, Some(86), Some(1920)));
 }
 
@@ -78,7 +76,7 @@ async fn a_plain_response_body_carries_them_too() {
         "usage": {"prompt_tokens": 248, "completion_tokens": 5, "total_tokens": 253},
         "timings": {"cache_n": 200, "prompt_n": 48}
     });
-    let u = usage_of(Canned::Json(body), false).await;
+    let u = usage_of(Step::Body(body), false).await;
     assert_eq!((u.processed_prompt_tokens, u.cached_prompt_tokens), (Some(48), Some(200)));
 }
 
@@ -86,14 +84,14 @@ async fn a_plain_response_body_carries_them_too() {
 async fn a_server_that_does_not_say_leaves_them_unknown() {
     let finish = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
     let last = json!({"choices": [], "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}});
-    let u = usage_of(Canned::Stream(text_chunks(finish, last)), true).await;
+    let u = usage_of(Step::Chunks(text_chunks(finish, last)), true).await;
     assert_eq!((u.prompt_tokens, u.processed_prompt_tokens, u.cached_prompt_tokens), (100, None, None));
     let shown = serde_json::to_value(u).unwrap();
     assert_eq!((&shown["processed_prompt_tokens"], &shown["cached_prompt_tokens"]), (&Value::Null, &Value::Null));
 
     // No usage at all: the counts are estimated, and still no cache is claimed.
     let finish = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
-    let u = usage_of(Canned::Stream(text_chunks(finish, json!({"choices": []}))), true).await;
+    let u = usage_of(Step::Chunks(text_chunks(finish, json!({"choices": []}))), true).await;
     assert!(u.estimated && u.prompt_tokens > 0);
     assert_eq!((u.processed_prompt_tokens, u.cached_prompt_tokens), (None, None));
 }

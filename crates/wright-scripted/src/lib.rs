@@ -3,8 +3,8 @@
 //! Commit-message requests (told apart by their system prompt, which the caller names)
 //! follow a script of their own; when that runs out they are refused.
 //!
-//! Test support only: shared by wright-agent's in-process session tests and the
-//! end-to-end tests, so both drive the model over real HTTP, as a run does.
+//! Test support only: shared by wright-llm's client tests, wright-agent's in-process
+//! session tests and the end-to-end tests, so each reaches the model over real HTTP.
 
 // A fault in the test server is a failed test: unwrap says where, nothing is recovered.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -36,6 +36,11 @@ pub enum Step {
     Stall,
     /// Text that stops at the length limit (`finish_reason: length`).
     Cut(String),
+    /// These chunks as they are, as SSE then `[DONE]`, whatever the request asked (for
+    /// a client's reading of fields a server adds).
+    Chunks(Vec<Value>),
+    /// This body as it is, as plain JSON.
+    Body(Value),
     /// A turn with these fields merged into its last stream chunk (the one with the usage)
     /// or its body, as servers that report prompt-cache figures add them.
     With(Value, Box<Step>),
@@ -189,6 +194,8 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
             sse(vec![first], true)
         }
         Step::EmptyStream => sse(Vec::new(), false),
+        Step::Chunks(parts) => sse(parts, false),
+        Step::Body(body) => axum::Json(body).into_response(),
         Step::Cut(text) if stream => {
             let mut parts = chunks(&text, &[]);
             let end = parts.len() - 2;
