@@ -2,4 +2,5 @@
 //! model over HTTP, one file per group of behaviours.
 
 mod harness;
+mod repeats;
 mod session_loop;

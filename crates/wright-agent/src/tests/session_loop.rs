@@ -1,6 +1,7 @@
 //! Loop behaviours on the in-process harness: the tool format following the model, the
-//! nudge after a reply without a call, budget stops and the review of a first `finish`.
-//! Each also has an end-to-end test through the binary; these run in milliseconds.
+//! nudge after a reply without a call or one cut at the length limit, budget stops and
+//! the review of a first `finish`. Their end-to-end tests through the binary stay (the
+//! stop after three idle replies had none); these run in milliseconds.
 
 use serde_json::{Value, json};
 use wright_scripted::{Step, turn};
@@ -75,6 +76,17 @@ async fn a_reply_without_a_call_is_nudged_and_three_in_a_row_stop_the_run() {
     let end = ran.finished();
     assert_eq!((end["stop_reason"].as_str(), end["verdict"].as_str()), (Some("no_tool_calls"), Some("no_change")));
     assert_eq!(ran.report.exit_code, 4, "{end}");
+}
+
+#[tokio::test]
+async fn a_reply_cut_at_the_length_limit_is_asked_again_shorter() {
+    let cut =
+        Step::Cut("<tool_call>{\"name\": \"edit\", \"arguments\": {\"path\": \"dates.py\", \"old\": \"def".into());
+    let stopped = turn("", &[("finish", json!({"summary": "stopped", "outcome": "gave_up"}))]);
+    let ran = run("fix dates", vec![cut, stopped], |_| {}).await;
+    assert_eq!(ran.report.exit_code, 4, "{}", ran.finished());
+    let asked = last_message(&ran.requests[1]);
+    assert!(asked.contains("cut off at the length limit") && asked.contains("smaller ones"), "{asked}");
 }
 
 #[tokio::test]
