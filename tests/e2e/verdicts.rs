@@ -15,20 +15,28 @@ const UNRELATED: &str = "\n\ndef test_unrelated():\n    assert 'network' == 'off
 
 /// A git repository with `calc.py` (add is wrong) and bare pytest test functions.
 fn project(dir: &Path, unrelated_failure: bool) -> PathBuf {
+    let tests = if unrelated_failure { format!("{TESTS}{UNRELATED}") } else { TESTS.to_string() };
+    calc_repo(
+        dir,
+        &[
+            ("tests/test_calc.py", &tests),
+            ("tests/conftest.py", "import sys, os\nsys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\n"),
+            ("README.md", "# calc\n"),
+        ],
+    )
+}
+
+/// `calc.py` and `files`, committed on `main` of a new repository `dir/calc`.
+fn calc_repo(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
     let repo = dir.join("calc");
     std::fs::create_dir_all(repo.join("tests")).unwrap();
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["config", "user.name", "Pat Developer"]);
     git(&repo, &["config", "user.email", "pat@example.com"]);
     std::fs::write(repo.join("calc.py"), CALC).unwrap();
-    let tests = if unrelated_failure { format!("{TESTS}{UNRELATED}") } else { TESTS.to_string() };
-    std::fs::write(repo.join("tests/test_calc.py"), tests).unwrap();
-    std::fs::write(
-        repo.join("tests/conftest.py"),
-        "import sys, os\nsys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\n",
-    )
-    .unwrap();
-    std::fs::write(repo.join("README.md"), "# calc\n").unwrap();
+    for (path, text) in files {
+        std::fs::write(repo.join(path), text).unwrap();
+    }
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "calc"]);
     repo
@@ -178,20 +186,13 @@ async fn a_real_fix_beside_an_unrelated_failure_is_fixed_and_names_both() {
 /// A git repository with `calc.py` (add is wrong) and unittest suites in `tests/`, which
 /// has no `__init__.py`.
 fn unittest_project(dir: &Path) -> PathBuf {
-    let repo = dir.join("calc");
-    std::fs::create_dir_all(repo.join("tests")).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["config", "user.name", "Pat Developer"]);
-    git(&repo, &["config", "user.email", "pat@example.com"]);
-    std::fs::write(repo.join("calc.py"), CALC).unwrap();
-    std::fs::write(
-        repo.join("tests/test_calc.py"),
-        "import unittest\n\nfrom calc import add, mul\n\n\nclass CalcTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n\n    def test_mul(self):\n        self.assertEqual(mul(2, 3), 6)\n",
+    calc_repo(
+        dir,
+        &[(
+            "tests/test_calc.py",
+            "import unittest\n\nfrom calc import add, mul\n\n\nclass CalcTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n\n    def test_mul(self):\n        self.assertEqual(mul(2, 3), 6)\n",
+        )],
     )
-    .unwrap();
-    git(&repo, &["add", "."]);
-    git(&repo, &["commit", "-q", "-m", "calc"]);
-    repo
 }
 
 /// unittest suites in `tests/` with no `__init__.py`: `python3 -m unittest -v` finds none
