@@ -7,6 +7,7 @@
 // Test fixtures are written with std::fs; production code keeps to wright-tree.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod attempts;
 mod commit;
 mod conventional;
 mod credentials;

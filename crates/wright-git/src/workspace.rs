@@ -199,7 +199,7 @@ impl TaskWorkspace {
         Tree::open(&self.worktree).map_err(|e| GitError::Moved(format!("the worktree is unavailable: {e}")))
     }
 
-    fn repo(&self) -> Result<Repository, GitError> {
+    pub(crate) fn repo(&self) -> Result<Repository, GitError> {
         let repo = Repository::open(&self.worktree).context("opening the task worktree")?;
         // Build output and caches are never committed, whatever the repository ignores.
         repo.add_ignore_rule(crate::keep::NEVER_COMMITTED).context("adding ignore rules")?;
