@@ -54,6 +54,10 @@ pub struct SessionConfig {
     pub branch_slug: Option<String>,
     /// Path prefixes the run may not change (see `TaskWorkspace::protected`).
     pub protected_paths: Vec<String>,
+    /// The most attempts a run makes (`None`: as many as the budgets allow, at most 4).
+    pub max_attempts: Option<u32>,
+    /// The sampling temperature of attempts after the first (`None`: as configured).
+    pub attempt_temperature: Option<f32>,
 }
 
 /// How a run ended: its last event and the process exit code.

@@ -78,6 +78,21 @@ impl Conversation {
         self.rewritten(format!("the system prompt was rebuilt: {why}"), events);
     }
 
+    /// How many messages the conversation holds.
+    pub fn message_count(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Begins a new attempt: `record` (its start) goes to the transcript, durably, and the
+    /// conversation goes back to its first `keep` messages. Those stay as they were, so a
+    /// server's prompt cache still holds them: no rewrite.
+    pub fn restart(&mut self, keep: usize, record: &Record, events: &mut Events) {
+        self.record(record, true, events);
+        self.messages.truncate(keep);
+        self.kinds.truncate(keep);
+        self.text_results.clear();
+    }
+
     /// Adds a message to the conversation and to the transcript.
     pub fn remember(&mut self, message: Message, events: &mut Events) {
         self.record(&Record::Message { message: message.clone() }, false, events);

@@ -96,6 +96,19 @@ impl Dispatcher {
         calls.iter().all(|c| self.toolbox.is_read_only(&c.name))
     }
 
+    /// Whether a call changes files by itself, not through a command it runs: an edit.
+    pub fn is_edit(&self, call: &ToolCall) -> bool {
+        let Some(tool) = self.toolbox.get(&call.name) else { return false };
+        let args = serde_json::from_str(&call.arguments).unwrap_or(Value::Null);
+        !tool.read_only() && tool.command(&args).is_none()
+    }
+
+    /// Brings the index up to date with the worktree (after it was reset).
+    pub async fn refresh_index(&self) {
+        let index = self.ctx.index.clone();
+        let _ = tokio::task::spawn_blocking(move || index.refresh()).await;
+    }
+
     pub fn cancel(&self) -> wright_sandbox::Cancel {
         self.ctx.run.cancel.clone()
     }

@@ -81,6 +81,29 @@ pub enum EventKind {
         why: String,
     },
     TestResult(TestSummary),
+    /// An attempt at the task begins: the first, or a fresh one after an attempt that
+    /// ended without passing evidence (from `from`, the commit every attempt starts at).
+    AttemptStarted {
+        attempt: u32,
+        from: String,
+        /// The sampling temperature of its requests (null: the server's default).
+        temperature: Option<f64>,
+    },
+    /// An attempt ended, with the evidence attempts are selected by.
+    AttemptFinished {
+        attempt: u32,
+        /// The branch it is kept on when it was set aside (null: the task branch's).
+        branch: Option<String>,
+        verdict: Verdict,
+        verdict_reason: String,
+        stop_reason: StopReason,
+        detail: String,
+        commits: usize,
+        files_changed: Vec<String>,
+        diff_lines: usize,
+        #[serde(rename = "final")]
+        final_tests: Option<TestSummary>,
+    },
     RunFinished {
         /// What the model said of its work (null when it did not say); never the verdict.
         outcome: Option<Outcome>,
@@ -110,8 +133,18 @@ pub enum EventKind {
         context_rewrites: u32,
         cost_usd: Option<f64>,
         steps: u32,
+        /// Attempts made, and the one the task branch holds (1 and 1 for a run of one).
+        #[serde(default = "one")]
+        attempts: u32,
+        #[serde(default = "one")]
+        selected_attempt: u32,
         exit_code: i32,
     },
+}
+
+/// What journals written before attempts existed read as: a run of one.
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -7,6 +7,7 @@
 // Test fixtures are written with std::fs; production code keeps to wright-tree.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod attempts;
 mod briefing;
 mod budget;
 mod commit_writer;
@@ -40,6 +41,7 @@ mod tool_names;
 mod transcript;
 mod verdict;
 
+pub use attempts::{AttemptEnd, AttemptState};
 pub use budget::{Budgets, Price};
 pub use commit_writer::{COMMIT_WRITER_PROMPT, CommitMessages};
 pub use config::{RunReport, SessionConfig};

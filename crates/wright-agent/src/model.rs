@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use wright_llm::{LlmClient, LlmError, LlmEvent, Reply, ToolCall, ToolDef};
+use wright_llm::{LlmClient, LlmError, LlmEvent, Reply, Sampling, ToolCall, ToolDef};
 
 use crate::conversation::Conversation;
 use crate::interrupt::Interrupt;
@@ -51,6 +51,8 @@ pub(crate) struct Model {
     style: Style,
     /// The project's test command, for the worked example.
     test: Option<String>,
+    /// How the first attempt samples, as configured.
+    first: Sampling,
 }
 
 impl Model {
@@ -73,7 +75,25 @@ impl Model {
         let text_first = configured == ToolFormat::Auto && style.profile == PromptProfile::Compact;
         let format = if configured == ToolFormat::Text || text_first { ToolFormat::Text } else { ToolFormat::Native };
         let prompts = SystemPrompts::default();
-        Model { llm, tools, nudged, configured, format, prompts, example: example_call(task), style, test }
+        let first = llm.sampling();
+        Model { llm, tools, nudged, configured, format, prompts, example: example_call(task), style, test, first }
+    }
+
+    /// Samples attempt `attempt`'s requests: the first as configured, later ones at
+    /// `hotter` when given, with the seed moved on so a fixed seed draws a new sample.
+    /// Returns the temperature the attempt samples at.
+    pub fn sample_attempt(&mut self, attempt: u32, hotter: Option<f32>) -> Option<f32> {
+        let later = attempt.saturating_sub(1);
+        let sampling = match later {
+            0 => self.first,
+            _ => Sampling {
+                temperature: hotter.or(self.first.temperature),
+                seed: self.first.seed.map(|s| s.wrapping_add(u64::from(later))),
+                ..self.first
+            },
+        };
+        self.llm.set_sampling(sampling);
+        sampling.temperature
     }
 
     fn text_list(&self) -> String {

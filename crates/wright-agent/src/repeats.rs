@@ -11,6 +11,10 @@ use crate::StopReason;
 const MAX_REPEATED_FAILURES: u32 = 3;
 /// The same call with the same answer this many times in a row ends the run.
 const MAX_IDENTICAL_CALLS: u32 = 4;
+/// Failed edits in a row, whatever their arguments, without a change landing: the model
+/// is editing what is not there (line numbers in `old`, the wrong function), and another
+/// attempt does better than more of the same.
+const MAX_FAILED_EDITS: u32 = 5;
 
 #[derive(Default)]
 pub(crate) struct RepeatGuard {
@@ -19,6 +23,8 @@ pub(crate) struct RepeatGuard {
     identical: u32,
     /// The latest calls with their answers, hashed, for cycles of two or three calls.
     recent: Vec<u64>,
+    /// Edits that failed since the last change landed.
+    failed_edits: u32,
 }
 
 /// Cycles of this many calls or fewer are caught (one call is `identical`'s).
@@ -92,12 +98,20 @@ impl RepeatGuard {
         call: &ToolCall,
         ok: bool,
         committed: bool,
+        edit: bool,
         output: &mut String,
     ) -> Option<(StopReason, String)> {
         if committed {
             self.progress();
         }
         let mut stop = None;
+        if edit && !ok {
+            self.failed_edits += 1;
+            if self.failed_edits >= MAX_FAILED_EDITS {
+                let detail = format!("{} edits in a row failed without a change landing", self.failed_edits);
+                stop = Some((StopReason::RepeatedFailure, detail));
+            }
+        }
         if !ok {
             match self.failed(call) {
                 n if n >= MAX_REPEATED_FAILURES => {
@@ -137,6 +151,7 @@ impl RepeatGuard {
     /// A change landed: earlier failures may now go differently.
     fn progress(&mut self) {
         self.failures.clear();
+        self.failed_edits = 0;
     }
 }
 
@@ -168,7 +183,7 @@ mod tests {
         for step in 0..6 {
             let c = if step % 2 == 0 { &a } else { &b };
             let mut out = "same".to_string();
-            let stop = g.review(c, true, false, &mut out);
+            let stop = g.review(c, true, false, false, &mut out);
             said.push((out.contains("repeat the same 2 calls"), stop.map(|s| s.0)));
         }
         assert_eq!(said[..3], [(false, None), (false, None), (false, None)]);
@@ -179,6 +194,26 @@ mod tests {
             fresh.answered(c, "same");
         }
         assert_eq!(fresh.cycle(), Some((3, 2)));
+    }
+
+    #[test]
+    fn failed_edits_in_a_row_end_the_attempt_whatever_their_arguments() {
+        let mut g = RepeatGuard::default();
+        let edit = |n: u32| call("edit", &format!("{{\"path\": \"a.py\", \"old\": \"{n}: x\"}}"));
+        let mut out = String::new();
+        for n in 1..=4 {
+            assert_eq!(g.review(&edit(n), false, false, true, &mut out), None, "edit {n}");
+        }
+        assert_eq!(g.review(&call("read_file", "{}"), false, false, false, &mut out), None, "only edits count");
+        g.review(&edit(5), true, true, true, &mut out);
+        for n in 6..=9 {
+            assert_eq!(g.review(&edit(n), false, false, true, &mut out), None, "a change landed: counted afresh");
+        }
+        let stop = g.review(&edit(10), false, false, true, &mut out);
+        assert_eq!(
+            stop,
+            Some((StopReason::RepeatedFailure, "5 edits in a row failed without a change landing".into()))
+        );
     }
 
     #[test]

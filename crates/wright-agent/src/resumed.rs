@@ -38,6 +38,8 @@ pub struct Resumed {
     pub rewrites: u32,
     pub finished: bool,
     pub baseline: Option<wright_testing::TestRun>,
+    /// Where the run stands in its attempts (a transcript from before attempts: none begun).
+    pub attempts: crate::AttemptState,
 }
 
 impl Resumed {
@@ -94,6 +96,16 @@ impl Resumed {
                 self.rewrites = rewrites;
             }
             Record::Baseline { run } => self.baseline = Some(run),
+            // Each attempt's conversation begins again from the shared first messages.
+            Record::AttemptStarted { attempt, keep, from, .. } => {
+                self.messages.truncate(keep);
+                self.kinds.truncate(keep);
+                self.plan.clear();
+                self.attempts.current = attempt;
+                self.attempts.keep = keep;
+                self.attempts.from = Some(from);
+            }
+            Record::AttemptFinished { end } => self.attempts.ended.push(end),
             Record::Finished => self.finished = true,
         }
     }

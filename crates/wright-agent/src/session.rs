@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use wright_llm::{Message, ToolCall};
 
+use crate::attempts::AttemptState;
 use crate::committing::CommitRequest;
 use crate::dispatch::{Dispatched, Effect};
 use crate::finish_review::{Weighed, weigh};
@@ -18,14 +19,18 @@ use crate::prompt::ToolFormat;
 use crate::repeats::RepeatGuard;
 use crate::test_runs::{allowed, hang_note};
 use crate::transcript::Record;
-use crate::verdict::{Evidence, judge};
-use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, TestPhase, TestSummary, Verdict};
+use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, TestPhase};
+
+mod attempt_loop;
+mod conclude;
+
+pub(crate) use conclude::Judged;
 
 /// Replies without a tool call in a row before the run stops.
 const MAX_IDLE_TURNS: u32 = 3;
 
 /// Why the run stops, and the sentence that says so.
-type Stop = (StopReason, String);
+pub(crate) type Stop = (StopReason, String);
 
 pub struct Session {
     parts: Parts,
@@ -37,6 +42,11 @@ pub struct Session {
     finish_reviewed: bool,
     /// The tests a finish was let through on; the final run, as nothing changed since.
     reviewed_run: Option<wright_testing::TestRun>,
+    /// Where the run stands in its attempts.
+    pub(crate) attempts: AttemptState,
+    /// The attempt in progress, judged already: the last attempt, ended with evidence
+    /// that wants no other.
+    pub(crate) judged: Option<Judged>,
 }
 
 impl Session {
@@ -48,7 +58,18 @@ impl Session {
             finish: None,
             finish_reviewed: false,
             reviewed_run: None,
+            attempts: AttemptState::default(),
+            judged: None,
         }
+    }
+
+    /// Forgets what the attempt that ended knew of its own turns.
+    pub(crate) fn forget_attempt(&mut self) {
+        self.repeats = RepeatGuard::default();
+        self.finish = None;
+        self.finish_reviewed = false;
+        self.reviewed_run = None;
+        self.parts.plan.clear();
     }
 
     /// Runs until the model finishes, a budget is spent, or `interrupt` turns true.
@@ -64,12 +85,12 @@ impl Session {
         }
         let stop = match self.baseline(&interrupt).await {
             Some(stop) => stop,
-            None => self.turns(&interrupt).await,
+            None => self.attempts(&interrupt).await,
         };
         self.conclude(stop, &interrupt).await
     }
 
-    async fn turns(&mut self, interrupt: &Interrupt) -> Stop {
+    pub(crate) async fn turns(&mut self, interrupt: &Interrupt) -> Stop {
         let mut idle = 0;
         loop {
             if interrupt.is_set() {
@@ -220,7 +241,8 @@ impl Session {
         }
         let p = &mut self.parts;
         let mut output = p.conversation.fit(&output);
-        let stop = self.repeats.review(call, ok, committed, &mut output).or(finished);
+        let edit = p.dispatcher.is_edit(call);
+        let stop = self.repeats.review(call, ok, committed, edit, &mut output).or(finished);
         let (id, name) = (call.id.clone(), call.name.clone());
         p.events.emit(EventKind::ToolResult { id, name, ok, output: output.clone() });
         p.conversation.answer(call, &output, as_text, &mut p.events);
@@ -307,63 +329,5 @@ impl Session {
             }
             Err(_) => Some((StopReason::Interrupted, "interrupted while the tests ran at the base".into())),
         }
-    }
-
-    /// Runs the final tests (unless interrupted), judges from the evidence, and emits the
-    /// last event.
-    async fn conclude(mut self, (mut reason, mut detail): Stop, interrupt: &Interrupt) -> RunReport {
-        let p = &mut self.parts;
-        let mut last = None;
-        if let Some(run) = self.reviewed_run.take() {
-            p.events.emit(EventKind::TestResult(TestSummary::of(TestPhase::Final, &run)));
-            last = Some(run);
-        } else if !matches!(reason, StopReason::Interrupted | StopReason::ModelError) {
-            let timeout = allowed(p.config.test_timeout, &p.config.run_limits.deadline, 1);
-            match p.tests.shown(TestPhase::Final, timeout, interrupt, &mut p.events).await {
-                Ok(run) => last = run,
-                Err(_) => (reason, detail) = (StopReason::Interrupted, "interrupted while the final tests ran".into()),
-            }
-        }
-        let (commits, files_changed) =
-            p.committer.git(|w| Ok((w.commits()?, w.changed_files()?))).await.unwrap_or_default();
-        let (verdict, verdict_reason, tests_changed) = judge(&Evidence {
-            commits: commits.len(),
-            changed: &files_changed,
-            has_command: p.tests.command().is_some(),
-            baseline: p.baseline.as_ref(),
-            last: last.as_ref(),
-        });
-        let exit_code = match reason {
-            StopReason::Interrupted => 130,
-            StopReason::ModelError => 1,
-            r if r.is_budget() => 3,
-            _ if verdict == Verdict::Fixed => 0,
-            _ => 4,
-        };
-        p.conversation.record(&Record::Finished, true, &mut p.events);
-        let outcome = self.finish.as_ref().and_then(|f| f.outcome);
-        let summary = self.finish.map(|f| f.summary).unwrap_or_else(|| detail.clone());
-        let workspace = p.committer.workspace();
-        let finished = p.events.emit(EventKind::RunFinished {
-            outcome,
-            verdict,
-            verdict_reason,
-            stop_reason: reason,
-            detail,
-            summary,
-            branch: workspace.branch.clone(),
-            worktree: workspace.worktree.display().to_string(),
-            commits: commits.iter().map(|c| format!("{} {}", c.sha.get(..10).unwrap_or(&c.sha), c.subject)).collect(),
-            files_changed,
-            baseline: p.baseline.as_ref().map(|b| TestSummary::of(TestPhase::Baseline, b)),
-            final_tests: last.as_ref().map(|l| TestSummary::of(TestPhase::Final, l)),
-            tests_changed,
-            usage: p.usage,
-            context_rewrites: p.conversation.rewrites(),
-            cost_usd: p.config.budgets.cost(&p.usage),
-            steps: p.steps,
-            exit_code,
-        });
-        RunReport { exit_code, finished }
     }
 }

@@ -122,6 +122,14 @@ impl Session {
             Some(Message::System { content }) => Some(content.clone()),
             _ => None,
         };
+        // A transcript from before attempts is one attempt, begun at the first turn.
+        let mut attempts = std::mem::take(&mut earlier.attempts);
+        if attempts.current == 0 {
+            let first_turn = earlier.messages.iter().position(|m| matches!(m, Message::Assistant { .. }));
+            attempts.current = 1;
+            attempts.keep = first_turn.unwrap_or(earlier.messages.len());
+            attempts.from = Some(workspace.base.clone());
+        }
         let conversation = earlier.take_conversation();
         match (earlier.prompt, &system) {
             (Some(recorded), _) => config.prompt_profile = recorded.profile,
@@ -188,7 +196,10 @@ impl Session {
         });
         // The rebuilt conversation is in the transcript already; only the note is new.
         parts.conversation.remember(Message::User { content: note }, &mut parts.events);
-        Ok(Session::new(parts))
+        parts.model.sample_attempt(attempts.current, parts.config.attempt_temperature);
+        let mut session = Session::new(parts);
+        session.attempts = attempts;
+        Ok(session)
     }
 }
 

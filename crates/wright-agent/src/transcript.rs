@@ -18,6 +18,8 @@ use crate::{PlanStep, PromptProfile, ToolFormat};
 /// The transcript's format, the first record of each. 2: the prompt profile, the tool
 /// format, text results, dropped outputs and answers given on resume are records of their
 /// own. Version 1 (no `version` record) left them to be read from the messages' text.
+/// Attempts (`attempt_started`, `attempt_finished`) came later within version 2: a
+/// transcript without them is a run of one attempt.
 pub const TRANSCRIPT_VERSION: u32 = 2;
 
 /// What a dropped tool output is replaced by, in the conversation and on resume.
@@ -70,6 +72,19 @@ pub enum Record {
     /// The test run at the base, kept so that `resume` judges against the same one.
     Baseline {
         run: wright_testing::TestRun,
+    },
+    /// An attempt begins: the conversation goes back to its first `keep` messages (the
+    /// system prompt, the task and what came before the first turn), and the task branch
+    /// to `from`.
+    AttemptStarted {
+        attempt: u32,
+        keep: usize,
+        from: String,
+        temperature: Option<f64>,
+    },
+    /// An attempt ended; it was set aside on its branch before the next one started.
+    AttemptFinished {
+        end: crate::attempts::AttemptEnd,
     },
     /// The run reached its end (a resumed run that ends appends another).
     Finished,

@@ -98,6 +98,16 @@ impl LlmClient {
         &self.config.model
     }
 
+    /// How requests sample from here on.
+    pub fn sampling(&self) -> Sampling {
+        self.config.sampling
+    }
+
+    /// Samples later requests as `sampling` says (a later attempt at a task samples hotter).
+    pub fn set_sampling(&mut self, sampling: Sampling) {
+        self.config.sampling = sampling;
+    }
+
     pub fn is_streaming(&self) -> bool {
         self.streaming.load(Ordering::Relaxed)
     }

@@ -370,6 +370,9 @@ pub struct BudgetFlags {
     /// Stop once the estimated cost reaches this (needs prices for the model in config)
     #[arg(long, value_name = "USD")]
     pub budget_usd: Option<f64>,
+    /// Make at most N attempts: one that ends without passing evidence is kept on a branch of its own and a fresh one starts, while the budgets allow [config: attempts; unset: at most 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub attempts: Option<u32>,
 }
 
 #[derive(Args, Clone, Default)]

@@ -135,6 +135,23 @@ impl EventSink for Terminal {
             EventKind::ContextRewritten { why } => {
                 self.paint("2", &format!("· context rewritten, the prompt cache restarts: {}", visible(why)))
             }
+            // A run of one attempt says nothing of attempts.
+            EventKind::AttemptStarted { attempt: 1, .. } => return,
+            EventKind::AttemptStarted { attempt, from, temperature } => {
+                let hot = temperature.map(|t| format!(", temperature {t}")).unwrap_or_default();
+                let from = from.get(..10).unwrap_or(from);
+                self.paint("1", &format!("── attempt {attempt}, afresh from {from}{hot} ──"))
+            }
+            EventKind::AttemptFinished { branch: None, attempt: 1, .. } => return,
+            EventKind::AttemptFinished { attempt, branch, verdict, detail, diff_lines, .. } => {
+                let kept = branch.as_deref().map(|b| format!("; kept on {}", visible(b))).unwrap_or_default();
+                format!(
+                    "{} attempt {attempt}: {} ({diff_lines} lines changed; {}){kept}",
+                    self.paint("1", "◆"),
+                    verdict.as_str(),
+                    visible(detail)
+                )
+            }
             EventKind::TestResult(t) => {
                 let verdict = if t.passed { self.paint("32", "passed") } else { self.paint("31", "failed") };
                 let phase = match t.phase {
@@ -167,6 +184,8 @@ impl EventSink for Terminal {
                 cost_usd,
                 steps,
                 exit_code,
+                attempts,
+                selected_attempt,
                 ..
             } => {
                 let mut s = format!("{}\n", self.paint("1", "── result ──"));
@@ -177,6 +196,9 @@ impl EventSink for Terminal {
                     visible(verdict_reason),
                     visible(detail)
                 ));
+                if *attempts > 1 {
+                    s.push_str(&format!("  attempts: {attempts}, the branch holds attempt {selected_attempt}\n"));
+                }
                 s.push_str(&format!("  branch:   {}\n  worktree: {}\n", visible(branch), visible(worktree)));
                 s.push_str(&format!("  commits:  {}\n", commits.len()));
                 for c in commits {

@@ -81,6 +81,8 @@ fn config(task: &str, repo: &Path, dir: &Path, base_url: &str) -> SessionConfig 
         run_limits,
         base_url: base_url.into(),
         commit_messages: CommitMessages::Derived,
+        // One attempt: a loop test's script ends with its attempt (see `attempts`).
+        max_attempts: Some(1),
         ..SessionConfig::default()
     }
 }

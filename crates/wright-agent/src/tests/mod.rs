@@ -1,6 +1,7 @@
 //! Tests of the whole loop: a `Session` driven in-process (`harness`) against a scripted
 //! model over HTTP, one file per group of behaviours.
 
+mod attempts;
 mod harness;
 mod repeats;
 mod session_loop;

@@ -30,6 +30,7 @@ impl Config {
         self.flag("token_budget", b.token_budget.map(saturating_i64), "--token-budget");
         self.flag("timeout_secs", b.timeout.map(saturating_i64), "--timeout");
         self.flag("budget_usd", b.budget_usd, "--budget-usd");
+        self.flag("attempts", b.attempts.map(i64::from), "--attempts");
         self.flag("test_command", opts.test_command.clone(), "--test-command");
     }
 

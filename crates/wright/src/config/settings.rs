@@ -39,6 +39,12 @@ settings! {
         pub timeout_secs: Option<u64>,
         /// cost before the run stops (needs prices.<model>)
         pub budget_usd: Option<f64>,
+        /// most attempts at a task; a later one starts afresh when one ends without passing
+        /// evidence (unset: as many as the budgets allow, at most 4)
+        #[repo(lower)]
+        pub attempts: Option<u64>,
+        /// sampling temperature of attempts after the first
+        pub attempt_temperature: f64,
         /// the project's test command (detected when unset)
         #[repo(any)]
         pub test_command: Option<String>,
@@ -95,6 +101,8 @@ impl Default for Settings {
             token_budget: None,
             timeout_secs: None,
             budget_usd: None,
+            attempts: None,
+            attempt_temperature: 0.8,
             test_command: None,
             test_timeout_secs: 900,
             baseline_timeout_secs: 300,
