@@ -77,6 +77,16 @@ const MAX_QUALIFIED: usize = 512;
 /// recursion, so no nesting can exhaust the stack; subtrees deeper than [`MAX_DEPTH`] are
 /// not looked into.
 pub fn definitions(lang: Lang, source: &str) -> Result<Vec<Definition>, GrammarError> {
+    walk(lang, source, |_, def| def)
+}
+
+/// The walk behind [`definitions`]: `each` is given every definition with its node, in
+/// source order, and what it returns is collected.
+pub(crate) fn walk<T>(
+    lang: Lang,
+    source: &str,
+    mut each: impl FnMut(Node, Definition) -> T,
+) -> Result<Vec<T>, GrammarError> {
     let tree = parse(lang, source)?;
     let src = source.as_bytes();
     let mut out = Vec::new();
@@ -88,7 +98,7 @@ pub fn definitions(lang: Lang, source: &str) -> Result<Vec<Definition>, GrammarE
     let mut depth = 1;
     loop {
         let node = cursor.node();
-        let walk_in = node.is_named() && visit(lang, src, node, depth, &mut scope, &mut out);
+        let walk_in = node.is_named() && visit(lang, src, node, depth, &mut scope, &mut |d| out.push(each(node, d)));
         if walk_in && depth < MAX_DEPTH && cursor.goto_first_child() {
             depth += 1;
             continue;
@@ -108,7 +118,7 @@ pub fn definitions(lang: Lang, source: &str) -> Result<Vec<Definition>, GrammarE
 }
 
 /// Records `node` when it is a definition; whether its children are worth walking.
-fn visit(lang: Lang, src: &[u8], node: Node, depth: usize, scope: &mut Scope, out: &mut Vec<Definition>) -> bool {
+fn visit(lang: Lang, src: &[u8], node: Node, depth: usize, scope: &mut Scope, out: &mut dyn FnMut(Definition)) -> bool {
     let Some((kind, name)) = classify(lang, node).and_then(|kind| Some((kind, name_of(lang, node, src)?))) else {
         return true;
     };
@@ -118,7 +128,7 @@ fn visit(lang: Lang, src: &[u8], node: Node, depth: usize, scope: &mut Scope, ou
     if qualified.len() > MAX_QUALIFIED {
         return false;
     }
-    out.push(Definition {
+    out(Definition {
         name: name.clone(),
         qualified,
         kind,

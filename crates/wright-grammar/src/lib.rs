@@ -1,6 +1,7 @@
 //! The tree-sitter languages wright understands, in one place: which file is which
-//! language, the definitions a file holds (with their spans), and how many parse
-//! errors a text has. wright-index and wright-edit both read code through this crate.
+//! language, the definitions a file holds (with their spans and what is attached to
+//! them), and how many parse errors a text has. wright-index, wright-edit and wright-tools
+//! read code through this crate.
 
 // Input from strangers reaches every crate: a byte index that lands inside a character
 // must not panic, so text is cut with `get`, `split_once` and the like, never `[a..b]`.
@@ -10,12 +11,14 @@
 
 mod defs;
 mod lang;
+mod sites;
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 pub use defs::{DefKind, Definition, definitions};
 pub use lang::Lang;
+pub use sites::{Site, sites};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GrammarError {
