@@ -18,6 +18,7 @@ mod line_window;
 mod patch_journal;
 mod patch_tools;
 mod paths;
+mod replace_definition;
 mod repo_map_tool;
 mod run_tool;
 mod search_tool;

@@ -233,7 +233,7 @@ fn describe(change: &FileChange) -> (&'static str, String) {
 /// `text` without the line numbers read_file (`    12\t`) and search (`   12  `) put in
 /// front of each line, when every line has one, or every line but the first (a search
 /// hit's first line, after its path, has none); `None` otherwise.
-fn without_line_numbers(text: &str) -> Option<String> {
+pub(crate) fn without_line_numbers(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     let numbered =
         |from: usize| -> Option<Vec<&str>> { lines.get(from..)?.iter().map(|l| line_without_number(l)).collect() };
