@@ -10,6 +10,7 @@ mod cli_errors;
 mod commit_contents;
 mod commit_messages;
 mod config_golden;
+mod definition_edits;
 mod eval_sample;
 mod eval_suite;
 mod faults;
