@@ -74,7 +74,6 @@ impl TaskWorkspace {
         let stats = diff.stats().context("counting the attempt's lines")?;
         Ok(stats.insertions().saturating_add(stats.deletions()))
     }
-
 }
 
 #[cfg(test)]
@@ -82,6 +81,7 @@ mod tests {
     use super::*;
     use crate::CommitMessage;
     use git2::Repository;
+    use std::process::Command;
 
     fn repo_with(files: &[(&str, &str)]) -> (tempfile::TempDir, TaskWorkspace) {
         let dir = tempfile::tempdir().unwrap();
@@ -135,5 +135,26 @@ mod tests {
         assert_eq!(std::fs::read_to_string(ws.worktree.join("new.py")).unwrap(), "added by attempt one\n");
         ws.remove_branch(&kept).unwrap();
         assert!(ws.branch_head(&kept).is_err());
+    }
+
+    #[test]
+    fn a_fifo_or_a_linked_folder_where_a_file_was_is_removed_not_written_through() {
+        let (dir, ws) = repo_with(&[("a.py", "old\n"), (".gitignore", "build/\n")]);
+        std::fs::create_dir_all(ws.worktree.join("pkg")).unwrap();
+        commit(&ws, "pkg/notes.py", "notes\n");
+        let base = ws.head().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        // What a test command may leave: a FIFO for a tracked file, a link for a folder.
+        std::fs::remove_file(ws.worktree.join("a.py")).unwrap();
+        let made = Command::new("mkfifo").arg(ws.worktree.join("a.py")).status().unwrap();
+        assert!(made.success());
+        std::fs::remove_dir_all(ws.worktree.join("pkg")).unwrap();
+        std::os::unix::fs::symlink(&outside, ws.worktree.join("pkg")).unwrap();
+        ws.restart_at(&base).unwrap();
+        assert_eq!(std::fs::read_to_string(ws.worktree.join("a.py")).unwrap(), "old\n");
+        assert!(std::fs::symlink_metadata(ws.worktree.join("pkg")).unwrap().is_dir());
+        assert_eq!(std::fs::read_to_string(ws.worktree.join("pkg/notes.py")).unwrap(), "notes\n");
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing was written through the link");
     }
 }

@@ -175,10 +175,11 @@ impl TaskWorkspace {
         if dirty.is_empty() {
             return Ok(dirty);
         }
+        let tree = self.tree()?;
+        clear_the_way(&tree, &dirty)?;
         let repo = self.repo()?;
         let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
         repo.reset(head.as_object(), git2::ResetType::Hard, None).context("resetting the worktree")?;
-        let tree = self.tree()?;
         for path in self.dirty_paths()? {
             let rel = Path::new(&path);
             tree.remove_all(rel).map_err(|e| GitError::Moved(format!("cannot remove {path}: {}", e.reason())))?;
@@ -405,6 +406,23 @@ impl TaskWorkspace {
         let head = repo.head().and_then(|h| h.peel_to_commit()).context("reading the branch head")?;
         changed_paths(&repo, Some(base.tree_id()), head.tree_id())
     }
+}
+
+/// Removes what a checkout must not meet where it writes the dirty paths back: a link or
+/// a FIFO, socket or device at one of them or at a folder above it. libgit2 skips such
+/// entries when it reads the worktree, then opens the path to write it: a FIFO blocks
+/// that open for good, and a linked folder would take the write outside the tree.
+fn clear_the_way(tree: &Tree, dirty: &[String]) -> Result<(), GitError> {
+    for path in dirty {
+        let mut at = Some(Path::new(path));
+        while let Some(rel) = at.filter(|p| !p.as_os_str().is_empty()) {
+            if matches!(tree.kind(rel), Some(Kind::Symlink | Kind::Other)) {
+                tree.remove_all(rel).map_err(|e| GitError::Moved(format!("cannot remove {path}: {}", e.reason())))?;
+            }
+            at = rel.parent();
+        }
+    }
+    Ok(())
 }
 
 /// The diff from a commit to the worktree's files, new files included.
