@@ -88,7 +88,11 @@ impl Toolbox {
             Some(tool) => {
                 let parameters = tool.spec().parameters;
                 let (args, notes) = crate::args::coerce(&parameters, args);
-                let mut out = tool.call_async(ctx.clone(), args).await.map_err(|e| match e {
+                // On a task of its own: a tool that panics (one described at run time, say)
+                // is a crash the model is told of, not the end of the run.
+                let job = tokio::spawn(tool.call_async(ctx.clone(), args));
+                let answered = job.await.unwrap_or_else(|e| Err(ToolError::Crashed(e.to_string())));
+                let mut out = answered.map_err(|e| match e {
                     ToolError::InvalidArgs { tool: n, message } => {
                         let expected = crate::signature(&parameters);
                         let message = format!("{message}; {n} takes ({expected})");
@@ -107,5 +111,38 @@ impl Toolbox {
                 Err(ToolError::UnknownTool { name: name.to_string(), known: known.join(", ") })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// An async tool that panics when called.
+    struct Panicky;
+
+    impl crate::ToolFacts for Panicky {
+        fn spec(&self) -> ToolSpec {
+            ToolSpec { name: "panicky".into(), description: "Panics.".into(), parameters: json!({"type": "object"}) }
+        }
+    }
+
+    impl Tool for Panicky {
+        fn call_async(self: Arc<Self>, _: ToolContext, _: Value) -> crate::ToolFuture {
+            Box::pin(async move { panic!("a tool described at run time went wrong") })
+        }
+    }
+
+    #[tokio::test]
+    async fn an_async_tool_that_panics_is_a_crash_the_model_is_told_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let index = crate::IndexHandle::new(root.clone(), root.join(".index"), None);
+        let ctx = ToolContext { root, workspace: None, index, run: crate::RunLimits::default() };
+        let mut toolbox = Toolbox::empty();
+        toolbox.register(Panicky).unwrap();
+        let err = toolbox.call(&ctx, "panicky", &json!({}), &[]).await.unwrap_err();
+        assert!(matches!(&err, ToolError::Crashed(_)), "{err}");
     }
 }
