@@ -119,9 +119,14 @@ impl Model {
         {
             self.format = format;
         }
-        // Each form's instructions are taken off, to be added again in either form.
-        let instructions = if recorded == Some(ToolFormat::Text) { list } else { native };
-        self.set_system_prompt(prompt.strip_suffix(instructions.as_str()).unwrap_or(prompt));
+        // Each form's instructions are taken off, to be added again in either form: the
+        // recorded form's first, else the other's (a run resumed before with another
+        // --tool-format recorded that form, not the one its prompt is in).
+        let (first, second) = if recorded == Some(ToolFormat::Text) { (list, native) } else { (native, list) };
+        // An empty form (native instructions may be) matches every prompt: it is tried last.
+        let strip = |end: &str| prompt.strip_suffix(end).filter(|_| !end.is_empty());
+        let base = strip(&first).or_else(|| strip(&second)).unwrap_or(prompt);
+        self.set_system_prompt(base);
     }
 
     /// The form of this turn's tools: `Native` or `Text`.

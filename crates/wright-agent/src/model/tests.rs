@@ -135,4 +135,13 @@ fn a_resumed_prompt_takes_its_form_from_the_record_not_its_wording() {
     let mut m = Model::new(llm(), d.tools(), ToolFormat::Native, "fix it", style, None);
     m.resume_system_prompt(&text, Some(ToolFormat::Text));
     assert_eq!((m.format(), m.prompts.native.as_str()), (ToolFormat::Native, native.as_str()));
+
+    // A run resumed before with another format recorded that one, not its prompt's form:
+    // the instructions still come off once, whichever form they are in.
+    let mut m = model();
+    m.resume_system_prompt(&native, Some(ToolFormat::Text));
+    assert_eq!((m.prompts.text.as_str(), m.prompts.native.as_str()), (text.as_str(), native.as_str()));
+    let mut m = model();
+    m.resume_system_prompt(&text, Some(ToolFormat::Native));
+    assert_eq!((m.prompts.text.as_str(), m.prompts.native.as_str()), (text.as_str(), native.as_str()));
 }
