@@ -661,6 +661,7 @@ const NOT_SETTINGS_DEFAULTS: &[(&str, &str, &str)] = &[
     ("committing.rs", "120", "time limit of one commit-message request"),
     ("profile.rs", "1024", "32 KiB: the context at which the compact prompt starts"),
     ("prompt.rs", "1024", "16 KiB: the most of one AGENTS.md the model sees"),
+    ("attempts.rs", "600", "characters of an attempt's failing test output told to the next attempt"),
 ];
 
 #[test]

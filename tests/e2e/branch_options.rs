@@ -22,7 +22,10 @@ async fn run_with_config(
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("config.toml"), config).unwrap();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).args(flags).arg("look around");
+    cmd.args(["run", "--json", "--attempts", "1", "--test-command", "true", "--repo"])
+        .arg(fixture.repo())
+        .args(flags)
+        .arg("look around");
     let out = output(cmd).await;
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let events = if out.stdout.is_empty() { Vec::new() } else { events(&out.stdout) };

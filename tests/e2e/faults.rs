@@ -23,7 +23,7 @@ async fn run_json(
 ) -> (Option<i32>, Vec<serde_json::Value>, String) {
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true"])
+    cmd.args(["run", "--json", "--attempts", "1", "--test-command", "true"])
         .args(extra)
         .arg("--repo")
         .arg(fixture.repo())

@@ -72,7 +72,7 @@ impl Repo {
             .env("GITHUB_EVENT_PATH", &event_path)
             .env("GITHUB_WORKSPACE", self.fixture.repo());
         cmd.envs(env.iter().copied());
-        cmd.args(["github", "--json", "--model", "scripted"]).args(flags);
+        cmd.args(["github", "--json", "--attempts", "1", "--model", "scripted"]).args(flags);
         let out = output(cmd).await;
         eprintln!("REST calls for {event}:");
         for call in self.gh.calls() {

@@ -221,7 +221,9 @@ async fn text_tool_calls_from_small_models_are_executed() {
     let server = ModelServer::start(script).await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--tool-format", "text", "--repo"]).arg(fixture.repo()).arg("look at parse_date");
+    cmd.args(["run", "--attempts", "1", "--json", "--tool-format", "text", "--repo"])
+        .arg(fixture.repo())
+        .arg("look at parse_date");
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     let events = events(&out.stdout);
@@ -262,7 +264,9 @@ async fn auto_mode_moves_a_model_that_echoes_its_tools_to_text_calls() {
     let server = ModelServer::start(script).await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--repo"]).arg(fixture.repo()).arg("the parse_date helper rejects a Z suffix");
+    cmd.args(["run", "--attempts", "1", "--json", "--repo"])
+        .arg(fixture.repo())
+        .arg("the parse_date helper rejects a Z suffix");
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
     let events = events(&out.stdout);

@@ -87,7 +87,18 @@ async fn files_nested_200000_deep_are_indexed_searched_and_edited() {
     ])
     .await;
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--no-baseline", "--test-command", "true", "--model", "scripted", "--repo"]);
+    cmd.args([
+        "run",
+        "--attempts",
+        "1",
+        "--json",
+        "--no-baseline",
+        "--test-command",
+        "true",
+        "--model",
+        "scripted",
+        "--repo",
+    ]);
     cmd.arg(&repo).arg("change what after_the_deep_one returns");
     let out = output(cmd).await;
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -47,7 +47,18 @@ async fn a_200_mb_file_and_a_20_mb_line_are_read_in_windows_with_bounded_memory(
     .await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--no-baseline", "--test-command", "true", "--model", "scripted", "--repo"]);
+    cmd.args([
+        "run",
+        "--attempts",
+        "1",
+        "--json",
+        "--no-baseline",
+        "--test-command",
+        "true",
+        "--model",
+        "scripted",
+        "--repo",
+    ]);
     cmd.arg(fixture.repo()).arg("look at the big files");
     let out = output(with_peak_rss(&cmd)).await;
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -40,7 +40,9 @@ async fn a_link_at_the_temporary_name_gets_nothing_written_through_it() {
     .await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--model", "scripted", "--repo"]).arg(&repo).arg("make parse_date strict");
+    cmd.args(["run", "--attempts", "1", "--json", "--model", "scripted", "--repo"])
+        .arg(&repo)
+        .arg("make parse_date strict");
     let out = output(cmd).await;
     let events = events(&out.stdout);
 
@@ -101,11 +103,15 @@ async fn links_and_fifos_a_test_swaps_in_reach_no_event_and_hang_nothing() {
         turn("", &[("read_file", json!({"path": "pipe.py"}))]),
         turn("", &[("search", json!({"query": "HOST ONLY", "kind": "regex"}))]),
         turn("", &[("finish", json!({"summary": "looked", "outcome": "gave_up"}))]),
+        // A second attempt starts from the base, over the FIFO and links the test left.
+        turn("", &[("finish", json!({"summary": "looked again", "outcome": "gave_up"}))]),
     ])
     .await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--model", "scripted", "--repo"]).arg(&repo).arg("look at lookup_key");
+    cmd.args(["run", "--attempts", "2", "--json", "--model", "scripted", "--repo"])
+        .arg(&repo)
+        .arg("look at lookup_key");
     let out = tokio::time::timeout(std::time::Duration::from_secs(120), output(cmd)).await.expect("the run hung");
     let events = events(&out.stdout);
 
@@ -113,11 +119,12 @@ async fn links_and_fifos_a_test_swaps_in_reach_no_event_and_hang_nothing() {
     assert!(!sent.contains(HOST_SECRET), "a host file's bytes left the tree: {sent}");
     let results: Vec<String> =
         of_type(&events, "tool_result").iter().map(|r| r["output"].as_str().unwrap_or("").to_string()).collect();
-    assert_eq!(results.len(), 6, "{results:?}");
+    assert_eq!(results.len(), 7, "{results:?}");
     assert!(results[1].contains("symbolic link") && results[1].contains("id_ed25519"), "{}", results[1]);
     assert!(results[2].contains("symbolic link"), "{}", results[2]);
     assert!(results[3].contains("FIFO"), "{}", results[3]);
-    assert_eq!(finished(&events)["stop_reason"], "finished", "{}", finished(&events));
+    let end = finished(&events);
+    assert_eq!((end["stop_reason"].as_str(), end["attempts"].as_u64()), (Some("finished"), Some(2)), "{end}");
 }
 
 #[tokio::test]
@@ -133,7 +140,7 @@ async fn a_wright_toml_that_is_a_link_is_not_read() {
         ModelServer::start(vec![turn("", &[("finish", json!({"summary": "done", "outcome": "gave_up"}))])]).await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--model", "scripted", "--repo"]).arg(&repo).arg("tidy up");
+    cmd.args(["run", "--attempts", "1", "--json", "--model", "scripted", "--repo"]).arg(&repo).arg("tidy up");
     let out = output(cmd).await;
     let events = events(&out.stdout);
 

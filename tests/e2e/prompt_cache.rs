@@ -26,7 +26,9 @@ async fn cache_figures_are_summed_and_each_cache_break_is_an_event() {
     .await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg("look at dates");
+    cmd.args(["run", "--attempts", "1", "--json", "--test-command", "true", "--repo"])
+        .arg(fixture.repo())
+        .arg("look at dates");
     let out = output(cmd).await;
     let events = events(&out.stdout);
     assert_eq!(server.requests().len(), 3, "{}", String::from_utf8_lossy(&out.stderr));

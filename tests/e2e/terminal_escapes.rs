@@ -66,7 +66,7 @@ async fn the_run_view_shows_escapes_from_the_model_and_commands() {
     let server = server().await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--model", "scripted", "--repo"]).arg(fixture.repo()).arg("tidy up dates");
+    cmd.args(["run", "--attempts", "1", "--model", "scripted", "--repo"]).arg(fixture.repo()).arg("tidy up dates");
     let out = output(cmd).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -96,7 +96,7 @@ async fn show_and_log_show_escapes_from_commits_and_diffs() {
     let server = server().await;
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--model", "scripted", "--repo"]).arg(fixture.repo());
+    cmd.args(["run", "--attempts", "1", "--json", "--model", "scripted", "--repo"]).arg(fixture.repo());
     cmd.arg("tidy up \x1b[2J\u{202e}dates");
     let out = output(cmd).await;
     let events = events(&out.stdout);

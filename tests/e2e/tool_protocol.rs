@@ -14,7 +14,7 @@ use crate::support::{Home, events, of_type, output};
 async fn run(server: &ModelServer, fixture: &Fixture, flags: &[&str], task: &str) -> std::process::Output {
     let home = Home::new();
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json"]).args(flags).arg("--repo").arg(fixture.repo()).arg(task);
+    cmd.args(["run", "--json", "--attempts", "1"]).args(flags).arg("--repo").arg(fixture.repo()).arg(task);
     output(cmd).await
 }
 

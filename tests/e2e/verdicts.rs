@@ -61,7 +61,11 @@ async fn run(home: &Home, repo: &Path, script: Vec<Step>, extra: &[&str]) -> (Op
 
 async fn run_on(server: &ModelServer, home: &Home, repo: &Path, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--model", "scripted"]).args(extra).arg("--repo").arg(repo).arg("add(1, 2) should be 3");
+    cmd.args(["run", "--json", "--attempts", "1", "--model", "scripted"])
+        .args(extra)
+        .arg("--repo")
+        .arg(repo)
+        .arg("add(1, 2) should be 3");
     let out = output(cmd).await;
     assert!(!out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     (out.status.code(), events(&out.stdout))
