@@ -5,6 +5,7 @@
 
 mod apply_cli;
 mod architecture;
+mod attempts;
 mod branch_options;
 mod cli_errors;
 mod commit_contents;

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use serde::Serialize;
 use wright_llm::Usage;
 
 use crate::{Event, EventKind, PlanStep, StopReason, Verdict};
@@ -43,6 +44,26 @@ pub struct RunHistory {
     pub plan: Option<Vec<PlanStep>>,
     /// The last event's number, so a resumed run numbers on from it.
     pub last_seq: u64,
+    /// Each attempt begun, in order (none for a run from before attempts).
+    pub attempts: Vec<AttemptHistory>,
+}
+
+/// One attempt of a run, as its events tell it: how it ended (the last end told, as a
+/// resumed attempt ends again) and the branch that holds it now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptHistory {
+    pub attempt: u32,
+    /// `None` while it is in progress, or when the run stopped in it.
+    pub verdict: Option<Verdict>,
+    pub stop_reason: Option<StopReason>,
+    pub detail: Option<String>,
+    /// Lines added and removed since the attempt's start.
+    pub diff_lines: Option<usize>,
+    pub commits: Option<usize>,
+    /// Its own branch once set aside; the task branch's when the task branch holds it.
+    pub branch: String,
+    /// The attempt the task branch holds, as the run's end says.
+    pub selected: bool,
 }
 
 /// How a run ended, from its `run_finished` event.
@@ -55,6 +76,9 @@ pub struct Finish {
     pub context_rewrites: u32,
     pub cost_usd: Option<f64>,
     pub worktree: String,
+    /// Attempts made, and the one the task branch holds.
+    pub attempts: u32,
+    pub selected_attempt: u32,
 }
 
 impl RunHistory {
@@ -67,7 +91,16 @@ impl RunHistory {
         let last_start = events.iter().rposition(|e| matches!(e.kind, EventKind::RunStarted { .. }))?;
         let finished = events.get(last_start..).unwrap_or_default().iter().rev().find_map(|e| match &e.kind {
             EventKind::RunFinished {
-                verdict, stop_reason, steps, usage, context_rewrites, cost_usd, worktree, ..
+                verdict,
+                stop_reason,
+                steps,
+                usage,
+                context_rewrites,
+                cost_usd,
+                worktree,
+                attempts,
+                selected_attempt,
+                ..
             } => Some(Finish {
                 verdict: *verdict,
                 stop_reason: *stop_reason,
@@ -76,9 +109,12 @@ impl RunHistory {
                 context_rewrites: *context_rewrites,
                 cost_usd: *cost_usd,
                 worktree: worktree.clone(),
+                attempts: *attempts,
+                selected_attempt: *selected_attempt,
             }),
             _ => None,
         });
+        let attempts = attempts(events, branch, finished.as_ref().map(|f| f.selected_attempt));
         let tokens = events
             .iter()
             .map(|e| match &e.kind {
@@ -104,8 +140,57 @@ impl RunHistory {
             tokens,
             plan,
             last_seq: events.last().map_or(0, |e| e.seq),
+            attempts,
         })
     }
+}
+
+/// The attempts `events` tell of, in order; `task_branch` holds `selected` and any
+/// attempt never set aside.
+fn attempts(events: &[Event], task_branch: &str, selected: Option<u32>) -> Vec<AttemptHistory> {
+    let mut out: Vec<AttemptHistory> = Vec::new();
+    for event in events {
+        let (attempt, end) = match &event.kind {
+            EventKind::AttemptStarted { attempt, .. } => (*attempt, None),
+            EventKind::AttemptFinished { attempt, .. } => (*attempt, Some(&event.kind)),
+            _ => continue,
+        };
+        let at = match out.iter().position(|a| a.attempt == attempt) {
+            Some(at) => at,
+            None => {
+                out.push(AttemptHistory {
+                    attempt,
+                    verdict: None,
+                    stop_reason: None,
+                    detail: None,
+                    diff_lines: None,
+                    commits: None,
+                    branch: task_branch.to_string(),
+                    selected: false,
+                });
+                out.len() - 1
+            }
+        };
+        if let Some(EventKind::AttemptFinished { branch, verdict, stop_reason, detail, commits, diff_lines, .. }) = end
+            && let Some(a) = out.get_mut(at)
+        {
+            a.verdict = Some(*verdict);
+            a.stop_reason = Some(*stop_reason);
+            a.detail = Some(detail.clone());
+            a.diff_lines = Some(*diff_lines);
+            a.commits = Some(*commits);
+            a.branch = branch.clone().unwrap_or_else(|| task_branch.to_string());
+        }
+    }
+    out.sort_by_key(|a| a.attempt);
+    for a in &mut out {
+        // The selected attempt's own branch went when the task branch took it.
+        if Some(a.attempt) == selected {
+            a.selected = true;
+            a.branch = task_branch.to_string();
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -169,5 +254,54 @@ mod tests {
         let finish = run.finished.unwrap();
         assert_eq!((finish.verdict, finish.stop_reason, finish.steps), (Verdict::NotFixed, StopReason::Finished, 3));
         assert_eq!(RunHistory::of(&read_events(&finished(0, "finished"))), None, "no start, no run");
+    }
+
+    fn attempt_finished(seq: u64, attempt: u32, branch: Option<&str>, verdict: &str, stop: &str) -> String {
+        line(
+            seq,
+            serde_json::json!({"type": "attempt_finished", "attempt": attempt, "branch": branch, "verdict": verdict,
+                "verdict_reason": "", "stop_reason": stop, "detail": format!("attempt {attempt} ended"), "commits": 1,
+                "files_changed": ["a.py"], "diff_lines": attempt * 2, "final": null}),
+        )
+    }
+
+    #[test]
+    fn attempts_read_with_their_last_end_and_the_branch_that_holds_them() {
+        let begun = |seq, attempt| {
+            line(
+                seq,
+                serde_json::json!({"type": "attempt_started", "attempt": attempt, "from": "abc", "temperature": null}),
+            )
+        };
+        let mut journal = vec![
+            started(0),
+            begun(1, 1),
+            attempt_finished(2, 1, Some("wright/fix-it-attempt-1"), "not_fixed", "finished"),
+            begun(3, 2),
+            // Interrupted in attempt 2, then resumed: the attempt ends again.
+            attempt_finished(4, 2, None, "unknown", "interrupted"),
+            started(5),
+        ];
+        let run = RunHistory::of(&read_events(&journal.join("\n"))).unwrap();
+        assert_eq!(run.attempts.len(), 2);
+        assert_eq!(run.attempts[1].stop_reason, Some(StopReason::Interrupted));
+        assert!(run.attempts.iter().all(|a| !a.selected), "the run has not ended");
+
+        journal.push(attempt_finished(6, 2, Some("wright/fix-it-attempt-2"), "no_change", "finished"));
+        let mut end: serde_json::Value = serde_json::from_str(&finished(7, "finished")).unwrap();
+        (end["attempts"], end["selected_attempt"]) = (2.into(), 1.into());
+        journal.push(end.to_string());
+        let run = RunHistory::of(&read_events(&journal.join("\n"))).unwrap();
+        let [first, second] = run.attempts.as_slice() else { panic!("{:?}", run.attempts) };
+        assert_eq!(run.finished.as_ref().map(|f| (f.attempts, f.selected_attempt)), Some((2, 1)));
+        assert!(first.selected && !second.selected);
+        assert_eq!(first.branch, "wright/fix-it", "the task branch holds the selected attempt");
+        assert_eq!((first.verdict, first.diff_lines), (Some(Verdict::NotFixed), Some(2)));
+        assert_eq!(second.branch, "wright/fix-it-attempt-2");
+        assert_eq!((second.verdict, second.stop_reason), (Some(Verdict::NoChange), Some(StopReason::Finished)));
+
+        let old = RunHistory::of(&read_events(&[started(0), finished(1, "finished")].join("\n"))).unwrap();
+        assert!(old.attempts.is_empty(), "a journal from before attempts tells of none");
+        assert_eq!(old.finished.map(|f| (f.attempts, f.selected_attempt)), Some((1, 1)));
     }
 }

@@ -50,7 +50,7 @@ pub use events::{
     TestPhase, TestSummary, Verdict,
 };
 pub use journal::{Journal, record_panics};
-pub use journal_reader::{Finish, RunHistory, read_events, read_journal};
+pub use journal_reader::{AttemptHistory, Finish, RunHistory, read_events, read_journal};
 pub use profile::PromptProfile;
 pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 use serde_json::json;
-use wright_agent::StepStatus;
+use wright_agent::{AttemptHistory, StepStatus};
 
 use crate::cli::{LogArgs, ShowArgs};
 use crate::runs;
@@ -64,6 +64,13 @@ pub fn show(args: ShowArgs) -> Result<i32> {
     if let Some(v) = &run.verdict {
         println!("verdict:  {} ({})", visible(v), visible(run.stop_reason.as_deref().unwrap_or("")));
     }
+    // A run of one attempt says nothing of attempts.
+    if run.attempts.len() > 1 {
+        println!("\nattempts:");
+        for a in &run.attempts {
+            println!("{}", attempt_line(a));
+        }
+    }
     if let Some(steps) = plan {
         println!("\nplan:");
         for s in steps {
@@ -95,4 +102,52 @@ pub fn show(args: ShowArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// One attempt in `wright show`: `*` marks the one the task branch holds.
+fn attempt_line(a: &AttemptHistory) -> String {
+    let mark = if a.selected { "*" } else { " " };
+    let held = if a.selected { " (the task branch holds it)" } else { "" };
+    let ended = match (a.verdict, a.stop_reason) {
+        (Some(verdict), Some(stop)) => {
+            let lines = a.diff_lines.map(|n| format!("{n} lines changed")).unwrap_or_default();
+            let detail = a.detail.as_deref().map(|d| format!(": {}", visible(d))).unwrap_or_default();
+            format!("{} ({}{detail}), {lines}", verdict.as_str(), stop.as_str())
+        }
+        _ => "did not end".to_string(),
+    };
+    format!("  {mark} attempt {}: {ended}; on {}{held}", a.attempt, visible(&a.branch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wright_agent::{StopReason, Verdict};
+
+    #[test]
+    fn an_attempt_line_tells_its_evidence_and_branch_with_strangers_text_made_visible() {
+        let set_aside = AttemptHistory {
+            attempt: 1,
+            verdict: Some(Verdict::NotFixed),
+            stop_reason: Some(StopReason::Finished),
+            detail: Some("the model finished: gave_up\u{1b}[2J".into()),
+            diff_lines: Some(2),
+            commits: Some(1),
+            branch: "wright/fix-attempt-1".into(),
+            selected: false,
+        };
+        assert_eq!(
+            attempt_line(&set_aside),
+            "    attempt 1: not_fixed (finished: the model finished: gave_up\\u{1b}[2J), 2 lines changed; on wright/fix-attempt-1"
+        );
+        let going = AttemptHistory {
+            attempt: 2,
+            verdict: None,
+            stop_reason: None,
+            branch: "wright/fix".into(),
+            selected: true,
+            ..set_aside
+        };
+        assert_eq!(attempt_line(&going), "  * attempt 2: did not end; on wright/fix (the task branch holds it)");
+    }
 }

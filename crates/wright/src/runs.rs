@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use wright_agent::{PlanStep, RunHistory};
+use wright_agent::{AttemptHistory, PlanStep, RunHistory};
 
 use crate::exit::usage;
 
@@ -40,6 +40,9 @@ pub struct RunInfo {
     pub commits: usize,
     pub tokens: u64,
     pub test_command: Option<String>,
+    /// Each attempt begun, and the one the task branch holds once the run ended.
+    pub attempts: Vec<AttemptHistory>,
+    pub selected_attempt: Option<u32>,
     /// The plan as the run last updated it.
     #[serde(skip)]
     pub plan: Option<Vec<PlanStep>>,
@@ -110,6 +113,8 @@ fn read(dir: &Path) -> Option<RunInfo> {
         commits: run.commits,
         tokens: run.tokens,
         test_command: run.test_command,
+        selected_attempt: run.finished.as_ref().map(|f| f.selected_attempt),
+        attempts: run.attempts,
         plan: run.plan,
         last_seq: run.last_seq,
     })

@@ -1,0 +1,92 @@
+//! Runs of more than one attempt through the real binary: an attempt the tests refute is
+//! set aside on a branch of its own, a fresh one fixes the task, and `wright show` lists
+//! both with their evidence and the branch that holds each.
+
+use serde_json::{Value, json};
+
+use crate::support::fixture::Fixture;
+use crate::support::server::{ModelServer, Step, turn};
+use crate::support::{Home, events, finished, git, of_type, output};
+
+const TASK: &str = "parse_date keeps surrounding spaces";
+/// The project's test: passes once `parse_date` strips its input.
+const TEST: &str = "grep -q 'text.strip()' dates.py";
+
+/// An edit of `parse_date` that passes `to` for its input.
+pub fn edit(to: &str) -> Step {
+    turn("", &[("edit", json!({"path": "dates.py", "old": "strptime(text,", "new": format!("strptime({to},")}))])
+}
+
+pub fn finish(outcome: &str) -> Step {
+    turn("", &[("finish", json!({"summary": format!("{outcome} summary"), "outcome": outcome}))])
+}
+
+/// Attempt 1 changes the wrong thing and gives up; attempt 2 fixes the task.
+pub fn two_attempts() -> Vec<Step> {
+    vec![edit("text.lower()"), finish("gave_up"), edit("text.strip()"), finish("fixed")]
+}
+
+#[tokio::test]
+async fn show_lists_each_attempt_with_its_evidence_and_branch() {
+    let (home, fixture) = (Home::new(), Fixture::new());
+    let server = ModelServer::start(two_attempts()).await;
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--attempts", "2", "--test-command", TEST, "--repo"]).arg(fixture.repo()).arg(TASK);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let events = events(&out.stdout);
+    let end = finished(&events);
+    assert_eq!((end["attempts"].as_u64(), end["selected_attempt"].as_u64()), (Some(2), Some(2)), "{end}");
+    let (run_id, branch) = (events[0]["run_id"].as_str().unwrap(), end["branch"].as_str().unwrap());
+    let set_aside = format!("{branch}-attempt-1");
+    assert!(git(&fixture.repo(), &["show", &format!("{set_aside}:dates.py")]).contains("text.lower()"));
+    let diff_lines: Vec<u64> =
+        of_type(&events, "attempt_finished").iter().map(|e| e["diff_lines"].as_u64().unwrap()).collect();
+    assert_eq!(diff_lines, [2, 2]);
+
+    let mut show = home.wright(&server.base_url);
+    show.args(["show", run_id]);
+    let text = String::from_utf8_lossy(&output(show).await.stdout).into_owned();
+    assert!(text.contains("\nattempts:\n"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "    attempt 1: not_fixed (finished: the model finished: gave_up), 2 lines changed; on {set_aside}\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  * attempt 2: fixed (finished: the model finished: fixed), 2 lines changed; on {branch} (the task branch holds it)\n"
+        )),
+        "{text}"
+    );
+
+    let mut show = home.wright(&server.base_url);
+    show.args(["show", "--json", run_id]);
+    let shown: Value = serde_json::from_slice(&output(show).await.stdout).unwrap();
+    let attempts = shown["run"]["attempts"].as_array().unwrap();
+    let brief: Vec<(u64, &str, &str, bool)> = attempts
+        .iter()
+        .map(|a| {
+            let selected = a["selected"].as_bool().unwrap();
+            (a["attempt"].as_u64().unwrap(), a["verdict"].as_str().unwrap(), a["branch"].as_str().unwrap(), selected)
+        })
+        .collect();
+    assert_eq!(brief, [(1, "not_fixed", set_aside.as_str(), false), (2, "fixed", branch, true)]);
+    assert_eq!(shown["run"]["selected_attempt"], 2);
+}
+
+#[tokio::test]
+async fn a_run_of_one_attempt_shows_no_attempt_list() {
+    let (home, fixture) = (Home::new(), Fixture::new());
+    let server = ModelServer::start(vec![edit("text.strip()"), finish("fixed")]).await;
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--test-command", TEST, "--repo"]).arg(fixture.repo()).arg(TASK);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let run_id = events(&out.stdout)[0]["run_id"].as_str().unwrap().to_string();
+    let mut show = home.wright(&server.base_url);
+    show.args(["show", &run_id]);
+    let text = String::from_utf8_lossy(&output(show).await.stdout).into_owned();
+    assert!(text.contains("verdict:  fixed (finished)") && !text.contains("attempts:"), "{text}");
+}
