@@ -72,7 +72,9 @@ impl Repo {
             .env("GITHUB_EVENT_PATH", &event_path)
             .env("GITHUB_WORKSPACE", self.fixture.repo());
         cmd.envs(env.iter().copied());
-        cmd.args(["github", "--json", "--attempts", "1", "--model", "scripted"]).args(flags);
+        // One attempt unless the test asks for more (clap takes a flag once).
+        let attempts: &[&str] = if flags.contains(&"--attempts") { &[] } else { &["--attempts", "1"] };
+        cmd.args(["github", "--json", "--model", "scripted"]).args(attempts).args(flags);
         let out = output(cmd).await;
         eprintln!("REST calls for {event}:");
         for call in self.gh.calls() {
@@ -266,6 +268,37 @@ async fn a_labelled_issue_becomes_a_pushed_branch_and_a_draft_pull_request() {
     }
     let tip = git(&repo.fixture.repo(), &["rev-parse", "wright/issue-7"]).trim().to_string();
     assert_eq!(repo.remote_tip("wright/issue-7"), Some(tip), "the branch landed on the remote");
+    repo.assert_token_kept(&model, &out);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_selected_attempt_is_pushed_and_the_others_are_summarized() {
+    let repo = Repo::new().await;
+    // Attempt 1 changes the wrong line and gives up; the tests refute it. Attempt 2 fixes.
+    let wrong = turn("", &[("edit", json!({"path": "dates.py", "old": "Parse an ISO", "new": "Parse a strict ISO"}))]);
+    let model = ModelServer::start(vec![wrong, finish("gave_up"), fix(), finish("fixed")]).await;
+    let out = repo.bot(&model, "issues", &labeled(ISSUE), &["--attempts", "2"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let events = events(&out.stdout);
+    let end = finished(&events);
+    assert_eq!((end["verdict"].as_str(), end["selected_attempt"].as_u64()), (Some("fixed"), Some(2)), "{end}");
+
+    // The set-aside attempt stays in the checkout; the remote gets the task branch only.
+    let checkout = repo.fixture.repo();
+    assert!(git(&checkout, &["show", "wright/issue-7-attempt-1:dates.py"]).contains("Parse a strict ISO"));
+    let pushed = git(&repo.remote.bare, &["for-each-ref", "--format=%(refname)", "refs/heads/"]);
+    assert_eq!(pushed.lines().collect::<Vec<_>>(), ["refs/heads/main", "refs/heads/wright/issue-7"], "{pushed}");
+    let tip = git(&checkout, &["rev-parse", "wright/issue-7"]).trim().to_string();
+    assert_eq!(repo.remote_tip("wright/issue-7"), Some(tip));
+    let pushed_file = git(&repo.remote.bare, &["show", "wright/issue-7:dates.py"]);
+    assert!(pushed_file.contains("removesuffix") && !pushed_file.contains("strict ISO"), "{pushed_file}");
+
+    let section = "### Other attempts\nThe branch holds attempt 2 of 2, selected by the tests; the others were not pushed:\n- attempt 1: `not_fixed`, 2 lines changed\n";
+    let pull = repo.gh.calls_to("POST /repos/o/r/pulls")[0].json()["body"].as_str().unwrap().to_string();
+    assert!(pull.contains(section), "{pull}");
+    let edits = repo.gh.calls_to("PATCH /repos/o/r/issues/comments/1001");
+    let last = edits.last().unwrap().json()["body"].as_str().unwrap().to_string();
+    assert!(last.contains(section) && last.matches("attempt 1").count() == 1, "{last}");
     repo.assert_token_kept(&model, &out);
 }
 

@@ -35,6 +35,19 @@ pub struct Outcome {
     pub cap: Option<String>,
     /// What the model said it did.
     pub summary: String,
+    /// Attempts made, and the one the pushed branch holds (1 and 1 for a run of one).
+    pub attempts: u32,
+    pub selected_attempt: u32,
+}
+
+/// An attempt the run made, as the comment and the pull request summarize it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttemptNote {
+    pub attempt: u32,
+    /// `fixed`, `not_fixed`, ... as for the run.
+    pub verdict: String,
+    /// Lines added and removed since the attempt's start.
+    pub diff_lines: usize,
 }
 
 /// The progress comment's state.
@@ -47,6 +60,8 @@ pub struct Progress {
     pub pull: Option<String>,
     /// What went wrong, when the run could not finish its work.
     pub failure: Option<String>,
+    /// The attempts that ended, in order (the last end told of each).
+    pub attempts: Vec<AttemptNote>,
 }
 
 impl Progress {
@@ -70,6 +85,7 @@ impl Progress {
         if let Some(o) = &self.outcome {
             out.push_str("\n### Result\n");
             out.push_str(&result(o));
+            out.push_str(&other_attempts(o, &self.attempts));
         }
         if let Some(pull) = &self.pull {
             out.push_str(&format!("\n{pull}\n"));
@@ -121,6 +137,23 @@ fn result(o: &Outcome) -> String {
     out
 }
 
+/// The attempts the branch does not hold, in a short section of their own (nothing for a
+/// run of one attempt): they stay on branches in the run's checkout, never pushed.
+fn other_attempts(o: &Outcome, attempts: &[AttemptNote]) -> String {
+    let others: Vec<&AttemptNote> = attempts.iter().filter(|a| a.attempt != o.selected_attempt).collect();
+    if o.attempts <= 1 || others.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n### Other attempts\nThe branch holds attempt {} of {}, selected by the tests; the others were not pushed:\n",
+        o.selected_attempt, o.attempts
+    );
+    for a in others {
+        out.push_str(&format!("- attempt {}: {}, {} lines changed\n", a.attempt, one_line(&a.verdict), a.diff_lines));
+    }
+    out
+}
+
 /// The draft pull request's title: the task's first line, kept short.
 pub fn pull_title(task_line: &str, issue: u64) -> String {
     let short = inert::plain(task_line, 72);
@@ -144,6 +177,7 @@ pub fn pull_body(progress: &Progress, issue: u64) -> String {
     if let Some(o) = &progress.outcome {
         out.push_str("\n### Tests and usage\n");
         out.push_str(&result(o));
+        out.push_str(&other_attempts(o, &progress.attempts));
     }
     out.push_str(&format!("\nCloses #{issue}\n"));
     out
@@ -190,6 +224,22 @@ mod tests {
         let done = p.render();
         assert!(done.contains("`not_fixed`: `test_parse still fails`"), "{done}");
         assert!(done.contains("(budget cap hit: max_steps = 3)"), "{done}");
+    }
+
+    #[test]
+    fn the_attempts_the_branch_does_not_hold_are_summarized_once_the_run_ended() {
+        let note = |attempt, verdict: &str, diff_lines| AttemptNote { attempt, verdict: verdict.into(), diff_lines };
+        let mut p = Progress { attempts: vec![note(1, "not_fixed", 4), note(2, "fixed", 2)], ..Progress::default() };
+        assert!(!p.render().contains("Other attempts"), "not while the run goes");
+        p.outcome = Some(Outcome { attempts: 3, selected_attempt: 2, ..Outcome::default() });
+        p.attempts.push(note(3, "no_change", 0));
+        let section = "\n### Other attempts\nThe branch holds attempt 2 of 3, selected by the tests; the others were not pushed:\n- attempt 1: `not_fixed`, 4 lines changed\n- attempt 3: `no_change`, 0 lines changed\n";
+        for text in [p.render(), pull_body(&p, 4)] {
+            assert!(text.contains(section), "{text}");
+        }
+        p.outcome = Some(Outcome { attempts: 1, selected_attempt: 1, ..Outcome::default() });
+        p.attempts = vec![note(1, "fixed", 2)];
+        assert!(!p.render().contains("attempt"), "a run of one attempt says nothing of attempts");
     }
 
     #[test]

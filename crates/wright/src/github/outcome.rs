@@ -17,6 +17,8 @@ pub fn of(finished: &EventKind, budgets: &Budgets) -> Option<Outcome> {
         usage,
         cost_usd,
         steps,
+        attempts,
+        selected_attempt,
         ..
     } = finished
     else {
@@ -35,6 +37,8 @@ pub fn of(finished: &EventKind, budgets: &Budgets) -> Option<Outcome> {
         stopped: detail.clone(),
         cap: cap(*stop_reason, budgets),
         summary: summary.clone(),
+        attempts: *attempts,
+        selected_attempt: *selected_attempt,
     })
 }
 

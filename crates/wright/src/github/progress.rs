@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use wright_agent::{Event, EventKind, EventSink, Redactor, StepStatus};
-use wright_github::report::{Progress, StepState};
+use wright_github::report::{AttemptNote, Progress, StepState};
 use wright_github::rest::Client;
 
 /// Shortest time between two edits of the comment while the run goes.
@@ -74,6 +74,17 @@ fn apply(progress: &mut Progress, event: &Event) -> bool {
                 })
                 .collect();
             true
+        }
+        // Kept for the result: an attempt that ends again (resumed) is told once, as it
+        // ended last.
+        EventKind::AttemptFinished { attempt, verdict, diff_lines, .. } => {
+            let note =
+                AttemptNote { attempt: *attempt, verdict: verdict.as_str().to_string(), diff_lines: *diff_lines };
+            match progress.attempts.iter_mut().find(|a| a.attempt == *attempt) {
+                Some(known) => *known = note,
+                None => progress.attempts.push(note),
+            }
+            false
         }
         _ => false,
     }
