@@ -266,6 +266,8 @@ pub enum TestPhase {
     Baseline,
     /// When the model first called finish, to weigh it.
     Review,
+    /// After the first attempt committed the tests that should show the bug.
+    Reproduction,
     /// After the model stopped.
     Final,
 }

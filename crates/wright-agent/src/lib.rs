@@ -30,6 +30,7 @@ mod prompt;
 mod quote;
 mod redact;
 mod repeats;
+mod reproduce;
 mod resumed;
 mod seen;
 mod session;

@@ -106,6 +106,7 @@ impl Resumed {
                 self.attempts.from = Some(from);
             }
             Record::AttemptFinished { end } => self.attempts.ended.push(end),
+            Record::Reproduced { commit, .. } => self.attempts.from = Some(commit),
             Record::Finished => self.finished = true,
         }
     }

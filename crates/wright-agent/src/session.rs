@@ -17,12 +17,14 @@ use crate::parts::Parts;
 use crate::plan::FinishArgs;
 use crate::prompt::ToolFormat;
 use crate::repeats::RepeatGuard;
+use crate::reproduce::Reproduction;
 use crate::test_runs::{allowed, hang_note};
 use crate::transcript::Record;
 use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, TestPhase};
 
 mod attempt_loop;
 mod conclude;
+mod reproduction;
 
 pub(crate) use conclude::Judged;
 
@@ -47,6 +49,8 @@ pub struct Session {
     /// The attempt in progress, judged already: the last attempt, ended with evidence
     /// that wants no other.
     pub(crate) judged: Option<Judged>,
+    /// Whether the first attempt is still to show the bug with a test.
+    pub(crate) reproduction: Reproduction,
 }
 
 impl Session {
@@ -60,6 +64,7 @@ impl Session {
             reviewed_run: None,
             attempts: AttemptState::default(),
             judged: None,
+            reproduction: Reproduction::Off,
         }
     }
 
@@ -287,6 +292,7 @@ impl Session {
             // synced on a blocking thread).
             let plan = Record::Plan { steps: p.plan.clone() };
             p.conversation.record(&plan, true, &mut p.events);
+            self.check_reproduction(output, interrupt).await;
         }
         self.record_spent(false);
         done.committed

@@ -82,6 +82,13 @@ pub enum Record {
         from: String,
         temperature: Option<f64>,
     },
+    /// The first attempt's tests fail on the unchanged code as they should: `commit` holds
+    /// them, every attempt starts from it, and the `baseline` record that follows is the
+    /// test run there.
+    Reproduced {
+        commit: String,
+        tests: Vec<String>,
+    },
     /// An attempt ended; it was set aside on its branch before the next one started.
     AttemptFinished {
         end: crate::attempts::AttemptEnd,

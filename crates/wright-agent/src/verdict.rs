@@ -141,7 +141,7 @@ fn runs_own_tests(e: &Evidence, last: &TestRun, c: &Comparison) -> Vec<String> {
 
 /// Whether `path` holds tests by its name: a `test`/`tests`/`spec` folder, or a name such
 /// as `test_x.py`, `x_test.go`, `x.test.js`, `x_spec.rb`.
-fn is_test_file(path: &str) -> bool {
+pub(crate) fn is_test_file(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     let folders = &parts[..parts.len().saturating_sub(1)];
     if folders.iter().any(|f| matches!(*f, "test" | "tests" | "__tests__" | "spec" | "specs" | "testdata")) {

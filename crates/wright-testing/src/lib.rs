@@ -30,7 +30,7 @@ pub use candidate::{Candidate, Detected};
 pub use compare::{Comparison, compare, in_files};
 pub use detect::detect;
 pub use run::{Limits, run};
-pub use settle::{Settled, settle};
+pub use settle::{Settled, failed_tests, settle};
 
 /// Whether a command's output says it ran no test at all (`Ran 0 tests`, `no tests ran`):
 /// such a run "passes" and shows nothing.

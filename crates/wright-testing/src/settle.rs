@@ -85,7 +85,16 @@ fn ran_a_test(run: &TestRun) -> bool {
     if run.timed_out || collection_failed(&run.output_tail) {
         return false;
     }
-    run.counts().passed > 0 || run.named(Outcome::Failed).iter().any(|t| !LOADER_ERRORS.iter().any(|e| t.contains(e)))
+    run.counts().passed > 0 || !failed_tests(run).is_empty()
+}
+
+/// The tests of `run` that failed as tests: none when the run timed out or its tests could
+/// not be collected, and never a module unittest could not load.
+pub fn failed_tests(run: &TestRun) -> Vec<&str> {
+    if run.timed_out || collection_failed(&run.output_tail) {
+        return Vec::new();
+    }
+    run.named(Outcome::Failed).into_iter().filter(|t| !LOADER_ERRORS.iter().any(|e| t.contains(e))).collect()
 }
 
 /// What unittest names a module it could not import or load in place of its tests.

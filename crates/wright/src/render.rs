@@ -157,6 +157,7 @@ impl EventSink for Terminal {
                 let phase = match t.phase {
                     TestPhase::Baseline => "tests at the base",
                     TestPhase::Review => "tests before finishing",
+                    TestPhase::Reproduction => "tests of the reproduction",
                     TestPhase::Final => "tests",
                 };
                 format!(

@@ -10,6 +10,7 @@ use wright_llm::Message;
 use super::{Session, Stop};
 use crate::attempts::{DEFAULT_MAX_ATTEMPTS, MIN_SECONDS_LEFT, MIN_STEPS_LEFT, account, deserves_another};
 use crate::interrupt::Interrupt;
+use crate::reproduce::{self, Reproduction};
 use crate::transcript::Record;
 use crate::{EventKind, StopReason};
 
@@ -96,6 +97,11 @@ impl Session {
             let cap = p.config.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
             let told = account(&self.attempts.ended, n, cap);
             p.conversation.remember(Message::User { content: told }, &mut p.events);
+        } else if let Some(command) = p.tests.command().filter(|_| reproduce::wanted(p.baseline.as_ref())) {
+            // After the messages later attempts share: they start from the reproduction.
+            let content = reproduce::ask(command);
+            p.conversation.remember(Message::User { content }, &mut p.events);
+            self.reproduction = Reproduction::Wanted { tries: 0 };
         }
         self.attempts.current = n;
         self.attempts.from = Some(from);

@@ -39,9 +39,19 @@ impl Ran {
 /// A run of `task` on a small repository with a passing `true` test command, against a
 /// model that answers from `script`; `adjust` changes the configuration first.
 pub async fn run(task: &str, script: Vec<Step>, adjust: impl FnOnce(&mut SessionConfig)) -> Ran {
+    run_with_files(task, &[], script, adjust).await
+}
+
+/// As [`run`], on a repository that also holds `files` (path, text).
+pub async fn run_with_files(
+    task: &str,
+    files: &[(&str, &str)],
+    script: Vec<Step>,
+    adjust: impl FnOnce(&mut SessionConfig),
+) -> Ran {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
-    init_repo(&repo);
+    init_repo(&repo, files);
     // Every commit message is derived: the script answers only the loop's requests.
     let server = ModelServer::start(script).await;
     let mut config = config(task, &repo, dir.path(), &server.base_url);
@@ -101,11 +111,16 @@ fn client(base_url: &str) -> ClientConfig {
     }
 }
 
-/// A repository of one Python module and its README, committed on `main`.
-fn init_repo(repo: &Path) {
+/// A repository of one Python module, its README and `files`, committed on `main`.
+fn init_repo(repo: &Path, files: &[(&str, &str)]) {
     std::fs::create_dir_all(repo).unwrap();
     std::fs::write(repo.join("dates.py"), "def parse_date(text):\n    return text\n").unwrap();
     std::fs::write(repo.join("README.md"), "# repo\n").unwrap();
+    for (path, text) in files {
+        let path = repo.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     for args in [
         &["init", "-q", "-b", "main"][..],
         &["config", "user.name", "Pat Developer"],

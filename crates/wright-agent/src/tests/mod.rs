@@ -4,4 +4,5 @@
 mod attempts;
 mod harness;
 mod repeats;
+mod reproduce;
 mod session_loop;
