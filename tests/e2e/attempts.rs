@@ -1,12 +1,15 @@
 //! Runs of more than one attempt through the real binary: an attempt the tests refute is
 //! set aside on a branch of its own, a fresh one fixes the task, and `wright show` lists
-//! both with their evidence and the branch that holds each.
+//! both with their evidence and the branch that holds each; a run killed in its second
+//! attempt resumes that attempt.
+
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::support::fixture::Fixture;
 use crate::support::server::{ModelServer, Step, turn};
-use crate::support::{Home, events, finished, git, of_type, output};
+use crate::support::{Home, events, finished, git, of_type, output, spawn};
 
 const TASK: &str = "parse_date keeps surrounding spaces";
 /// The project's test: passes once `parse_date` strips its input.
@@ -89,4 +92,81 @@ async fn a_run_of_one_attempt_shows_no_attempt_list() {
     show.args(["show", &run_id]);
     let text = String::from_utf8_lossy(&output(show).await.stdout).into_owned();
     assert!(text.contains("verdict:  fixed (finished)") && !text.contains("attempts:"), "{text}");
+}
+
+#[tokio::test]
+async fn a_run_killed_in_its_second_attempt_resumes_that_attempt() {
+    let (home, fixture) = (Home::new(), Fixture::new());
+    // Attempt 1 is refuted; attempt 2 makes its fix, then the process dies mid-stream.
+    let script = vec![edit("text.lower()"), finish("gave_up"), edit("text.strip()"), Step::Stall, finish("fixed")];
+    let server = ModelServer::start(script).await;
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--attempts", "3", "--test-command", TEST, "--repo"]).arg(fixture.repo()).arg(TASK);
+    let mut child = spawn(cmd).await;
+    for _ in 0..400 {
+        if server.requests().len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(server.requests().len(), 4, "the run did not reach attempt 2's stalled turn");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    let killed = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let before = events(&killed.stdout);
+    assert!(before.iter().all(|e| e["type"] != "run_finished"), "a killed run has no finish event");
+    let started: Vec<u64> =
+        of_type(&before, "attempt_started").iter().map(|e| e["attempt"].as_u64().unwrap()).collect();
+    assert_eq!(started, [1, 2]);
+    let (run_id, branch) = (before[0]["run_id"].as_str().unwrap(), before[0]["branch"].as_str().unwrap());
+    let set_aside = format!("{branch}-attempt-1");
+
+    let mut resume = home.wright(&server.base_url);
+    resume.args(["resume", "--json", run_id]);
+    let out = output(resume).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = events(&out.stdout);
+    let end = finished(&after);
+    assert_eq!(
+        (end["verdict"].as_str(), end["attempts"].as_u64(), end["selected_attempt"].as_u64()),
+        (Some("fixed"), Some(2), Some(2)),
+        "{end}"
+    );
+    assert!(of_type(&after, "attempt_started").is_empty(), "attempt 2 goes on; none begins");
+    let ended: Vec<u64> = of_type(&after, "attempt_finished").iter().map(|e| e["attempt"].as_u64().unwrap()).collect();
+    assert_eq!(ended, [2]);
+
+    // Attempt 2's conversation: the shared first messages and the account of attempt 1
+    // (as attempt 2 began with them), its own turns, then the note; none of attempt 1's.
+    let requests = server.requests();
+    let began = requests[2]["messages"].as_array().unwrap();
+    let resumed = requests[4]["messages"].as_array().unwrap();
+    assert_eq!(resumed[..began.len()], began[..], "attempt 2 goes on from where it began");
+    assert!(began.last().unwrap()["content"].as_str().unwrap().starts_with("[wright: this is attempt 2 of at most 3."));
+    let own = &resumed[began.len()..];
+    assert!(own.iter().any(|m| m["tool_calls"].to_string().contains("text.strip()")), "{own:?}");
+    assert!(!requests[4]["messages"].to_string().contains("text.lower()"), "attempt 1's turns came back");
+    assert_eq!(requests[2]["temperature"].as_f64(), Some(0.8), "a later attempt samples hotter");
+    for field in ["temperature", "seed"] {
+        assert_eq!(requests[4][field], requests[2][field], "the resumed attempt samples as it did: {field}");
+    }
+    let note = own.last().unwrap()["content"].as_str().unwrap();
+    assert!(note.contains("resumed") && note.contains("keeps its commits"), "{note}");
+
+    // Attempt 1 is still on its branch; the task branch holds attempt 2's fix alone.
+    assert!(git(&fixture.repo(), &["show", &format!("{set_aside}:dates.py")]).contains("text.lower()"));
+    let held = git(&fixture.repo(), &["show", &format!("{branch}:dates.py")]);
+    assert!(held.contains("text.strip()") && !held.contains("text.lower()"), "{held}");
+    assert_eq!(git(&fixture.repo(), &["rev-list", "--count", &format!("main..{branch}")]).trim(), "1");
+
+    let mut show = home.wright(&server.base_url);
+    show.args(["show", run_id]);
+    let text = String::from_utf8_lossy(&output(show).await.stdout).into_owned();
+    assert!(
+        text.contains(&format!(
+            "    attempt 1: not_fixed (finished: the model finished: gave_up), 2 lines changed; on {set_aside}\n"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("  * attempt 2: fixed ("), "{text}");
 }
