@@ -186,7 +186,7 @@ pub struct EvalRunArgs {
     /// An agent: wright, sample (the fixed yardstick), mini-swe-agent (tool calling), mini-swe-agent:text, or cmd:'TEMPLATE' with {task_file}, {repo}, {model}, {base_url}, {steps}, {seconds}, {tokens}; repeatable
     #[arg(long = "agent", required = true)]
     pub agents: Vec<String>,
-    /// Attempts run at once (keep 1 when comparing times)
+    /// Trials (one agent on one task) run at once (keep 1 when comparing times)
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
     /// Sampling temperature every agent sends

@@ -145,7 +145,7 @@ fn merge(args: MergeArgs) -> Result<i32> {
     write_reports(&args.out, &rows)
 }
 
-/// A progress bar on stderr while attempts run; a line for each that finishes.
+/// A progress bar on stderr while trials run; a line for each that finishes.
 struct Progress {
     bar: indicatif::ProgressBar,
 }
@@ -177,7 +177,7 @@ impl Progress {
                 let verdict = if row.resolved { "resolved" } else { "not resolved" };
                 self.line(format!(
                     "{} / {}: {verdict} ({}, {:.0} s)",
-                    row.task, row.agent, row.attempt.stop_reason, row.attempt.seconds
+                    row.task, row.agent, row.trial.stop_reason, row.trial.seconds
                 ));
                 self.bar.inc(1);
             }

@@ -9,8 +9,8 @@ use wright_testing::Limits;
 
 use crate::EvalError;
 use crate::suite::Task;
-use crate::suite::attempt::{AgentSettings, Attempt};
 use crate::suite::shell::quote;
+use crate::suite::trial::{AgentSettings, Trial};
 use crate::suite::watched::run_within;
 
 /// Who works on the tasks.
@@ -59,17 +59,17 @@ impl Agent {
 
 /// Runs `agent` on `task` in `tree` (a fresh repository at the base); what the agent
 /// leaves beside its tree goes in `scratch`.
-pub fn attempt(
+pub fn trial(
     agent: &Agent,
     task: &Task,
     tree: &Path,
     scratch: &Path,
     settings: &AgentSettings,
     limits: &Limits,
-) -> Result<Attempt, EvalError> {
+) -> Result<Trial, EvalError> {
     let ticket = task.dir.join(&task.task_file);
     let started = Instant::now();
-    let mut out = Attempt { tree: tree.to_path_buf(), ..Attempt::default() };
+    let mut out = Trial { tree: tree.to_path_buf(), ..Trial::default() };
     match agent {
         Agent::Wright => {
             let mut cmd = Command::new(&settings.wright);
@@ -94,8 +94,8 @@ pub fn attempt(
                 .map_err(|e| EvalError::Io(format!("starting wright: {e}")))?;
             read_wright_events(&String::from_utf8_lossy(&run.stdout), &mut out);
         }
-        Agent::Mini { text } => crate::suite::mini::attempt(*text, task, tree, scratch, settings, &mut out)?,
-        Agent::Sample => crate::suite::sample::attempt(task, tree, scratch, settings, limits, &mut out)?,
+        Agent::Mini { text } => crate::suite::mini::trial(*text, task, tree, scratch, settings, &mut out)?,
+        Agent::Sample => crate::suite::sample::trial(task, tree, scratch, settings, limits, &mut out)?,
         Agent::Cmd(template) => {
             // The ticket alone, outside the task's folder (which holds the check and the fix).
             let private = scratch.join("task.md");
@@ -134,7 +134,7 @@ pub fn attempt(
 
 /// The final event of a `wright run --json`: verdict, usage, and the worktree it left.
 /// Its stdout is the run's journal line for line, read by the same typed reader.
-fn read_wright_events(stdout: &str, out: &mut Attempt) {
+fn read_wright_events(stdout: &str, out: &mut Trial) {
     let run = wright_agent::RunHistory::of(&wright_agent::read_events(stdout));
     let Some(end) = run.and_then(|r| r.finished) else {
         out.stop_reason = "no run_finished event (wright failed to start the run)".into();
@@ -181,7 +181,7 @@ mod tests {
     fn wrights_last_event_is_read_typed() {
         let started = r#"{"schema":2,"run_id":"r","seq":0,"ts":"t","type":"run_started","task":"x","repo":"/r","worktree":"/runs/r/worktree","branch":"b","base":"c","model":"m","base_url":"u","streaming":false,"tool_format":"auto","prompt_profile":"full","sandbox":"process","test_command":null,"test_command_reason":null}"#;
         let finished = r#"{"schema":2,"run_id":"r","seq":1,"ts":"t","type":"run_finished","outcome":"fixed","verdict":"fixed","verdict_reason":"","stop_reason":"finished","detail":"","summary":"","branch":"b","worktree":"/runs/r/worktree","commits":[],"files_changed":[],"baseline":null,"final":null,"tests_changed":null,"usage":{"prompt_tokens":10,"completion_tokens":4,"total_tokens":14,"estimated":false,"processed_prompt_tokens":6,"cached_prompt_tokens":null},"context_rewrites":2,"cost_usd":null,"steps":3,"exit_code":0}"#;
-        let mut out = Attempt::default();
+        let mut out = Trial::default();
         read_wright_events(
             &format!(
                 "{started}
@@ -196,7 +196,7 @@ not json
         assert_eq!((out.processed_prompt_tokens, out.cached_prompt_tokens), (Some(6), None));
         assert_eq!((out.context_rewrites, out.cost_usd, out.stop_reason.as_str()), (Some(2), None, "finished"));
         assert_eq!(out.transcript.as_deref(), Some("/runs/r/transcript.jsonl"));
-        let mut none = Attempt::default();
+        let mut none = Trial::default();
         read_wright_events(started, &mut none);
         assert!(none.stop_reason.starts_with("no run_finished event"));
     }

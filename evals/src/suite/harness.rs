@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use wright_testing::Limits;
 
 use crate::EvalError;
-use crate::suite::agent::{Agent, attempt};
-use crate::suite::attempt::{AgentSettings, Attempt};
+use crate::suite::agent::{Agent, trial};
+use crate::suite::trial::{AgentSettings, Trial};
 use crate::suite::{Task, carry_change, fresh_tree, run_check, set_up};
 
 /// One task done by one agent.
@@ -36,13 +36,13 @@ pub struct Row {
     pub files_changed: Vec<String>,
     /// What the agent claimed and spent.
     #[serde(flatten)]
-    pub attempt: Attempt,
+    pub trial: Trial,
 }
 
 /// What the harness reports while it works.
 #[derive(Debug)]
 pub enum Progress<'a> {
-    /// How many attempts will run (finished ones from an earlier run are not counted).
+    /// How many trials will run (finished ones from an earlier run are not counted).
     Planned(usize),
     Started {
         task: &'a str,
@@ -58,7 +58,7 @@ pub enum Progress<'a> {
 pub struct Harness<'a> {
     pub out: PathBuf,
     pub rerun: bool,
-    /// Attempts run at once (1 for timing comparisons).
+    /// Trials run at once (1 for timing comparisons).
     pub jobs: usize,
     pub settings: AgentSettings,
     pub limits: Limits,
@@ -146,8 +146,8 @@ impl Harness<'_> {
     }
 
     fn one(&self, task: &Task, agent: &Agent) -> Result<Row, EvalError> {
-        // One folder per attempt: the agent's tree, the check's, and what the agent leaves
-        // beside them (a trajectory, a log); none shared with another attempt.
+        // One folder per trial: the agent's tree, the check's, and what the agent leaves
+        // beside them (a trajectory, a log); none shared with another trial.
         let dir = self.out.join("work").join(agent_slug(agent)).join(&task.id);
         let io = |e: std::io::Error| EvalError::Io(format!("{}: {e}", dir.display()));
         if dir.exists() {
@@ -155,7 +155,7 @@ impl Harness<'_> {
         }
         std::fs::create_dir_all(&dir).map_err(io)?;
         let (tree, check_tree) = (dir.join("tree"), dir.join("check"));
-        let row = |resolved, check: String, files_changed, attempt| Row {
+        let row = |resolved, check: String, files_changed, trial| Row {
             task: task.id.clone(),
             language: task.language.clone(),
             held_out: task.number % 2 == 1,
@@ -164,7 +164,7 @@ impl Harness<'_> {
             resolved,
             check,
             files_changed,
-            attempt,
+            trial,
         };
         let prepared = fresh_tree(task, &tree).and_then(|base| set_up(task, &tree, &self.limits).map(|()| base));
         let base = match prepared {
@@ -172,11 +172,11 @@ impl Harness<'_> {
             // One task that cannot be set up (a fetch, its setup command) is a row, not the end of the run.
             Err(e) => {
                 let not_started =
-                    Attempt { stop_reason: "not started: the task could not be set up".into(), ..Attempt::default() };
+                    Trial { stop_reason: "not started: the task could not be set up".into(), ..Trial::default() };
                 return Ok(row(false, format!("the task could not be set up: {e}"), Vec::new(), not_started));
             }
         };
-        let tried = attempt(agent, task, &tree, &dir, &self.settings, &self.limits)?;
+        let tried = trial(agent, task, &tree, &dir, &self.settings, &self.limits)?;
         // The check's own time: an agent's time cap must not fail a slow but honest check.
         let timeout = task.check_timeout();
         // The check runs on a fresh tree holding only the agent's change to the code: what

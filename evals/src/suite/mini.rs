@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::EvalError;
 use crate::suite::Task;
-use crate::suite::attempt::{AgentSettings, Attempt};
+use crate::suite::trial::{AgentSettings, Trial};
 use crate::suite::watched::{Watch, run_within};
 
 pub const NEEDS_MODEL: &str = "mini-swe-agent needs --model (and --base-url for a local server)";
@@ -98,7 +98,7 @@ pub fn install(peers: &Path) -> Result<PathBuf, EvalError> {
     Ok(mini)
 }
 
-/// The folder holding `wright_env.py`, written once per run before any attempt starts
+/// The folder holding `wright_env.py`, written once per run before any trial starts
 /// (through a rename: another run may be importing it).
 fn environment_dir(peers: &Path) -> PathBuf {
     peers.join("wright-env")
@@ -117,18 +117,18 @@ fn write_environment(peers: &Path) -> Result<(), EvalError> {
     std::fs::rename(&tmp, &module).map_err(io)
 }
 
-/// The file of the harness's settings for an attempt; named unlike any built-in config.
+/// The file of the harness's settings for a trial; named unlike any built-in config.
 const OVERRIDES: &str = "wright-overrides.yaml";
 
-/// One attempt: `text` picks the text-based configuration (`mini_textbased.yaml`) over the
+/// One trial: `text` picks the text-based configuration (`mini_textbased.yaml`) over the
 /// default tool-calling one (`mini.yaml`).
-pub fn attempt(
+pub fn trial(
     text: bool,
     task: &Task,
     tree: &Path,
     scratch: &Path,
     settings: &AgentSettings,
-    out: &mut Attempt,
+    out: &mut Trial,
 ) -> Result<(), EvalError> {
     let mini = install(&settings.peers)?;
     let model = settings.model.as_deref().ok_or_else(|| EvalError::Io(NEEDS_MODEL.into()))?;

@@ -2,7 +2,6 @@
 //! `task.toml` each) and a `suite.toml` naming subsets.
 
 mod agent;
-mod attempt;
 mod check;
 mod harness;
 mod markdown;
@@ -17,6 +16,7 @@ mod shell;
 mod swebench;
 mod task;
 mod tree;
+mod trial;
 mod validate;
 mod watched;
 
@@ -26,7 +26,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use agent::Agent;
-pub use attempt::{AgentSettings, Attempt};
 pub use check::{CheckResult, carry_change, run_check};
 pub use harness::{Harness, Progress, Row, read_rows};
 pub use report::{AgentSummary, report_md, summarize};
@@ -36,6 +35,7 @@ pub use shell::word as shell_word;
 pub use swebench::SweBench;
 pub use task::{Budgets, Check, Kind, RepoSource, Task};
 pub use tree::{fresh_tree, set_up};
+pub use trial::{AgentSettings, Trial};
 pub use validate::{Validation, table, validate};
 
 use crate::EvalError;

@@ -56,7 +56,7 @@ pub struct AgentSummary {
     pub cost_usd: Option<f64>,
     pub median_seconds: f64,
     pub seconds: f64,
-    /// How its attempts ended, most common first.
+    /// How its trials ended, most common first.
     pub stop_reasons: Vec<(String, usize)>,
 }
 
@@ -76,11 +76,11 @@ fn summary(agent: &str, model: &str, rows: &[&Row]) -> AgentSummary {
         all.add(r.resolved);
         if r.held_out { &mut held_out } else { &mut tuning }.add(r.resolved);
         per_language.entry(r.language.clone()).or_default().add(r.resolved);
-        *reasons.entry(reason_kind(&r.attempt.stop_reason)).or_default() += 1;
+        *reasons.entry(reason_kind(&r.trial.stop_reason)).or_default() += 1;
     }
     let mut stop_reasons: Vec<(String, usize)> = reasons.into_iter().collect();
     stop_reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let priced: Vec<f64> = rows.iter().filter_map(|r| r.attempt.cost_usd).collect();
+    let priced: Vec<f64> = rows.iter().filter_map(|r| r.trial.cost_usd).collect();
     AgentSummary {
         agent: agent.to_string(),
         model: model.to_string(),
@@ -88,16 +88,16 @@ fn summary(agent: &str, model: &str, rows: &[&Row]) -> AgentSummary {
         tuning,
         held_out,
         per_language,
-        claimed_fixed: rows.iter().filter(|r| r.attempt.claimed_fixed).count(),
-        false_fixed_claims: rows.iter().filter(|r| r.attempt.claimed_fixed && !r.resolved).count(),
-        median_steps: median(rows.iter().filter_map(|r| r.attempt.steps).collect()),
-        prompt_tokens: rows.iter().filter_map(|r| r.attempt.prompt_tokens).sum(),
-        completion_tokens: rows.iter().filter_map(|r| r.attempt.completion_tokens).sum(),
-        processed_prompt_tokens: sum_known(rows.iter().map(|r| r.attempt.processed_prompt_tokens)),
-        cached_prompt_tokens: sum_known(rows.iter().map(|r| r.attempt.cached_prompt_tokens)),
+        claimed_fixed: rows.iter().filter(|r| r.trial.claimed_fixed).count(),
+        false_fixed_claims: rows.iter().filter(|r| r.trial.claimed_fixed && !r.resolved).count(),
+        median_steps: median(rows.iter().filter_map(|r| r.trial.steps).collect()),
+        prompt_tokens: rows.iter().filter_map(|r| r.trial.prompt_tokens).sum(),
+        completion_tokens: rows.iter().filter_map(|r| r.trial.completion_tokens).sum(),
+        processed_prompt_tokens: sum_known(rows.iter().map(|r| r.trial.processed_prompt_tokens)),
+        cached_prompt_tokens: sum_known(rows.iter().map(|r| r.trial.cached_prompt_tokens)),
         cost_usd: (!priced.is_empty()).then(|| priced.iter().sum()),
-        median_seconds: median_f(rows.iter().map(|r| r.attempt.seconds).collect()),
-        seconds: rows.iter().map(|r| r.attempt.seconds).sum(),
+        median_seconds: median_f(rows.iter().map(|r| r.trial.seconds).collect()),
+        seconds: rows.iter().map(|r| r.trial.seconds).sum(),
         stop_reasons,
     }
 }
@@ -164,7 +164,7 @@ pub fn report_md(rows: &[Row]) -> String {
     let languages: std::collections::BTreeSet<&String> = summaries.iter().flat_map(|s| s.per_language.keys()).collect();
     out.push_str("\n| agent |");
     languages.iter().for_each(|l| out.push_str(&format!(" {l} |")));
-    out.push_str(" how attempts ended |\n|---|");
+    out.push_str(" how trials ended |\n|---|");
     languages.iter().for_each(|_| out.push_str("---|"));
     out.push_str("---|\n");
     for s in &summaries {
@@ -181,19 +181,19 @@ pub fn report_md(rows: &[Row]) -> String {
         "\n| task | agent | resolved | claimed fixed | steps | tokens | prompt processed / cached | context rewrites | time | stop | check |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
-        let tokens = r.attempt.prompt_tokens.unwrap_or(0).saturating_add(r.attempt.completion_tokens.unwrap_or(0));
+        let tokens = r.trial.prompt_tokens.unwrap_or(0).saturating_add(r.trial.completion_tokens.unwrap_or(0));
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {:.0} s | {} | {} |\n",
             cell(&r.task),
             cell(&r.agent),
             if r.resolved { "yes" } else { "no" },
-            if r.attempt.claimed_fixed { "yes" } else { "no" },
-            r.attempt.steps.map_or("-".to_string(), |s| s.to_string()),
+            if r.trial.claimed_fixed { "yes" } else { "no" },
+            r.trial.steps.map_or("-".to_string(), |s| s.to_string()),
             tokens,
-            prompt_cache(r.attempt.processed_prompt_tokens, r.attempt.cached_prompt_tokens),
-            r.attempt.context_rewrites.map_or("-".to_string(), |n| n.to_string()),
-            r.attempt.seconds,
-            cell(&r.attempt.stop_reason),
+            prompt_cache(r.trial.processed_prompt_tokens, r.trial.cached_prompt_tokens),
+            r.trial.context_rewrites.map_or("-".to_string(), |n| n.to_string()),
+            r.trial.seconds,
+            cell(&r.trial.stop_reason),
             cell(&r.check)
         ));
     }
@@ -203,7 +203,7 @@ pub fn report_md(rows: &[Row]) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::suite::Attempt;
+    use crate::suite::Trial;
 
     pub(crate) fn row(task: &str, agent: &str, language: &str, resolved: bool, claimed: bool, stop: &str) -> Row {
         Row {
@@ -215,20 +215,20 @@ pub(crate) mod tests {
             resolved,
             check: "x".into(),
             files_changed: Vec::new(),
-            attempt: Attempt {
+            trial: Trial {
                 claimed_fixed: claimed,
                 steps: Some(task.len() as u64),
                 prompt_tokens: Some(100),
                 completion_tokens: Some(10),
                 stop_reason: stop.into(),
                 seconds: 2.0,
-                ..Attempt::default()
+                ..Trial::default()
             },
         }
     }
 
     #[test]
-    fn summaries_count_false_claims_held_out_tasks_and_how_attempts_ended() {
+    fn summaries_count_false_claims_held_out_tasks_and_how_trials_ended() {
         let rows = vec![
             row("t1", "a", "python", true, true, "finished"),
             row("t2", "a", "python", false, true, "finished"),
@@ -252,13 +252,13 @@ pub(crate) mod tests {
     #[test]
     fn prompt_tokens_processed_and_cached_show_per_task_where_known() {
         let mut cached = row("t1", "wright", "python", true, true, "finished");
-        cached.attempt.processed_prompt_tokens = Some(1200);
-        cached.attempt.cached_prompt_tokens = Some(3400);
-        cached.attempt.context_rewrites = Some(2);
+        cached.trial.processed_prompt_tokens = Some(1200);
+        cached.trial.cached_prompt_tokens = Some(3400);
+        cached.trial.context_rewrites = Some(2);
         let mut also = row("t2", "wright", "python", false, false, "finished");
-        also.attempt.processed_prompt_tokens = Some(800);
-        also.attempt.cached_prompt_tokens = Some(0);
-        also.attempt.context_rewrites = Some(0);
+        also.trial.processed_prompt_tokens = Some(800);
+        also.trial.cached_prompt_tokens = Some(0);
+        also.trial.context_rewrites = Some(0);
         let silent = row("t3", "wright", "go", false, false, "finished");
         let rows = vec![cached, also, silent];
         let s = &summarize(&rows)[0];

@@ -18,11 +18,11 @@ pub fn report_html(rows: &[Row]) -> String {
          td.false{background:#f6c3c3}td.no{background:#eee}figure{display:inline-block;margin:0 1em 1em 0}\
          </style></head><body>\n<h1>wright eval report</h1>\n",
     );
-    page.push_str(&format!("<p>{} attempts by {} agents.</p>\n", rows.len(), summaries.len()));
+    page.push_str(&format!("<p>{} trials by {} agents.</p>\n", rows.len(), summaries.len()));
     for (title, plot) in [
         ("Resolve rate", resolve_rate(&summaries)),
         ("Spend against resolve rate", spend(&summaries)),
-        ("Steps per attempt", steps(rows, &summaries)),
+        ("Steps per trial", steps(rows, &summaries)),
     ] {
         page.push_str("<figure>");
         match plot {
@@ -125,15 +125,15 @@ fn spend(summaries: &[AgentSummary]) -> Plot {
     Ok(svg)
 }
 
-/// How many attempts took how many steps, one colour per agent side by side.
+/// How many trials took how many steps, one colour per agent side by side.
 fn steps(rows: &[Row], summaries: &[AgentSummary]) -> Plot {
-    let max_steps = rows.iter().filter_map(|r| r.attempt.steps).max().unwrap_or(1).max(1);
+    let max_steps = rows.iter().filter_map(|r| r.trial.steps).max().unwrap_or(1).max(1);
     let bins = 10u64.min(max_steps);
     let width = max_steps.div_ceil(bins).max(1);
     let agents = summaries.len().max(1);
     let mut counts = vec![vec![0u32; bins as usize + 1]; agents];
     for r in rows {
-        let (Some(a), Some(s)) = (summaries.iter().position(|s| s.agent == r.agent), r.attempt.steps) else { continue };
+        let (Some(a), Some(s)) = (summaries.iter().position(|s| s.agent == r.agent), r.trial.steps) else { continue };
         let bin = usize::try_from(s / width).unwrap_or(0).min(bins as usize);
         if let Some(c) = counts.get_mut(a).and_then(|c| c.get_mut(bin)) {
             *c += 1;
@@ -147,7 +147,7 @@ fn steps(rows: &[Row], summaries: &[AgentSummary]) -> Plot {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let slots = (bins as usize + 1) * agents;
         let mut chart = ChartBuilder::on(&root)
-            .caption("Steps per attempt", ("sans-serif", 18))
+            .caption("Steps per trial", ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(40)
@@ -157,7 +157,7 @@ fn steps(rows: &[Row], summaries: &[AgentSummary]) -> Plot {
             .configure_mesh()
             .disable_x_mesh()
             .x_desc(format!("steps (bins of {width})"))
-            .y_desc("attempts")
+            .y_desc("trials")
             .x_label_formatter(&|x| format!("{}", (*x as u64 / agents as u64) * width))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -199,19 +199,19 @@ fn matrix(rows: &[Row], summaries: &[AgentSummary]) -> String {
             match rows.iter().find(|r| r.task == task && r.agent == s.agent && r.model == s.model) {
                 None => out.push_str("<td></td>"),
                 Some(r) => {
-                    let (class, word) = match (r.resolved, r.attempt.claimed_fixed) {
+                    let (class, word) = match (r.resolved, r.trial.claimed_fixed) {
                         (true, _) => ("yes", "resolved"),
                         (false, true) => ("false", "claimed, not resolved"),
                         (false, false) => ("no", "not resolved"),
                     };
                     // What the prompt cost: processed tokens take time on CPU, cached ones none.
-                    let prompt = match (r.attempt.processed_prompt_tokens, r.attempt.cached_prompt_tokens) {
+                    let prompt = match (r.trial.processed_prompt_tokens, r.trial.cached_prompt_tokens) {
                         (Some(p), Some(c)) => format!("<br><small>prompt: {p} processed, {c} cached</small>"),
                         _ => String::new(),
                     };
                     out.push_str(&format!(
                         "<td class=\"{class}\" title=\"{}\">{word}{prompt}</td>",
-                        escape(&format!("{} · {}", r.attempt.stop_reason, r.check))
+                        escape(&format!("{} · {}", r.trial.stop_reason, r.check))
                     ));
                 }
             }
@@ -244,9 +244,9 @@ mod tests {
         assert!(page.contains("Resolve rate per agent") && page.contains("Tokens against resolve rate"));
         assert!(page.contains("claimed, not resolved") && page.contains("cmd:&lt;script&gt;"));
         assert!(!page.contains("<script>"));
-        assert!(report_html(&[]).contains("0 attempts"), "an empty run still renders");
+        assert!(report_html(&[]).contains("0 trials"), "an empty run still renders");
         let mut cached = row("t3", "wright", "python", true, true, "finished");
-        (cached.attempt.processed_prompt_tokens, cached.attempt.cached_prompt_tokens) = (Some(40), Some(960));
+        (cached.trial.processed_prompt_tokens, cached.trial.cached_prompt_tokens) = (Some(40), Some(960));
         let page = report_html(&[cached]);
         assert!(page.contains("resolved<br><small>prompt: 40 processed, 960 cached</small></td>"), "{page}");
     }

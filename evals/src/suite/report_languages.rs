@@ -1,5 +1,5 @@
 //! The per-language table of `report.md`: for each language and agent, what was resolved,
-//! the seconds an attempt took, and the prompt tokens the server processed against those
+//! the seconds a trial took, and the prompt tokens the server processed against those
 //! it had cached (the cost that dominates on CPU).
 
 use std::collections::BTreeMap;
@@ -19,11 +19,11 @@ pub fn by_language_md(rows: &[Row]) -> String {
     for ((language, agent), mine) in groups {
         let n = mine.len();
         let resolved = mine.iter().filter(|r| r.resolved).count();
-        let seconds = mine.iter().map(|r| r.attempt.seconds).sum::<f64>() / n as f64;
-        // Averaged over the attempts whose server said; `-` when none did.
+        let seconds = mine.iter().map(|r| r.trial.seconds).sum::<f64>() / n as f64;
+        // Averaged over the trials whose server said; `-` when none did.
         let known: Vec<(u64, u64)> = mine
             .iter()
-            .filter_map(|r| Some((r.attempt.processed_prompt_tokens?, r.attempt.cached_prompt_tokens?)))
+            .filter_map(|r| Some((r.trial.processed_prompt_tokens?, r.trial.cached_prompt_tokens?)))
             .collect();
         let cache = match known.len() {
             0 => "-".to_string(),
@@ -45,8 +45,8 @@ mod tests {
     #[test]
     fn languages_show_resolved_seconds_and_cache_per_agent() {
         let mut a = row("t1", "wright", "python", true, true, "finished");
-        a.attempt.processed_prompt_tokens = Some(1000);
-        a.attempt.cached_prompt_tokens = Some(3000);
+        a.trial.processed_prompt_tokens = Some(1000);
+        a.trial.cached_prompt_tokens = Some(3000);
         let b = row("t2", "wright", "python", false, false, "finished");
         let c = row("t3", "sample", "go", false, true, "finished");
         let md = by_language_md(&[a, b, c]);

@@ -19,8 +19,8 @@ use wright_tree::Tree;
 
 use crate::EvalError;
 use crate::suite::Task;
-use crate::suite::attempt::{AgentSettings, Attempt};
 use crate::suite::placeholders::fill;
+use crate::suite::trial::{AgentSettings, Trial};
 use locate::Target;
 use reply::{code_block, excerpt, splice};
 
@@ -34,14 +34,14 @@ const LAST_SECONDS: u64 = 5;
 
 pub const NEEDS_MODEL: &str = "the sample agent needs --model (and --base-url for a local server)";
 
-/// One attempt at `task` in `tree`; notes and the index go in `scratch`.
-pub fn attempt(
+/// One trial of `task` in `tree`; notes and the index go in `scratch`.
+pub fn trial(
     task: &Task,
     tree: &Path,
     scratch: &Path,
     settings: &AgentSettings,
     limits: &Limits,
-    out: &mut Attempt,
+    out: &mut Trial,
 ) -> Result<(), EvalError> {
     let started = Instant::now();
     let budget = Duration::from_secs(task.budgets.seconds);

@@ -17,8 +17,8 @@ pub struct Validation {
     pub id: String,
     pub language: String,
     pub valid: bool,
-    /// What each attempt gave: the fix twice, then the no-op twice.
-    pub attempts: Vec<(String, bool, String)>,
+    /// What each trial gave: the fix twice, then the no-op twice.
+    pub trials: Vec<(String, bool, String)>,
     pub seconds: f64,
 }
 
@@ -26,30 +26,30 @@ pub struct Validation {
 pub fn validate(task: &Task, work: &Path, limits: &Limits) -> Result<Validation, EvalError> {
     let started = std::time::Instant::now();
     let timeout = task.check_timeout();
-    let mut attempts = Vec::new();
+    let mut trials = Vec::new();
     for (n, with_fix) in [(1, true), (2, true), (1, false), (2, false)] {
         let label = if with_fix { format!("fix #{n}") } else { format!("no-op #{n}") };
         let tree = work.join(format!("{}-{}", task.id, label.replace([' ', '#'], "")));
-        let outcome = attempt(task, &tree, with_fix, timeout, limits);
+        let outcome = trial(task, &tree, with_fix, timeout, limits);
         let _ = std::fs::remove_dir_all(&tree);
         let (passed, why) = match outcome {
             Ok(check) if !with_fix => no_op_verdict(task, &check),
             Ok(check) => (check.passed, check.why),
             Err(e) => (false, e.to_string()),
         };
-        attempts.push((label, passed, why));
+        trials.push((label, passed, why));
     }
-    let valid = attempts.iter().all(|(label, passed, _)| *passed == label.starts_with("fix"));
+    let valid = trials.iter().all(|(label, passed, _)| *passed == label.starts_with("fix"));
     Ok(Validation {
         id: task.id.clone(),
         language: task.language.clone(),
         valid,
-        attempts,
+        trials,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
 
-fn attempt(
+fn trial(
     task: &Task,
     tree: &Path,
     with_fix: bool,
@@ -86,7 +86,7 @@ pub fn table(rows: &[Validation]) -> String {
     let mut out = String::from("task                           lang        valid  fix      no-op    s\n");
     for r in rows {
         let mark = |prefix: &str| {
-            r.attempts
+            r.trials
                 .iter()
                 .filter(|(l, _, _)| l.starts_with(prefix))
                 .map(|(_, p, _)| if *p { "P" } else { "F" })
@@ -102,7 +102,7 @@ pub fn table(rows: &[Validation]) -> String {
             r.seconds
         ));
         if !r.valid {
-            for (label, passed, why) in &r.attempts {
+            for (label, passed, why) in &r.trials {
                 if *passed != label.starts_with("fix") {
                     out.push_str(&format!("    {label}: {why}\n"));
                 }
