@@ -48,6 +48,15 @@ pub struct ToolContext {
     pub run: RunLimits,
 }
 
+#[cfg(test)]
+impl ToolContext {
+    /// A context for `root` alone: no workspace, an index beside the files, default limits.
+    pub(crate) fn bare(root: &std::path::Path) -> Self {
+        let index = IndexHandle::new(root.to_path_buf(), root.join(".index"), None);
+        ToolContext { root: root.to_path_buf(), workspace: None, index, run: RunLimits::default() }
+    }
+}
+
 /// Limits of the `run` tool.
 #[derive(Debug, Clone)]
 pub struct RunLimits {

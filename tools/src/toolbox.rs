@@ -137,9 +137,7 @@ mod tests {
     #[tokio::test]
     async fn an_async_tool_that_panics_is_a_crash_the_model_is_told_of() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        let index = crate::IndexHandle::new(root.clone(), root.join(".index"), None);
-        let ctx = ToolContext { root, workspace: None, index, run: crate::RunLimits::default() };
+        let ctx = ToolContext::bare(dir.path());
         let mut toolbox = Toolbox::empty();
         toolbox.register(Panicky).unwrap();
         let err = toolbox.call(&ctx, "panicky", &json!({}), &[]).await.unwrap_err();
