@@ -42,6 +42,8 @@ mod tests {
         let rule = |key: &str| known::find(key).map_or(RepoRule::UserOnly, |f| f.repo);
         assert_eq!(rule("test_command"), RepoRule::Any);
         assert_eq!(rule("max_steps"), RepoRule::Lower);
+        assert_eq!(rule("attempts"), RepoRule::Lower);
+        assert_eq!(rule("attempt_temperature"), RepoRule::UserOnly);
         assert_eq!(rule("git.token_hosts"), RepoRule::UserFile);
         for user_only in
             ["base_url", "model", "sandbox.backend", "sandbox.network", "sandbox.env", "prices.x", "new_key"]
@@ -50,7 +52,7 @@ mod tests {
         }
         assert_eq!(
             repo_keys(),
-            "max_tokens, max_steps, token_budget, timeout_secs, test_command, test_timeout_secs, \
+            "max_tokens, max_steps, token_budget, timeout_secs, attempts, test_command, test_timeout_secs, \
              baseline_timeout_secs, run_timeout_secs, tool_output_chars, briefing_tokens, git.commit_messages"
         );
     }
