@@ -50,9 +50,10 @@ pub struct ToolContext {
 
 #[cfg(test)]
 impl ToolContext {
-    /// A context for `root` alone: no workspace, an index beside the files, default limits.
+    /// A context for `root` alone: no workspace, an index beside the tree (not in it, so
+    /// no tool sees it), default limits.
     pub(crate) fn bare(root: &std::path::Path) -> Self {
-        let index = IndexHandle::new(root.to_path_buf(), root.join(".index"), None);
+        let index = IndexHandle::new(root.to_path_buf(), root.with_extension("index"), None);
         ToolContext { root: root.to_path_buf(), workspace: None, index, run: RunLimits::default() }
     }
 }

@@ -292,15 +292,9 @@ fn write_change(tree: &wright_tree::Tree, root: &Path, change: &FileChange) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RunLimits;
 
     fn ctx(root: &Path) -> ToolContext {
-        ToolContext {
-            root: root.to_path_buf(),
-            workspace: None,
-            index: crate::IndexHandle::new(root.to_path_buf(), root.with_extension("index"), None),
-            run: RunLimits::default(),
-        }
+        ToolContext::bare(root)
     }
 
     #[test]

@@ -5,15 +5,9 @@ use std::path::Path;
 use serde_json::json;
 
 use super::*;
-use crate::RunLimits;
 
 fn ctx(root: &Path) -> ToolContext {
-    ToolContext {
-        root: root.to_path_buf(),
-        workspace: None,
-        index: crate::IndexHandle::new(root.to_path_buf(), root.with_extension("index"), None),
-        run: RunLimits::default(),
-    }
+    ToolContext::bare(root)
 }
 
 /// `file` holding `text` in a fresh tree, `symbol` replaced by `new`: the answer (or the
