@@ -45,6 +45,13 @@ pub(crate) fn judge(e: &Evidence) -> (Verdict, String, Option<Comparison>) {
     let base = e.baseline.filter(|b| !b.timed_out && b.ran() != Some(0));
     let Some(base) = base else { return without_baseline(e, last) };
     let named = |r: &TestRun| !r.tests.is_empty();
+    if named(base) && !named(last) && base.passed() && !last.passed() {
+        let why = format!(
+            "the tests passed at the base and fail now (exit {}) naming none: the project may not build",
+            last.exit_code
+        );
+        return (Verdict::TestsBroken, why, None);
+    }
     if named(base) && !named(last) {
         let why =
             "the tests at the base were named one by one, but the run at the end names none; nothing shows the fix";
@@ -285,6 +292,10 @@ mod tests {
         assert!(verdict(Some(&slow), &fixed, &[]).1.contains("no baseline"));
         // Named at the base, nothing named at the end: not evidence.
         assert_eq!(verdict(Some(&base), &run(0, &[]), &[]).0, Verdict::Unverified);
+        // … unless the base passed and the end fails naming none: it no longer builds
+        // (measured: a Go draft that used a package it did not import was `unverified`).
+        let (v, why) = verdict(Some(&green), &run(2, &[]), &["x.go"]);
+        assert!(v == Verdict::TestsBroken && why.contains("may not build"), "{why}");
         let e = Evidence { commits: 0, changed: &[], has_command: true, baseline: None, last: None };
         assert_eq!(judge(&e).0, Verdict::NoChange);
         let e = Evidence { commits: 2, changed: &[], has_command: false, baseline: None, last: None };
