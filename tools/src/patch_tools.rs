@@ -28,6 +28,10 @@ impl ToolFacts for Edit {
         args.get("path").and_then(Value::as_str).map(|p| vec![p.to_string()]).unwrap_or_default()
     }
 
+    fn replace_args(&self, path: &str, old: &str, new: &str) -> Option<Value> {
+        Some(json!({"path": path, "old": old, "new": new}))
+    }
+
     fn spec(&self) -> ToolSpec {
         ToolSpec {
             name: "edit".into(),

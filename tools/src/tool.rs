@@ -72,6 +72,11 @@ pub trait ToolFacts: Send + Sync + 'static {
     fn show_args(&self, _path: &str, _lines: RangeInclusive<usize>) -> Option<Value> {
         None
     }
+    /// The arguments that replace the text `old` of the file `path` with `new`, when this
+    /// tool replaces text (a draft is applied with it).
+    fn replace_args(&self, _path: &str, _old: &str, _new: &str) -> Option<Value> {
+        None
+    }
 }
 
 /// One tool the model can call.

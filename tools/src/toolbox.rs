@@ -76,6 +76,12 @@ impl Toolbox {
         self.call(ctx, name, &args, &[]).await
     }
 
+    /// The call (tool name and arguments) that replaces `old` with `new` in `path`, with
+    /// the first tool that replaces text; `None` when the toolbox has none.
+    pub fn replacement(&self, path: &str, old: &str, new: &str) -> Option<(String, Value)> {
+        self.tools.iter().find_map(|e| Some((e.name.clone(), e.tool.replace_args(path, old, new)?)))
+    }
+
     /// Calls the tool `name`; an unknown name is an error that lists the real ones.
     pub async fn call(
         &self,
