@@ -26,6 +26,8 @@ pub struct AttemptState {
     pub from: Option<String>,
     /// The attempts that ended, in order.
     pub ended: Vec<AttemptEnd>,
+    /// Whether the attempt in progress is a draft.
+    pub draft: bool,
 }
 
 impl AttemptState {

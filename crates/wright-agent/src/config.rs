@@ -58,6 +58,10 @@ pub struct SessionConfig {
     pub max_attempts: Option<u32>,
     /// The sampling temperature of attempts after the first (`None`: as configured).
     pub attempt_temperature: Option<f32>,
+    /// How many attempts are drafts (the model rewrites the code the index ranks first in
+    /// one reply) before attempts with tools. `None`: every attempt with the compact
+    /// prompt, none with the full one.
+    pub draft_attempts: Option<u32>,
 }
 
 /// How a run ended: its last event and the process exit code.

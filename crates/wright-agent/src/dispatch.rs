@@ -76,6 +76,32 @@ impl Dispatcher {
         Some(found.text)
     }
 
+    /// The code a draft rewrites for `task` (see `draft::locate`), counted as seen.
+    pub async fn draft_target(&self, task: &str, whole_chars: usize) -> Option<crate::draft::Target> {
+        let (index, root, task) = (self.ctx.index.clone(), self.ctx.root.clone(), task.to_string());
+        let find = move || index.with(|index| Ok(crate::draft::locate(index, &root, &task, whole_chars)));
+        let target = tokio::task::spawn_blocking(find).await.ok()?.ok().flatten()?;
+        self.seen.saw(&target.path);
+        Some(target)
+    }
+
+    /// The call that replaces `old` with `new` in `path` (a draft), made as draft `attempt`;
+    /// `None` when no tool replaces text.
+    pub fn replacement(&self, attempt: u32, path: &str, old: &str, new: &str) -> Option<ToolCall> {
+        self.toolbox.replacement(path, old, new).map(|r| crate::draft::call(attempt, r))
+    }
+
+    /// The text of `path` in the worktree, when it is UTF-8 (what a draft replaces).
+    pub async fn text_of(&self, path: &str) -> Option<String> {
+        let (root, path) = (self.ctx.root.clone(), path.to_string());
+        let read = move || wright_tree::read_capped(&root, std::path::Path::new(&path), 4 << 20).ok();
+        let read = tokio::task::spawn_blocking(read).await.ok()??;
+        if read.cut() {
+            return None;
+        }
+        String::from_utf8(read.bytes).ok()
+    }
+
     /// Every tool the model may call.
     pub fn tools(&self) -> Vec<Offered> {
         let mut tools: Vec<Offered> = self

@@ -88,6 +88,8 @@ pub enum EventKind {
         from: String,
         /// The sampling temperature of its requests (null: the server's default).
         temperature: Option<f64>,
+        /// A draft: the model rewrites the code the index ranks first in one reply.
+        draft: bool,
     },
     /// An attempt ended, with the evidence attempts are selected by.
     AttemptFinished {

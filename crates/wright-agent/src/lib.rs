@@ -15,6 +15,7 @@ mod committing;
 mod config;
 mod conversation;
 mod dispatch;
+mod draft;
 mod events;
 mod finish_review;
 mod interrupt;

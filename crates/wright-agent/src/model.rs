@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use wright_llm::{LlmClient, LlmError, LlmEvent, Reply, Sampling, ToolCall, ToolDef};
+use wright_llm::{LlmClient, LlmError, LlmEvent, Message, Reply, Sampling, ToolCall, ToolDef};
 
 use crate::conversation::Conversation;
 use crate::interrupt::Interrupt;
@@ -149,27 +149,10 @@ impl Model {
     ) -> Asked {
         let mut dropped = false;
         loop {
-            events.progress(Progress::Thinking);
             let tools: &[ToolDef] = if self.format == ToolFormat::Native { &self.tools } else { &[] };
-            let deadline = async {
-                match clock {
-                    Some((end, _)) => tokio::time::sleep_until(end.into()).await,
-                    None => std::future::pending().await,
-                }
-            };
-            let result = {
-                let mut on_event = |e: LlmEvent| show(events, e);
-                tokio::select! {
-                    r = self.llm.chat(conversation.messages(), tools, &mut on_event) => r,
-                    _ = interrupt.raised() => {
-                        return Asked::Stopped(StopReason::Interrupted, "interrupted while waiting for the model".into());
-                    }
-                    _ = deadline => {
-                        let secs = clock.map_or(0, |(_, whole)| whole.as_secs());
-                        let detail = format!("the {secs} s timeout passed while waiting for the model");
-                        return Asked::Stopped(StopReason::Timeout, detail);
-                    }
-                }
+            let result = match race(&self.llm, conversation.messages(), tools, events, interrupt, clock).await {
+                Ok(result) => result,
+                Err(stopped) => return stopped,
             };
             match result {
                 Ok(reply) => return Asked::Reply(reply),
@@ -187,6 +170,33 @@ impl Model {
                 Err(e) => return Asked::Stopped(StopReason::ModelError, e.to_string()),
             }
         }
+    }
+
+    /// One draft request: `messages` of its own, no tools, a reply of at most
+    /// `max_tokens`; sampled as the attempt samples.
+    pub async fn draft(
+        &mut self,
+        messages: &[Message],
+        max_tokens: u32,
+        events: &mut Events,
+        interrupt: &Interrupt,
+        clock: Option<(Instant, Duration)>,
+    ) -> Asked {
+        let sampling = self.llm.sampling();
+        self.llm.set_sampling(Sampling { max_tokens: Some(max_tokens), ..sampling });
+        let result = race(&self.llm, messages, &[], events, interrupt, clock).await;
+        self.llm.set_sampling(sampling);
+        match result {
+            Ok(Ok(reply)) => Asked::Reply(reply),
+            Ok(Err(LlmError::ContextLength(msg))) => Asked::Stopped(StopReason::ContextLength, msg),
+            Ok(Err(e)) => Asked::Stopped(StopReason::ModelError, e.to_string()),
+            Err(stopped) => stopped,
+        }
+    }
+
+    /// The longest reply the run allows (`None`: the server's).
+    pub fn max_tokens(&self) -> Option<u32> {
+        self.llm.sampling().max_tokens
     }
 
     /// Native tool calls, or (outside `native` mode) calls written in the text, with ids
@@ -253,6 +263,37 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
             text.push_str(&format!("\nReply with one call and nothing else, for example:\n{}", self.example));
         }
         text
+    }
+}
+
+/// One request, raced against the interrupt and the run's clock (`clock`: when it ends,
+/// and its length); `Err` when one of those stopped it.
+async fn race(
+    llm: &LlmClient,
+    messages: &[Message],
+    tools: &[ToolDef],
+    events: &mut Events,
+    interrupt: &Interrupt,
+    clock: Option<(Instant, Duration)>,
+) -> Result<Result<Reply, LlmError>, Asked> {
+    events.progress(Progress::Thinking);
+    let deadline = async {
+        match clock {
+            Some((end, _)) => tokio::time::sleep_until(end.into()).await,
+            None => std::future::pending().await,
+        }
+    };
+    let mut on_event = |e: LlmEvent| show(events, e);
+    tokio::select! {
+        r = llm.chat(messages, tools, &mut on_event) => Ok(r),
+        _ = interrupt.raised() => {
+            Err(Asked::Stopped(StopReason::Interrupted, "interrupted while waiting for the model".into()))
+        }
+        _ = deadline => {
+            let secs = clock.map_or(0, |(_, whole)| whole.as_secs());
+            let detail = format!("the {secs} s timeout passed while waiting for the model");
+            Err(Asked::Stopped(StopReason::Timeout, detail))
+        }
     }
 }
 

@@ -97,7 +97,8 @@ impl Resumed {
             }
             Record::Baseline { run } => self.baseline = Some(run),
             // Each attempt's conversation begins again from the shared first messages.
-            Record::AttemptStarted { attempt, keep, from, .. } => {
+            Record::AttemptStarted { attempt, keep, from, draft, .. } => {
+                self.attempts.draft = draft;
                 self.messages.truncate(keep);
                 self.kinds.truncate(keep);
                 self.plan.clear();
@@ -107,6 +108,8 @@ impl Resumed {
             }
             Record::AttemptFinished { end } => self.attempts.ended.push(end),
             Record::Reproduced { commit, .. } => self.attempts.from = Some(commit),
+            // A draft is redone whole on resume: its reply matters only once applied.
+            Record::Drafted { .. } => {}
             Record::Finished => self.finished = true,
         }
     }

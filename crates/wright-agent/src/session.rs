@@ -24,6 +24,7 @@ use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, Te
 
 mod attempt_loop;
 mod conclude;
+mod draft_attempt;
 mod reproduction;
 
 pub(crate) use conclude::Judged;

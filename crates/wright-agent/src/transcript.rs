@@ -81,6 +81,17 @@ pub enum Record {
         keep: usize,
         from: String,
         temperature: Option<f64>,
+        /// A draft attempt (one request of its own; see `draft`), not turns with tools.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        draft: bool,
+    },
+    /// A draft attempt's request (its user message; the system prompt is fixed) and the
+    /// model's reply, for the code at `path` (`lines` of it, or all).
+    Drafted {
+        path: String,
+        lines: Option<(usize, usize)>,
+        request: String,
+        reply: String,
     },
     /// The first attempt's tests fail on the unchanged code as they should: `commit` holds
     /// them, every attempt starts from it, and the `baseline` record that follows is the

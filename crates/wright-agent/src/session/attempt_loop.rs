@@ -12,7 +12,7 @@ use crate::attempts::{DEFAULT_MAX_ATTEMPTS, MIN_SECONDS_LEFT, MIN_STEPS_LEFT, ac
 use crate::interrupt::Interrupt;
 use crate::reproduce::{self, Reproduction};
 use crate::transcript::Record;
-use crate::{EventKind, StopReason};
+use crate::{EventKind, PromptProfile, StopReason};
 
 impl Session {
     /// Runs attempts until one ends with evidence that wants no other, or the budgets
@@ -24,7 +24,10 @@ impl Session {
             {
                 return self.no_next_attempt(why);
             }
-            let stop = self.turns(interrupt).await;
+            let stop = match self.attempts.draft {
+                true => self.draft(interrupt).await,
+                false => self.turns(interrupt).await,
+            };
             if !self.room_for_another(stop.0) {
                 return stop;
             }
@@ -87,13 +90,17 @@ impl Session {
         } else {
             self.attempts.keep = self.parts.conversation.message_count();
         }
+        let draft = n <= self.draft_attempts();
         let p = &mut self.parts;
         // As the request carries it: 0.8, not the f32's 0.800000011920929.
         let temperature = p.model.sample_attempt(n, p.config.attempt_temperature).map(as_sent);
-        let record = Record::AttemptStarted { attempt: n, keep: self.attempts.keep, from: from.clone(), temperature };
-        p.conversation.restart(self.attempts.keep, &record, &mut p.events);
-        p.events.emit(EventKind::AttemptStarted { attempt: n, from: from.clone(), temperature });
-        if n > 1 {
+        let keep = self.attempts.keep;
+        let record = Record::AttemptStarted { attempt: n, keep, from: from.clone(), temperature, draft };
+        p.conversation.restart(keep, &record, &mut p.events);
+        p.events.emit(EventKind::AttemptStarted { attempt: n, from: from.clone(), temperature, draft });
+        if draft {
+            // A draft is a request of its own: the conversation waits for an attempt with tools.
+        } else if n > 1 {
             let cap = p.config.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
             let told = account(&self.attempts.ended, n, cap);
             p.conversation.remember(Message::User { content: told }, &mut p.events);
@@ -105,7 +112,15 @@ impl Session {
         }
         self.attempts.current = n;
         self.attempts.from = Some(from);
+        self.attempts.draft = draft;
         Ok(())
+    }
+
+    /// How many attempts are drafts before attempts with tools: as configured, else all
+    /// of them for a model given the compact prompt and none for one given the full.
+    fn draft_attempts(&self) -> u32 {
+        let c = &self.parts.config;
+        c.draft_attempts.unwrap_or(if c.prompt_profile == PromptProfile::Compact { u32::MAX } else { 0 })
     }
 
     /// The next attempt could not begin (git failed, `why`): the run ends with the last
