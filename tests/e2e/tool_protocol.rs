@@ -2,7 +2,8 @@
 //! model in the form it uses (in the request, or listed in the system prompt), and a
 //! reply cut at the length limit gets a turn to say it shorter. The first message carries
 //! what the index ranks highest, and a failed edit of a file never read gets its lines.
-//! A model with a small window gets the compact prompt; an edit CPython rejects is refused.
+//! A model with a small window gets the compact prompt and drafts first; an edit CPython
+//! rejects is refused.
 
 use serde_json::{Value, json};
 
@@ -135,7 +136,8 @@ async fn a_model_with_a_small_window_gets_the_compact_prompt() {
     ])
     .await;
     server.set_context(16_384);
-    let out = run(&server, &fixture, &["--test-command", "python3 -m unittest"], "look at dates").await;
+    let flags = ["--test-command", "python3 -m unittest", "--drafts", "0"];
+    let out = run(&server, &fixture, &flags, "look at dates").await;
     let events = events(&out.stdout);
     assert_eq!(of_type(&events, "run_started")[0]["prompt_profile"], "compact");
     let notices: Vec<&str> = of_type(&events, "notice").iter().map(|n| n["message"].as_str().unwrap()).collect();
@@ -158,6 +160,31 @@ async fn a_model_with_a_small_window_gets_the_compact_prompt() {
         "{prompt}"
     );
     assert!(prompt.len() < 4000, "the compact prompt stays short: {} chars", prompt.len());
+}
+
+#[tokio::test]
+async fn a_model_with_a_small_window_drafts_the_fix_in_one_reply() {
+    let fixture = Fixture::new();
+    let before = fixture.snapshot();
+    let fixed = "from datetime import datetime\n\n\ndef parse_date(text):\n    \"\"\"Parse an ISO 8601 date-time such as 2024-05-01T10:20:30.\"\"\"\n    return datetime.strptime(text.removesuffix(\"Z\"), \"%Y-%m-%dT%H:%M:%S\")\n";
+    let server = ModelServer::start(vec![turn(&format!("```python\n{fixed}```\n"), &[])]).await;
+    server.set_context(16_384);
+    // Verbose: the passing tests are named at the end too, as they must be to show the fix.
+    let flags = ["--test-command", "python3 -m unittest -v"];
+    let out = run(&server, &fixture, &flags, "parse_date rejects a Z suffix in dates.py").await;
+    let events = events(&out.stdout);
+    let end = &of_type(&events, "run_finished")[0];
+    assert_eq!((out.status.code(), end["verdict"].as_str()), (Some(0), Some("fixed")), "{end}");
+    assert_eq!(of_type(&events, "attempt_started")[0]["draft"], true);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "one request: the draft");
+    assert!(system(&requests[0]).contains("one fenced code block"), "{}", system(&requests[0]));
+    assert!(last_message(&requests[0]).contains("the whole file of `dates.py`"));
+    // Committed on the task branch; the user's checkout is as it was.
+    let branch = end["branch"].as_str().unwrap();
+    let shown = crate::support::git(&fixture.repo(), &["show", &format!("{branch}:dates.py")]);
+    assert!(shown.contains("text.removesuffix(\"Z\")"), "{shown}");
+    assert_eq!(fixture.snapshot(), before);
 }
 
 #[tokio::test]

@@ -373,6 +373,9 @@ pub struct BudgetFlags {
     /// Make at most N attempts: one that ends without passing evidence is kept on a branch of its own and a fresh one starts, while the budgets allow [config: attempts; unset: at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub attempts: Option<u32>,
+    /// Make the first N attempts drafts: wright finds the code the task is about and the model writes it again, fixed, in one reply; 0 for none [config: draft_attempts; unset: every attempt with the compact prompt, none with the full]
+    #[arg(long, value_name = "N")]
+    pub drafts: Option<u32>,
 }
 
 #[derive(Args, Clone, Default)]

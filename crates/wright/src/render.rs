@@ -136,9 +136,10 @@ impl EventSink for Terminal {
                 self.paint("2", &format!("· context rewritten, the prompt cache restarts: {}", visible(why)))
             }
             // A run of one attempt says nothing of attempts.
-            EventKind::AttemptStarted { attempt: 1, .. } => return,
-            EventKind::AttemptStarted { attempt, from, temperature } => {
+            EventKind::AttemptStarted { attempt: 1, draft: false, .. } => return,
+            EventKind::AttemptStarted { attempt, from, temperature, draft } => {
                 let hot = temperature.map(|t| format!(", temperature {t}")).unwrap_or_default();
+                let hot = if *draft { format!(", a draft{hot}") } else { hot };
                 let from = from.get(..10).unwrap_or(from);
                 self.paint("1", &format!("── attempt {attempt}, afresh from {from}{hot} ──"))
             }

@@ -232,6 +232,7 @@ fn session_settings(
     // A repository may lower the cap to 0: one attempt, as a run always makes.
     config.max_attempts = settings.attempts.map(|n| saturating_u32(n).max(1));
     config.attempt_temperature = Some(settings.attempt_temperature as f32);
+    config.draft_attempts = settings.draft_attempts.map(saturating_u32);
     config.tool_format = settings.tool_format;
     config.tool_output_limit = usize::try_from(settings.tool_output_chars).unwrap_or(usize::MAX);
     config.briefing_tokens = usize::try_from(settings.briefing_tokens).unwrap_or(0);

@@ -31,6 +31,7 @@ impl Config {
         self.flag("timeout_secs", b.timeout.map(saturating_i64), "--timeout");
         self.flag("budget_usd", b.budget_usd, "--budget-usd");
         self.flag("attempts", b.attempts.map(i64::from), "--attempts");
+        self.flag("draft_attempts", b.drafts.map(i64::from), "--drafts");
         self.flag("test_command", opts.test_command.clone(), "--test-command");
     }
 

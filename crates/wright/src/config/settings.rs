@@ -45,6 +45,11 @@ settings! {
         pub attempts: Option<u64>,
         /// sampling temperature of attempts after the first
         pub attempt_temperature: f64,
+        /// attempts that are drafts (the model rewrites the code the index ranks first in
+        /// one reply) before attempts with tools (unset: all with the compact prompt, none
+        /// with the full)
+        #[repo(lower)]
+        pub draft_attempts: Option<u64>,
         /// the project's test command (detected when unset)
         #[repo(any)]
         pub test_command: Option<String>,
@@ -103,6 +108,7 @@ impl Default for Settings {
             budget_usd: None,
             attempts: None,
             attempt_temperature: 0.8,
+            draft_attempts: None,
             test_command: None,
             test_timeout_secs: 900,
             baseline_timeout_secs: 300,
