@@ -103,6 +103,11 @@ struct PatchArgs {
 }
 
 impl ToolFacts for ApplyPatch {
+    fn create_args(&self, path: &str, text: &str) -> Option<Value> {
+        let lines: String = text.lines().map(|l| format!("+{l}\n")).collect();
+        Some(json!({"patch": format!("*** Begin Patch\n*** Add File: {path}\n{lines}*** End Patch")}))
+    }
+
     /// The files the patch updates, in either format; added ones exist nowhere yet.
     fn edits(&self, args: &Value) -> Vec<String> {
         let patch = args.get("patch").and_then(Value::as_str).unwrap_or("");

@@ -77,6 +77,11 @@ pub trait ToolFacts: Send + Sync + 'static {
     fn replace_args(&self, _path: &str, _old: &str, _new: &str) -> Option<Value> {
         None
     }
+    /// The arguments that create the file `path` holding `text`, when this tool creates
+    /// files (a drafted test is added with it).
+    fn create_args(&self, _path: &str, _text: &str) -> Option<Value> {
+        None
+    }
 }
 
 /// One tool the model can call.

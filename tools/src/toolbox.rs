@@ -82,6 +82,12 @@ impl Toolbox {
         self.tools.iter().find_map(|e| Some((e.name.clone(), e.tool.replace_args(path, old, new)?)))
     }
 
+    /// The call (tool name and arguments) that creates `path` holding `text`, with the
+    /// first tool that creates files; `None` when the toolbox has none.
+    pub fn creation(&self, path: &str, text: &str) -> Option<(String, Value)> {
+        self.tools.iter().find_map(|e| Some((e.name.clone(), e.tool.create_args(path, text)?)))
+    }
+
     /// Calls the tool `name`; an unknown name is an error that lists the real ones.
     pub async fn call(
         &self,
@@ -148,5 +154,20 @@ mod tests {
         toolbox.register(Panicky).unwrap();
         let err = toolbox.call(&ctx, "panicky", &json!({}), &[]).await.unwrap_err();
         assert!(matches!(&err, ToolError::Crashed(_)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_builtin_tools_create_a_file_and_replace_its_text_when_asked_by_fact() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = ToolContext::bare(dir.path());
+        let toolbox = Toolbox::builtin();
+        let (name, args) = toolbox.creation("tests/test_new.py", "def test_x():\n    assert 1\n").unwrap();
+        toolbox.call(&ctx, &name, &args, &[]).await.unwrap();
+        let written = std::fs::read_to_string(dir.path().join("tests/test_new.py")).unwrap();
+        assert_eq!(written, "def test_x():\n    assert 1\n");
+        let (name, args) = toolbox.replacement("tests/test_new.py", "assert 1", "assert 2").unwrap();
+        toolbox.call(&ctx, &name, &args, &[]).await.unwrap();
+        assert!(std::fs::read_to_string(dir.path().join("tests/test_new.py")).unwrap().contains("assert 2"));
+        assert!(Toolbox::empty().creation("a", "b").is_none());
     }
 }
