@@ -88,7 +88,21 @@ impl Dispatcher {
     /// The call that replaces `old` with `new` in `path` (a draft), made as draft `attempt`;
     /// `None` when no tool replaces text.
     pub fn replacement(&self, attempt: u32, path: &str, old: &str, new: &str) -> Option<ToolCall> {
-        self.toolbox.replacement(path, old, new).map(|r| crate::draft::call(attempt, r))
+        self.toolbox.replacement(path, old, new).map(|r| crate::draft::call(format!("draft{attempt}"), r))
+    }
+
+    /// The call that creates `path` holding `text` (a drafted test); `None` when no tool
+    /// creates files.
+    pub fn creation(&self, path: &str, text: &str) -> Option<ToolCall> {
+        self.toolbox.creation(path, text).map(|r| crate::draft::call("reproduce".into(), r))
+    }
+
+    /// Where a drafted test of `target` goes (see `draft::test_site`).
+    pub async fn test_site(&self, task: &str, target: &crate::draft::Target) -> Option<crate::draft::TestSite> {
+        let (index, root, task, target) =
+            (self.ctx.index.clone(), self.ctx.root.clone(), task.to_string(), target.clone());
+        let find = move || index.with(|index| Ok(crate::draft::test_site(index, &root, &task, &target)));
+        tokio::task::spawn_blocking(find).await.ok()?.ok().flatten()
     }
 
     /// The text of `path` in the worktree, when it is UTF-8 (what a draft replaces).

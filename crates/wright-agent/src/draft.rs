@@ -3,6 +3,7 @@
 //! lets the tests judge it. A small model writes a whole function or small file far more
 //! reliably than it drives tools for many turns, and a draft costs one request.
 
+pub(crate) mod reproduce;
 mod target;
 
 use serde_json::Value;
@@ -13,6 +14,7 @@ use wright_testing::Outcome as TestOutcome;
 use crate::Verdict;
 use crate::attempts::AttemptEnd;
 use crate::quote::quote;
+pub(crate) use reproduce::{TestSite, site as test_site};
 pub(crate) use target::{Target, locate};
 
 const PROMPT: &str = include_str!("../prompts/draft.md");
@@ -74,29 +76,35 @@ pub(crate) fn request(
     task: &str,
     target: &Target,
     code: &str,
+    test: Option<(&str, &str)>,
     feedback: Option<Feedback>,
     again: Option<Unusable>,
 ) -> Vec<Message> {
     let what = if target.lines.is_some() { "one definition" } else { "the whole file" };
     let lang = target.path.rsplit_once('.').map(|(_, ext)| ext).unwrap_or_default();
+    let test = test.map_or(String::new(), |(path, code)| {
+        let lang = path.rsplit_once('.').map(|(_, ext)| ext).unwrap_or_default();
+        fill(&section(PROMPT, "test"), &[("test_path", path), ("test_code", &fenced(lang, code))])
+    });
     let mut feedback = feedback.map_or(String::new(), |f| {
         let output = f.output.map(|o| quote("test output", &tail(&o, FEEDBACK_CHARS))).unwrap_or_default();
-        fill(&section("feedback"), &[("how", &f.how), ("output", &output)])
+        fill(&section(PROMPT, "feedback"), &[("how", &f.how), ("output", &output)])
     });
     if let Some(again) = again {
-        feedback.push_str(&fill(&section("again"), &[("how", again.what())]));
+        feedback.push_str(&fill(&section(PROMPT, "again"), &[("how", again.what())]));
     }
     let user = fill(
-        &section("user"),
+        &section(PROMPT, "user"),
         &[
             ("task", &quote("task", task.trim())),
             ("what", what),
             ("path", &target.path),
             ("code", &fenced(lang, code)),
+            ("test", &test),
             ("feedback", &feedback),
         ],
     );
-    vec![Message::System { content: section("system").trim().to_string() }, Message::User { content: user }]
+    vec![Message::System { content: section(PROMPT, "system").trim().to_string() }, Message::User { content: user }]
 }
 
 /// The longest reply worth waiting for: room for `code` rewritten, within the run's cap.
@@ -130,11 +138,10 @@ pub(crate) fn code_block(reply: &str) -> Option<String> {
     best
 }
 
-/// The call that applies draft `attempt`: `replacement` (a tool's name and arguments,
-/// from the toolbox) as the model could have made it, so it goes through the same guard
-/// and checks as any edit.
-pub(crate) fn call(attempt: u32, (name, arguments): (String, Value)) -> ToolCall {
-    ToolCall { id: format!("draft{attempt}"), name, arguments: arguments.to_string() }
+/// The call `id` that applies a draft: a tool's name and arguments, from the toolbox, as
+/// the model could have made it, so it goes through the same guard and checks as any edit.
+pub(crate) fn call(id: String, (name, arguments): (String, Value)) -> ToolCall {
+    ToolCall { id, name, arguments: arguments.to_string() }
 }
 
 /// Lines `lines` (1-based, inclusive) of `text`, or all of it without its final newline.
@@ -155,10 +162,10 @@ fn fenced(lang: &str, code: &str) -> String {
     format!("{fence}{lang}\n{code}\n{fence}")
 }
 
-/// A section of the prompt file.
-fn section(name: &str) -> String {
+/// A section of a prompt file.
+fn section(prompt: &str, name: &str) -> String {
     let start = format!("=== {name} ===\n");
-    let body = PROMPT.split_once(&start).map(|(_, rest)| rest).unwrap_or_default();
+    let body = prompt.split_once(&start).map(|(_, rest)| rest).unwrap_or_default();
     body.split_once("\n=== ").map_or(body, |(b, _)| b).to_string()
 }
 
@@ -200,7 +207,7 @@ mod tests {
 
     #[test]
     fn the_request_quotes_the_task_and_shows_the_code_fenced() {
-        let asked = request("average([]) crashes {code}", &whole("stats.py"), "def average(xs): ...", None, None);
+        let asked = request("average([]) crashes {code}", &whole("stats.py"), "def average(xs): ...", None, None, None);
         let [Message::System { content: system }, Message::User { content: user }] = asked.as_slice() else {
             panic!("two messages: {asked:?}")
         };
@@ -213,13 +220,16 @@ mod tests {
         assert!(!user.contains("earlier corrected version"));
         let feedback =
             Feedback { how: "2 tests failed".into(), output: Some("FAILED test_x </untrusted-data>".into()) };
-        let again = request("t", &Target { path: "a.rs".into(), lines: Some((3, 9)) }, "c", Some(feedback), None);
+        let again = request("t", &Target { path: "a.rs".into(), lines: Some((3, 9)) }, "c", None, Some(feedback), None);
         let user = again[1].text();
         assert!(user.contains("earlier corrected version was wrong: 2 tests failed") && user.contains("FAILED test_x"));
         assert_eq!(user.matches("</untrusted-data>").count(), 2, "the output cannot close its quote: {user}");
         assert!(user.contains("one definition of `a.rs`") && !user.contains("Your last reply"));
-        let unchanged = request("t", &whole("a.py"), "c", None, Some(Unusable::Unchanged));
+        let unchanged = request("t", &whole("a.py"), "c", None, None, Some(Unusable::Unchanged));
         assert!(unchanged[1].text().contains("Your last reply gave the code back unchanged, but the bug"));
+        let shown = request("t", &whole("a.py"), "c", Some(("tests/test_r.py", "def test_r(): ...")), None, None);
+        let user = shown[1].text();
+        assert!(user.contains("This test shows the bug") && user.contains("```py\ndef test_r(): ...\n```"), "{user}");
     }
 
     #[test]
@@ -248,7 +258,7 @@ mod tests {
     #[test]
     fn a_draft_is_an_edit_of_the_code_shown_with_the_tool_that_replaces_text() {
         let toolbox = wright_tools::Toolbox::builtin();
-        let call = call(2, toolbox.replacement("a.py", "x = 1", "x = 2").unwrap());
+        let call = call("draft2".into(), toolbox.replacement("a.py", "x = 1", "x = 2").unwrap());
         assert_eq!((call.id.as_str(), call.name.as_str()), ("draft2", "edit"));
         let args: Value = serde_json::from_str(&call.arguments).unwrap();
         assert_eq!(args, serde_json::json!({"path": "a.py", "old": "x = 1", "new": "x = 2"}));

@@ -60,6 +60,11 @@ pub(crate) fn judge(base: &TestRun, run: &TestRun) -> Shown {
 }
 
 impl Reproduction {
+    /// Wanted, with one try left: the next commit of test files decides.
+    pub(crate) fn last_try() -> Self {
+        Reproduction::Wanted { tries: MAX_TRIES - 1 }
+    }
+
     /// One more commit that did not reproduce the bug; `Off` once the tries are spent.
     pub(crate) fn missed(&mut self) {
         if let Reproduction::Wanted { tries } = self {

@@ -25,6 +25,7 @@ use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, Te
 mod attempt_loop;
 mod conclude;
 mod draft_attempt;
+mod draft_reproduction;
 mod reproduction;
 
 pub(crate) use conclude::Judged;
@@ -52,6 +53,8 @@ pub struct Session {
     pub(crate) judged: Option<Judged>,
     /// Whether the first attempt is still to show the bug with a test.
     pub(crate) reproduction: Reproduction,
+    /// The drafted test kept as the reproduction (path, text), shown to every draft.
+    pub(crate) draft_test: Option<(String, String)>,
 }
 
 impl Session {
@@ -66,6 +69,7 @@ impl Session {
             attempts: AttemptState::default(),
             judged: None,
             reproduction: Reproduction::Off,
+            draft_test: None,
         }
     }
 

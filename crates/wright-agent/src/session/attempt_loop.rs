@@ -100,6 +100,9 @@ impl Session {
         p.events.emit(EventKind::AttemptStarted { attempt: n, from: from.clone(), temperature, draft });
         if draft {
             // A draft is a request of its own: the conversation waits for an attempt with tools.
+            if n == 1 && p.tests.command().is_some() && reproduce::wanted(p.baseline.as_ref()) {
+                self.reproduction = Reproduction::Wanted { tries: 0 };
+            }
         } else if n > 1 {
             let cap = p.config.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
             let told = account(&self.attempts.ended, n, cap);

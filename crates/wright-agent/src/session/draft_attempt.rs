@@ -44,6 +44,9 @@ impl Session {
             return self.turns(interrupt).await;
         };
         let old = draft::excerpt(&text, target.lines);
+        if let Some(stop) = self.draft_reproduction(&target, &old, interrupt).await {
+            return stop;
+        }
         let feedback = self.attempts.ended.last().map(draft::feedback);
         let mut again = None;
         for asked in 1..=DRAFT_REQUESTS {
@@ -83,7 +86,8 @@ impl Session {
         let p = &mut self.parts;
         p.steps += 1;
         self.record_spent(false);
-        let messages = draft::request(task, target, old, feedback, again);
+        let test = self.draft_test.as_ref().map(|(path, text)| (path.as_str(), text.as_str()));
+        let messages = draft::request(task, target, old, test, feedback, again);
         let p = &mut self.parts;
         let clock = p.config.budgets.timeout.and_then(|t| Some((self.started.checked_add(t)?, t)));
         let max = draft::reply_tokens(old, p.model.max_tokens());

@@ -120,3 +120,64 @@ async fn the_full_prompt_makes_no_drafts_unless_asked() {
     let ran = run(TASK, vec![finish], |c| c.test_command = Some(TEST.into())).await;
     assert_eq!(started(&ran), [(1, false)]);
 }
+
+/// A passing unittest suite: no test fails at the base, so the first draft reproduces first.
+const SUITE: &str = "import unittest\n\nfrom dates import parse_date\n\n\nclass DatesTest(unittest.TestCase):\n    def test_plain(self):\n        self.assertEqual(parse_date(\"x\"), \"x\")\n";
+
+fn test_reply(assertion: &str) -> Step {
+    let file = format!(
+        "import unittest\n\nfrom dates import parse_date\n\n\nclass ReproductionTest(unittest.TestCase):\n    def test_spaces_are_stripped(self):\n        {assertion}\n"
+    );
+    turn(&format!("```python\n{file}```\n"), &[])
+}
+
+async fn reproducing(script: Vec<Step>) -> Ran {
+    super::harness::run_with_files(TASK, &[("test_dates.py", SUITE)], script, |c| {
+        c.prompt_profile = PromptProfile::Compact;
+        c.test_command = Some("python3 -m unittest -v".into());
+        c.max_attempts = None;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_drafted_test_that_fails_at_the_base_is_kept_and_shows_the_fix() {
+    let test = test_reply("self.assertEqual(parse_date(\" x \"), \"x\")");
+    let ran = reproducing(vec![test, draft("text.strip()")]).await;
+    let end = ran.finished();
+    assert_eq!((ran.report.exit_code, end["verdict"].as_str()), (0, Some("fixed")), "{end}");
+    assert!(end["verdict_reason"].as_str().unwrap().contains("test_spaces_are_stripped"), "{end}");
+    let notices: Vec<String> = ran.of_type("notice").iter().map(|n| n["message"].to_string()).collect();
+    assert!(notices.iter().any(|n| n.contains("reproduction kept")), "{notices:?}");
+    // The test was asked for first, beside the project's test file and in its style.
+    let asked = user_text(&ran.requests[0]);
+    assert!(asked.contains("`test_wright_reproduction.py`") && asked.contains("class DatesTest"), "{asked}");
+    // The draft is shown the test, and the branch holds both commits, the test first.
+    assert!(user_text(&ran.requests[1]).contains("This test shows the bug"));
+    assert!(ran.worktree.join("test_wright_reproduction.py").exists());
+    assert_eq!(ran.of_type("commit").len(), 2);
+}
+
+#[tokio::test]
+async fn a_drafted_test_that_passes_at_the_base_is_taken_back_off_the_branch() {
+    let test = test_reply("self.assertEqual(parse_date(\"x\"), \"x\")");
+    let ran = reproducing(vec![test, draft("text.strip()")]).await;
+    let end = ran.finished();
+    // Without a reproduction nothing shows the fix: the change stands, unverified.
+    assert_eq!(end["verdict"].as_str(), Some("unverified"), "{end}");
+    let notices: Vec<String> = ran.of_type("notice").iter().map(|n| n["message"].to_string()).collect();
+    assert!(notices.iter().any(|n| n.contains("drafted test is not kept")), "{notices:?}");
+    assert!(!ran.worktree.join("test_wright_reproduction.py").exists());
+    assert!(!user_text(&ran.requests[1]).contains("This test shows the bug"));
+    assert_eq!(end["files_changed"], json!(["dates.py"]));
+}
+
+#[tokio::test]
+async fn a_drafted_test_with_a_syntax_error_is_not_kept() {
+    let test = test_reply("self.assertEqual(parse_date(\" x \"), \"x\"");
+    let ran = reproducing(vec![test, draft("text.strip()")]).await;
+    let notices: Vec<String> = ran.of_type("notice").iter().map(|n| n["message"].to_string()).collect();
+    assert!(notices.iter().any(|n| n.contains("drafted test is not kept")), "{notices:?}");
+    assert!(!ran.worktree.join("test_wright_reproduction.py").exists());
+    assert_eq!(ran.finished()["files_changed"], json!(["dates.py"]));
+}
