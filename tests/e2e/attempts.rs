@@ -1,7 +1,7 @@
 //! Runs of more than one attempt through the real binary: an attempt the tests refute is
 //! set aside on a branch of its own, a fresh one fixes the task, and `wright show` lists
 //! both with their evidence and the branch that holds each; a run killed in its second
-//! attempt resumes that attempt.
+//! attempt resumes that attempt, and one killed in a draft asks for it again.
 
 use std::time::Duration;
 
@@ -169,4 +169,55 @@ async fn a_run_killed_in_its_second_attempt_resumes_that_attempt() {
         "{text}"
     );
     assert!(text.contains("  * attempt 2: fixed ("), "{text}");
+}
+
+/// A draft's reply: the fixture's `dates.py` whole, passing `to` for its input.
+fn drafted(to: &str) -> Step {
+    let file = crate::support::fixture::DATES_PY.replace("strptime(text,", &format!("strptime({to},"));
+    turn(&format!("```python\n{file}```\n"), &[])
+}
+
+#[tokio::test]
+async fn a_run_killed_in_a_draft_attempt_drafts_it_again_on_resume() {
+    let (home, fixture) = (Home::new(), Fixture::new());
+    // Draft 1 is refuted; draft 2's request stalls and the process dies waiting.
+    let server = ModelServer::start(vec![drafted("text.lower()"), Step::Stall, drafted("text.strip()")]).await;
+    server.set_context(16_384);
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--attempts", "3", "--test-command", TEST, "--repo"]).arg(fixture.repo()).arg(TASK);
+    let mut child = spawn(cmd).await;
+    for _ in 0..400 {
+        if server.requests().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(server.requests().len(), 2, "the run did not reach draft 2's request");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    let killed = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let before = events(&killed.stdout);
+    let drafts: Vec<bool> = of_type(&before, "attempt_started").iter().map(|e| e["draft"] == true).collect();
+    assert_eq!(drafts, [true, true], "a small window's attempts are drafts");
+    let (run_id, branch) = (before[0]["run_id"].as_str().unwrap(), before[0]["branch"].as_str().unwrap());
+
+    let mut resume = home.wright(&server.base_url);
+    resume.args(["resume", "--json", run_id]);
+    let out = output(resume).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = events(&out.stdout);
+    let end = finished(&after);
+    assert_eq!(
+        (end["verdict"].as_str(), end["attempts"].as_u64(), end["selected_attempt"].as_u64()),
+        (Some("fixed"), Some(2), Some(2)),
+        "{end}"
+    );
+    assert!(of_type(&after, "attempt_started").is_empty(), "draft 2 is asked again; no attempt begins");
+    // The same request again: the draft, told how draft 1 went.
+    let requests = server.requests();
+    assert_eq!(requests[2]["messages"], requests[1]["messages"]);
+    assert!(requests[2]["messages"].to_string().contains("An earlier corrected version was wrong"));
+    let held = git(&fixture.repo(), &["show", &format!("{branch}:dates.py")]);
+    assert!(held.contains("text.strip()") && !held.contains("text.lower()"), "{held}");
+    assert!(git(&fixture.repo(), &["show", &format!("{branch}-attempt-1:dates.py")]).contains("text.lower()"));
 }
