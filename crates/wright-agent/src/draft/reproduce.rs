@@ -137,6 +137,7 @@ fn new_name_prefix(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::draft::target::tests::indexed;
 
     #[test]
     fn a_new_test_file_is_named_as_its_runner_finds_it() {
@@ -146,19 +147,6 @@ mod tests {
         assert_eq!(new_test_path("src/a.spec.ts").as_deref(), Some("src/wright_reproduction.spec.ts"));
         assert_eq!(new_test_path("tests/hidden.rs").as_deref(), Some("tests/wright_reproduction.rs"));
         assert_eq!(new_test_path("lib.rs"), None);
-    }
-
-    fn indexed(files: &[(&str, &str)]) -> (tempfile::TempDir, Index) {
-        let dir = tempfile::tempdir().unwrap();
-        let tree = dir.path().join("tree");
-        for (path, text) in files {
-            let at = tree.join(path);
-            std::fs::create_dir_all(at.parent().unwrap()).unwrap();
-            std::fs::write(at, text).unwrap();
-        }
-        let mut index = Index::open(&tree, &dir.path().join("index")).unwrap();
-        index.update(&mut |_, _| {}).unwrap();
-        (dir, index)
     }
 
     #[test]

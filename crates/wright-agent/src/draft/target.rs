@@ -69,10 +69,11 @@ fn as_word(text: &str, word: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn indexed(files: &[(&str, &str)]) -> (tempfile::TempDir, Index) {
+    /// An index of a tree of `files` (path, text), in a temp dir that holds both.
+    pub(crate) fn indexed(files: &[(&str, &str)]) -> (tempfile::TempDir, Index) {
         let dir = tempfile::tempdir().unwrap();
         let tree = dir.path().join("tree");
         for (path, text) in files {

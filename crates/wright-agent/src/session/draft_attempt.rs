@@ -83,15 +83,32 @@ impl Session {
         again: Option<Unusable>,
         interrupt: &Interrupt,
     ) -> Result<Result<String, Unusable>, Stop> {
+        let test = self.draft_test.as_ref().map(|(path, text)| (path.as_str(), text.as_str()));
+        let messages = draft::request(task, target, old, test, feedback, again);
+        let max = draft::reply_tokens(old, self.parts.model.max_tokens());
+        let reply = self.ask_alone(&messages, max, target, interrupt).await?;
+        Ok(match draft::code_block(&reply) {
+            None => Err(Unusable::NoCode),
+            Some(code) if code.trim_end() == old.trim_end() => Err(Unusable::Unchanged),
+            Some(code) => Ok(code),
+        })
+    }
+
+    /// One request of its own (a step, with no tools) for the code at `about`, recorded
+    /// with its reply; the reply's text, or the stop when the run must end.
+    pub(crate) async fn ask_alone(
+        &mut self,
+        messages: &[Message],
+        max_tokens: u32,
+        about: &Target,
+        interrupt: &Interrupt,
+    ) -> Result<String, Stop> {
         let p = &mut self.parts;
         p.steps += 1;
         self.record_spent(false);
-        let test = self.draft_test.as_ref().map(|(path, text)| (path.as_str(), text.as_str()));
-        let messages = draft::request(task, target, old, test, feedback, again);
         let p = &mut self.parts;
         let clock = p.config.budgets.timeout.and_then(|t| Some((self.started.checked_add(t)?, t)));
-        let max = draft::reply_tokens(old, p.model.max_tokens());
-        let reply = match p.model.draft(&messages, max, &mut p.events, interrupt, clock).await {
+        let reply = match p.model.draft(messages, max_tokens, &mut p.events, interrupt, clock).await {
             Asked::Reply(reply) => reply,
             Asked::Stopped(reason, detail) => return Err((reason, detail)),
         };
@@ -99,15 +116,11 @@ impl Session {
         let (text, usage) = (reply.content.clone(), reply.usage);
         p.events.emit(EventKind::ModelMessage { text, tool_calls: 0, usage, format: "draft".into() });
         let request = messages.last().map(Message::text).unwrap_or_default().to_string();
-        let (path, lines) = (target.path.clone(), target.lines);
+        let (path, lines) = (about.path.clone(), about.lines);
         let drafted = Record::Drafted { path, lines, request, reply: reply.content.clone() };
         p.conversation.record(&drafted, false, &mut p.events);
         self.record_spent(false);
-        Ok(match draft::code_block(&reply.content) {
-            None => Err(Unusable::NoCode),
-            Some(code) if code.trim_end() == old.trim_end() => Err(Unusable::Unchanged),
-            Some(code) => Ok(code),
-        })
+        Ok(reply.content)
     }
 
     /// Where the draft looks, and the file's text there.

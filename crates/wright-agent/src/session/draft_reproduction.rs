@@ -3,15 +3,11 @@
 //! (`check_reproduction`) keeps it when a new test in it fails on the unchanged code, and
 //! a test that shows nothing is taken back off the branch.
 
-use wright_llm::Message;
-
 use super::Session;
 use crate::dispatch::{Dispatched, Effect};
 use crate::draft::{self, Target};
 use crate::interrupt::Interrupt;
-use crate::model::Asked;
 use crate::reproduce::Reproduction;
-use crate::transcript::Record;
 use crate::{EventKind, StopReason};
 
 /// The longest drafted test, in reply tokens.
@@ -39,24 +35,14 @@ impl Session {
         if let Some(spent) = p.config.budgets.exceeded(p.steps, &p.usage, self.started.elapsed()) {
             return Some(spent);
         }
-        p.steps += 1;
-        self.record_spent(false);
         let messages = draft::reproduce::request(&task, target, code, &site, &example);
-        let p = &mut self.parts;
-        let clock = p.config.budgets.timeout.and_then(|t| Some((self.started.checked_add(t)?, t)));
         let max = p.model.max_tokens().map_or(TEST_TOKENS, |cap| cap.min(TEST_TOKENS));
-        let reply = match p.model.draft(&messages, max, &mut p.events, interrupt, clock).await {
-            Asked::Reply(reply) => reply,
-            Asked::Stopped(reason, detail) => return Some((reason, detail)),
+        let about = Target { path: site.path.clone(), lines: None };
+        let reply = match self.ask_alone(&messages, max, &about, interrupt).await {
+            Ok(reply) => reply,
+            Err(stop) => return Some(stop),
         };
-        p.usage += reply.usage;
-        let (text, usage) = (reply.content.clone(), reply.usage);
-        p.events.emit(EventKind::ModelMessage { text, tool_calls: 0, usage, format: "draft".into() });
-        let request = messages.last().map(Message::text).unwrap_or_default().to_string();
-        let drafted = Record::Drafted { path: site.path.clone(), lines: None, request, reply: reply.content.clone() };
-        p.conversation.record(&drafted, false, &mut p.events);
-        self.record_spent(false);
-        let Some(test) = draft::code_block(&reply.content) else {
+        let Some(test) = draft::code_block(&reply) else {
             self.not_reproduced("the reply held no complete code block");
             return None;
         };
