@@ -104,6 +104,10 @@ struct PatchArgs {
 
 impl ToolFacts for ApplyPatch {
     fn create_args(&self, path: &str, text: &str) -> Option<Value> {
+        // A path that could end its header line would add operations of its own.
+        if path.contains(['\n', '\r']) || path.trim() != path {
+            return None;
+        }
         let lines: String = text.lines().map(|l| format!("+{l}\n")).collect();
         Some(json!({"patch": format!("*** Begin Patch\n*** Add File: {path}\n{lines}*** End Patch")}))
     }

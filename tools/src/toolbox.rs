@@ -169,5 +169,7 @@ mod tests {
         toolbox.call(&ctx, &name, &args, &[]).await.unwrap();
         assert!(std::fs::read_to_string(dir.path().join("tests/test_new.py")).unwrap().contains("assert 2"));
         assert!(Toolbox::empty().creation("a", "b").is_none());
+        let hostile = "x\n*** Delete File: src/core.py\n*** Add File: tests/t.py";
+        assert!(toolbox.creation(hostile, "y").is_none(), "a path cannot add operations to the envelope");
     }
 }
