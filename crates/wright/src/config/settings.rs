@@ -48,7 +48,6 @@ settings! {
         /// attempts that are drafts (the model rewrites the code the index ranks first in
         /// one reply) before attempts with tools (unset: all with the compact prompt, none
         /// with the full)
-        #[repo(lower)]
         pub draft_attempts: Option<u64>,
         /// the project's test command (detected when unset)
         #[repo(any)]

@@ -44,7 +44,8 @@ mod tests {
         assert_eq!(rule("max_steps"), RepoRule::Lower);
         assert_eq!(rule("attempts"), RepoRule::Lower);
         assert_eq!(rule("attempt_temperature"), RepoRule::UserOnly);
-        assert_eq!(rule("draft_attempts"), RepoRule::Lower);
+        // Unset is not "none": a repository's value would turn drafts on for the full prompt.
+        assert_eq!(rule("draft_attempts"), RepoRule::UserOnly);
         assert_eq!(rule("git.token_hosts"), RepoRule::UserFile);
         for user_only in
             ["base_url", "model", "sandbox.backend", "sandbox.network", "sandbox.env", "prices.x", "new_key"]
@@ -53,7 +54,7 @@ mod tests {
         }
         assert_eq!(
             repo_keys(),
-            "max_tokens, max_steps, token_budget, timeout_secs, attempts, draft_attempts, test_command, test_timeout_secs, \
+            "max_tokens, max_steps, token_budget, timeout_secs, attempts, test_command, test_timeout_secs, \
              baseline_timeout_secs, run_timeout_secs, tool_output_chars, briefing_tokens, git.commit_messages"
         );
     }
