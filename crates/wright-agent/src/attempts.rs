@@ -28,6 +28,8 @@ pub struct AttemptState {
     pub ended: Vec<AttemptEnd>,
     /// Whether the attempt in progress is a draft.
     pub draft: bool,
+    /// The drafted test kept as the reproduction (path, text), shown to every draft.
+    pub draft_test: Option<(String, String)>,
 }
 
 impl AttemptState {

@@ -40,6 +40,9 @@ pub struct Resumed {
     pub baseline: Option<wright_testing::TestRun>,
     /// Where the run stands in its attempts (a transcript from before attempts: none begun).
     pub attempts: crate::AttemptState,
+    /// The last drafted test file asked for (path, reply): the drafted test, when a
+    /// reproduction record follows it.
+    drafted_test: Option<(String, String)>,
 }
 
 impl Resumed {
@@ -107,9 +110,15 @@ impl Resumed {
                 self.attempts.from = Some(from);
             }
             Record::AttemptFinished { end } => self.attempts.ended.push(end),
-            Record::Reproduced { commit, .. } => self.attempts.from = Some(commit),
-            // A draft is redone whole on resume: its reply matters only once applied.
-            Record::Drafted { .. } => {}
+            Record::Reproduced { commit, .. } => {
+                self.attempts.from = Some(commit);
+                self.attempts.draft_test =
+                    self.drafted_test.take().and_then(|(path, reply)| Some((path, crate::draft::code_block(&reply)?)));
+            }
+            // A draft is asked again on resume; a drafted test is kept once reproduced.
+            Record::Drafted { path, reply, .. } => {
+                self.drafted_test = crate::verdict::is_test_file(&path).then_some((path, reply));
+            }
             Record::Finished => self.finished = true,
         }
     }
@@ -314,5 +323,34 @@ mod tests {
         }
         assert_eq!(again.messages, r.messages);
         assert!(again.answer_dangling_calls().is_empty());
+    }
+
+    #[test]
+    fn a_drafted_test_kept_as_the_reproduction_is_read_back_for_the_drafts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let mut t = Transcript::open(&path).unwrap();
+        let started =
+            Record::AttemptStarted { attempt: 1, keep: 0, from: "base".into(), temperature: None, draft: true };
+        let reply = "```python\ndef test_x():\n    assert f() == 1\n```".to_string();
+        let drafted =
+            |path: &str| Record::Drafted { path: path.into(), lines: None, request: "r".into(), reply: reply.clone() };
+        for record in
+            [started, drafted("tests/test_repro.py"), Record::Reproduced { commit: "c1".into(), tests: vec![] }]
+        {
+            t.append(&record, false).unwrap();
+        }
+        drop(t);
+        let r = Resumed::read(&path).unwrap();
+        assert!(r.attempts.draft);
+        assert_eq!(r.attempts.from.as_deref(), Some("c1"));
+        let kept = r.attempts.draft_test.clone().unwrap();
+        assert_eq!(kept, ("tests/test_repro.py".to_string(), "def test_x():\n    assert f() == 1".to_string()));
+        // A draft of code is no test, whatever follows it.
+        let mut t = Transcript::open(&path).unwrap();
+        t.append(&drafted("src/f.py"), false).unwrap();
+        t.append(&Record::Reproduced { commit: "c2".into(), tests: vec![] }, false).unwrap();
+        drop(t);
+        assert_eq!(Resumed::read(&path).unwrap().attempts.draft_test, None);
     }
 }

@@ -53,8 +53,6 @@ pub struct Session {
     pub(crate) judged: Option<Judged>,
     /// Whether the first attempt is still to show the bug with a test.
     pub(crate) reproduction: Reproduction,
-    /// The drafted test kept as the reproduction (path, text), shown to every draft.
-    pub(crate) draft_test: Option<(String, String)>,
 }
 
 impl Session {
@@ -69,7 +67,6 @@ impl Session {
             attempts: AttemptState::default(),
             judged: None,
             reproduction: Reproduction::Off,
-            draft_test: None,
         }
     }
 

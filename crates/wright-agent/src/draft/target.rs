@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use wright_index::{Index, SearchKind};
+use wright_index::{Index, SearchHit, SearchKind};
 
 use crate::verdict::is_test_file;
 
@@ -41,7 +41,12 @@ pub(crate) fn locate(index: &mut Index, root: &Path, task: &str, whole_chars: us
     if text.lines().count() <= WHOLE_LINES && text.len() <= whole_chars {
         return Some(Target { path, lines: None });
     }
-    let hit = hits.iter().find(|h| h.path == path && h.symbol.is_some())?;
+    // The best-ranked definition a reply can hold whole.
+    let lines: Vec<&str> = text.lines().collect();
+    let size =
+        |a: usize, b: usize| lines.get(a.saturating_sub(1)..b.min(lines.len())).map_or(0, |l| l.join("\n").len());
+    let fits = |h: &&SearchHit| h.path == path && h.symbol.is_some() && size(h.start_line, h.end_line) <= whole_chars;
+    let hit = hits.iter().find(fits)?;
     Some(Target { path, lines: Some((hit.start_line, hit.end_line)) })
 }
 
@@ -121,9 +126,12 @@ pub(crate) mod tests {
         let (start, end) = found.unwrap().lines.unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[start - 1].starts_with("def spread") && lines[end - 1].contains("max(values)"), "{start}-{end}");
-        let small = "def spread(values):\n    return max(values) - min(values)\n";
-        let (dir, mut index) = indexed(&[("report.py", small)]);
-        let found = locate(&mut index, &dir.path().join("tree"), "spread of values", 10).unwrap();
-        assert!(found.lines.is_some(), "a file longer than a reply holds is drafted by definition");
+        let two =
+            "def spread(values):\n    return max(values) - min(values)\n\n\ndef first(values):\n    return values[0]\n";
+        let (dir, mut index) = indexed(&[("report.py", two)]);
+        let found = locate(&mut index, &dir.path().join("tree"), "spread of values", 60).unwrap();
+        assert_eq!(found.lines, Some((1, 2)), "a file longer than a reply holds is drafted by definition");
+        let none = locate(&mut index, &dir.path().join("tree"), "spread of values", 20);
+        assert_eq!(none, None, "a definition longer than a reply holds is not drafted");
     }
 }

@@ -98,12 +98,24 @@ impl Session {
         let record = Record::AttemptStarted { attempt: n, keep, from: from.clone(), temperature, draft };
         p.conversation.restart(keep, &record, &mut p.events);
         p.events.emit(EventKind::AttemptStarted { attempt: n, from: from.clone(), temperature, draft });
-        if draft {
-            // A draft is a request of its own: the conversation waits for an attempt with tools.
-            if n == 1 && p.tests.command().is_some() && reproduce::wanted(p.baseline.as_ref()) {
-                self.reproduction = Reproduction::Wanted { tries: 0 };
-            }
-        } else if n > 1 {
+        self.attempts.current = n;
+        self.attempts.from = Some(from);
+        self.attempts.draft = draft;
+        if !draft {
+            self.open_turns(n);
+        } else if n == 1 && p.tests.command().is_some() && reproduce::wanted(p.baseline.as_ref()) {
+            // A draft is a request of its own; the first one reproduces the bug first.
+            self.reproduction = Reproduction::Wanted { tries: 0 };
+        }
+        Ok(())
+    }
+
+    /// What attempt `n` with tools says after the shared messages: the account of the
+    /// attempts before it, or (the first, when no test fails at the base) the request for a
+    /// test that shows the bug.
+    fn open_turns(&mut self, n: u32) {
+        let p = &mut self.parts;
+        if n > 1 {
             let cap = p.config.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
             let told = account(&self.attempts.ended, n, cap);
             p.conversation.remember(Message::User { content: told }, &mut p.events);
@@ -113,10 +125,22 @@ impl Session {
             p.conversation.remember(Message::User { content }, &mut p.events);
             self.reproduction = Reproduction::Wanted { tries: 0 };
         }
-        self.attempts.current = n;
-        self.attempts.from = Some(from);
-        self.attempts.draft = draft;
-        Ok(())
+    }
+
+    /// The draft attempt in progress found nothing to draft: it goes on as an attempt with
+    /// tools, recorded so (a resumed run goes on with tools too), begun as one would be.
+    pub(crate) fn turns_instead_of_draft(&mut self) {
+        let n = self.attempts.current;
+        let (keep, from) = (self.attempts.keep, self.attempts.from.clone().unwrap_or_default());
+        let p = &mut self.parts;
+        let temperature = p.model.sample_attempt(n, p.config.attempt_temperature).map(as_sent);
+        let record = Record::AttemptStarted { attempt: n, keep, from, temperature, draft: false };
+        p.conversation.restart(keep, &record, &mut p.events);
+        let message = "nothing to draft (no file ranks for the task, or it is not text); this attempt uses tools";
+        p.events.emit(EventKind::Notice { message: message.into() });
+        self.attempts.draft = false;
+        self.reproduction = Reproduction::Off;
+        self.open_turns(n);
     }
 
     /// How many attempts are drafts before attempts with tools: as configured, else all

@@ -18,7 +18,7 @@ use crate::{EventKind, StopReason};
 const WHOLE_CHARS_PER_TOKEN: usize = 2;
 /// Requests one draft attempt makes while the replies hold no change to apply.
 const DRAFT_REQUESTS: u32 = 3;
-/// The reply cap when the run sets none.
+/// The reply tokens a file drafted whole is sized against when the run sets no cap.
 const UNCAPPED_TOKENS: usize = 3000;
 
 impl Session {
@@ -39,15 +39,18 @@ impl Session {
         let cap = p.model.max_tokens().map_or(UNCAPPED_TOKENS, |t| t as usize);
         let task = p.config.task.clone();
         let Some((target, text)) = self.draft_target(&task, cap * WHOLE_CHARS_PER_TOKEN).await else {
-            let message = "nothing to draft (no file ranks for the task, or it is not text); this attempt uses tools";
-            self.parts.events.emit(EventKind::Notice { message: message.into() });
+            self.turns_instead_of_draft();
             return self.turns(interrupt).await;
         };
         let old = draft::excerpt(&text, target.lines);
         if let Some(stop) = self.draft_reproduction(&target, &old, interrupt).await {
             return stop;
         }
-        let feedback = self.attempts.ended.last().map(draft::feedback);
+        // Test output reaches the model as it reaches every event: redacted.
+        let feedback = self.attempts.ended.last().map(draft::feedback).map(|mut f| {
+            f.output = f.output.map(|o| self.parts.events.redact(&o));
+            f
+        });
         let mut again = None;
         for asked in 1..=DRAFT_REQUESTS {
             let p = &mut self.parts;
@@ -57,7 +60,7 @@ impl Session {
             if asked > 1 {
                 // Asked again within the attempt: hotter, so the same reply is not drawn.
                 let n = self.attempts.current;
-                p.model.sample_attempt(n + asked - 1, p.config.attempt_temperature);
+                p.model.sample_attempt(n.saturating_add(asked - 1), p.config.attempt_temperature);
             }
             let code = match self.ask_draft(&task, &target, &old, feedback.clone(), again, interrupt).await {
                 Ok(code) => code,
@@ -83,12 +86,13 @@ impl Session {
         again: Option<Unusable>,
         interrupt: &Interrupt,
     ) -> Result<Result<String, Unusable>, Stop> {
-        let test = self.draft_test.as_ref().map(|(path, text)| (path.as_str(), text.as_str()));
+        let test = self.attempts.draft_test.as_ref().map(|(path, text)| (path.as_str(), text.as_str()));
         let messages = draft::request(task, target, old, test, feedback, again);
         let max = draft::reply_tokens(old, self.parts.model.max_tokens());
         let reply = self.ask_alone(&messages, max, target, interrupt).await?;
         Ok(match draft::code_block(&reply) {
             None => Err(Unusable::NoCode),
+            Some(code) if code.trim().is_empty() => Err(Unusable::NoCode),
             Some(code) if code.trim_end() == old.trim_end() => Err(Unusable::Unchanged),
             Some(code) => Ok(code),
         })

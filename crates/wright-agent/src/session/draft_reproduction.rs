@@ -58,26 +58,31 @@ impl Session {
         let from = self.attempts.from.clone();
         self.announce(&call);
         let Dispatched { ok, mut output, effect } = self.parts.dispatcher.dispatch(&call).await;
-        let mut committed = false;
+        let changed = matches!(effect, Effect::Change(_));
         if let Effect::Change(summary) = effect {
             // The commit is checked as a reproduction, and decides it.
             self.reproduction = Reproduction::last_try();
-            committed = self.commit(&summary, &mut output, interrupt).await;
+            self.commit(&summary, &mut output, interrupt).await;
             self.reproduction = Reproduction::Off;
         }
         let (id, name) = (call.id.clone(), call.name.clone());
         self.parts.events.emit(EventKind::ToolResult { id, name, ok, output: output.clone() });
         if self.attempts.from != from {
-            self.draft_test = Some((path.to_string(), test.to_string()));
+            self.attempts.draft_test = Some((path.to_string(), test.to_string()));
             return;
         }
-        if committed && let Some(from) = from {
+        // Committed or not, the test is taken off the branch and out of the worktree.
+        if changed && let Some(from) = from {
             let p = &mut self.parts;
-            if p.committer.git(move |w| w.restart_at(&from)).await.is_ok() {
-                p.dispatcher.refresh_index().await;
+            match p.committer.git(move |w| w.restart_at(&from)).await {
+                Ok(()) => p.dispatcher.refresh_index().await,
+                Err(e) => {
+                    let message = format!("the drafted test could not be taken off the branch: {e}");
+                    p.events.emit(EventKind::Notice { message });
+                }
             }
         }
-        let why = if ok { "it shows no failure on the unchanged code" } else { "it could not be added" };
+        let why = if ok { "no new test in it fails on the unchanged code" } else { "it could not be added" };
         self.not_reproduced(why);
     }
 

@@ -181,3 +181,22 @@ async fn a_drafted_test_with_a_syntax_error_is_not_kept() {
     assert!(!ran.worktree.join("test_wright_reproduction.py").exists());
     assert_eq!(ran.finished()["files_changed"], json!(["dates.py"]));
 }
+
+#[tokio::test]
+async fn with_nothing_to_draft_the_attempt_goes_on_with_tools() {
+    let finish = turn("", &[("finish", json!({"summary": "nothing found", "outcome": "gave_up"}))]);
+    let ran = run("zzqx wvbk", vec![finish], |c| {
+        c.prompt_profile = PromptProfile::Compact;
+        c.test_command = Some(TEST.into());
+    })
+    .await;
+    let notices: Vec<String> = ran.of_type("notice").iter().map(|n| n["message"].to_string()).collect();
+    assert!(notices.iter().any(|n| n.contains("nothing to draft")), "{notices:?}");
+    let system = ran.requests[0]["messages"][0]["content"].as_str().unwrap();
+    assert!(system.contains("Work in this order"), "the agent's prompt, with tools: {system}");
+    // Recorded as an attempt with tools, so a resumed run goes on with tools.
+    let transcript = std::fs::read_to_string(ran.worktree.parent().unwrap().join("transcript.jsonl")).unwrap();
+    let last_start = transcript.lines().rfind(|l| l.contains("\"attempt_started\"")).unwrap();
+    assert!(!last_start.contains("\"draft\":true"), "{last_start}");
+    assert_eq!(ran.finished()["stop_reason"], "finished");
+}
