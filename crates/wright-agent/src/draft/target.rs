@@ -108,11 +108,11 @@ pub(crate) mod tests {
             ("tests/test_stats.py", "from stats import average\ndef test_average_of_xs(): average([1])\n"),
         ]);
         let root = dir.path().join("tree");
-        let found = locate(&mut index, &root, "average of xs divides by zero on an empty list", 4096).unwrap();
+        let found = locate(&mut index, &root, "average of xs divides by zero on an empty list", 5000).unwrap();
         assert_eq!(found, Target { path: "stats.py".into(), lines: None });
-        let found = locate(&mut index, &root, "average is wrong, the fix belongs in pages.py", 4096).unwrap();
+        let found = locate(&mut index, &root, "average is wrong, the fix belongs in pages.py", 5000).unwrap();
         assert_eq!(found.path, "pages.py");
-        assert_eq!(locate(&mut index, &root, "zzqx", 4096), None, "nothing ranks");
+        assert_eq!(locate(&mut index, &root, "zzqx", 5000), None, "nothing ranks");
     }
 
     #[test]
