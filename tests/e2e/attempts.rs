@@ -94,26 +94,38 @@ async fn a_run_of_one_attempt_shows_no_attempt_list() {
     assert!(text.contains("verdict:  fixed (finished)") && !text.contains("attempts:"), "{text}");
 }
 
+/// The events of a run of up to 3 attempts on `fixture`, killed once `server` has taken
+/// `requests` requests (the last one stalls: `what`).
+async fn killed_at_request(
+    home: &Home,
+    server: &ModelServer,
+    fixture: &Fixture,
+    requests: usize,
+    what: &str,
+) -> Vec<Value> {
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args(["run", "--json", "--attempts", "3", "--test-command", TEST, "--repo"]).arg(fixture.repo()).arg(TASK);
+    let mut child = spawn(cmd).await;
+    for _ in 0..400 {
+        if server.requests().len() >= requests {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(server.requests().len(), requests, "the run did not reach {what}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    let killed = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    events(&killed.stdout)
+}
+
 #[tokio::test]
 async fn a_run_killed_in_its_second_attempt_resumes_that_attempt() {
     let (home, fixture) = (Home::new(), Fixture::new());
     // Attempt 1 is refuted; attempt 2 makes its fix, then the process dies mid-stream.
     let script = vec![edit("text.lower()"), finish("gave_up"), edit("text.strip()"), Step::Stall, finish("fixed")];
     let server = ModelServer::start(script).await;
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--attempts", "3", "--test-command", TEST, "--repo"]).arg(fixture.repo()).arg(TASK);
-    let mut child = spawn(cmd).await;
-    for _ in 0..400 {
-        if server.requests().len() >= 4 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(server.requests().len(), 4, "the run did not reach attempt 2's stalled turn");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    child.kill().unwrap();
-    let killed = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
-    let before = events(&killed.stdout);
+    let before = killed_at_request(&home, &server, &fixture, 4, "attempt 2's stalled turn").await;
     assert!(before.iter().all(|e| e["type"] != "run_finished"), "a killed run has no finish event");
     let started: Vec<u64> =
         of_type(&before, "attempt_started").iter().map(|e| e["attempt"].as_u64().unwrap()).collect();
@@ -183,20 +195,7 @@ async fn a_run_killed_in_a_draft_attempt_drafts_it_again_on_resume() {
     // Draft 1 is refuted; draft 2's request stalls and the process dies waiting.
     let server = ModelServer::start(vec![drafted("text.lower()"), Step::Stall, drafted("text.strip()")]).await;
     server.set_context(16_384);
-    let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--attempts", "3", "--test-command", TEST, "--repo"]).arg(fixture.repo()).arg(TASK);
-    let mut child = spawn(cmd).await;
-    for _ in 0..400 {
-        if server.requests().len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(server.requests().len(), 2, "the run did not reach draft 2's request");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    child.kill().unwrap();
-    let killed = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
-    let before = events(&killed.stdout);
+    let before = killed_at_request(&home, &server, &fixture, 2, "draft 2's request").await;
     let drafts: Vec<bool> = of_type(&before, "attempt_started").iter().map(|e| e["draft"] == true).collect();
     assert_eq!(drafts, [true, true], "a small window's attempts are drafts");
     let (run_id, branch) = (before[0]["run_id"].as_str().unwrap(), before[0]["branch"].as_str().unwrap());
