@@ -119,6 +119,24 @@ async fn killed_at_request(
     events(&killed.stdout)
 }
 
+/// The events of `wright resume RUN_ID`, which goes on with attempt 2 (none begins) and
+/// ends with it selected and fixed.
+async fn resumed_to_attempt_2s_fix(home: &Home, server: &ModelServer, run_id: &str) -> Vec<Value> {
+    let mut resume = home.wright(&server.base_url);
+    resume.args(["resume", "--json", run_id]);
+    let out = output(resume).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = events(&out.stdout);
+    let end = finished(&after);
+    assert_eq!(
+        (end["verdict"].as_str(), end["attempts"].as_u64(), end["selected_attempt"].as_u64()),
+        (Some("fixed"), Some(2), Some(2)),
+        "{end}"
+    );
+    assert!(of_type(&after, "attempt_started").is_empty(), "attempt 2 goes on; none begins");
+    after
+}
+
 #[tokio::test]
 async fn a_run_killed_in_its_second_attempt_resumes_that_attempt() {
     let (home, fixture) = (Home::new(), Fixture::new());
@@ -133,18 +151,7 @@ async fn a_run_killed_in_its_second_attempt_resumes_that_attempt() {
     let (run_id, branch) = (before[0]["run_id"].as_str().unwrap(), before[0]["branch"].as_str().unwrap());
     let set_aside = format!("{branch}-attempt-1");
 
-    let mut resume = home.wright(&server.base_url);
-    resume.args(["resume", "--json", run_id]);
-    let out = output(resume).await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let after = events(&out.stdout);
-    let end = finished(&after);
-    assert_eq!(
-        (end["verdict"].as_str(), end["attempts"].as_u64(), end["selected_attempt"].as_u64()),
-        (Some("fixed"), Some(2), Some(2)),
-        "{end}"
-    );
-    assert!(of_type(&after, "attempt_started").is_empty(), "attempt 2 goes on; none begins");
+    let after = resumed_to_attempt_2s_fix(&home, &server, run_id).await;
     let ended: Vec<u64> = of_type(&after, "attempt_finished").iter().map(|e| e["attempt"].as_u64().unwrap()).collect();
     assert_eq!(ended, [2]);
 
@@ -200,18 +207,7 @@ async fn a_run_killed_in_a_draft_attempt_drafts_it_again_on_resume() {
     assert_eq!(drafts, [true, true], "a small window's attempts are drafts");
     let (run_id, branch) = (before[0]["run_id"].as_str().unwrap(), before[0]["branch"].as_str().unwrap());
 
-    let mut resume = home.wright(&server.base_url);
-    resume.args(["resume", "--json", run_id]);
-    let out = output(resume).await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let after = events(&out.stdout);
-    let end = finished(&after);
-    assert_eq!(
-        (end["verdict"].as_str(), end["attempts"].as_u64(), end["selected_attempt"].as_u64()),
-        (Some("fixed"), Some(2), Some(2)),
-        "{end}"
-    );
-    assert!(of_type(&after, "attempt_started").is_empty(), "draft 2 is asked again; no attempt begins");
+    resumed_to_attempt_2s_fix(&home, &server, run_id).await;
     // The same request again: the draft, told how draft 1 went.
     let requests = server.requests();
     assert_eq!(requests[2]["messages"], requests[1]["messages"]);
