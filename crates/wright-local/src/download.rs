@@ -163,12 +163,22 @@ mod tests {
                     .find_map(|l| l.strip_prefix("range: bytes="))
                     .and_then(|v| v.trim().trim_end_matches('-').parse::<usize>().ok());
                 let answer = match (counter.fetch_add(1, Ordering::SeqCst), from) {
-                    (0, _) => [format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", BODY.len()).as_bytes(), &BODY[..10]].concat(),
+                    (0, _) => {
+                        [format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", BODY.len()).as_bytes(), &BODY[..10]]
+                            .concat()
+                    }
                     (_, Some(from)) => {
                         let rest = &BODY[from..];
-                        [format!("HTTP/1.1 206 Partial Content\r\ncontent-length: {}\r\n\r\n", rest.len()).as_bytes(), rest].concat()
+                        [
+                            format!("HTTP/1.1 206 Partial Content\r\ncontent-length: {}\r\n\r\n", rest.len())
+                                .as_bytes(),
+                            rest,
+                        ]
+                        .concat()
                     }
-                    (_, None) => [format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", BODY.len()).as_bytes(), BODY].concat(),
+                    (_, None) => {
+                        [format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", BODY.len()).as_bytes(), BODY].concat()
+                    }
                 };
                 socket.write_all(&answer).await.unwrap();
                 socket.shutdown().await.unwrap();

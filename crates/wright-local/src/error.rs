@@ -8,9 +8,7 @@ pub enum LocalError {
     UnknownModel { name: String, known: String },
     #[error("downloading {url}: {detail}")]
     Download { url: String, detail: String },
-    #[error(
-        "{what}: checksum mismatch (sha256 {found}, expected {expected}); the file was refused and removed"
-    )]
+    #[error("{what}: checksum mismatch (sha256 {found}, expected {expected}); the file was refused and removed")]
     Checksum { what: String, found: String, expected: String },
     #[error("every source of {model} failed:\n{failures}")]
     NoSource { model: String, failures: String },
@@ -20,9 +18,7 @@ pub enum LocalError {
     Io { path: String, source: std::io::Error },
     #[error("the local model server: {0}")]
     Server(String),
-    #[error(
-        "several models are served on this machine ({listed}); choose one with --model or `model` in your config"
-    )]
+    #[error("several models are served on this machine ({listed}); choose one with --model or `model` in your config")]
     Ambiguous { listed: String },
     #[error("`{model}` is not served here; the servers on this machine offer: {listed}")]
     NotServed { model: String, listed: String },

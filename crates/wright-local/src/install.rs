@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use rustix::fs::{FlockOperation, flock};
 
+use crate::LocalError;
 use crate::catalog::{Catalog, ModelSource};
 use crate::download::{client, fetch};
 use crate::layout::{Layout, create_dir};
-use crate::LocalError;
 
 /// What an install did.
 #[derive(Debug)]

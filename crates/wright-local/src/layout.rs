@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::catalog::{Catalog, CatalogModel};
 use crate::LocalError;
+use crate::catalog::{Catalog, CatalogModel};
 
 #[derive(Debug, Clone)]
 pub struct Layout {

@@ -24,7 +24,7 @@ pub use error::LocalError;
 pub use install::{Install, install};
 pub use layout::{Installed, Layout};
 pub use managed::{ManagedServer, ServerSpec};
-pub use ollama::with_window;
+pub use ollama::{derived_name, with_window};
 
 /// Tokens of context wright asks a local server for when nothing else says (Ollama's
 /// default of 4096 silently cuts wright's first prompt).

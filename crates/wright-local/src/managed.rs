@@ -231,11 +231,8 @@ fn die_with_parent(cmd: &mut Command) {
 }
 
 async fn wait_ready(port: u16, exit: &Exit, wait: Duration) -> Result<(), String> {
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let http =
+        reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(2)).build().map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{port}/health");
     let deadline = Instant::now() + wait;
     loop {

@@ -29,7 +29,8 @@ pub async fn with_window(base_url: &str, model: &str, num_ctx: u64) -> Result<St
         return Ok(derived);
     }
     let body = json!({"model": derived, "from": model, "parameters": {"num_ctx": num_ctx}, "stream": false});
-    let response = http.post(format!("{server}/api/create")).json_body(&body).send().await.map_err(|e| fail(e.to_string()))?;
+    let response =
+        http.post(format!("{server}/api/create")).json_body(&body).send().await.map_err(|e| fail(e.to_string()))?;
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     if !status.is_success() {
@@ -47,7 +48,7 @@ pub async fn with_window(base_url: &str, model: &str, num_ctx: u64) -> Result<St
 }
 
 /// `qwen2.5-coder:1.5b` → `qwen2.5-coder-1.5b-wright:ctx16384`.
-pub(crate) fn derived_name(model: &str, num_ctx: u64) -> String {
+pub fn derived_name(model: &str, num_ctx: u64) -> String {
     let suffix = format!("-wright:ctx{num_ctx}");
     if model.ends_with(&suffix) {
         return model.to_string();
@@ -86,18 +87,16 @@ mod tests {
     async fn the_window_is_set_through_ollamas_own_api() {
         let created: Arc<Mutex<Vec<Value>>> = Arc::default();
         let seen = created.clone();
-        let app = axum::Router::new()
-            .route("/api/show", post(|| async { StatusCode::NOT_FOUND }))
-            .route(
-                "/api/create",
-                post(move |Json(body): Json<Value>| {
-                    let seen = seen.clone();
-                    async move {
-                        seen.lock().unwrap().push(body);
-                        Json(json!({"status": "success"}))
-                    }
-                }),
-            );
+        let app = axum::Router::new().route("/api/show", post(|| async { StatusCode::NOT_FOUND })).route(
+            "/api/create",
+            post(move |Json(body): Json<Value>| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push(body);
+                    Json(json!({"status": "success"}))
+                }
+            }),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -8,10 +8,10 @@ use std::process::{Command, Stdio};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::LocalError;
 use crate::catalog::ServerSources;
 use crate::download::{fetch, name_of};
 use crate::layout::{Layout, create_dir};
-use crate::LocalError;
 
 /// What the build needs on the machine, for error messages.
 pub const BUILD_NEEDS: &str = "apt-get install -y cmake g++";
@@ -26,7 +26,9 @@ pub(crate) async fn build(http: &reqwest::Client, layout: &Layout, sources: &Ser
     for tool in ["cmake", "c++"] {
         let found = Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
         if !found.is_ok_and(|s| s.success()) {
-            return Err(LocalError::Build(format!("`{tool}` is not installed; install the build tools: {BUILD_NEEDS}")));
+            return Err(LocalError::Build(format!(
+                "`{tool}` is not installed; install the build tools: {BUILD_NEEDS}"
+            )));
         }
     }
     let downloads = layout.downloads();
@@ -113,7 +115,7 @@ fn compile(out: &Path, log: &Path) -> Result<(), LocalError> {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_message(format!("building llama-server on {jobs} cores"));
-    eprintln!("wright: building llama-server (about 25 minutes on 2 cores)");
+    eprintln!("wright: building llama-server (about 4 minutes on 2 cores)");
     let result = run_logged(cmd, log, Some(&bar));
     bar.finish_and_clear();
     result
@@ -123,7 +125,8 @@ fn compile(out: &Path, log: &Path) -> Result<(), LocalError> {
 /// `[n/m]` lines; a failure quotes the log's last lines.
 fn run_logged(mut cmd: Command, log: &Path, bar: Option<&ProgressBar>) -> Result<(), LocalError> {
     use std::io::Write;
-    let mut sink = std::fs::OpenOptions::new().create(true).append(true).open(log).map_err(|e| LocalError::io(log, e))?;
+    let mut sink =
+        std::fs::OpenOptions::new().create(true).append(true).open(log).map_err(|e| LocalError::io(log, e))?;
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

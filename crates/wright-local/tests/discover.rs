@@ -59,7 +59,10 @@ fn the_model_is_the_configured_one_else_the_only_one() {
     let err = choose(&several, None).unwrap_err();
     assert!(matches!(err, LocalError::Ambiguous { .. }));
     let text = err.to_string();
-    assert!(text.contains("qwen (port 8080)") && text.contains("b:7b (port 11434)") && text.contains("--model"), "{text}");
+    assert!(
+        text.contains("qwen (port 8080)") && text.contains("b:7b (port 11434)") && text.contains("--model"),
+        "{text}"
+    );
     let (found, model) = choose(&several, Some("b:7b")).unwrap().unwrap();
     assert_eq!((found.port, model.as_str()), (11434, "b:7b"));
     let err = choose(&several, Some("gpt-4o")).unwrap_err().to_string();
