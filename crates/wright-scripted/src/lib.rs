@@ -71,6 +71,10 @@ struct Inner {
     context: Option<u64>,
     /// The system prompt of a commit-message request; `None`: none is told apart.
     commit_prompt: Option<String>,
+    /// Ollama's own API too: the model listed is `ollama_model`, `/api/version` answers,
+    /// and `/api/create` requests are recorded.
+    ollama_model: Option<String>,
+    ollama_requests: Vec<Value>,
 }
 
 #[derive(Clone)]
@@ -98,11 +102,24 @@ impl ModelServer {
         .await
     }
 
+    /// A server shaped like Ollama, listing `model`, that answers from `script`.
+    pub async fn ollama(script: Vec<Step>, model: &str) -> Self {
+        Self::serve(Inner { script, ollama_model: Some(model.into()), ..Inner::default() }).await
+    }
+
+    /// The bodies of the `/api/create` requests an Ollama-shaped server received.
+    pub fn ollama_requests(&self) -> Vec<Value> {
+        self.inner.lock().unwrap().ollama_requests.clone()
+    }
+
     async fn serve(inner: Inner) -> Self {
         let inner = Arc::new(Mutex::new(inner));
         let app = Router::new()
             .route("/v1/chat/completions", post(chat))
             .route("/v1/models", axum::routing::get(models))
+            .route("/api/version", axum::routing::get(ollama_version))
+            .route("/api/show", post(|| async { StatusCode::NOT_FOUND }))
+            .route("/api/create", post(ollama_create))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -128,12 +145,28 @@ impl ModelServer {
 /// The model list: one model, with a context size only when one was set (as OpenAI's
 /// list gives none).
 async fn models(State(inner): State<Arc<Mutex<Inner>>>) -> axum::Json<Value> {
-    let context = inner.lock().unwrap().context;
-    let mut model = serde_json::json!({"id": "served-model", "object": "model", "owned_by": "tests"});
+    let (context, name) = {
+        let inner = inner.lock().unwrap();
+        (inner.context, inner.ollama_model.clone().unwrap_or_else(|| "served-model".into()))
+    };
+    let mut model = serde_json::json!({"id": name, "object": "model", "owned_by": "tests"});
     if let Some(n) = context {
         model["meta"] = serde_json::json!({"n_ctx": n});
     }
     axum::Json(serde_json::json!({"object": "list", "data": [model]}))
+}
+
+async fn ollama_version(State(inner): State<Arc<Mutex<Inner>>>) -> Response {
+    match inner.lock().unwrap().ollama_model {
+        Some(_) => axum::Json(serde_json::json!({"version": "0.12.0"})).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn ollama_create(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    inner.lock().unwrap().ollama_requests.push(body);
+    axum::Json(serde_json::json!({"status": "success"})).into_response()
 }
 
 fn is_commit_request(request: &Value, commit_prompt: Option<&str>) -> bool {

@@ -14,6 +14,11 @@ impl ModelServer {
         Self::start_with_commits(script, Vec::new()).await
     }
 
+    /// A server shaped like Ollama (its own API beside the OpenAI one), listing `model`.
+    pub async fn ollama(script: Vec<Step>, model: &str) -> Self {
+        ModelServer(wright_scripted::ModelServer::ollama(script, model).await)
+    }
+
     /// A server that also answers commit-message requests, in order, from `commits`.
     pub async fn start_with_commits(script: Vec<Step>, commits: Vec<Step>) -> Self {
         ModelServer(
