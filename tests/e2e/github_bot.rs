@@ -524,3 +524,29 @@ async fn the_models_words_are_posted_as_text_that_renders_nothing() {
     assert!(last.contains("see [click](https://evil.example)`"), "{last}");
     assert_eq!(finished(&events(&out.stdout))["verdict"], "fixed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_never_looks_for_a_model_on_the_runner() {
+    let repo = Repo::new().await;
+    let model = ModelServer::start(vec![plan(), fix(), finish("fixed")]).await;
+    // A model server the bot could find, were it looking: on a port the user lists.
+    let port = model.base_url.rsplit(':').next().unwrap().trim_end_matches("/v1").to_string();
+    let config = repo.home.dir.path().join("config/wright");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), format!("[local]\nports = [{port}]\n")).unwrap();
+    let event_path = repo.home.dir.path().join("event.json");
+    std::fs::write(&event_path, labeled(ISSUE).to_string()).unwrap();
+    let mut cmd = repo.home.wright("unused");
+    cmd.env_remove("OPENAI_API_KEY").env_remove("OPENAI_BASE_URL");
+    cmd.env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", &repo.gh.url)
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_EVENT_NAME", "issues")
+        .env("GITHUB_EVENT_PATH", &event_path)
+        .env("GITHUB_WORKSPACE", repo.fixture.repo());
+    cmd.args(["github", "--json"]);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("needs an explicit model endpoint"), "{}", stderr(&out));
+    assert!(model.requests().is_empty(), "the server on the runner was not used");
+}

@@ -21,6 +21,7 @@ mod hostile_inputs;
 mod hostile_sizes;
 mod hostile_trees;
 mod interrupts;
+mod local_model;
 mod prompt_cache;
 mod push;
 mod resume;

@@ -53,6 +53,36 @@ pub enum Command {
     /// The PR bot, inside a GitHub Actions job: an issue labelled or a `/wright` comment in, a draft PR out
     #[command(after_help = EXIT_TABLE)]
     Github(GithubArgs),
+    /// A model on this machine, used when no API key and no base URL are set
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ModelCommand {
+    /// Download a model from the catalog (checked by sha256) and build llama-server; resumable
+    Install(ModelNameArgs),
+    /// The catalog's models, which are installed, and where
+    List,
+    /// Delete an installed model's file
+    Remove(ModelNameArgs),
+    /// Serve an installed model on loopback for every run to find (until Ctrl-C)
+    Serve(ModelServeArgs),
+}
+
+#[derive(Args)]
+pub struct ModelNameArgs {
+    /// A catalog name (`wright model list`); unset: the catalog's first
+    pub name: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ModelServeArgs {
+    /// A catalog name (`wright model list`); unset: [local] model, else the catalog's first
+    pub name: Option<String>,
+    /// The loopback port, one that runs look for
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
 }
 
 #[derive(Args)]

@@ -50,10 +50,26 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
     let out = std::path::absolute(&args.out)?;
     let limits = test_limits(&suite.dir)?;
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+    // No key and no endpoint: one local model for the whole eval, the same for every agent.
+    let flags =
+        crate::cli::ModelFlags { model: args.model.clone(), base_url: args.base_url.clone(), ..Default::default() };
+    let mut config = crate::config::Config::load(Path::new("."), &flags, false)?;
+    let local = crate::local_model::wanted(&config);
+    let _server = crate::run_cmd::runtime()?.block_on(crate::local_model::choose(&mut config))?;
+    let (model, base_url) = match local {
+        true => (config.named_model(), config.named_endpoint()),
+        false => (args.model.clone(), args.base_url.clone()),
+    };
+    if local {
+        for notice in config.notices() {
+            eprintln!("wright: {notice}");
+        }
+    }
     let settings = AgentSettings {
         wright: std::env::current_exe().context("finding the wright binary")?,
-        model: args.model.clone(),
-        base_url: args.base_url.clone(),
+        model,
+        base_url,
+        api_key: config.api_key.clone(),
         temperature: args.temperature,
         seed: args.seed,
         peers: cache_dir().join("eval-peers"),

@@ -13,6 +13,8 @@ mod exit;
 mod github;
 mod index_cache;
 mod install_python;
+mod local_model;
+mod model_cmd;
 mod render;
 mod review_cmd;
 mod run_cmd;
@@ -55,12 +57,13 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Undo(args) => branch_cmd::undo(args),
         cli::Command::Clean(args) => branch_cmd::clean(args),
         cli::Command::Push(args) => branch_cmd::push(args),
-        cli::Command::Config(args) => config::show(args),
+        cli::Command::Config(args) => config::show(args, local_model::preview_now),
         cli::Command::Apply(args) => apply_cmd::run(args),
         cli::Command::Index(args) => search_cmd::index(args),
         cli::Command::Search(args) => search_cmd::run(args),
         cli::Command::Sandbox(cmd) => sandbox_cmd::run(cmd),
         cli::Command::Eval(cmd) => eval_cmd::run(cmd),
         cli::Command::Github(args) => github::run(args),
+        cli::Command::Model(cmd) => model_cmd::run(cmd),
     }
 }

@@ -34,8 +34,9 @@ pub fn run(args: RunArgs) -> Result<i32> {
     if !args.repo.is_dir() {
         return Err(usage(format!("--repo {} is not a directory", args.repo.display())));
     }
-    let prepared = prepare(&args.repo, &args.opts)?;
     let runtime = runtime()?;
+    // Lives as long as the run: dropping it stops a server wright started.
+    let (prepared, _server) = prepare(&args.repo, &args.opts, &runtime)?;
     runtime.block_on(async move {
         preflight(&prepared.session.base_url).await?;
         let run_id = crate::dirs::new_run_id();
@@ -83,12 +84,12 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         )));
     }
     let workspace = TaskWorkspace::open(&info.worktree, &info.branch, &info.base)?;
-    let mut prepared = prepare(&info.repo, &args.opts)?;
+    let runtime = runtime()?;
+    let (mut prepared, _server) = prepare(&info.repo, &args.opts, &runtime)?;
     // The run's own test command, unless the flag names another.
     if args.opts.test_command.is_none() {
         prepared.session.test_command = info.test_command.clone().or(prepared.session.test_command.take());
     }
-    let runtime = runtime()?;
     runtime.block_on(async move {
         preflight(&prepared.session.base_url).await?;
         let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1, Redactor::from_env())?;
@@ -104,6 +105,10 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
 pub(crate) fn toolbox() -> Toolbox {
     Toolbox::builtin()
 }
+
+/// Tokens below which a model's window cuts wright's work: the compact prompt, a file to
+/// draft and the reply.
+const SMALLEST_WINDOW: u64 = 8192;
 
 /// A session's configuration, made from the settings in one place (`session_settings`),
 /// and the model client; the run's own fields are set by `session_config`.
@@ -148,22 +153,38 @@ impl Prepared {
             Some(n) => (Some(n), "context_tokens"),
             None => (self.llm.context_window(Duration::from_secs(3)).await, "the endpoint's model list"),
         };
+        let small = tokens.filter(|&n| n < SMALLEST_WINDOW).map(|n| {
+            format!(
+                "the model's context holds only {n} tokens (from {source}): wright's prompts, a file and a reply \
+                 need about {SMALLEST_WINDOW}, so requests may be cut or refused. The window is fixed when the \
+                 server starts: restart it larger (llama.cpp: --ctx-size 16384)"
+            )
+        });
         match tokens.map(PromptProfile::for_context) {
             Some(PromptProfile::Compact) => (
                 PromptProfile::Compact,
-                Some(format!(
-                    "compact prompt: the model's context holds {} tokens (from {source}); set prompt_profile = \"full\" to change it",
-                    tokens.unwrap_or_default()
-                )),
+                Some(small.unwrap_or_else(|| {
+                    format!(
+                        "compact prompt: the model's context holds {} tokens (from {source}); set prompt_profile = \"full\" to change it",
+                        tokens.unwrap_or_default()
+                    )
+                })),
             ),
             _ => (PromptProfile::Full, None),
         }
     }
 }
 
-fn prepare(repo: &Path, opts: &RunOptions) -> Result<Prepared> {
-    let config = Config::load(repo, &opts.model, opts.trust_repo_config)?;
-    prepare_from(config, repo, opts)
+/// The session's configuration and client; with no key and no base URL, the local model
+/// (and the server wright started for it, which must outlive the run).
+fn prepare(
+    repo: &Path,
+    opts: &RunOptions,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(Prepared, Option<wright_local::ManagedServer>)> {
+    let mut config = Config::load(repo, &opts.model, opts.trust_repo_config)?;
+    let server = runtime.block_on(crate::local_model::choose(&mut config))?;
+    Ok((prepare_from(config, repo, opts)?, server))
 }
 
 /// `prepare`, with the configuration already loaded.

@@ -84,6 +84,9 @@ pub fn trial(
             if let Some(u) = &settings.base_url {
                 cmd.args(["--base-url", u]);
             }
+            if let Some(k) = &settings.api_key {
+                cmd.env("OPENAI_API_KEY", k);
+            }
             for dir in &settings.hide {
                 cmd.arg("--hide").arg(dir);
             }
@@ -113,6 +116,9 @@ pub fn trial(
                 ],
             );
             let mut cmd = Command::new("sh");
+            if let Some(k) = &settings.api_key {
+                cmd.env("OPENAI_API_KEY", k);
+            }
             cmd.args(["-c", &filled])
                 .current_dir(tree)
                 .stdin(Stdio::null())

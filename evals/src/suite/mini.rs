@@ -166,10 +166,8 @@ pub fn trial(
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err);
-    if std::env::var_os("OPENAI_API_KEY").is_none() {
-        // litellm refuses to start without a key; a local server takes any.
-        cmd.env("OPENAI_API_KEY", "local");
-    }
+    // litellm refuses to start without a key; a local server that checks none takes any.
+    cmd.env("OPENAI_API_KEY", settings.api_key.as_deref().unwrap_or("local"));
     // Its own wall-time limit is checked between steps; the harness stops a step that
     // overruns, and the token budget, which mini-swe-agent does not know.
     let limit = Duration::from_secs(task.budgets.seconds.saturating_add(30));

@@ -96,7 +96,7 @@ pub fn trial(
         let messages = prompt(&ticket, &target, &code, failure.as_deref());
         let client = LlmClient::new(ClientConfig {
             base_url: settings.base_url.clone().unwrap_or_else(|| wright_llm::OPENAI_DEFAULT_BASE.into()),
-            api_key: std::env::var("OPENAI_API_KEY").ok(),
+            api_key: settings.api_key.clone(),
             model: model.clone(),
             stream: true,
             sampling: Sampling {

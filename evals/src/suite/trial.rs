@@ -12,6 +12,8 @@ pub struct AgentSettings {
     pub wright: PathBuf,
     pub model: Option<String>,
     pub base_url: Option<String>,
+    /// The key for `base_url`: the user's, or the one a server wright started checks.
+    pub api_key: Option<String>,
     /// Sent to the model by every agent that lets it be set.
     pub temperature: f64,
     pub seed: u64,

@@ -137,6 +137,19 @@ impl Setting for Vec<String> {
     }
 }
 
+/// TCP ports.
+impl Setting for Vec<u16> {
+    fn expected() -> String {
+        "a list of port numbers (1 to 65535)".into()
+    }
+
+    fn fits(value: &Value) -> bool {
+        value
+            .as_array()
+            .is_some_and(|items| items.iter().all(|i| i.as_integer().is_some_and(|p| (1..=65535).contains(&p))))
+    }
+}
+
 /// Unset until a layer sets it; a file has no way to write "unset".
 impl<T: Setting> Setting for Option<T> {
     fn expected() -> String {

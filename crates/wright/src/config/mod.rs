@@ -36,6 +36,10 @@ pub enum Source {
     Flag(&'static str),
     /// The repository's file lowered the value the other layers gave.
     Lowered(PathBuf),
+    /// No key and no base URL: a model server found running on this loopback port.
+    Discovered(u16),
+    /// No key and no base URL: the installed model, on a server wright starts.
+    Managed,
 }
 
 impl std::fmt::Display for Source {
@@ -46,6 +50,8 @@ impl std::fmt::Display for Source {
             Source::Env(v) => write!(f, "env {v}"),
             Source::Flag(n) => write!(f, "flag {n}"),
             Source::Lowered(p) => write!(f, "{} (a repository may only lower it)", p.display()),
+            Source::Discovered(port) => write!(f, "discovered: a server already running on port {port}"),
+            Source::Managed => write!(f, "managed: wright starts the installed model for the run, then stops it"),
         }
     }
 }
@@ -234,6 +240,41 @@ impl Config {
         if let Some(v) = value {
             self.set(key, v.into(), Source::Flag(name));
         }
+    }
+
+    /// The endpoint and model a local model gives the run, their source saying how.
+    pub fn set_endpoint(&mut self, base_url: &str, model: &str, source: Source) {
+        self.set("base_url", Value::String(base_url.into()), source.clone());
+        self.set("model", Value::String(model.into()), source);
+    }
+
+    /// The context size a local server was given (Ollama's `num_ctx`).
+    pub fn set_context_tokens(&mut self, tokens: u64, source: Source) {
+        self.set("context_tokens", Value::Integer(i64::try_from(tokens).unwrap_or(i64::MAX)), source);
+    }
+
+    /// The base URL when a file, the environment or a flag named one.
+    pub fn named_endpoint(&self) -> Option<String> {
+        self.given("base_url")
+    }
+
+    /// The model when a file, the environment or a flag named one.
+    pub fn named_model(&self) -> Option<String> {
+        self.given("model")
+    }
+
+    /// `key`'s value when a layer other than the defaults gave it.
+    fn given(&self, key: &str) -> Option<String> {
+        match self.effective(key)? {
+            (_, Source::Default) => None,
+            (Value::String(s), _) => Some(s),
+            (v, _) => Some(v.to_string()),
+        }
+    }
+
+    /// A notice for the run's start (and `wright config`).
+    pub fn add_notice(&mut self, notice: String) {
+        self.notices.push(notice);
     }
 
     /// Notices for the user: refused repository keys, unknown keys.

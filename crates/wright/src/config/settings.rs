@@ -86,6 +86,8 @@ settings! {
         pub git: GitSettings,
         /// `[github]`
         pub github: GithubSettings,
+        /// `[local]`
+        pub local: LocalSettings,
         /// `[prices.MODEL]`: USD per million tokens, `input` and `output`
         pub prices: BTreeMap<String, Price>,
     }
@@ -123,6 +125,7 @@ impl Default for Settings {
             cache_mb: 2048,
             git: GitSettings::default(),
             github: GithubSettings::default(),
+            local: LocalSettings::default(),
             prices: BTreeMap::new(),
         }
     }
@@ -221,6 +224,25 @@ impl Default for GithubSettings {
             allow_workflow_changes: false,
             login: "github-actions[bot]".into(),
         }
+    }
+}
+
+settings! {
+    /// `[local]`: a model on this machine, used when no API key and no base URL are set.
+    pub struct LocalSettings {
+        /// loopback ports asked for a running model server (llama.cpp, Ollama, LM Studio, vLLM)
+        pub ports: Vec<u16>,
+        /// the installed catalog model wright starts when no server runs (unset: the
+        /// catalog's first, see `wright model list`)
+        pub model: Option<String>,
+        /// longest wait for a started server to load its model
+        pub start_timeout_secs: u64,
+    }
+}
+
+impl Default for LocalSettings {
+    fn default() -> Self {
+        LocalSettings { ports: vec![8080, 11434, 1234, 8000], model: None, start_timeout_secs: 180 }
     }
 }
 

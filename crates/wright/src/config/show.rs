@@ -7,14 +7,20 @@ use anyhow::Result;
 
 use super::field::Shape;
 use super::known;
-use super::{Config, Trust};
+use super::{Config, Source, Trust};
 use crate::cli::ConfigArgs;
 
-pub fn show(args: ConfigArgs) -> Result<i32> {
-    let c = Config::load(&args.repo, &args.model, args.trust_repo_config)?;
-    let key_state = match &c.api_key {
-        Some(_) => "set (env OPENAI_API_KEY)",
-        None => "not set (export OPENAI_API_KEY; local servers need none)",
+/// `local` sets what a run would use when no key and no endpoint are named (found, or
+/// started: nothing is started here), and says whether it applied.
+pub fn show(args: ConfigArgs, local: impl FnOnce(&mut Config) -> Result<bool>) -> Result<i32> {
+    let mut c = Config::load(&args.repo, &args.model, args.trust_repo_config)?;
+    let local = local(&mut c)?;
+    let found = c.effective("base_url").is_some_and(|(_, s)| matches!(s, Source::Discovered(_) | Source::Managed));
+    let key_state = match (&c.api_key, local, found) {
+        (Some(_), _, _) => "set (env OPENAI_API_KEY)",
+        (None, true, true) => "not set: a run uses a model on this machine (base_url's source says which)",
+        (None, true, false) => "not set, and no model on this machine was found (see the notice)",
+        (None, false, _) => "not set (export OPENAI_API_KEY; local servers need none)",
     };
     let trust = match c.trust {
         Trust::No => "untrusted: only the keys a repository may set apply",

@@ -55,6 +55,13 @@ pub fn run(args: GithubArgs) -> Result<i32> {
         }
         Decision::Run(trigger) => *trigger,
     };
+    // Strangers' text steers the bot's model: it goes only where the user said.
+    if crate::local_model::wanted(&config) {
+        return Err(usage(
+            "the PR bot needs an explicit model endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL or --base-url for \
+             another endpoint); it never looks for a model on the runner",
+        ));
+    }
     let token = token.ok_or_else(|| {
         usage("GITHUB_TOKEN is not set: give the action `github_token` (or `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`)")
     })?;
