@@ -102,6 +102,14 @@ impl Catalog {
         self.models.first().ok_or_else(|| LocalError::Catalog("no models".into()))
     }
 
+    /// The model `name` names, else the default.
+    pub fn named(&self, name: Option<&str>) -> Result<&CatalogModel, LocalError> {
+        match name {
+            Some(n) => self.model(n),
+            None => self.default_model(),
+        }
+    }
+
     pub fn model(&self, name: &str) -> Result<&CatalogModel, LocalError> {
         self.models.iter().find(|m| m.name == name).ok_or_else(|| LocalError::UnknownModel {
             name: name.to_string(),

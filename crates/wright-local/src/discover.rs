@@ -50,14 +50,7 @@ async fn probe(http: &reqwest::Client, port: u16) -> Option<Found> {
 /// A JSON answer of at most 1 MB from whatever listens at `url`.
 pub(crate) async fn small_json(http: &reqwest::Client, url: &str) -> Option<Value> {
     let response = http.get(url).send().await.ok()?.error_for_status().ok()?;
-    if response.content_length().is_some_and(|n| n > 1 << 20) {
-        return None;
-    }
-    let body = response.bytes().await.ok()?;
-    if body.len() > 1 << 20 {
-        return None;
-    }
-    serde_json::from_slice(&body).ok()
+    serde_json::from_slice(&crate::body::read_capped(response, 1 << 20).await?).ok()
 }
 
 /// The ids of an OpenAI model list; `None` when `listing` is not one or lists nothing.
@@ -90,8 +83,13 @@ pub fn choose(found: &[Found], configured: Option<&str>) -> Result<Option<(Found
             None => Err(LocalError::NotServed { model: model.to_string(), listed: listed() }),
         };
     }
-    match found {
-        [only] if only.models.len() == 1 => Ok(only.models.first().map(|m| (only.clone(), m.clone()))),
+    // The models wright derived in Ollama earlier stand for the ones they came from.
+    let candidates: Vec<(&Found, &String)> = found
+        .iter()
+        .flat_map(|f| f.models.iter().filter(|m| !crate::ollama::is_derived(m)).map(move |m| (f, m)))
+        .collect();
+    match candidates.as_slice() {
+        [(server, model)] => Ok(Some(((*server).clone(), (*model).clone()))),
         _ => Err(LocalError::Ambiguous { listed: listed() }),
     }
 }

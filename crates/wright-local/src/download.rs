@@ -17,7 +17,7 @@ pub(crate) fn client() -> Result<reqwest::Client, LocalError> {
         .read_timeout(Duration::from_secs(120))
         .user_agent(concat!("wright/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| LocalError::Download { url: String::new(), detail: e.to_string() })
+        .map_err(|e| LocalError::Download { url: "(no request was made)".into(), detail: e.to_string() })
 }
 
 /// `url` at `dest`, checked against `sha256`. A file already at `dest` passed that check.
@@ -40,6 +40,11 @@ pub(crate) async fn fetch(http: &reqwest::Client, url: &str, dest: &Path, sha256
         if !status.is_success() {
             return Err(fail(format!("HTTP {status}")));
         }
+        // A range other than the one asked for would splice the file wrongly.
+        if resumed && range_start(&response) != Some(have) {
+            let _ = std::fs::remove_file(&part);
+            return Err(fail("the server sent another part of the file than asked; run the install again".into()));
+        }
         let start = if resumed { have } else { 0 };
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -48,32 +53,37 @@ pub(crate) async fn fetch(http: &reqwest::Client, url: &str, dest: &Path, sha256
             .truncate(!resumed)
             .open(&part)
             .map_err(|e| LocalError::io(&part, e))?;
-        let bar = bar(response.content_length().map(|n| n + start), name_of(url));
-        bar.set_position(start);
+        let total = response.content_length().map(|n| n + start);
+        let bar = bar(total, name_of(url));
+        let mut got = start;
+        bar.set_position(got);
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     file.write_all(&chunk).map_err(|e| LocalError::io(&part, e))?;
-                    bar.inc(chunk.len() as u64);
+                    got += chunk.len() as u64;
+                    bar.set_position(got);
                 }
                 Ok(None) => break,
                 Err(e) => {
                     bar.abandon();
-                    let got = bar.position();
                     return Err(fail(format!("{} after {got} bytes; run the install again to resume", chain(&e))));
                 }
             }
         }
         bar.finish_and_clear();
-        if let Some(total) = bar.length().filter(|&t| bar.position() < t) {
-            return Err(fail(format!(
-                "cut short at {} of {total} bytes; run the install again to resume",
-                bar.position()
-            )));
+        if let Some(total) = total.filter(|&t| got < t) {
+            return Err(fail(format!("cut short at {got} of {total} bytes; run the install again to resume")));
         }
     }
     verify(&part, sha256, name_of(url))?;
     std::fs::rename(&part, dest).map_err(|e| LocalError::io(dest, e))
+}
+
+/// Where a 206's `Content-Range: bytes START-END/TOTAL` starts.
+fn range_start(response: &reqwest::Response) -> Option<u64> {
+    let value = response.headers().get(reqwest::header::CONTENT_RANGE)?.to_str().ok()?;
+    value.strip_prefix("bytes ")?.split('-').next()?.trim().parse().ok()
 }
 
 /// An error with its causes, which reqwest keeps out of its own message.
@@ -146,8 +156,9 @@ mod tests {
     const BODY: &[u8] = b"the whole file, forty-two bytes long......";
 
     /// Serves `BODY` over plain HTTP/1.1: the first answer promises all of it, sends 10
-    /// bytes and closes the connection; later ones honour a range.
-    async fn server() -> (String, Arc<AtomicUsize>) {
+    /// bytes and closes the connection; later ones honour a range (416 past the end),
+    /// unless `ignores_range`.
+    async fn server_with(ignores_range: bool) -> (String, Arc<AtomicUsize>) {
         let hits = Arc::new(AtomicUsize::new(0));
         let counter = hits.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -162,19 +173,24 @@ mod tests {
                     .lines()
                     .find_map(|l| l.strip_prefix("range: bytes="))
                     .and_then(|v| v.trim().trim_end_matches('-').parse::<usize>().ok());
+                let from = from.filter(|_| !ignores_range);
                 let answer = match (counter.fetch_add(1, Ordering::SeqCst), from) {
+                    (_, Some(from)) if from >= BODY.len() => {
+                        b"HTTP/1.1 416 Range Not Satisfiable\r\ncontent-length: 0\r\n\r\n".to_vec()
+                    }
                     (0, _) => {
                         [format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", BODY.len()).as_bytes(), &BODY[..10]]
                             .concat()
                     }
                     (_, Some(from)) => {
                         let rest = &BODY[from..];
-                        [
-                            format!("HTTP/1.1 206 Partial Content\r\ncontent-length: {}\r\n\r\n", rest.len())
-                                .as_bytes(),
-                            rest,
-                        ]
-                        .concat()
+                        let head = format!(
+                            "HTTP/1.1 206 Partial Content\r\ncontent-range: bytes {from}-{}/{}\r\ncontent-length: {}\r\n\r\n",
+                            BODY.len() - 1,
+                            BODY.len(),
+                            rest.len()
+                        );
+                        [head.as_bytes(), rest].concat()
                     }
                     (_, None) => {
                         [format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", BODY.len()).as_bytes(), BODY].concat()
@@ -185,6 +201,10 @@ mod tests {
             }
         });
         (format!("http://{addr}/f.bin"), hits)
+    }
+
+    async fn server() -> (String, Arc<AtomicUsize>) {
+        server_with(false).await
     }
 
     fn sha(bytes: &[u8]) -> String {
@@ -219,5 +239,26 @@ mod tests {
         assert!(matches!(err, LocalError::Checksum { .. }), "{err}");
         assert!(err.to_string().contains("refused and removed"));
         assert!(!dest.exists() && !partial(&dest).exists());
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_the_range_sends_the_file_again() {
+        let (url, _) = server_with(true).await;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("f.bin");
+        assert!(fetch(&client().unwrap(), &url, &dest, &sha(BODY)).await.is_err());
+        fetch(&client().unwrap(), &url, &dest, &sha(BODY)).await.unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), BODY, "started over, not appended");
+    }
+
+    #[tokio::test]
+    async fn a_part_already_whole_is_checked_and_kept() {
+        let (url, hits) = server().await;
+        hits.store(1, Ordering::SeqCst);
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("f.bin");
+        std::fs::write(partial(&dest), BODY).unwrap();
+        fetch(&client().unwrap(), &url, &dest, &sha(BODY)).await.unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), BODY, "416: nothing more to send");
     }
 }

@@ -23,10 +23,7 @@ pub struct Install {
 
 /// Installs `name` (the catalog's default when `None`) and the server.
 pub async fn install(layout: &Layout, catalog: &Catalog, name: Option<&str>) -> Result<Install, LocalError> {
-    let model = match name {
-        Some(n) => catalog.model(n)?,
-        None => catalog.default_model()?,
-    };
+    let model = catalog.named(name)?;
     create_dir(&layout.root)?;
     let _lock = lock(layout).await?;
     let dest = layout.model_file(model);
@@ -51,6 +48,9 @@ pub async fn install(layout: &Layout, catalog: &Catalog, name: Option<&str>) -> 
         if !dest.is_file() {
             return Err(LocalError::NoSource { model: model.name.clone(), failures: failures.join("\n") });
         }
+        // What an earlier source left half-downloaded is of no use now.
+        let file = dest.file_name().map(PathBuf::from).unwrap_or_default();
+        let _ = std::fs::remove_file(crate::download::partial(&layout.downloads().join(file)));
     }
     Ok(Install { model: model.name.clone(), path: dest, server: layout.server(), already })
 }
@@ -88,8 +88,9 @@ async fn lock(layout: &Layout) -> Result<std::fs::File, LocalError> {
         return Ok(file);
     }
     eprintln!("wright: another install is running; waiting for it to finish");
-    tokio::task::spawn_blocking(move || flock(&file, FlockOperation::LockExclusive).map(|()| file))
-        .await
-        .map_err(|e| LocalError::Server(e.to_string()))?
-        .map_err(|e| LocalError::io(&path, e.into()))
+    let waited = tokio::task::spawn_blocking(move || flock(&file, FlockOperation::LockExclusive).map(|()| file)).await;
+    match waited {
+        Ok(locked) => locked.map_err(|e| LocalError::io(&path, e.into())),
+        Err(e) => Err(LocalError::io(&path, std::io::Error::other(e))),
+    }
 }

@@ -2,9 +2,10 @@
 //! final name only after its checksum (or its build) succeeded, so what is there is whole.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::LocalError;
 use crate::catalog::{Catalog, CatalogModel};
+use crate::{LocalError, ServerSpec};
 
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -45,6 +46,24 @@ impl Layout {
 
     pub(crate) fn lock_file(&self) -> PathBuf {
         self.root.join(".install.lock")
+    }
+
+    /// Whether `model` and the server are both installed.
+    pub fn is_installed(&self, model: &CatalogModel) -> bool {
+        self.model_file(model).is_file() && self.server().is_file()
+    }
+
+    /// How to start the installed server for `model`: on `port`, or a free one with a key.
+    pub fn server_spec(&self, model: &CatalogModel, ready_wait: Duration, port: Option<u16>) -> ServerSpec {
+        ServerSpec {
+            program: self.server(),
+            model: self.model_file(model),
+            alias: model.name.clone(),
+            context: model.context,
+            log_dir: self.logs(),
+            ready_wait,
+            port,
+        }
     }
 
     /// The catalog's models that are installed.

@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
+mod body;
 mod catalog;
 mod discover;
 mod download;

@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::LocalError;
-use crate::layout::create_dir;
 
 /// How to start the server.
 #[derive(Debug, Clone)]
@@ -46,6 +45,8 @@ pub struct ManagedServer {
     stop: Option<mpsc::Sender<()>>,
     keeper: Option<std::thread::JoinHandle<()>>,
     exit: Exit,
+    /// The start failed: its log stays for the user to read.
+    keep_log: bool,
 }
 
 /// How the child ended before it was told to, as the keeper saw it.
@@ -78,11 +79,16 @@ impl ManagedServer {
     }
 
     fn shut_down(&mut self) {
+        let clean = self.exited().is_none();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(keeper) = self.keeper.take() {
             let _ = keeper.join();
+        }
+        // A server that ran and was stopped leaves no log; one that failed keeps it.
+        if clean && !self.keep_log {
+            let _ = std::fs::remove_file(&self.log);
         }
     }
 
@@ -105,7 +111,7 @@ enum Failed {
 
 async fn start_on(spec: &ServerSpec, port: u16, key: Option<String>) -> Result<ManagedServer, Failed> {
     let other = Failed::Other;
-    create_dir(&spec.log_dir).map_err(other)?;
+    std::fs::create_dir_all(&spec.log_dir).map_err(|e| other(LocalError::io(&spec.log_dir, e)))?;
     let log = spec.log_dir.join(format!("llama-server-{port}.log"));
     let out = std::fs::File::create(&log).map_err(|e| other(LocalError::io(&log, e)))?;
     let err = out.try_clone().map_err(|e| other(LocalError::io(&log, e)))?;
@@ -153,13 +159,17 @@ async fn start_on(spec: &ServerSpec, port: u16, key: Option<String>) -> Result<M
         stop: Some(stop_tx),
         keeper: Some(keeper),
         exit: exit.clone(),
+        keep_log: false,
     };
-    match wait_ready(port, &exit, spec.ready_wait).await {
+    match wait_ready(port, server.api_key.as_deref(), &spec.alias, &exit, spec.ready_wait).await {
         Ok(()) => Ok(server),
         Err(why) => {
+            let exited = server.exited().is_some();
+            let mut server = server;
+            server.keep_log = true;
             drop(server);
             let tail = log_tail(&log);
-            if tail.contains("bind") || tail.contains("in use") {
+            if exited && (tail.contains("couldn't bind") || tail.contains("Address already in use")) {
                 return Err(Failed::PortTaken(format!("port {port} was taken: {tail}")));
             }
             Err(other(LocalError::Server(format!("{why}; the end of its log ({}):\n{tail}", log.display()))))
@@ -230,26 +240,49 @@ fn die_with_parent(cmd: &mut Command) {
     }
 }
 
-async fn wait_ready(port: u16, exit: &Exit, wait: Duration) -> Result<(), String> {
+/// Ready: `/health` answers 200 (503 while the model loads), and then the model list,
+/// asked with the key, names `alias`, and the child is still running. Whatever else may
+/// hold the port (it was free a moment ago) is never taken for the server.
+async fn wait_ready(port: u16, key: Option<&str>, alias: &str, exit: &Exit, wait: Duration) -> Result<(), String> {
     let http =
         reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(2)).build().map_err(|e| e.to_string())?;
-    let url = format!("http://127.0.0.1:{port}/health");
+    let server = format!("http://127.0.0.1:{port}");
+    let exited = || exit.lock().ok().and_then(|e| e.clone());
     let deadline = Instant::now() + wait;
     loop {
-        if let Some(status) = exit.lock().ok().and_then(|e| e.clone()) {
+        if let Some(status) = exited() {
             return Err(format!("the server exited ({status}) before it was ready"));
         }
-        // 503 while the model loads, 200 once it answers.
-        if let Ok(r) = http.get(&url).send().await
+        if let Ok(r) = http.get(format!("{server}/health")).send().await
             && r.status().is_success()
         {
-            return Ok(());
+            if !lists(&http, &server, key, alias).await {
+                return Err(format!("something else answers on port {port}: its model list does not name {alias}"));
+            }
+            // The keeper looks every 100 ms: a child that lost the port has exited by now.
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            return match exited() {
+                Some(status) => Err(format!("the server exited ({status}) before it was ready")),
+                None => Ok(()),
+            };
         }
         if Instant::now() >= deadline {
             return Err(format!("the server was not ready after {} s", wait.as_secs()));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Whether the model list at `server`, asked with `key`, names `alias`.
+async fn lists(http: &reqwest::Client, server: &str, key: Option<&str>, alias: &str) -> bool {
+    let mut request = http.get(format!("{server}/v1/models"));
+    if let Some(k) = key {
+        request = request.bearer_auth(k);
+    }
+    let Ok(response) = request.send().await else { return false };
+    let Some(body) = crate::body::read_capped(response, 1 << 20).await else { return false };
+    let listing = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    crate::discover::model_ids(&listing).is_some_and(|ids| ids.iter().any(|id| id == alias))
 }
 
 /// A port nothing listens on now (the server may still lose it to another program).

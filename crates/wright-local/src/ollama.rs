@@ -32,7 +32,8 @@ pub async fn with_window(base_url: &str, model: &str, num_ctx: u64) -> Result<St
     let response =
         http.post(format!("{server}/api/create")).json_body(&body).send().await.map_err(|e| fail(e.to_string()))?;
     let status = response.status();
-    let text = response.text().await.unwrap_or_default();
+    let body = crate::body::read_capped(response, 64 << 10).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&body);
     if !status.is_success() {
         return Err(fail(format!(
             "creating {derived} with num_ctx {num_ctx} failed: HTTP {status}: {}; \
@@ -45,6 +46,11 @@ pub async fn with_window(base_url: &str, model: &str, num_ctx: u64) -> Result<St
         Some(e) => Err(fail(format!("creating {derived}: {e}"))),
         None => Ok(derived),
     }
+}
+
+/// Whether `model` is one wright derived (`…-wright:ctx16384`).
+pub(crate) fn is_derived(model: &str) -> bool {
+    model.rsplit_once("-wright:ctx").is_some_and(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// `qwen2.5-coder:1.5b` → `qwen2.5-coder-1.5b-wright:ctx16384`.
@@ -81,6 +87,7 @@ mod tests {
         assert_eq!(derived_name("qwen2.5-coder:1.5b", 16384), "qwen2.5-coder-1.5b-wright:ctx16384");
         assert_eq!(derived_name("llama3", 8192), "llama3-latest-wright:ctx8192");
         assert_eq!(derived_name("llama3-latest-wright:ctx8192", 8192), "llama3-latest-wright:ctx8192");
+        assert!(is_derived("llama3-latest-wright:ctx8192") && !is_derived("llama3:8b") && !is_derived("x-wright:ctx"));
     }
 
     #[tokio::test]

@@ -36,7 +36,8 @@ pub(crate) async fn build(http: &reqwest::Client, layout: &Layout, sources: &Ser
     let archive = downloads.join(name_of(&sources.url));
     eprintln!("wright: llama.cpp's sources: {}", name_of(&sources.url));
     fetch(http, &sources.url, &archive, &sources.sha256).await?;
-    let work = layout.root.join("build");
+    // Named after the sources: a build cut short goes on only with the same ones.
+    let work = layout.root.join(format!("build-{}", sources.sha256.get(..12).unwrap_or("sources")));
     let src = work.join("src");
     if !src.is_dir() {
         unpack(&archive, &work)?;

@@ -65,6 +65,9 @@ fn the_model_is_the_configured_one_else_the_only_one() {
     );
     let (found, model) = choose(&several, Some("b:7b")).unwrap().unwrap();
     assert_eq!((found.port, model.as_str()), (11434, "b:7b"));
+    // A model wright derived in Ollama stands for the one it came from.
+    let ollama = [server(11434, &["qwen:1.5b", "qwen-1.5b-wright:ctx16384"])];
+    assert_eq!(choose(&ollama, None).unwrap().unwrap().1, "qwen:1.5b");
     let err = choose(&several, Some("gpt-4o")).unwrap_err().to_string();
     assert!(err.contains("`gpt-4o` is not served") && err.contains("a:1b"), "{err}");
 }
