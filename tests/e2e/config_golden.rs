@@ -126,7 +126,9 @@ fn compare(path: &Path, actual: &str) {
 
 #[tokio::test]
 async fn nothing_set_shows_every_default() {
-    check(Scenario { golden: "config_defaults.txt", user: None, repo: None, env: &[], args: &[] }).await;
+    // A key, so the output does not depend on model servers running on this machine.
+    let env = &[("OPENAI_API_KEY", SECRET_KEY)];
+    check(Scenario { golden: "config_defaults.txt", user: None, repo: None, env, args: &[] }).await;
 }
 
 #[tokio::test]
@@ -147,7 +149,8 @@ async fn an_untrusted_repository_only_lowers_limits_and_sets_safe_keys() {
         golden: "config_untrusted_repo.txt",
         user: Some(USER_LIMITS),
         repo: Some(REPO_HOSTILE),
-        env: &[],
+        // A key, so the output does not depend on model servers running on this machine.
+        env: &[("OPENAI_API_KEY", SECRET_KEY)],
         args: &[],
     })
     .await;

@@ -116,6 +116,13 @@ async fn with_no_key_and_no_base_url_a_run_starts_the_installed_model_and_stops_
     let home = Home::new();
     configure(&home, &[closed_port()]);
     let bin = install_stand_in(&home, &model.base_url);
+    let mut config = keyless(&home);
+    config.args(["config", "--repo"]).arg(fixture.repo());
+    let shown = String::from_utf8_lossy(&output(config).await.stdout).into_owned();
+    let line = shown.lines().find(|l| l.starts_with("base_url")).unwrap();
+    assert!(line.contains("# managed: wright starts the installed model"), "{line}");
+    assert!(starts(&bin).is_empty(), "wright config starts nothing");
+
     let out = output(run(&home, &fixture)).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}\n{}", String::from_utf8_lossy(&out.stdout));
@@ -219,4 +226,24 @@ async fn ollamas_window_is_set_to_what_wright_needs() {
     assert_eq!(created["parameters"]["num_ctx"], 16384, "Ollama's 4096 would cut the prompt");
     let derived = created["model"].as_str().unwrap();
     assert!(model.requests().iter().all(|r| r["model"] == derived), "every request names the model with the window");
+}
+
+#[tokio::test]
+async fn a_server_with_a_small_window_is_warned_of() {
+    let fixture = Fixture::new();
+    let model = ModelServer::start(vec![plan(), fix(), finish()]).await;
+    model.set_context(4096);
+    let port: u16 = model.base_url.rsplit(':').next().unwrap().trim_end_matches("/v1").parse().unwrap();
+    let home = Home::new();
+    // The window decides the prompt here: the profile is not fixed.
+    std::fs::create_dir_all(home.dir.path().join("config/wright")).unwrap();
+    std::fs::write(
+        home.dir.path().join("config/wright/config.toml"),
+        format!("[local]\nports = [{port}]\n[git]\ncommit_messages = \"derived\"\n"),
+    )
+    .unwrap();
+    let out = output(run(&home, &fixture)).await;
+    let events = events(&out.stdout);
+    let notices: Vec<String> = events.iter().filter(|e| e["type"] == "notice").map(|e| e.to_string()).collect();
+    assert!(notices.iter().any(|n| n.contains("holds only 4096 tokens") && n.contains("--ctx-size")), "{notices:?}");
 }

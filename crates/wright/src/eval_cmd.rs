@@ -62,7 +62,7 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
     };
     if local {
         for notice in config.notices() {
-            eprintln!("wright: {notice}");
+            eprintln!("wright: {}", crate::visible::visible(notice));
         }
     }
     let settings = AgentSettings {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use wright_local::{Catalog, Layout, ManagedServer, ServerKind, ServerSpec};
+use wright_local::{Catalog, Layout, ManagedServer, ServerKind};
 
 use crate::config::{Config, Source};
 use crate::exit::usage;
@@ -33,25 +33,13 @@ pub(crate) async fn choose(config: &mut Config) -> Result<Option<ManagedServer>>
     }
     let catalog = Catalog::builtin()?;
     let layout = layout();
-    let model = match &settings.local.model {
-        Some(name) => catalog.model(name).map_err(|e| usage(e.to_string()))?,
-        None => catalog.default_model()?,
-    };
-    let file = layout.model_file(model);
-    if !file.is_file() || !layout.server().is_file() {
-        return Err(usage(nothing_found(&settings.local.ports)));
+    let model = catalog.named(settings.local.model.as_deref()).map_err(|e| usage(e.to_string()))?;
+    if !layout.is_installed(model) {
+        return Err(usage(nothing_found(&settings.local.ports, &model.name)));
     }
     eprintln!("wright: no API key and no base URL: starting the installed {} (loading it takes a moment)", model.name);
-    let server = ManagedServer::start(&ServerSpec {
-        program: layout.server(),
-        model: file,
-        alias: model.name.clone(),
-        context: model.context,
-        log_dir: layout.logs(),
-        ready_wait: Duration::from_secs(settings.local.start_timeout_secs),
-        port: None,
-    })
-    .await?;
+    let wait = Duration::from_secs(settings.local.start_timeout_secs);
+    let server = ManagedServer::start(&layout.server_spec(model, wait, None)).await?;
     config.set_endpoint(&server.base_url, &model.name, Source::Managed);
     config.api_key = server.api_key.clone();
     config.add_notice(announce(&model.name, &server.base_url, "started by wright for this run"));
@@ -102,26 +90,32 @@ pub(crate) fn preview_now(config: &mut Config) -> Result<bool> {
 }
 
 /// What `wright config` shows: the server a run would find, or the model it would start,
-/// without starting anything.
+/// without starting anything. What would stop a run is a notice here, not an error.
 pub(crate) async fn preview(config: &mut Config) -> Result<()> {
     if !wanted(config) {
         return Ok(());
     }
     let settings = config.settings()?;
-    if discovered(config, &settings.local.ports, settings.context_tokens, Look::Only).await? {
-        return Ok(());
+    match discovered(config, &settings.local.ports, settings.context_tokens, Look::Only).await {
+        Ok(true) => return Ok(()),
+        Ok(false) => {}
+        Err(e) => {
+            config.add_notice(format!("a run would stop: {e:#}"));
+            return Ok(());
+        }
     }
     let catalog = Catalog::builtin()?;
-    let layout = layout();
-    let name = settings.local.model.clone();
-    let model = match &name {
-        Some(n) => catalog.model(n)?,
-        None => catalog.default_model()?,
+    let model = match catalog.named(settings.local.model.as_deref()) {
+        Ok(m) => m,
+        Err(e) => {
+            config.add_notice(format!("a run would stop: {e}"));
+            return Ok(());
+        }
     };
-    if layout.model_file(model).is_file() && layout.server().is_file() {
+    if layout().is_installed(model) {
         config.set_endpoint("http://127.0.0.1:<a free port>/v1", &model.name, Source::Managed);
     } else {
-        config.add_notice(nothing_found(&settings.local.ports));
+        config.add_notice(nothing_found(&settings.local.ports, &model.name));
     }
     Ok(())
 }
@@ -133,12 +127,12 @@ fn announce(model: &str, base_url: &str, what: &str) -> String {
     )
 }
 
-fn nothing_found(ports: &[u16]) -> String {
+fn nothing_found(ports: &[u16], model: &str) -> String {
     let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
     format!(
         "no model to use: OPENAI_API_KEY and the base URL are unset, no model server answers on this machine \
-         (ports {}), and no local model is installed. Either `export OPENAI_API_KEY=...` for a hosted model, \
-         or run `wright model install` once (about 5 minutes on 2 cores) to use a local one",
+         (ports {}), and {model} is not installed. Either `export OPENAI_API_KEY=...` for a hosted model, \
+         or run `wright model install {model}` once (about 5 minutes on 2 cores) to use a local one",
         ports.join(", ")
     )
 }

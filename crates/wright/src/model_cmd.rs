@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use wright_local::{Catalog, ManagedServer, ServerSpec};
+use wright_local::{Catalog, ManagedServer};
 
 use crate::cli::{ModelCommand, ModelNameArgs, ModelServeArgs};
 use crate::exit::usage;
@@ -56,10 +56,7 @@ fn list() -> Result<i32> {
 
 fn remove(args: ModelNameArgs) -> Result<i32> {
     let catalog = Catalog::builtin()?;
-    let model = match &args.name {
-        Some(n) => catalog.model(n).map_err(|e| usage(e.to_string()))?,
-        None => catalog.default_model()?,
-    };
+    let model = catalog.named(args.name.as_deref()).map_err(|e| usage(e.to_string()))?;
     match layout().remove(model)? {
         true => println!("removed {}", model.name),
         false => println!("{} was not installed", model.name),
@@ -75,32 +72,21 @@ fn serve(args: ModelServeArgs) -> Result<i32> {
     let settings = crate::config::Config::load(std::path::Path::new("."), &crate::cli::ModelFlags::default(), false)?
         .settings()?;
     let name = args.name.or(settings.local.model);
-    let model = match &name {
-        Some(n) => catalog.model(n).map_err(|e| usage(e.to_string()))?,
-        None => catalog.default_model()?,
-    };
-    let file = layout.model_file(model);
-    if !file.is_file() || !layout.server().is_file() {
+    let model = catalog.named(name.as_deref()).map_err(|e| usage(e.to_string()))?;
+    if !layout.is_installed(model) {
         return Err(usage(format!("{} is not installed: run `wright model install {}` first", model.name, model.name)));
     }
     let runtime = crate::run_cmd::runtime()?;
     runtime.block_on(async {
-        let server = ManagedServer::start(&ServerSpec {
-            program: layout.server(),
-            model: file,
-            alias: model.name.clone(),
-            context: model.context,
-            log_dir: layout.logs(),
-            ready_wait: Duration::from_secs(settings.local.start_timeout_secs),
-            port: Some(args.port),
-        })
-        .await?;
+        let wait = Duration::from_secs(settings.local.start_timeout_secs);
+        let server = ManagedServer::start(&layout.server_spec(model, wait, Some(args.port))).await?;
         println!("serving {} at {} (log: {}); Ctrl-C stops it", model.name, server.base_url, server.log.display());
         use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt())?;
         let mut term = signal(SignalKind::terminate())?;
         loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
+                _ = int.recv() => break,
                 _ = term.recv() => break,
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {
                     if let Some(how) = server.exited() {
