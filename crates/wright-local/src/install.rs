@@ -94,3 +94,24 @@ async fn lock(layout: &Layout) -> Result<std::fs::File, LocalError> {
         Err(e) => Err(LocalError::io(&path, std::io::Error::other(e))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_second_install_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path());
+        let first = lock(&layout).await.unwrap();
+        let second = tokio::spawn({
+            let layout = layout.clone();
+            async move { lock(&layout).await.map(|_| ()) }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!second.is_finished(), "the lock is held");
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(5), second).await.unwrap().unwrap().unwrap();
+    }
+}

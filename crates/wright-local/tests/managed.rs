@@ -117,3 +117,13 @@ async fn a_taken_port_is_a_clear_error() {
     let err = ManagedServer::start(&spec).await.err().unwrap().to_string();
     assert!(err.contains("taken") && err.contains("bind"), "{err}");
 }
+
+#[tokio::test]
+async fn a_port_lost_before_the_server_binds_it_is_retried_on_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ManagedServer::start(&spec(dir.path(), serde_json::json!({"bind_fails_once": true}))).await.unwrap();
+    let ports: Vec<String> =
+        starts(dir.path()).iter().map(|s| s["flags"]["--port"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ports.len(), 2, "the first start lost its port: {ports:?}");
+    assert!(server.base_url.ends_with(&format!(":{}/v1", ports[1])));
+}
