@@ -247,3 +247,55 @@ async fn a_server_with_a_small_window_is_warned_of() {
     let notices: Vec<String> = events.iter().filter(|e| e["type"] == "notice").map(|e| e.to_string()).collect();
     assert!(notices.iter().any(|n| n.contains("holds only 4096 tokens") && n.contains("--ctx-size")), "{notices:?}");
 }
+
+#[tokio::test]
+async fn one_served_model_is_found_by_every_run_until_ctrl_c() {
+    let fixture = Fixture::new();
+    let model = ModelServer::start(vec![plan(), fix(), finish()]).await;
+    let home = Home::new();
+    let port = closed_port();
+    configure(&home, &[port]);
+    let bin = install_stand_in(&home, &model.base_url);
+    let mut serve = keyless(&home);
+    serve.args(["model", "serve", "--port", &port.to_string()]);
+    let child = spawn(serve).await;
+    let start = serving(&bin).await;
+    assert_eq!(start["key"], false, "a shared server on a known port checks no key");
+
+    let out = output(run(&home, &fixture)).await;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let events = events(&out.stdout);
+    assert_eq!(events[0]["base_url"], format!("http://127.0.0.1:{port}/v1").as_str(), "discovered");
+    assert_eq!(starts(&bin).len(), 1, "the run started no server of its own");
+
+    crate::support::send_signal(child.id(), 2);
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(&format!("serving qwen2.5-coder-1.5b at http://127.0.0.1:{port}/v1"))
+    );
+    assert!(gone(start["pid"].as_u64().unwrap()).await, "Ctrl-C stopped the server");
+}
+
+/// The stand-in's one start, once its health check says the model is loaded and `wright
+/// model serve` has had a moment to see it too.
+async fn serving(bin: &Path) -> Value {
+    use std::io::{Read, Write};
+    for _ in 0..400 {
+        if let [start] = starts(bin).as_slice() {
+            let port = start["flags"]["--port"].as_str().unwrap();
+            let mut answer = String::new();
+            if let Ok(mut s) = std::net::TcpStream::connect(format!("127.0.0.1:{port}")) {
+                let _ = s.write_all(b"GET /health HTTP/1.0\r\n\r\n");
+                let _ = s.read_to_string(&mut answer);
+            }
+            if answer.starts_with("HTTP/1.0 200") {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                return start.clone();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server never became ready");
+}

@@ -78,12 +78,19 @@ fn serve(args: ModelServeArgs) -> Result<i32> {
     }
     let runtime = crate::run_cmd::runtime()?;
     runtime.block_on(async {
-        let wait = Duration::from_secs(settings.local.start_timeout_secs);
-        let server = ManagedServer::start(&layout.server_spec(model, wait, Some(args.port))).await?;
-        println!("serving {} at {} (log: {}); Ctrl-C stops it", model.name, server.base_url, server.log.display());
+        // Watched from the start: a Ctrl-C while the model loads stops it too.
         use tokio::signal::unix::{SignalKind, signal};
         let mut int = signal(SignalKind::interrupt())?;
         let mut term = signal(SignalKind::terminate())?;
+        let wait = Duration::from_secs(settings.local.start_timeout_secs);
+        let spec = layout.server_spec(model, wait, Some(args.port));
+        // Dropping a start half-way stops the server it started.
+        let server = tokio::select! {
+            started = ManagedServer::start(&spec) => started?,
+            _ = int.recv() => return Ok(130),
+            _ = term.recv() => return Ok(130),
+        };
+        println!("serving {} at {} (log: {}); Ctrl-C stops it", model.name, server.base_url, server.log.display());
         loop {
             tokio::select! {
                 _ = int.recv() => break,
