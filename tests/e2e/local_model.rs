@@ -145,8 +145,15 @@ async fn with_no_key_and_no_base_url_a_run_starts_the_installed_model_and_stops_
     assert_eq!(model.requests().len(), 3, "every turn went through the started server");
 }
 
-#[tokio::test]
-async fn ctrl_c_stops_the_run_and_its_server() {
+/// A keyless run whose model stalls after the plan, once its started server is in use;
+/// the folders it uses stay until the test ends.
+struct Stalled {
+    child: Child,
+    start: Value,
+    _kept: (Fixture, Home, ModelServer),
+}
+
+async fn stalled_run() -> Stalled {
     let fixture = Fixture::new();
     let model = ModelServer::start(vec![plan(), Step::Stall]).await;
     let home = Home::new();
@@ -154,6 +161,12 @@ async fn ctrl_c_stops_the_run_and_its_server() {
     let bin = install_stand_in(&home, &model.base_url);
     let child = spawn(run(&home, &fixture)).await;
     let start = server_in_use(&bin, &model).await;
+    Stalled { child, start, _kept: (fixture, home, model) }
+}
+
+#[tokio::test]
+async fn ctrl_c_stops_the_run_and_its_server() {
+    let Stalled { child, start, _kept } = stalled_run().await;
     crate::support::send_signal(child.id(), 2);
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
@@ -162,13 +175,7 @@ async fn ctrl_c_stops_the_run_and_its_server() {
 
 #[tokio::test]
 async fn a_killed_wright_leaves_no_server_behind() {
-    let fixture = Fixture::new();
-    let model = ModelServer::start(vec![plan(), Step::Stall]).await;
-    let home = Home::new();
-    configure(&home, &[closed_port()]);
-    let bin = install_stand_in(&home, &model.base_url);
-    let mut child: Child = spawn(run(&home, &fixture)).await;
-    let start = server_in_use(&bin, &model).await;
+    let Stalled { mut child, start, _kept } = stalled_run().await;
     assert_eq!(start["ppid"].as_u64(), Some(u64::from(child.id())), "wright's own child");
     child.kill().unwrap();
     child.wait().unwrap();
