@@ -25,6 +25,7 @@ mod gitdirs;
 mod home_binds;
 mod policy;
 mod process;
+mod salient;
 mod spec;
 mod wasm;
 
@@ -33,6 +34,7 @@ pub use cgroup::TreeLimits;
 pub use env::{EnvPolicy, is_secret_name, secret_values};
 pub use gitconfig::strip_credentials;
 pub use policy::{Backend, Isolation, WasmSetup};
+pub use salient::is_salient;
 pub use spec::{Cancel, Program, RunOutput, RunSpec};
 pub use wasm::{GuestArgs, RUNNER_SUBCOMMAND, cache_path, compiled, load, runner_main};
 
