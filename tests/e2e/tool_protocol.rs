@@ -206,3 +206,29 @@ async fn an_edit_cpython_rejects_is_refused_though_tree_sitter_accepts_it() {
     assert!(said.contains("nothing was written"), "{said}");
     assert!(of_type(&events, "commit").is_empty(), "nothing to commit");
 }
+
+#[tokio::test]
+async fn a_long_output_fits_a_small_window_and_keeps_its_failure() {
+    let fixture = Fixture::new();
+    // 2000 passing lines, a failure with its place, 2000 more: about 60 KB.
+    let noisy = "python3 -c \"[print(f'case {i} ok') for i in range(2000)]; \
+                 print('  File \\\"dates.py\\\", line 5, in parse_date'); print('ValueError: time data does not match'); \
+                 [print(f'case {i} ok') for i in range(2000, 4000)]\"";
+    let server = ModelServer::start(vec![
+        turn("", &[("run", json!({"command": noisy}))]),
+        turn("", &[("finish", json!({"summary": "looked", "outcome": "gave_up"}))]),
+    ])
+    .await;
+    server.set_context(8192);
+    let flags = ["--test-command", "python3 -m unittest", "--drafts", "0"];
+    let out = run(&server, &fixture, &flags, "look at the cases").await;
+    assert!(out.status.code().is_some(), "{}", String::from_utf8_lossy(&out.stderr));
+    let requests = server.requests();
+    let answer = last_message(&requests[1]);
+    assert!(answer.contains("case 0 ok") && answer.contains("case 3999 ok"), "head and tail: {answer}");
+    assert!(answer.contains("ValueError: time data does not match"), "the failure from the middle: {answer}");
+    assert!(answer.contains("File \"dates.py\", line 5"), "{answer}");
+    assert!(answer.contains("lines (") && answer.contains("cut to fit the output budget"), "{answer}");
+    // A quarter of an 8192-token window, at ~4 characters a token, and the cut's notes.
+    assert!(answer.chars().count() < 8192 + 1500, "{} characters", answer.chars().count());
+}

@@ -129,9 +129,14 @@ impl Prepared {
         workdir: PathBuf,
         run_dir: &Path,
     ) -> (SessionConfig, LlmClient) {
-        let (profile, why) = self.prompt_profile().await;
+        let window = self.window().await;
+        let (profile, why) = self.prompt_profile(window);
         let config = &mut self.session;
         config.prompt_profile = profile;
+        // An output may fill at most a quarter of the window (at ~4 characters a token).
+        if let Some((tokens, _)) = window {
+            config.tool_output_limit = config.tool_output_limit.min(usize::try_from(tokens).unwrap_or(usize::MAX));
+        }
         // The profile's notice first, then what loading the configuration had to say.
         config.notices.splice(0..0, why);
         config.task = task;
@@ -143,34 +148,38 @@ impl Prepared {
         (self.session, self.llm)
     }
 
-    /// The configured profile, or the one the model's context size calls for (as given
-    /// by `context_tokens` or the endpoint), with a notice saying why when it is compact.
-    async fn prompt_profile(&self) -> (PromptProfile, Option<String>) {
-        if let Some(profile) = self.prompt_profile {
-            return (profile, None);
+    /// The model's context size and where it was read: `context_tokens`, else the
+    /// endpoint; `None` when neither says.
+    async fn window(&self) -> Option<(u64, &'static str)> {
+        match self.context_tokens {
+            Some(n) => Some((n, "context_tokens")),
+            None => self.llm.context_window(Duration::from_secs(3)).await.map(|n| (n, "the endpoint's model list")),
         }
-        let (tokens, source) = match self.context_tokens {
-            Some(n) => (Some(n), "context_tokens"),
-            None => (self.llm.context_window(Duration::from_secs(3)).await, "the endpoint's model list"),
-        };
-        let small = tokens.filter(|&n| n < SMALLEST_WINDOW).map(|n| {
+    }
+
+    /// The configured profile, or the one the model's context size calls for, with a
+    /// notice saying why when it is compact, or warning when the window is too small.
+    fn prompt_profile(&self, window: Option<(u64, &'static str)>) -> (PromptProfile, Option<String>) {
+        let small = window.filter(|&(n, _)| n < SMALLEST_WINDOW).map(|(n, source)| {
             format!(
                 "the model's context holds only {n} tokens (from {source}): wright's prompts, a file and a reply \
                  need about {SMALLEST_WINDOW}, so requests may be cut or refused. The window is fixed when the \
                  server starts: restart it larger (llama.cpp: --ctx-size 16384)"
             )
         });
-        match tokens.map(PromptProfile::for_context) {
-            Some(PromptProfile::Compact) => (
+        if let Some(profile) = self.prompt_profile {
+            return (profile, small);
+        }
+        match window.map(|(n, source)| (PromptProfile::for_context(n), n, source)) {
+            Some((PromptProfile::Compact, n, source)) => (
                 PromptProfile::Compact,
                 Some(small.unwrap_or_else(|| {
                     format!(
-                        "compact prompt: the model's context holds {} tokens (from {source}); set prompt_profile = \"full\" to change it",
-                        tokens.unwrap_or_default()
+                        "compact prompt: the model's context holds {n} tokens (from {source}); set prompt_profile = \"full\" to change it"
                     )
                 })),
             ),
-            _ => (PromptProfile::Full, None),
+            _ => (PromptProfile::Full, small),
         }
     }
 }

@@ -62,7 +62,8 @@ settings! {
         /// default time limit of a `run` tool call
         #[repo(lower)]
         pub run_timeout_secs: u64,
-        /// characters of a tool's output the model sees
+        /// characters of a tool's output the model sees (at most the window's size in tokens:
+        /// a quarter of it, at about 4 characters a token)
         #[repo(lower)]
         pub tool_output_chars: u64,
         /// auto (compact when the model's context holds 32K tokens or fewer) | full | compact
