@@ -12,3 +12,10 @@ pub(crate) async fn read_capped(mut response: reqwest::Response, cap: usize) -> 
     }
     Some(body)
 }
+
+/// A JSON answer of at most 1 MB to `request`; `None` for anything else (an error status,
+/// a body too large, not JSON).
+pub(crate) async fn small_json(request: reqwest::RequestBuilder) -> Option<serde_json::Value> {
+    let response = request.send().await.ok()?.error_for_status().ok()?;
+    serde_json::from_slice(&read_capped(response, 1 << 20).await?).ok()
+}

@@ -37,20 +37,14 @@ pub async fn discover(ports: &[u16], wait: Duration) -> Vec<Found> {
 
 async fn probe(http: &reqwest::Client, port: u16) -> Option<Found> {
     let server = format!("http://127.0.0.1:{port}");
-    let listing = small_json(http, &format!("{server}/v1/models")).await?;
+    let listing = crate::body::small_json(http.get(format!("{server}/v1/models"))).await?;
     let models = model_ids(&listing)?;
-    let version = small_json(http, &format!("{server}/api/version")).await;
+    let version = crate::body::small_json(http.get(format!("{server}/api/version"))).await;
     let kind = match version {
         Some(v) if v.get("version").is_some_and(Value::is_string) => ServerKind::Ollama,
         _ => ServerKind::OpenAi,
     };
     Some(Found { port, base_url: format!("{server}/v1"), models, kind })
-}
-
-/// A JSON answer of at most 1 MB from whatever listens at `url`.
-pub(crate) async fn small_json(http: &reqwest::Client, url: &str) -> Option<Value> {
-    let response = http.get(url).send().await.ok()?.error_for_status().ok()?;
-    serde_json::from_slice(&crate::body::read_capped(response, 1 << 20).await?).ok()
 }
 
 /// The ids of an OpenAI model list; `None` when `listing` is not one or lists nothing.

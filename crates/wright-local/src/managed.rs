@@ -279,9 +279,7 @@ async fn lists(http: &reqwest::Client, server: &str, key: Option<&str>, alias: &
     if let Some(k) = key {
         request = request.bearer_auth(k);
     }
-    let Ok(response) = request.send().await else { return false };
-    let Some(body) = crate::body::read_capped(response, 1 << 20).await else { return false };
-    let listing = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    let listing = crate::body::small_json(request).await.unwrap_or_default();
     crate::discover::model_ids(&listing).is_some_and(|ids| ids.iter().any(|id| id == alias))
 }
 
