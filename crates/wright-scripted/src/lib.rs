@@ -1,7 +1,9 @@
 //! A scripted model server speaking the OpenAI Chat Completions wire format: streaming
 //! (SSE) and plain JSON, tool calls, and injected faults. It records every request.
-//! Commit-message requests (told apart by their system prompt, which the caller names)
-//! follow a script of their own; when that runs out they are refused.
+//! Requests told apart by their system prompt, which the caller names (commit messages,
+//! summaries), follow scripts of their own; when one runs out they are refused. A window
+//! may be enforced: a request whose body exceeds it (at 3 bytes a token) is refused as a
+//! real server refuses it, and usage is reported by the same count.
 //!
 //! Test support only: shared by wright-llm's client tests, wright-agent's in-process
 //! session tests and the end-to-end tests, so each reaches the model over real HTTP.
@@ -59,18 +61,30 @@ pub fn raw_call(name: &str, raw_args: &str) -> Step {
     Step::Turn { text: String::new(), calls: vec![(name.into(), raw_args.into())] }
 }
 
+/// Requests with one system prompt, answered from a script of their own.
+#[derive(Default)]
+struct Side {
+    prompt: String,
+    script: Vec<Step>,
+    next: usize,
+    requests: Vec<Value>,
+}
+
 #[derive(Default)]
 struct Inner {
     script: Vec<Step>,
     next: usize,
     requests: Vec<Value>,
-    commit_script: Vec<Step>,
-    commit_next: usize,
-    commit_requests: Vec<Value>,
-    /// The context size `/v1/models` gives, as llama.cpp's `meta.n_ctx`.
-    context: Option<u64>,
+    /// Requests told apart by their system prompt.
+    sides: Vec<Side>,
     /// The system prompt of a commit-message request; `None`: none is told apart.
     commit_prompt: Option<String>,
+    /// The context size `/v1/models` gives, as llama.cpp's `meta.n_ctx`.
+    context: Option<u64>,
+    /// Whether requests over `context` (at 3 bytes a token) are refused.
+    enforce: bool,
+    /// Requests refused for the window.
+    refusals: usize,
     /// Ollama's own API too: the model listed is `ollama_model`, `/api/version` answers,
     /// and `/api/create` requests are recorded.
     ollama_model: Option<String>,
@@ -93,9 +107,10 @@ impl ModelServer {
     /// `commits`, in order (refused once it runs out), and the others from `script`.
     /// The caller names the prompt, so this crate depends on no part of wright.
     pub async fn start_with_commits(script: Vec<Step>, commits: Vec<Step>, commit_prompt: &str) -> Self {
+        let commits = Side { prompt: commit_prompt.into(), script: commits, ..Side::default() };
         Self::serve(Inner {
             script,
-            commit_script: commits,
+            sides: vec![commits],
             commit_prompt: Some(commit_prompt.into()),
             ..Inner::default()
         })
@@ -133,7 +148,35 @@ impl ModelServer {
     }
 
     pub fn commit_requests(&self) -> Vec<Value> {
-        self.inner.lock().unwrap().commit_requests.clone()
+        let prompt = self.inner.lock().unwrap().commit_prompt.clone();
+        prompt.map(|p| self.requests_with(&p)).unwrap_or_default()
+    }
+
+    /// From now on requests whose system prompt is `system_prompt` are answered from
+    /// `script`, in order (refused once it runs out), and kept apart.
+    pub fn answer(&self, system_prompt: &str, script: Vec<Step>) {
+        let side = Side { prompt: system_prompt.into(), script, ..Side::default() };
+        self.inner.lock().unwrap().sides.push(side);
+    }
+
+    /// The requests whose system prompt is `system_prompt`.
+    pub fn requests_with(&self, system_prompt: &str) -> Vec<Value> {
+        let inner = self.inner.lock().unwrap();
+        inner.sides.iter().filter(|s| s.prompt == system_prompt).flat_map(|s| s.requests.clone()).collect()
+    }
+
+    /// From now on the model's context holds `tokens`, and a request over it (its body at
+    /// 3 bytes a token, more than any real tokenizer's count) is refused with a
+    /// context-length error; usage reports the same count.
+    pub fn enforce_window(&self, tokens: u64) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.context = Some(tokens);
+        inner.enforce = true;
+    }
+
+    /// Requests refused because they exceeded the enforced window.
+    pub fn refusals(&self) -> usize {
+        self.inner.lock().unwrap().refusals
     }
 
     /// From now on the model list says the served model's context holds `tokens`.
@@ -169,28 +212,36 @@ async fn ollama_create(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> R
     axum::Json(serde_json::json!({"status": "success"})).into_response()
 }
 
-fn is_commit_request(request: &Value, commit_prompt: Option<&str>) -> bool {
-    let system = request["messages"][0]["content"].as_str().unwrap_or("");
-    commit_prompt == Some(system)
-}
-
 async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let stream = request["stream"].as_bool().unwrap_or(false);
+    // A conservative count: every real tokenizer finds fewer tokens in the same JSON.
+    let tokens = body.len() as u64 / 3;
     let step = {
         let mut g = inner.lock().unwrap();
-        if is_commit_request(&request, g.commit_prompt.as_deref()) {
-            g.commit_requests.push(request);
-            let step = g.commit_script.get(g.commit_next).cloned();
-            g.commit_next += 1;
-            step
-        } else {
-            g.requests.push(request);
-            let step = g.script.get(g.next).cloned();
-            g.next += 1;
-            step
+        if g.enforce
+            && let Some(window) = g.context.filter(|&w| tokens > w)
+        {
+            g.refusals += 1;
+            let message = format!("the request exceeds the available context size ({tokens} > {window} tokens)");
+            let body = json!({"error": {"code": 400, "message": message, "type": "exceed_context_size_error"}});
+            return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+        }
+        let system = request["messages"][0]["content"].as_str().unwrap_or("").to_string();
+        match g.sides.iter_mut().find(|s| s.prompt == system) {
+            Some(side) => {
+                side.requests.push(request);
+                side.next += 1;
+                side.script.get(side.next - 1).cloned()
+            }
+            None => {
+                g.requests.push(request);
+                g.next += 1;
+                g.script.get(g.next - 1).cloned()
+            }
         }
     };
+    let prompt_tokens = if inner.lock().unwrap().enforce { tokens } else { 100 };
     let Some(mut step) = step else {
         return (StatusCode::BAD_REQUEST, "{\"error\":{\"message\":\"script exhausted\"}}").into_response();
     };
@@ -204,12 +255,12 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
     }
     match step {
         Step::Turn { text, calls } if stream => {
-            let mut parts = chunks(&text, &calls);
+            let mut parts = chunks(&text, &calls, prompt_tokens);
             merge(parts.last_mut().unwrap(), &extra);
             sse(parts, false)
         }
         Step::Turn { text, calls } => {
-            let mut body = completion(&text, &calls);
+            let mut body = completion(&text, &calls, prompt_tokens);
             merge(&mut body, &extra);
             axum::Json(body).into_response()
         }
@@ -230,13 +281,13 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
         Step::Chunks(parts) => sse(parts, false),
         Step::Body(body) => axum::Json(body).into_response(),
         Step::Cut(text) if stream => {
-            let mut parts = chunks(&text, &[]);
+            let mut parts = chunks(&text, &[], prompt_tokens);
             let end = parts.len() - 2;
             parts[end]["choices"][0]["finish_reason"] = json!("length");
             sse(parts, false)
         }
         Step::Cut(text) => {
-            let mut body = completion(&text, &[]);
+            let mut body = completion(&text, &[], prompt_tokens);
             body["choices"][0]["finish_reason"] = json!("length");
             axum::Json(body).into_response()
         }
@@ -289,7 +340,7 @@ fn sse(chunks: Vec<Value>, drop_connection: bool) -> Response {
 }
 
 /// SSE chunks for a turn: text in pieces, each call's arguments split across chunks.
-fn chunks(text: &str, calls: &[(String, String)]) -> Vec<Value> {
+fn chunks(text: &str, calls: &[(String, String)], prompt_tokens: u64) -> Vec<Value> {
     let mut out = vec![json!({"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
         "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}]})];
     let mid = text.char_indices().nth(text.chars().count() / 2).map(|(i, _)| i).unwrap_or(0);
@@ -309,11 +360,12 @@ fn chunks(text: &str, calls: &[(String, String)]) -> Vec<Value> {
     }
     let reason = if calls.is_empty() { "stop" } else { "tool_calls" };
     out.push(json!({"choices": [{"index": 0, "delta": {}, "finish_reason": reason}]}));
-    out.push(json!({"choices": [], "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}}));
+    let usage = json!({"prompt_tokens": prompt_tokens, "completion_tokens": 20, "total_tokens": prompt_tokens + 20});
+    out.push(json!({"choices": [], "usage": usage}));
     out
 }
 
-fn completion(text: &str, calls: &[(String, String)]) -> Value {
+fn completion(text: &str, calls: &[(String, String)], prompt_tokens: u64) -> Value {
     let tool_calls: Vec<Value> = calls
         .iter()
         .enumerate()
@@ -326,6 +378,6 @@ fn completion(text: &str, calls: &[(String, String)]) -> Value {
     json!({
         "id": "x", "object": "chat.completion", "created": 0, "model": "scripted",
         "choices": [{"index": 0, "message": message, "finish_reason": if calls.is_empty() { "stop" } else { "tool_calls" }}],
-        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 20, "total_tokens": prompt_tokens + 20}
     })
 }
