@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::fixture::Fixture;
 use crate::support::server::{ModelServer, Step, raw_call, turn};
@@ -139,7 +139,7 @@ async fn the_same_failing_call_three_times_ends_the_run() {
 }
 
 #[tokio::test]
-async fn a_full_context_drops_old_outputs_and_retries_once() {
+async fn a_full_context_is_compacted_and_retried_once() {
     let fixture = Fixture::new();
     let full = Step::Status {
         code: 400,
@@ -148,25 +148,23 @@ async fn a_full_context_drops_old_outputs_and_retries_once() {
     };
     let read = turn("", &[("read_file", json!({"path": "dates.py"}))]);
     let server = ModelServer::start(vec![plan(), read.clone(), read, full.clone(), finish("gave_up")]).await;
+    server.answer(wright_agent::SUMMARY_PROMPT, vec![turn("## Task\nlook around\n## Next step\nfinish", &[])]);
     let (code, events, stderr) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(4), "{stderr}");
-    assert!(notices(&events).iter().any(|n| n.contains("dropped the 2 oldest tool outputs")), "{:?}", notices(&events));
-    let retried = &server.requests()[4]["messages"];
-    let tools: Vec<&str> = retried
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "tool")
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
-    assert!(tools[0].starts_with("[output dropped") && tools[1].starts_with("[output dropped"), "{tools:?}");
-    assert!(tools[2].contains("parse_date"), "the newest output stays");
+    assert!(notices(&events).iter().any(|n| n.contains("compacting and retrying once")), "{:?}", notices(&events));
+    assert_eq!(of_type(&events, "context_compacted")[0]["summarized_turns"], 2, "the plan and the first read");
+    assert_eq!(server.requests_with(wright_agent::SUMMARY_PROMPT).len(), 1);
+    let retried = server.requests()[4]["messages"].as_array().unwrap().clone();
     assert_eq!(
         retried[1]["content"], "<untrusted-data source=\"task\">\nlook around\n</untrusted-data>",
         "the task stays"
     );
+    assert!(retried[2]["content"].as_str().unwrap().contains("summarized to fit the context window"));
+    let tools: Vec<&Value> = retried.iter().filter(|m| m["role"] == "tool").collect();
+    assert_eq!(tools.len(), 1, "{retried:?}");
+    assert!(tools[0]["content"].as_str().unwrap().contains("parse_date"), "the newest output stays");
 
-    // A second overflow in the same turn stops the run with that reason.
+    // Nothing left to compact: the overflow stops the run with that reason.
     let server = ModelServer::start(vec![plan(), full.clone(), full]).await;
     let (code, events, _) = run_json(&server, &fixture, &[]).await;
     assert_eq!(code, Some(3));

@@ -1,7 +1,7 @@
 //! What a transcript records and `wright resume` reads back: the transcript's version
 //! first, the prompt profile and the tool format at the start and at each switch, text
-//! results and dropped outputs as records of their own, so a resumed run goes on in the
-//! form it was in and does not bring dropped outputs back. A transcript of version 1
+//! results and compactions as records of their own, so a resumed run goes on in the
+//! form it was in and does not bring compacted turns back. A transcript of version 1
 //! (none of those records) still resumes, its state read from the wording as then.
 
 use std::path::{Path, PathBuf};
@@ -13,15 +13,15 @@ use crate::support::server::{ModelServer, Step, turn};
 use crate::support::{Home, events, finished, of_type, output};
 
 const LISTED: &str = "- read_file(path, end_line?, start_line?)";
-const DROPPED: &str = "[output dropped to fit the context window";
+const SUMMARIZED: &str = "earlier turns of this attempt were summarized to fit the context window";
 
 fn text_call(path: &str) -> Step {
     turn(&format!("<tool_call>{}</tool_call>", json!({"name": "read_file", "arguments": {"path": path}})), &[])
 }
 
 /// A run in `auto` mode whose model writes its calls as text (the run switches), whose
-/// context fills once (the oldest output is dropped), and which stops at its step budget;
-/// then the turn its resume gets: a finish written as text.
+/// context fills once (the oldest turn is summarized), and which stops at its step
+/// budget; then the turn its resume gets: a finish written as text.
 fn script() -> Vec<Step> {
     let full = Step::Status {
         code: 400,
@@ -35,6 +35,8 @@ fn script() -> Vec<Step> {
 
 /// Runs the script up to its step budget; returns the run's id and its transcript.
 async fn stopped_run(home: &Home, server: &ModelServer, fixture: &Fixture) -> (String, PathBuf) {
+    server
+        .answer(wright_agent::SUMMARY_PROMPT, vec![turn("## Task\nlook at dates\n## Next step\nread README.md", &[])]);
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--max-steps", "3", "--test-command", "true", "--repo"]).arg(fixture.repo());
     cmd.arg("look at dates");
@@ -90,14 +92,14 @@ async fn the_transcript_records_the_prompt_and_resume_reads_the_records() {
     assert_eq!(all[switch + 1]["message"]["role"], "system", "the rebuilt prompt follows the record");
     assert!(all[switch + 1]["message"]["content"].as_str().unwrap().contains(LISTED));
     assert_eq!(kinds.iter().filter(|k| **k == "text_results").count(), 3);
-    let dropped: Vec<&Value> = all.iter().filter(|r| r["kind"] == "dropped").collect();
-    assert_eq!(dropped.len(), 1, "{kinds:?}");
+    let compacted: Vec<&Value> = all.iter().filter(|r| r["kind"] == "compacted").collect();
+    assert_eq!(compacted.len(), 1, "{kinds:?}");
 
     let (events, request) = resume(&home, &server, &id).await;
     assert!(request.get("tools").is_none(), "the run goes on in the text form it recorded");
     assert!(request["messages"][0]["content"].as_str().unwrap().contains(LISTED));
     let results = text_results(&request);
-    assert!(results[0].starts_with(DROPPED), "a dropped output stays dropped: {results:?}");
+    assert!(results[0].contains(SUMMARIZED), "a summarized turn stays summarized: {results:?}");
     assert!(results[1].starts_with("[tool result: read_file]"), "{results:?}");
     assert!(!notices(&events).iter().any(|n| n.contains("version 1")), "{:?}", notices(&events));
     let resumed = records(&path);
@@ -110,11 +112,11 @@ async fn a_transcript_of_version_one_still_resumes() {
     let (home, fixture) = (Home::new(), Fixture::new());
     let server = ModelServer::start(script()).await;
     let (id, path) = stopped_run(&home, &server, &fixture).await;
-    // Written back as version 1 wrote it: no version, prompt or dropped records, and text
-    // results as plain user messages (the drop is forgotten, as it was then).
+    // Written back as version 1 wrote it: no version, prompt or compaction records, and
+    // text results as plain user messages (the compaction is forgotten: it came later).
     let old: Vec<String> = records(&path)
         .into_iter()
-        .filter(|r| !matches!(r["kind"].as_str(), Some("version" | "prompt" | "dropped")))
+        .filter(|r| !matches!(r["kind"].as_str(), Some("version" | "prompt" | "compacted")))
         .map(|r| match r["kind"].as_str() {
             Some("text_results") => json!({"kind": "message", "message": {"role": "user", "content": r["content"]}}),
             _ => r,
@@ -129,5 +131,5 @@ async fn a_transcript_of_version_one_still_resumes() {
     assert!(request.get("tools").is_none(), "the prompt's end says text, as it did then");
     assert!(request["messages"][0]["content"].as_str().unwrap().contains(LISTED));
     let results = text_results(&request);
-    assert!(results[0].starts_with("[tool result: read_file]"), "version 1 never knew of the drop: {results:?}");
+    assert!(results[0].starts_with("[tool result: read_file]"), "version 1 never knew of compactions: {results:?}");
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use wright_tools::RunLimits;
 
-use crate::{Budgets, CommitMessages, Event, PromptProfile, ToolFormat};
+use crate::{Budgets, CommitMessages, ContextPolicy, Event, PromptProfile, ToolFormat};
 
 /// Made with `SessionConfig::default()`, then every field set, so a new field does not
 /// break callers. The default is empty, not a configuration: the caller's settings (wright's
@@ -23,6 +23,8 @@ pub struct SessionConfig {
     pub tool_format: ToolFormat,
     /// Characters of a tool's output the model sees.
     pub tool_output_limit: usize,
+    /// How the conversation is kept within the model's window.
+    pub context: ContextPolicy,
     /// Tokens of the first message given to the files the index ranks highest (0: none).
     pub briefing_tokens: usize,
     /// How much the prompt says: `Compact` for models with small windows.

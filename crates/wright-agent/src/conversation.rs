@@ -1,17 +1,14 @@
 //! The conversation the model sees: messages in order, each appended to the run's
-//! transcript as well; tool outputs cut to a budget, and the oldest dropped when the
-//! server says the context is full. Every change to an earlier message is a
-//! `context_rewritten` event: the server's prompt cache breaks there, and is counted. What
-//! a message is to the loop (a tool's output, a dropped one) is kept beside it and
-//! recorded, never read back from its wording.
+//! transcript as well; tool outputs cut to a budget, and compacted (see `compaction`)
+//! as the window fills. Every change to an earlier message is an event
+//! (`context_rewritten`, `context_compacted`): the server's prompt cache breaks there, and
+//! is counted. What a message is to the loop (a tool's output, a stubbed one) is kept
+//! beside it and recorded, never read back from its wording.
 
 use wright_llm::{Message, ToolCall};
 
-use crate::transcript::{DROPPED_NOTE, MessageKind, Record, Transcript};
+use crate::transcript::{MessageKind, Record, Summarized, TEXT_RESULT_PREFIX, Transcript};
 use crate::{EventKind, Events};
-
-/// Results of tool calls written as text go back as a user message starting with this.
-pub(crate) const TEXT_RESULT_PREFIX: &str = "[tool result:";
 
 pub(crate) struct Conversation {
     messages: Vec<Message>,
@@ -46,7 +43,8 @@ impl Conversation {
         self.rewrites = rewrites;
     }
 
-    /// Times earlier messages were changed (each a `context_rewritten` event).
+    /// Times earlier messages were changed (each a `context_rewritten` or
+    /// `context_compacted` event).
     pub fn rewrites(&self) -> u32 {
         self.rewrites
     }
@@ -114,7 +112,7 @@ impl Conversation {
 
     /// A tool's output as the model gets it: within the output budget.
     pub fn fit(&self, output: &str) -> String {
-        truncate(output, self.output_limit)
+        crate::output_cut::truncate(output, self.output_limit)
     }
 
     /// Answers one call: a tool message, or for a call written as text, a part of the
@@ -149,177 +147,39 @@ impl Conversation {
         }
     }
 
-    /// Replaces the older half of tool outputs (at least one) with a short note. The
-    /// system prompt, the task and the model's own calls (which carry the plan) are never
-    /// dropped. Returns how many outputs were dropped.
-    pub fn drop_oldest_outputs(&mut self, events: &mut Events) -> usize {
-        let dropped = drop_oldest_outputs(&mut self.messages, &mut self.kinds);
-        let count = dropped.len();
-        if count > 0 {
-            // Recorded, so that a resumed run does not bring them back.
-            self.record(&Record::Dropped { messages: dropped }, false, events);
-            self.rewritten(
-                format!("the context window was full: the {count} oldest tool outputs were dropped"),
-                events,
-            );
-        }
-        count
+    /// What each message is to the loop.
+    pub fn kinds(&self) -> &[MessageKind] {
+        &self.kinds
     }
-}
 
-/// Cuts `text` to about `limit` characters in one pass, in whole lines: the head, the
-/// tail, and from the middle the lines that name a failure or a `file:line` (a test
-/// run's first failure is often there), saying what was cut. Text of few, very long
-/// lines is cut by characters.
-pub(crate) fn truncate(text: &str, limit: usize) -> String {
-    let count = text.chars().count();
-    if count <= limit {
-        return text.to_string();
+    /// Compacts the conversation: `stubbed` messages take their places, then `summarized`
+    /// stands in for its turns. Recorded durably (a resumed run sees what the model last
+    /// saw), counted as a rewrite, and told as a `context_compacted` event with the
+    /// `tokens` before and after.
+    pub fn compact(
+        &mut self,
+        stubbed: Vec<(usize, Message)>,
+        summarized: Option<Summarized>,
+        tokens: (u64, u64),
+        events: &mut Events,
+    ) {
+        let turns = summarized.as_ref().map_or(0, |s| crate::compaction::turns_in(&self.messages, s.from, s.to));
+        crate::compaction::apply(&mut self.messages, &mut self.kinds, &stubbed, summarized.as_ref());
+        let stubs = stubbed.len();
+        self.record(&Record::Compacted { stubbed, summarized }, true, events);
+        self.rewrites += 1;
+        events.emit(EventKind::ContextCompacted {
+            before_tokens: tokens.0,
+            after_tokens: tokens.1,
+            stubbed: stubs,
+            summarized_turns: turns,
+        });
     }
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let len = |line: &&str| line.chars().count();
-    let (head_room, tail_room) = (limit * 2 / 5, limit * 2 / 5);
-    let mut head = 0;
-    let mut used = 0;
-    while let Some(line) = lines.get(head).filter(|l| used + len(l) <= head_room) {
-        used += len(line);
-        head += 1;
-    }
-    let mut tail = lines.len();
-    used = 0;
-    while let Some(line) = tail.checked_sub(1).filter(|&t| t > head).and_then(|t| lines.get(t)) {
-        if used + len(line) > tail_room {
-            break;
-        }
-        used += len(line);
-        tail -= 1;
-    }
-    let middle = lines.get(head..tail).unwrap_or_default();
-    if head == 0 || tail == lines.len() || middle.is_empty() {
-        return truncate_chars(text, limit);
-    }
-    let mut room = limit.saturating_sub(head_room + tail_room);
-    let kept: Vec<&str> = middle
-        .iter()
-        .filter(|l| wright_sandbox::is_salient(l))
-        .filter(|l| {
-            let fits = len(l) <= room;
-            room = room.saturating_sub(if fits { len(l) } else { 0 });
-            fits
-        })
-        .copied()
-        .collect();
-    let cut_lines = middle.len() - kept.len();
-    let cut_chars = middle.iter().map(len).sum::<usize>() - kept.iter().map(len).sum::<usize>();
-    let mut out: String = lines.get(..head).unwrap_or_default().concat();
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    if kept.is_empty() {
-        out.push_str(&format!(
-            "[... {cut_lines} lines ({cut_chars} characters) cut to fit the output budget; ask for a narrower window or command ...]\n"
-        ));
-    } else {
-        out.push_str(&format!(
-            "[... {cut_lines} lines ({cut_chars} characters) cut to fit the output budget; the {} of them that name a failure or a file:line follow ...]\n",
-            kept.len()
-        ));
-        for line in &kept {
-            out.push_str(line);
-            if !line.ends_with('\n') {
-                out.push('\n');
-            }
-        }
-        out.push_str("[... end of the lines kept from the cut ...]\n");
-    }
-    out.push_str(&lines.get(tail..).unwrap_or_default().concat());
-    out
-}
-
-/// Cuts `text` to at most `limit` characters, keeping head and tail, with a note.
-fn truncate_chars(text: &str, limit: usize) -> String {
-    let count = text.chars().count();
-    let head_len = limit * 2 / 3;
-    let tail_len = limit - head_len;
-    let head: String = text.chars().take(head_len).collect();
-    let tail: String = text.chars().skip(count - tail_len).collect();
-    format!(
-        "{head}\n[... {} characters cut to fit the output budget; ask for a narrower window or command ...]\n{tail}",
-        count - head_len - tail_len
-    )
-}
-
-/// Drops the older half of the outputs not dropped yet; returns their places.
-fn drop_oldest_outputs(messages: &mut [Message], kinds: &mut [MessageKind]) -> Vec<usize> {
-    let outputs: Vec<usize> =
-        kinds.iter().enumerate().filter(|(i, k)| *i > 1 && **k == MessageKind::ToolOutput).map(|(i, _)| i).collect();
-    let count = outputs.len().div_ceil(2);
-    let dropped: Vec<usize> = outputs.into_iter().take(count).collect();
-    for &i in &dropped {
-        if let Some(Message::Tool { content, .. } | Message::User { content }) = messages.get_mut(i) {
-            *content = DROPPED_NOTE.to_string();
-        }
-        kinds[i] = MessageKind::Dropped;
-    }
-    dropped
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn truncation_keeps_both_ends() {
-        let text: String = (0..1000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-        let out = truncate(&text, 90);
-        assert!(out.starts_with(&text[..60]));
-        assert!(out.ends_with(&text[970..]));
-        assert!(out.contains("910 characters cut"));
-        assert_eq!(truncate("short", 90), "short");
-    }
-
-    #[test]
-    fn a_failure_in_the_middle_survives_the_cut() {
-        let mut text = String::new();
-        for i in 0..300 {
-            text.push_str(&format!("tests/test_{i}.py::test_ok PASSED\n"));
-        }
-        text.push_str("    def average(values):\n>       return sum(values) / len(values)\n");
-        text.push_str("E       ZeroDivisionError: division by zero\n\nstats.py:4: ZeroDivisionError\n");
-        for i in 300..600 {
-            text.push_str(&format!("tests/test_{i}.py::test_ok PASSED\n"));
-        }
-        let out = truncate(&text, 4000);
-        assert!(out.starts_with("tests/test_0.py::test_ok PASSED\n"));
-        assert!(out.ends_with("tests/test_599.py::test_ok PASSED\n"));
-        assert!(out.contains("E       ZeroDivisionError: division by zero\n"), "{out}");
-        assert!(out.contains("stats.py:4: ZeroDivisionError\n"));
-        assert!(out.contains("of them that name a failure or a file:line follow"));
-        assert!(out.chars().count() < 4000 + 300, "about the budget: {}", out.chars().count());
-        // Nothing salient: only how much was cut.
-        let plain: String = (0..600).map(|i| format!("line {i} is fine\n")).collect();
-        let out = truncate(&plain, 1000);
-        assert!(out.contains("lines (") && out.contains("ask for a narrower window"), "{out}");
-        assert!(out.starts_with("line 0 is fine\n") && out.ends_with("line 599 is fine\n"));
-    }
-
-    #[test]
-    fn oldest_outputs_go_first_and_task_stays() {
-        let mut m = vec![
-            Message::System { content: "sys".into() },
-            Message::User { content: "task".into() },
-            Message::Tool { tool_call_id: "1".into(), content: "old".into() },
-            Message::Tool { tool_call_id: "2".into(), content: "mid".into() },
-            Message::Tool { tool_call_id: "3".into(), content: "new".into() },
-        ];
-        let mut kinds: Vec<MessageKind> = m.iter().map(MessageKind::of).collect();
-        assert_eq!(drop_oldest_outputs(&mut m, &mut kinds), [2, 3]);
-        assert_eq!(m[1].text(), "task");
-        assert_eq!(m[2].text(), DROPPED_NOTE);
-        assert_eq!(m[3].text(), DROPPED_NOTE);
-        assert_eq!(m[4].text(), "new");
-        assert_eq!(drop_oldest_outputs(&mut m, &mut kinds), [4], "the dropped are not dropped again");
-    }
 
     #[test]
     fn text_calls_are_answered_in_one_message_and_native_ones_each() {
@@ -362,31 +222,28 @@ mod tests {
         c.replace_system("native".into(), "tools offered natively", &mut events);
         assert_eq!(c.rewrites(), 0, "the same prompt again changes nothing");
         c.replace_system("text".into(), "tools listed as text", &mut events);
-        assert_eq!(c.drop_oldest_outputs(&mut events), 1);
-        assert_eq!(c.drop_oldest_outputs(&mut events), 0, "nothing left to drop: no rewrite");
+        let stub = Message::Tool { tool_call_id: "1".into(), content: "stub".into() };
+        c.compact(vec![(2, stub)], None, (900, 300), &mut events);
         assert_eq!(c.rewrites(), 2);
-        let whys: Vec<String> = kept
-            .lock()
-            .unwrap()
+        assert_eq!(c.kinds()[2], MessageKind::Dropped);
+        let kinds = kept.lock().unwrap().clone();
+        let whys: Vec<&String> = kinds
             .iter()
             .filter_map(|k| match k {
-                EventKind::ContextRewritten { why } => Some(why.clone()),
+                EventKind::ContextRewritten { why } => Some(why),
                 _ => None,
             })
             .collect();
-        assert_eq!(
-            whys,
-            [
-                "the system prompt was rebuilt: tools listed as text",
-                "the context window was full: the 1 oldest tool outputs were dropped"
-            ]
-        );
+        assert_eq!(whys, ["the system prompt was rebuilt: tools listed as text"]);
+        let compacted =
+            EventKind::ContextCompacted { before_tokens: 900, after_tokens: 300, stubbed: 1, summarized_turns: 0 };
+        assert!(kinds.contains(&compacted), "{kinds:?}");
         c.restore((Vec::new(), Vec::new()), 5);
         assert_eq!(c.rewrites(), 5, "a resumed run counts on from the transcript's figure");
     }
 
     #[test]
-    fn a_resumed_run_reads_back_the_conversation_as_it_was_dropped_outputs_included() {
+    fn a_resumed_run_reads_back_the_conversation_as_it_was_compactions_included() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("transcript.jsonl");
         let mut events = Events::new("r", crate::Redactor::new(Vec::new()));
@@ -399,14 +256,22 @@ mod tests {
         c.end_turn(None, true, &mut events);
         c.end_turn(Some("[a note, no output]".into()), true, &mut events);
         c.answer(&call, "newest output", false, &mut events);
-        assert_eq!(c.drop_oldest_outputs(&mut events), 2);
-        c.remember(Message::User { content: "after the drop".into() }, &mut events);
+        let stubbed = vec![
+            (2, Message::Tool { tool_call_id: "a".into(), content: "stub".into() }),
+            (3, Message::User { content: "[tool result: read_file]\nstub".into() }),
+        ];
+        c.compact(stubbed, None, (0, 0), &mut events);
+        c.remember(Message::Assistant { content: "next".into(), tool_calls: Vec::new() }, &mut events);
+        let summary = crate::compaction::summary_message("what was learned", 1);
+        c.compact(Vec::new(), Some(Summarized { from: 2, to: 5, message: summary }), (0, 0), &mut events);
+        c.remember(Message::User { content: "after the compaction".into() }, &mut events);
 
         let mut read = crate::Resumed::read(&path).unwrap();
         let (messages, kinds) = read.take_conversation();
-        assert_eq!(messages, c.messages(), "the dropped outputs stay dropped");
+        assert_eq!(messages, c.messages(), "what the model saw last, exactly");
         assert_eq!(kinds, c.kinds);
         use MessageKind::*;
-        assert_eq!(kinds, [Said, Said, Dropped, Dropped, Said, ToolOutput, Said]);
+        assert_eq!(kinds, [Said, Said, Said, ToolOutput, Said, Said]);
+        assert!(messages[2].text().contains("what was learned"));
     }
 }

@@ -80,6 +80,15 @@ pub enum EventKind {
     ContextRewritten {
         why: String,
     },
+    /// The conversation was compacted to fit the model's window: `stubbed` old outputs
+    /// and calls became one-line stubs, and `summarized_turns` turns a summary. A cache
+    /// break, counted with the rewrites.
+    ContextCompacted {
+        before_tokens: u64,
+        after_tokens: u64,
+        stubbed: usize,
+        summarized_turns: usize,
+    },
     TestResult(TestSummary),
     /// An attempt at the task begins: the first, or a fresh one after an attempt that
     /// ended without passing evidence (from `from`, the commit every attempt starts at).
@@ -130,7 +139,8 @@ pub enum EventKind {
         tests_changed: Option<wright_testing::Comparison>,
         /// Summed over the run; the cache figures over the turns whose server reported them.
         usage: Usage,
-        /// How many `context_rewritten` events the run had (each a prompt-cache break).
+        /// How many `context_rewritten` and `context_compacted` events the run had (each a
+        /// prompt-cache break).
         #[serde(default)]
         context_rewrites: u32,
         cost_usd: Option<f64>,

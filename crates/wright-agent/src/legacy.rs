@@ -4,8 +4,9 @@
 
 use crate::profile::{COMPACT_INTRO, PromptProfile};
 
-/// How version 1 began the user message that answered a turn's text tool calls.
-const TEXT_RESULT_PREFIX: &str = "[tool result:";
+// How version 1 began the user message that answered a turn's text tool calls, as later
+// versions still do.
+use crate::transcript::TEXT_RESULT_PREFIX;
 
 /// The profile a system prompt was written in, from its first words.
 pub(crate) fn profile_of_prompt(system: &str) -> PromptProfile {

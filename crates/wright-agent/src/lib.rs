@@ -12,7 +12,9 @@ mod briefing;
 mod budget;
 mod commit_writer;
 mod committing;
+mod compaction;
 mod config;
+mod context_keeper;
 mod conversation;
 mod dispatch;
 mod draft;
@@ -24,6 +26,7 @@ mod journal_reader;
 mod legacy;
 mod model;
 mod offer;
+mod output_cut;
 mod parts;
 mod plan;
 mod profile;
@@ -39,6 +42,7 @@ mod start;
 mod test_runs;
 #[cfg(test)]
 mod tests;
+mod tokens;
 mod tool_names;
 mod transcript;
 mod verdict;
@@ -46,7 +50,9 @@ mod verdict;
 pub use attempts::{AttemptEnd, AttemptState};
 pub use budget::{Budgets, Price};
 pub use commit_writer::{COMMIT_WRITER_PROMPT, CommitMessages};
+pub use compaction::SUMMARY_PROMPT;
 pub use config::{RunReport, SessionConfig};
+pub use context_keeper::ContextPolicy;
 pub use events::{
     Event, EventKind, EventSink, Events, Outcome, PlanStep, Progress, SCHEMA_VERSION, StepStatus, StopReason,
     TestPhase, TestSummary, Verdict,
@@ -58,7 +64,7 @@ pub use prompt::{ToolFormat, agents_md};
 pub use redact::Redactor;
 pub use resumed::{PromptState, Resumed};
 pub use session::Session;
-pub use transcript::{Record, TRANSCRIPT_VERSION, Transcript};
+pub use transcript::{Record, Summarized, TRANSCRIPT_VERSION, Transcript};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {

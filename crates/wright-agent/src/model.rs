@@ -1,6 +1,6 @@
 //! Talking to the model: one request per turn (raced against the interrupt and the
-//! run's clock, retried once with old outputs dropped when the context is full), the
-//! tool calls read from its reply, and the tool format the run has settled on.
+//! run's clock), the tool calls read from its reply, and the tool format the run has
+//! settled on. A full context is the keeper's (`context_keeper`) to handle.
 
 use std::time::{Duration, Instant};
 
@@ -142,34 +142,26 @@ impl Model {
     /// One model turn. `clock` is when the run's wall-clock budget ends, and its length.
     pub async fn ask(
         &mut self,
-        conversation: &mut Conversation,
+        conversation: &Conversation,
         events: &mut Events,
         interrupt: &Interrupt,
         clock: Option<(Instant, Duration)>,
     ) -> Asked {
-        let mut dropped = false;
-        loop {
-            let tools: &[ToolDef] = if self.format == ToolFormat::Native { &self.tools } else { &[] };
-            let result = match race(&self.llm, conversation.messages(), tools, events, interrupt, clock).await {
-                Ok(result) => result,
-                Err(stopped) => return stopped,
-            };
-            match result {
-                Ok(reply) => return Asked::Reply(reply),
-                Err(LlmError::ContextLength(msg)) if !dropped => {
-                    let count = conversation.drop_oldest_outputs(events);
-                    if count == 0 {
-                        return Asked::Stopped(StopReason::ContextLength, msg);
-                    }
-                    dropped = true;
-                    events.emit(EventKind::Notice {
-                        message: format!("context window full; dropped the {count} oldest tool outputs and retrying"),
-                    });
-                }
-                Err(LlmError::ContextLength(msg)) => return Asked::Stopped(StopReason::ContextLength, msg),
-                Err(e) => return Asked::Stopped(StopReason::ModelError, e.to_string()),
-            }
+        let tools: &[ToolDef] = if self.format == ToolFormat::Native { &self.tools } else { &[] };
+        match race(&self.llm, conversation.messages(), tools, events, interrupt, clock).await {
+            Ok(Ok(reply)) => Asked::Reply(reply),
+            Ok(Err(LlmError::ContextLength(msg))) => Asked::Stopped(StopReason::ContextLength, msg),
+            Ok(Err(e)) => Asked::Stopped(StopReason::ModelError, e.to_string()),
+            Err(stopped) => stopped,
         }
+    }
+
+    /// Bytes a request carries beside its messages: the tools' schemas, when offered.
+    pub fn tools_bytes(&self) -> usize {
+        if self.format != ToolFormat::Native {
+            return 0;
+        }
+        self.tools.iter().map(|t| t.name.len() + t.description.len() + t.parameters.to_string().len()).sum()
     }
 
     /// One draft request: `messages` of its own, no tools, a reply of at most
@@ -268,7 +260,7 @@ or call finish with a summary and an outcome (fixed, partial or gave_up) if you 
 
 /// One request, raced against the interrupt and the run's clock (`clock`: when it ends,
 /// and its length); `Err` when one of those stopped it.
-async fn race(
+pub(crate) async fn race(
     llm: &LlmClient,
     messages: &[Message],
     tools: &[ToolDef],

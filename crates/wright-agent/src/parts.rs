@@ -7,6 +7,7 @@ use wright_llm::Usage;
 use wright_testing::TestRun;
 
 use crate::committing::Committer;
+use crate::context_keeper::ContextKeeper;
 use crate::conversation::Conversation;
 use crate::dispatch::Dispatcher;
 use crate::model::Model;
@@ -19,6 +20,8 @@ pub(crate) struct Parts {
     pub dispatcher: Dispatcher,
     pub committer: Committer,
     pub conversation: Conversation,
+    /// Keeps the conversation within the model's window.
+    pub context: ContextKeeper,
     pub tests: TestRunner,
     pub events: Events,
     pub plan: Vec<PlanStep>,

@@ -86,6 +86,9 @@ impl Resumed {
                     }
                 }
             }
+            Record::Compacted { stubbed, summarized } => {
+                crate::compaction::apply(&mut self.messages, &mut self.kinds, &stubbed, summarized.as_ref());
+            }
             Record::Answered { at, message } => {
                 let at = at.min(self.messages.len());
                 self.kinds.insert(at, MessageKind::of(&message));

@@ -12,7 +12,7 @@ use crate::committing::CommitRequest;
 use crate::dispatch::{Dispatched, Effect};
 use crate::finish_review::{Weighed, weigh};
 use crate::interrupt::Interrupt;
-use crate::model::{Asked, Calls};
+use crate::model::Calls;
 use crate::parts::Parts;
 use crate::plan::FinishArgs;
 use crate::prompt::ToolFormat;
@@ -24,6 +24,7 @@ use crate::{EventKind, PlanStep, Progress, RunReport, StepStatus, StopReason, Te
 
 mod attempt_loop;
 mod conclude;
+mod context;
 mod draft_attempt;
 mod draft_reproduction;
 mod reproduction;
@@ -110,15 +111,10 @@ impl Session {
             p.steps += 1;
             // A step counts once it is asked for, even if the run dies waiting for the answer.
             self.record_spent(false);
-            let p = &mut self.parts;
-            // A timeout too large for the clock is no deadline.
-            let clock = p.config.budgets.timeout.and_then(|t| Some((self.started.checked_add(t)?, t)));
-            let reply = match p.model.ask(&mut p.conversation, &mut p.events, interrupt, clock).await {
-                Asked::Reply(reply) => reply,
-                Asked::Stopped(reason, detail) => return (reason, detail),
+            let reply = match self.ask(interrupt).await {
+                Ok(reply) => reply,
+                Err(stop) => return stop,
             };
-            p.usage += reply.usage;
-            self.record_spent(false);
             let p = &mut self.parts;
             let Calls { mut calls, as_text, problem } = p.model.calls_of(&reply, p.steps);
             let (text, usage, format) = (reply.content.clone(), reply.usage, p.model.format().as_str().into());
@@ -152,6 +148,7 @@ impl Session {
             if let Some(stop) = self.run_calls(&calls, as_text, skipped, interrupt).await {
                 return stop;
             }
+            self.restate_plan();
         }
     }
 
@@ -258,6 +255,7 @@ impl Session {
 
     fn set_plan(&mut self, steps: Vec<PlanStep>) {
         let p = &mut self.parts;
+        p.context.plan_seen();
         p.plan = steps.clone();
         p.conversation.record(&Record::Plan { steps: steps.clone() }, false, &mut p.events);
         p.events.emit(EventKind::PlanUpdated { steps });
@@ -298,6 +296,12 @@ impl Session {
         }
         self.record_spent(false);
         done.committed
+    }
+
+    /// When the run's clock ends, and its length (a timeout too large for the clock is no
+    /// deadline).
+    pub(crate) fn clock(&self) -> Option<(Instant, Duration)> {
+        self.parts.config.budgets.timeout.and_then(|t| Some((self.started.checked_add(t)?, t)))
     }
 
     /// Records the budgets spent so far.

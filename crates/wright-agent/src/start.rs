@@ -8,6 +8,7 @@ use wright_llm::{LlmClient, Message, Usage};
 use wright_tools::{IndexHandle, ToolContext, Toolbox};
 
 use crate::committing::Committer;
+use crate::context_keeper::ContextKeeper;
 use crate::conversation::Conversation;
 use crate::dispatch::Dispatcher;
 use crate::model::Model;
@@ -276,12 +277,15 @@ async fn assemble(
         crate::CommitMessages::Model(model) => Some(llm.with_model(model.as_deref().unwrap_or(llm.model()), false)?),
         crate::CommitMessages::Derived => None,
     };
+    // Summaries too are not watched as they arrive.
+    let summarizer = llm.with_model(config.context.compact_model.as_deref().unwrap_or(llm.model()), false)?;
     let dispatcher = Dispatcher::new(tools, tool_ctx, test_command.clone());
     let style = Style { profile: config.prompt_profile, edits: EditFormat::for_model(llm.model()) };
     let model = Model::new(llm, dispatcher.tools(), config.tool_format, &config.task, style, test_command.clone());
     Ok(Parts {
         committer: Committer::new(workspace, commit_llm, config.run_id.clone(), config.task.clone()),
         conversation: Conversation::new(transcript, config.tool_output_limit),
+        context: ContextKeeper::new(config.context.clone(), Some(summarizer)),
         tests: TestRunner::new(test_command, candidates, root, limits),
         dispatcher,
         model,

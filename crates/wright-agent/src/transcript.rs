@@ -18,11 +18,16 @@ use crate::{PlanStep, PromptProfile, ToolFormat};
 /// The transcript's format, the first record of each. 2: the prompt profile, the tool
 /// format, text results, dropped outputs and answers given on resume are records of their
 /// own. Version 1 (no `version` record) left them to be read from the messages' text.
+/// Compactions (`compacted`) came later within version 2.
 /// Attempts (`attempt_started`, `attempt_finished`) came later within version 2: a
 /// transcript without them is a run of one attempt.
 pub const TRANSCRIPT_VERSION: u32 = 2;
 
-/// What a dropped tool output is replaced by, in the conversation and on resume.
+/// Results of tool calls written as text go back as a user message starting with this.
+pub(crate) const TEXT_RESULT_PREFIX: &str = "[tool result:";
+
+/// What a dropped tool output was replaced by, before compaction replaced dropping (read
+/// back from older transcripts' `dropped` records).
 pub(crate) const DROPPED_NOTE: &str = "[output dropped to fit the context window; run the tool again if you need it]";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -47,9 +52,15 @@ pub enum Record {
         content: String,
     },
     /// Tool outputs replaced by [`DROPPED_NOTE`] to fit the context window, by their
-    /// place in the conversation.
+    /// place in the conversation (written before `compacted`; still read).
     Dropped {
         messages: Vec<usize>,
+    },
+    /// The conversation was compacted to fit the context window: each of `stubbed` took
+    /// the place of the message there, then `summarized` stood in for a run of turns.
+    Compacted {
+        stubbed: Vec<(usize, Message)>,
+        summarized: Option<Summarized>,
     },
     /// An answer given on resume to a tool call the stopped run never answered, inserted
     /// at its place in the conversation.
@@ -108,6 +119,14 @@ pub enum Record {
     Finished,
 }
 
+/// Messages `from..to` replaced by one `message`: a summary of those turns.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summarized {
+    pub from: usize,
+    pub to: usize,
+    pub message: Message,
+}
+
 /// What a message is to the loop beyond its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MessageKind {
@@ -116,7 +135,7 @@ pub enum MessageKind {
     /// A tool's output (a tool message, or text results): dropped first when the context
     /// is full.
     ToolOutput,
-    /// A tool output replaced by [`DROPPED_NOTE`].
+    /// A tool output replaced by [`DROPPED_NOTE`] or a stub.
     Dropped,
 }
 

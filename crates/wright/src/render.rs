@@ -135,6 +135,18 @@ impl EventSink for Terminal {
             EventKind::ContextRewritten { why } => {
                 self.paint("2", &format!("· context rewritten, the prompt cache restarts: {}", visible(why)))
             }
+            EventKind::ContextCompacted { before_tokens, after_tokens, stubbed, summarized_turns } => {
+                let summary = match summarized_turns {
+                    0 => String::new(),
+                    n => format!(", {n} turns summarized"),
+                };
+                self.paint(
+                    "2",
+                    &format!(
+                        "· context compacted, {before_tokens} → {after_tokens} tokens ({stubbed} stubbed{summary}); the prompt cache restarts"
+                    ),
+                )
+            }
             // A run of one attempt says nothing of attempts.
             EventKind::AttemptStarted { attempt: 1, draft: false, .. } => return,
             EventKind::AttemptStarted { attempt, from, temperature, draft } => {

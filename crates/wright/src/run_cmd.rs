@@ -7,14 +7,14 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::sync::watch;
 use wright_agent::{
-    Budgets, CommitMessages, Events, Journal, PromptProfile, Redactor, Resumed, Session, SessionConfig,
+    Budgets, CommitMessages, ContextPolicy, Events, Journal, PromptProfile, Redactor, Resumed, Session, SessionConfig,
 };
 use wright_git::TaskWorkspace;
 use wright_llm::{ClientConfig, LlmClient, RetryPolicy, Sampling};
 use wright_tools::{RunLimits, Toolbox};
 
 use crate::cli::{ResumeArgs, RunArgs, RunOptions};
-use crate::config::{CommitMessageWriter, Config, Settings};
+use crate::config::{CommitMessageWriter, Config, ContextSettings, Settings};
 use crate::exit::usage;
 use crate::render::{JsonLines, Terminal};
 use crate::runs;
@@ -137,6 +137,7 @@ impl Prepared {
         if let Some((tokens, _)) = window {
             config.tool_output_limit = config.tool_output_limit.min(usize::try_from(tokens).unwrap_or(usize::MAX));
         }
+        config.context.window = window.map(|(tokens, _)| tokens);
         // The profile's notice first, then what loading the configuration had to say.
         config.notices.splice(0..0, why);
         config.task = task;
@@ -266,6 +267,7 @@ fn session_settings(
     config.tool_format = settings.tool_format;
     config.tool_output_limit = usize::try_from(settings.tool_output_chars).unwrap_or(usize::MAX);
     config.briefing_tokens = usize::try_from(settings.briefing_tokens).unwrap_or(0);
+    config.context = context_policy(&settings.context)?;
     config.test_command = settings.test_command.clone();
     config.test_timeout = secs(settings.test_timeout_secs);
     config.no_baseline = opts.no_baseline;
@@ -282,6 +284,23 @@ fn session_settings(
     };
     config.notices = notices;
     Ok(config)
+}
+
+/// How the conversation is kept within the window; the window itself is read later.
+fn context_policy(context: &ContextSettings) -> Result<ContextPolicy> {
+    if !(0.1..=1.0).contains(&context.compact_at) {
+        return Err(usage(format!(
+            "context.compact_at is {}: give the share of the window at which to compact, from 0.1 to 1 (0.8 by default)",
+            context.compact_at
+        )));
+    }
+    Ok(ContextPolicy {
+        window: None,
+        compact_at: context.compact_at,
+        compact_model: context.compact_model.clone(),
+        keep_turns: usize::try_from(context.keep_turns).unwrap_or(usize::MAX),
+        plan_every: saturating_u32(context.plan_every_turns),
+    })
 }
 
 fn saturating_u32(v: u64) -> u32 {

@@ -110,8 +110,8 @@ impl Session {
         let p = &mut self.parts;
         p.steps += 1;
         self.record_spent(false);
+        let clock = self.clock();
         let p = &mut self.parts;
-        let clock = p.config.budgets.timeout.and_then(|t| Some((self.started.checked_add(t)?, t)));
         let reply = match p.model.draft(messages, max_tokens, &mut p.events, interrupt, clock).await {
             Asked::Reply(reply) => reply,
             Asked::Stopped(reason, detail) => return Err((reason, detail)),

@@ -49,18 +49,31 @@ pub async fn run_with_files(
     script: Vec<Step>,
     adjust: impl FnOnce(&mut SessionConfig),
 ) -> Ran {
+    // Every commit message is derived: the script answers only the loop's requests.
+    let server = ModelServer::start(script).await;
+    // A script that runs out is answered 400: fail at once, never back off.
+    run_on(&server, task, files, RetryPolicy { max_retries: 0, ..RetryPolicy::default() }, adjust).await
+}
+
+/// As [`run_with_files`], against a `server` the test set up (a window, scripts for
+/// other requests), with the client retrying as `retry` says.
+pub async fn run_on(
+    server: &ModelServer,
+    task: &str,
+    files: &[(&str, &str)],
+    retry: RetryPolicy,
+    adjust: impl FnOnce(&mut SessionConfig),
+) -> Ran {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     init_repo(&repo, files);
-    // Every commit message is derived: the script answers only the loop's requests.
-    let server = ModelServer::start(script).await;
     let mut config = config(task, &repo, dir.path(), &server.base_url);
     adjust(&mut config);
     let worktree = config.worktree.clone();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut events = Events::new(&config.run_id, Redactor::default());
     events.add_sink(Box::new(Collect(seen.clone())));
-    let llm = LlmClient::new(client(&server.base_url)).unwrap();
+    let llm = LlmClient::new(client(&server.base_url, retry)).unwrap();
     let session = Session::start(config, Toolbox::builtin(), llm, events).await.unwrap();
     let (_stop, interrupt) = watch::channel(false);
     let report = session.run(interrupt).await;
@@ -97,7 +110,7 @@ fn config(task: &str, repo: &Path, dir: &Path, base_url: &str) -> SessionConfig 
     }
 }
 
-fn client(base_url: &str) -> ClientConfig {
+fn client(base_url: &str, retry: RetryPolicy) -> ClientConfig {
     ClientConfig {
         base_url: base_url.into(),
         api_key: None,
@@ -106,8 +119,7 @@ fn client(base_url: &str) -> ClientConfig {
         sampling: Sampling::default(),
         connect_timeout: Duration::from_secs(5),
         read_timeout: Duration::from_secs(30),
-        // A script that runs out is answered 400: fail at once, never back off.
-        retry: RetryPolicy { max_retries: 0, ..RetryPolicy::default() },
+        retry,
     }
 }
 

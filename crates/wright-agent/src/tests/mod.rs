@@ -2,6 +2,7 @@
 //! model over HTTP, one file per group of behaviours.
 
 mod attempts;
+mod context;
 mod drafts;
 mod harness;
 mod repeats;

@@ -89,6 +89,8 @@ settings! {
         pub github: GithubSettings,
         /// `[local]`
         pub local: LocalSettings,
+        /// `[context]`
+        pub context: ContextSettings,
         /// `[prices.MODEL]`: USD per million tokens, `input` and `output`
         pub prices: BTreeMap<String, Price>,
     }
@@ -127,6 +129,7 @@ impl Default for Settings {
             git: GitSettings::default(),
             github: GithubSettings::default(),
             local: LocalSettings::default(),
+            context: ContextSettings::default(),
             prices: BTreeMap::new(),
         }
     }
@@ -244,6 +247,27 @@ settings! {
 impl Default for LocalSettings {
     fn default() -> Self {
         LocalSettings { ports: vec![8080, 11434, 1234, 8000], model: None, start_timeout_secs: 180 }
+    }
+}
+
+settings! {
+    /// `[context]`: how a long run's conversation is kept within the model's window.
+    pub struct ContextSettings {
+        /// the share of the window (0.1 to 1) at which old outputs become stubs and, if
+        /// that is not enough, a summary replaces the oldest turns
+        pub compact_at: f64,
+        /// model that writes those summaries (unset: the run's model)
+        pub compact_model: Option<String>,
+        /// latest turns kept whole by a compaction (fewer only when they alone fill the window)
+        pub keep_turns: u64,
+        /// turns without the plan in view after which it is restated (0: only after a compaction)
+        pub plan_every_turns: u64,
+    }
+}
+
+impl Default for ContextSettings {
+    fn default() -> Self {
+        ContextSettings { compact_at: 0.8, compact_model: None, keep_turns: 3, plan_every_turns: 8 }
     }
 }
 
