@@ -27,9 +27,28 @@ async fn run_then_kill(
     (requests, commit_requests): (usize, usize),
     extra: Duration,
 ) -> Value {
+    run_then_kill_with(home, server, fixture, (requests, commit_requests), extra, &[]).await
+}
+
+/// As [`run_then_kill`], with more flags for `wright run`.
+async fn run_then_kill_with(
+    home: &Home,
+    server: &ModelServer,
+    fixture: &Fixture,
+    (requests, commit_requests): (usize, usize),
+    extra: Duration,
+    flags: &[&str],
+) -> Value {
     let mut cmd = home.wright(&server.base_url);
-    cmd.args(["run", "--json", "--test-command", "true", "--repo"]).arg(fixture.repo()).arg(TASK);
+    cmd.args(["run", "--json", "--test-command", "true"]).args(flags).arg("--repo").arg(fixture.repo()).arg(TASK);
     let mut child = spawn(cmd).await;
+    // Read as it comes: a run that prints more than a pipe holds must not block on it.
+    let mut stdout = child.stdout.take().unwrap();
+    let printed = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut bytes).unwrap();
+        bytes
+    });
     let reached = || (server.requests().len(), server.commit_requests().len());
     for _ in 0..400 {
         if reached().0 >= requests && reached().1 >= commit_requests {
@@ -42,7 +61,7 @@ async fn run_then_kill(
     child.kill().unwrap();
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
     assert_eq!(std::os::unix::process::ExitStatusExt::signal(&out.status), Some(9));
-    let events = events(&out.stdout);
+    let events = events(&printed.join().unwrap());
     assert!(events.iter().all(|e| e["type"] != "run_finished"), "a killed run has no finish event");
     events[0].clone()
 }
@@ -174,6 +193,46 @@ async fn killed_while_the_model_writes_the_commit_message_then_resumed() {
     assert_eq!(complete_commits(&fixture.repo(), &branch), ["fix(dates): require a UTC offset"]);
     assert_eq!(git(&worktree, &["status", "--porcelain"]), "");
     assert_eq!(fixture.snapshot(), before);
+}
+
+#[tokio::test]
+async fn a_compacted_conversation_survives_kill_9_and_resume_sees_what_the_model_saw() {
+    let fixture = Fixture::new();
+    let repo = fixture.repo();
+    std::fs::create_dir(repo.join("src")).unwrap();
+    for i in 0..20 {
+        let text: String = (0..150).map(|j| format!("def f{i}_{j}(x):  return x + {j}\n")).collect();
+        std::fs::write(repo.join(format!("src/m{i}.py")), text).unwrap();
+    }
+    git(&repo, &["add", "src"]);
+    git(&repo, &["commit", "-q", "-m", "Add modules"]);
+    let read = |i: usize| {
+        let args =
+            json!({"path": format!("src/m{}.py", i % 20), "start_line": 1 + i / 20 * 40, "end_line": 40 + i / 20 * 40});
+        turn("", &[("read_file", args)])
+    };
+    let mut script = vec![plan()];
+    script.extend((0..30).map(read));
+    script.extend([Step::Stall, finish(), finish()]);
+    let stalled = script.len() - 2;
+    let server = ModelServer::start(script).await;
+    server.enforce_window(8192);
+    let notes = "## Task\nstrict offsets\n## What was learned\nsrc holds adders\n## Next step\nedit dates.py";
+    server.answer(wright_agent::SUMMARY_PROMPT, (0..20).map(|_| turn(notes, &[])).collect());
+    let home = Home::new();
+    let flags = ["--drafts", "0"];
+    let start = run_then_kill_with(&home, &server, &fixture, (stalled, 0), Duration::from_millis(300), &flags).await;
+    let journal = home.data().join("wright/runs").join(start["run_id"].as_str().unwrap()).join("events.jsonl");
+    let compacted = crate::support::jsonl(&journal).into_iter().filter(|e| e["type"] == "context_compacted").count();
+    assert!(compacted >= 1, "the run compacted before it was killed");
+    let seen = server.requests()[stalled - 1]["messages"].as_array().unwrap().clone();
+    assert!(seen.iter().any(|m| m["content"].as_str().unwrap_or("").contains("summarized to fit the context window")));
+
+    let (code, events, stderr) = resume(&home, &server, start["run_id"].as_str().unwrap()).await;
+    assert!(code.is_some() && events[0]["type"] == "run_started", "{stderr}");
+    let resumed = server.requests()[stalled]["messages"].as_array().unwrap().clone();
+    assert_eq!(resumed[..seen.len()], seen[..], "resume rebuilt exactly what the model last saw");
+    assert_eq!(server.refusals(), 0);
 }
 
 #[tokio::test]
