@@ -217,6 +217,10 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
     let stream = request["stream"].as_bool().unwrap_or(false);
     // A conservative count: every real tokenizer finds fewer tokens in the same JSON.
     let tokens = body.len() as u64 / 3;
+    if let Some(problem) = unanswerable(&request) {
+        let body = json!({"error": {"code": 400, "message": problem, "type": "invalid_request_error"}});
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
     let step = {
         let mut g = inner.lock().unwrap();
         if g.enforce
@@ -304,6 +308,31 @@ async fn chat(State(inner): State<Arc<Mutex<Inner>>>, body: Bytes) -> Response {
         }
         Step::Delay(..) | Step::With(..) => unreachable!(),
     }
+}
+
+/// What makes a conversation one OpenAI refuses: a tool message that answers no call of
+/// the assistant message before it.
+fn unanswerable(request: &Value) -> Option<String> {
+    let messages = request["messages"].as_array()?;
+    let mut calls: Vec<&str> = Vec::new();
+    for message in messages {
+        match message["role"].as_str() {
+            Some("assistant") => {
+                let listed = message["tool_calls"].as_array().map(Vec::as_slice).unwrap_or_default();
+                calls = listed.iter().filter_map(|c| c["id"].as_str()).collect();
+            }
+            Some("tool") => {
+                let id = message["tool_call_id"].as_str().unwrap_or_default();
+                if !calls.contains(&id) {
+                    return Some(format!(
+                        "messages with role 'tool' must be a response to a preceding message with 'tool_calls' ({id})"
+                    ));
+                }
+            }
+            _ => calls.clear(),
+        }
+    }
+    None
 }
 
 /// Merges `fields` into `into`, objects key by key; `null` adds nothing.
