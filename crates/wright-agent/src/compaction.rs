@@ -5,13 +5,11 @@
 //! latest turn. Pure functions over the messages: the keeper (`session::context`) decides
 //! when, the conversation applies and records, and `resume` applies the same record.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 use wright_llm::{Message, ToolCall};
 
 use crate::output_cut::truncate;
-use crate::quote::quote;
+use crate::quote::{QUOTE_END, QUOTE_START, quote};
 use crate::transcript::{MessageKind, Summarized, TEXT_RESULT_PREFIX};
 use crate::{PlanStep, StepStatus};
 
@@ -33,6 +31,16 @@ fn turn_starts(messages: &[Message], from: usize) -> Vec<usize> {
     later.filter(|(_, m)| matches!(m, Message::Assistant { .. })).map(|(i, _)| i).collect()
 }
 
+/// Where the attempt's turns begin, its messages starting at `from`: its first reply, or
+/// the summary standing for the first turns (the end when there is neither). What comes
+/// before (the system prompt, the task, wright's notes for the attempt) is never
+/// compacted.
+pub(crate) fn first_turn(messages: &[Message], kinds: &[MessageKind], from: usize) -> usize {
+    let summary = kinds.iter().skip(from).position(|k| *k == MessageKind::Summary).map(|i| from + i);
+    let reply = turn_starts(messages, from).first().copied();
+    summary.into_iter().chain(reply).min().unwrap_or(messages.len())
+}
+
 /// Where the last `keep` turns (at least one) begin; `from` when there are no more.
 pub(crate) fn recent_start(messages: &[Message], from: usize, keep: usize) -> usize {
     let starts = turn_starts(messages, from);
@@ -47,21 +55,22 @@ pub(crate) fn turns_in(messages: &[Message], from: usize, to: usize) -> usize {
 
 /// The stubs for the long outputs and calls in `from..to`, by place.
 pub(crate) fn stubs(messages: &[Message], kinds: &[MessageKind], from: usize, to: usize) -> Vec<(usize, Message)> {
-    let calls: HashMap<&str, &ToolCall> = messages
-        .iter()
-        .flat_map(|m| match m {
-            Message::Assistant { tool_calls, .. } => tool_calls.as_slice(),
-            _ => &[],
-        })
-        .map(|c| (c.id.as_str(), c))
-        .collect();
     let mut out = Vec::new();
-    for (i, message) in messages.iter().enumerate().take(to).skip(from) {
+    // Ids repeat across turns (servers number calls per reply): an output answers a call
+    // of the model's latest reply before it.
+    let mut calls: &[ToolCall] = &[];
+    for (i, message) in messages.iter().enumerate().take(to) {
+        if let Message::Assistant { tool_calls, .. } = message {
+            calls = tool_calls;
+        }
+        if i < from {
+            continue;
+        }
         let output = kinds.get(i) == Some(&MessageKind::ToolOutput) && message.text().len() > STUB_ABOVE;
         let stub = match message {
             Message::Tool { tool_call_id, content } if output => Some(Message::Tool {
                 tool_call_id: tool_call_id.clone(),
-                content: output_stub(calls.get(tool_call_id.as_str()).copied(), content),
+                content: output_stub(calls.iter().find(|c| c.id == *tool_call_id), content),
             }),
             Message::User { content } if output => Some(Message::User { content: text_results_stub(content) }),
             Message::Assistant { content, tool_calls } => call_stub(content, tool_calls),
@@ -84,8 +93,19 @@ fn output_stub(call: Option<&ToolCall>, content: &str) -> String {
 
 /// One turn's answers to calls written as text, in one line.
 fn text_results_stub(content: &str) -> String {
-    let names: Vec<&str> =
-        content.lines().filter_map(|l| l.strip_prefix(TEXT_RESULT_PREFIX)?.strip_suffix(']')).map(str::trim).collect();
+    // Only the headers wright wrote, outside the quotes: a quoted line that looks like one
+    // is the output's, and stays out of wright's voice.
+    let mut quoted = false;
+    let mut names = Vec::new();
+    for line in content.lines() {
+        if quoted {
+            quoted = line != QUOTE_END;
+        } else if line.starts_with(QUOTE_START) {
+            quoted = true;
+        } else if let Some(name) = line.strip_prefix(TEXT_RESULT_PREFIX).and_then(|l| l.strip_suffix(']')) {
+            names.push(name.trim());
+        }
+    }
     let names = if names.is_empty() { "earlier calls".to_string() } else { names.join(", ") };
     format!(
         "{TEXT_RESULT_PREFIX} {}]\n[{} lines of output dropped to fit the context window; call the tool again if you need it]",
@@ -109,12 +129,10 @@ fn call_stub(content: &str, calls: &[ToolCall]) -> Option<Message> {
             false => c.clone(),
         })
         .collect();
+    // The whole text goes: its head may be half a call written as text, which a small
+    // model would copy.
     let content = match long_text {
-        true => format!(
-            "{}\n[... {} characters of this reply dropped to fit the context window ...]",
-            cut(content, BRIEF),
-            content.chars().count().saturating_sub(BRIEF)
-        ),
+        true => format!("[a reply of {} characters, dropped to fit the context window]", content.chars().count()),
         false => content.to_string(),
     };
     Some(Message::Assistant { content, tool_calls })
@@ -164,18 +182,19 @@ fn cut(text: &str, limit: usize) -> String {
     if text.chars().count() > limit { format!("{one_line}…") } else { one_line }
 }
 
-/// The summary request for `messages[from..to]`: about `budget` characters of them, each
-/// message cut to its share, as quoted data.
+/// The summary request for `messages[from..to]` (with their `kinds`): about `budget`
+/// bytes of them, each message cut to its share, as quoted data.
 pub(crate) fn summary_request(
     task: &str,
-    messages: &[Message],
+    (messages, kinds): (&[Message], &[MessageKind]),
     (from, to): (usize, usize),
     budget: usize,
 ) -> Vec<Message> {
     let turns = messages.get(from..to).unwrap_or_default();
     let share = (budget / turns.len().max(1)).clamp(SHARE.0, SHARE.1);
     let mut text = String::new();
-    for message in turns {
+    for (i, message) in turns.iter().enumerate() {
+        let output = matches!(kinds.get(from + i), Some(MessageKind::ToolOutput | MessageKind::Dropped));
         let (who, body) = match message {
             Message::Assistant { content, tool_calls } => {
                 let calls: Vec<String> =
@@ -183,17 +202,29 @@ pub(crate) fn summary_request(
                 ("the agent", format!("{content}\n{}", calls.join("\n")))
             }
             Message::Tool { content, .. } => ("tool output", crate::quote::unquote(content).to_string()),
+            Message::User { content } if output => ("tool output", content.clone()),
+            Message::User { content } if kinds.get(from + i) == Some(&MessageKind::Summary) => {
+                ("an earlier summary", content.clone())
+            }
             Message::User { content } => ("wright", content.clone()),
             Message::System { .. } => continue,
         };
-        text.push_str(&format!("### {who}\n{}\n", truncate(body.trim(), share)));
+        text.push_str(&format!("### {who}\n{}\n", cut_bytes(body.trim(), share)));
     }
     let user = format!(
         "The task:\n{}\n\nThe agent's earlier turns, oldest first (an earlier summary may be among them):\n{}\n\nWrite the notes now, in the five sections.",
-        quote("task", &truncate(task, 4000)),
-        quote("earlier turns", &truncate(&text, budget)),
+        quote("task", &cut_bytes(task, SHARE.1)),
+        quote("earlier turns", &cut_bytes(&text, budget)),
     );
     vec![Message::System { content: SUMMARY_PROMPT.to_string() }, Message::User { content: user }]
+}
+
+/// `text` cut (as `truncate` cuts, in lines) to about `bytes` bytes, whatever its
+/// characters' widths.
+fn cut_bytes(text: &str, bytes: usize) -> String {
+    let chars = text.chars().count();
+    let limit = (bytes as f64 * chars as f64 / text.len().max(1) as f64) as usize;
+    truncate(text, limit)
 }
 
 /// The message a summary of `turns` turns stands in the conversation as: the model's
@@ -254,7 +285,7 @@ pub(crate) fn apply(
         && kinds.len() == messages.len()
     {
         messages.splice(from..to, [message.clone()]);
-        kinds.splice(from..to, [MessageKind::Said]);
+        kinds.splice(from..to, [MessageKind::Summary]);
     }
 }
 

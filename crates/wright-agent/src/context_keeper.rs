@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use wright_llm::{LlmClient, Message, Sampling, Usage};
 
-use crate::compaction::{plan_note, recent_start, stubs, summary_message, summary_request, turns_in};
+use crate::compaction::{first_turn, plan_note, recent_start, stubs, summary_message, summary_request, turns_in};
 use crate::conversation::Conversation;
 use crate::interrupt::Interrupt;
 use crate::model::{Asked, race};
@@ -51,7 +51,8 @@ pub(crate) struct Work<'a> {
     pub clock: Option<(Instant, Duration)>,
     pub plan: &'a [PlanStep],
     pub task: &'a str,
-    /// The messages before the attempt's first turn: never compacted.
+    /// Where the attempt's own messages begin: what comes before its first turn (the
+    /// system prompt, the task, wright's notes for the attempt) is never compacted.
     pub fixed: usize,
     /// Bytes sent beside the messages (the tools' schemas).
     pub extra: usize,
@@ -109,16 +110,19 @@ impl ContextKeeper {
         if !forced && threshold.is_none_or(|t| before <= t) {
             return (Usage::default(), None);
         }
-        let fixed = work.fixed.min(messages.len());
+        // Before the attempt's first turn: the system prompt, the task and wright's notes.
+        let fixed = first_turn(messages, work.conversation.kinds(), work.fixed);
         let base = self.gauge.tokens(Size::of(messages.get(..fixed).unwrap_or_default(), work.extra));
         // Half the room the turns may fill (half their size now, when the window is unknown).
         let room = threshold.unwrap_or(before).min(before).saturating_sub(base);
         let target = base + room / 2;
-        let (mut stubbed, to, mut after) = self.stub(work.conversation, fixed, target, work.extra);
-        let turns = turns_in(work.conversation.messages(), fixed, to);
+        let most = self.policy.keep_turns.clamp(1, turns_in(messages, fixed, messages.len()).max(1));
+        let (mut stubbed, mut after) = self.stub(work.conversation, (fixed, most), target, work.extra);
         let mut usage = Usage::default();
         let mut summarized = None;
         let mut failed = None;
+        let to = self.summary_end(work.conversation, (fixed, most), target, work.extra);
+        let turns = turns_in(work.conversation.messages(), fixed, to);
         if after > target && turns > 0 {
             match self.summarize(&work, (fixed, to)).await {
                 Ok((summary, used)) => {
@@ -146,7 +150,11 @@ impl ContextKeeper {
                 self.since_plan = 0;
             }
         }
-        let failed = failed.or_else(|| (forced && !compacted).then(|| "nothing was left to compact".to_string()));
+        // Compacted, yet still over: the next turn would compact again, in vain.
+        let over = compacted && threshold.is_some_and(|t| after > t);
+        let failed = failed
+            .or_else(|| (forced && !compacted).then(|| "nothing was left to compact".to_string()))
+            .or_else(|| over.then(|| format!("{after} tokens are still over the threshold")));
         let Some(why) = failed else {
             self.failures = 0;
             return (usage, None);
@@ -165,19 +173,39 @@ impl ContextKeeper {
     }
 
     /// The stubs that bring the conversation to `target`, keeping as many of the latest
-    /// turns whole as the policy asks (fewer if those alone are too large, never none):
-    /// the stubs, where the kept turns begin, and the tokens after.
-    fn stub(&self, c: &Conversation, fixed: usize, target: u64, extra: usize) -> (Vec<(usize, Message)>, usize, u64) {
-        let mut keep = self.policy.keep_turns.max(1);
-        loop {
+    /// turns whole as the policy asks (`most`; fewer if those alone are too large, never
+    /// none): the stubs and the tokens after.
+    fn stub(
+        &self,
+        c: &Conversation,
+        (fixed, most): (usize, usize),
+        target: u64,
+        extra: usize,
+    ) -> (Vec<(usize, Message)>, u64) {
+        let mut last = (Vec::new(), u64::MAX);
+        for keep in (1..=most).rev() {
             let to = recent_start(c.messages(), fixed, keep);
             let stubbed = stubs(c.messages(), c.kinds(), fixed, to);
             let after = self.after(c, &stubbed, None, extra);
-            if after <= target || keep == 1 {
-                return (stubbed, to, after);
+            if after <= target {
+                return (stubbed, after);
             }
-            keep -= 1;
+            last = (stubbed, after);
         }
+        last
+    }
+
+    /// Where the turns a summary leaves whole begin: as many of the latest as fit beside
+    /// the longest summary within `target` (`most` at most, one at least).
+    fn summary_end(&self, c: &Conversation, (fixed, most): (usize, usize), target: u64, extra: usize) -> usize {
+        let messages = c.messages();
+        let kept_from = |keep| recent_start(messages, fixed, keep);
+        let fits = |to: usize| {
+            let mut size = Size::of(messages.get(..fixed).unwrap_or_default(), extra);
+            size.add(Size::of(messages.get(to..).unwrap_or_default(), 0));
+            self.gauge.tokens(size) + SUMMARY_TOKENS.1 <= target
+        };
+        (2..=most).rev().map(kept_from).find(|&to| fits(to)).unwrap_or_else(|| kept_from(1))
     }
 
     /// The tokens the conversation would hold compacted so.
@@ -199,7 +227,8 @@ impl ContextKeeper {
         let Some(llm) = &self.summarizer else { return Err(failed(Usage::default(), "no model writes summaries")) };
         // Half the window for the turns: the prompt, the task and the reply fit beside them.
         let budget = self.policy.window.map_or(UNKNOWN_WINDOW_BUDGET, |w| self.gauge.bytes_for(w / 2));
-        let request = summary_request(work.task, work.conversation.messages(), range, budget);
+        let c = &work.conversation;
+        let request = summary_request(work.task, (c.messages(), c.kinds()), range, budget);
         // The summary is not the run's own conversation: its events stay quiet.
         let mut quiet = Events::new("summary", crate::Redactor::default());
         match race(llm, &request, &[], &mut quiet, work.interrupt, work.clock).await {

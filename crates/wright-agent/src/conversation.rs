@@ -271,7 +271,7 @@ mod tests {
         assert_eq!(messages, c.messages(), "what the model saw last, exactly");
         assert_eq!(kinds, c.kinds);
         use MessageKind::*;
-        assert_eq!(kinds, [Said, Said, Said, ToolOutput, Said, Said]);
+        assert_eq!(kinds, [Said, Said, Summary, ToolOutput, Said, Said]);
         assert!(messages[2].text().contains("what was learned"));
     }
 }

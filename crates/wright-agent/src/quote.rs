@@ -3,6 +3,9 @@
 //! the tag's name inside it is escaped.
 
 const TAG: &str = "untrusted-data";
+/// How a quote's first line begins, and its last line: quoted text holds neither.
+pub(crate) const QUOTE_START: &str = "<untrusted-data ";
+pub(crate) const QUOTE_END: &str = "</untrusted-data>";
 
 /// What the system prompt says about quoted text.
 pub(crate) const RULE: &str = include_str!("../prompts/untrusted_rule.md");

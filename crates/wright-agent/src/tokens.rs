@@ -25,6 +25,12 @@ impl Size {
     pub fn of(messages: &[Message], extra: usize) -> Size {
         Size { bytes: messages.iter().map(bytes).sum::<usize>() + extra, messages: messages.len() }
     }
+
+    /// Adds `other`: two parts of one request.
+    pub fn add(&mut self, other: Size) {
+        self.bytes += other.bytes;
+        self.messages += other.messages;
+    }
 }
 
 /// What a message sends: its text, and its calls' names, arguments and ids.

@@ -137,6 +137,9 @@ pub enum MessageKind {
     ToolOutput,
     /// A tool output replaced by [`DROPPED_NOTE`] or a stub.
     Dropped,
+    /// A summary of earlier turns: where the attempt's turns begin since it stood in
+    /// for them, and summarized again with them by the next compaction.
+    Summary,
 }
 
 impl MessageKind {

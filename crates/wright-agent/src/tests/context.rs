@@ -118,6 +118,11 @@ async fn five_hundred_steps_in_an_8k_window_with_faults_finish_without_a_context
     }
     let rewrites = compactions.len() + ran.of_type("context_rewritten").len();
     assert_eq!(end["context_rewrites"].as_u64(), Some(rewrites as u64), "each compaction a counted cache break");
+    // Between compactions the prompt only grows at its end: the server's cache holds.
+    let messages: Vec<&Vec<Value>> = ran.requests.iter().map(|r| r["messages"].as_array().unwrap()).collect();
+    let breaks = messages.windows(2).filter(|w| !w[1].starts_with(w[0])).count();
+    assert!(breaks <= rewrites, "{breaks} prefix breaks, {rewrites} counted");
+    assert!(breaks >= compactions.len(), "each compaction breaks it once");
     // The conversation retained stays bounded: the window, at the server's count.
     let largest = ran.requests.iter().map(|r| r.to_string().len()).max().unwrap();
     assert!(largest as u64 <= WINDOW * 3, "{largest} bytes");
