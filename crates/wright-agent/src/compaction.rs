@@ -176,10 +176,10 @@ fn brief(arguments: &str) -> String {
     cut(&pairs.join(" "), BRIEF)
 }
 
-/// The first `limit` characters of `text`, on one line.
+/// The first `limit` characters of `text`, on one line, marked when cut.
 fn cut(text: &str, limit: usize) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(limit).collect();
-    if text.chars().count() > limit { format!("{one_line}…") } else { one_line }
+    let line = crate::prompt::one_line(text, limit);
+    if text.chars().count() > limit { format!("{line}…") } else { line }
 }
 
 /// The summary request for `messages[from..to]` (with their `kinds`): about `budget`

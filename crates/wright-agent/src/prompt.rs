@@ -63,7 +63,7 @@ fn read_capped(tree: &wright_tree::Tree, file: &Path) -> Option<String> {
 
 /// Text from the repository that stands outside a quote (a file name, the configured test
 /// command) on one line: control characters become spaces, and it is cut to `max`.
-fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect();
     line.trim().to_string()
 }
