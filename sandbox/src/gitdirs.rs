@@ -76,16 +76,10 @@ impl GitView {
 
     /// `text` in a new file of a private directory (0700, files 0600).
     fn write_copy(&mut self, text: &str) -> Result<PathBuf, SandboxError> {
-        static N: AtomicU64 = AtomicU64::new(0);
         let dir = match &self.scratch {
             Some(dir) => dir.clone(),
             None => {
-                let dir = std::env::temp_dir().join(format!(
-                    "wright-gitconfig-{}-{}",
-                    std::process::id(),
-                    N.fetch_add(1, Ordering::Relaxed)
-                ));
-                DirBuilder::new().mode(0o700).create(&dir).map_err(SandboxError::Spawn)?;
+                let dir = scratch_dir()?;
                 self.scratch = Some(dir.clone());
                 dir
             }
@@ -95,6 +89,25 @@ impl GitView {
             OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(SandboxError::Spawn)?;
         file.write_all(text.as_bytes()).map_err(SandboxError::Spawn)?;
         Ok(path)
+    }
+}
+
+/// Names tried for a scratch directory before giving up.
+const SCRATCH_TRIES: u32 = 1000;
+static SCRATCH_N: AtomicU64 = AtomicU64::new(0);
+
+/// A new private directory (0700) for the copies. A killed process leaves its own
+/// behind, and pids are reused: a name that is taken is passed over, never entered.
+fn scratch_dir() -> Result<PathBuf, SandboxError> {
+    let mut tries = 0;
+    loop {
+        let n = SCRATCH_N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("wright-gitconfig-{}-{n}", std::process::id()));
+        match DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < SCRATCH_TRIES => tries += 1,
+            Err(e) => return Err(SandboxError::Spawn(e)),
+        }
     }
 }
 
@@ -201,6 +214,24 @@ mod tests {
         }
         drop(view);
         assert!(!scratch.exists());
+    }
+
+    #[test]
+    fn a_scratch_name_left_by_a_killed_process_is_passed_over() {
+        // The next names, as a dead process with this pid left them.
+        let next = SCRATCH_N.load(Ordering::Relaxed);
+        let name = |n: u64| std::env::temp_dir().join(format!("wright-gitconfig-{}-{n}", std::process::id()));
+        let left: Vec<PathBuf> = (next..next + 3).map(name).collect();
+        for dir in &left {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let mut view = GitView::default();
+        let copy = view.write_copy("[core]\n").unwrap();
+        assert!(!left.iter().any(|dir| copy.starts_with(dir)), "{copy:?} is in a folder it did not make");
+        assert_eq!(std::fs::read_to_string(&copy).unwrap(), "[core]\n");
+        for dir in &left {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
     }
 
     #[test]
