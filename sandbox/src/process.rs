@@ -19,6 +19,25 @@ const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs `spec` as a process; `extra_ro` files are bound read-only inside the sandbox.
 pub(crate) fn run(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<RunOutput, SandboxError> {
+    let prepared = prepare(spec, extra_ro)?;
+    let result = supervise(prepared.cmd, spec, prepared.group.as_ref(), prepared.enforced.join("; "));
+    drop(prepared.git);
+    result
+}
+
+/// A sandboxed command ready to spawn, and what must live as long as it runs.
+pub(crate) struct Prepared {
+    pub cmd: Command,
+    pub group: Option<Cgroup>,
+    /// Holds the git configs' credential-free copies until the command is over.
+    pub git: GitView,
+    /// The isolation and limits in force, in words.
+    pub enforced: Vec<String>,
+}
+
+/// The command `spec` describes, in bubblewrap and a cgroup (or bare, when the user opted
+/// out), with its rlimits set at exec.
+pub(crate) fn prepare(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<Prepared, SandboxError> {
     if !spec.cwd.is_dir() {
         return Err(SandboxError::MissingDir(spec.cwd.clone()));
     }
@@ -26,7 +45,6 @@ pub(crate) fn run(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<Run
     let env = spec.env.build(host_env.iter().cloned());
     let iso = &spec.isolation;
     let mut enforced = Vec::new();
-    // Holds the git configs' credential-free copies until the command is over.
     let mut git = GitView::default();
     let mut cmd = match iso.backend {
         Backend::Process | Backend::Wasm => {
@@ -95,9 +113,8 @@ pub(crate) fn run(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result<Run
             set_limit(libc::RLIMIT_FSIZE, file_bytes)
         });
     }
-    let result = supervise(cmd, spec, group.as_ref(), enforced.join("; "));
-    drop(git);
-    result
+    cmd.process_group(0);
+    Ok(Prepared { cmd, group, git, enforced })
 }
 
 fn supervise(
@@ -107,13 +124,8 @@ fn supervise(
     enforced: String,
 ) -> Result<RunOutput, SandboxError> {
     let started = Instant::now();
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(SandboxError::Spawn)?;
+    let mut child =
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(SandboxError::Spawn)?;
     let pgid = child.id() as i32;
     let (tx, rx) = mpsc::channel();
     for (index, pipe) in [
@@ -203,7 +215,7 @@ fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result
     Ok(())
 }
 
-fn kill_group(pgid: i32) {
+pub(crate) fn kill_group(pgid: i32) {
     // SAFETY: killpg only sends a signal; a group that is already gone yields ESRCH.
     unsafe {
         libc::killpg(pgid, libc::SIGKILL);
