@@ -22,6 +22,7 @@ mod replace_definition;
 mod repo_map_tool;
 mod run_tool;
 mod search_tool;
+mod source;
 mod tool;
 mod toolbox;
 mod tree_io;
@@ -34,6 +35,7 @@ pub use deadline::Deadline;
 pub use index_handle::IndexHandle;
 pub use patch_journal::recover as recover_interrupted_patch;
 pub use patch_tools::{Applied, apply_to_tree, recovered_note};
+pub use source::{OpenFuture, Opened, ToolSource};
 pub use tool::{BlockingTool, Rerouted, Tool, ToolFacts, ToolFuture, ToolSpec};
 pub use toolbox::{NameTaken, Toolbox};
 

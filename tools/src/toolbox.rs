@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSpec};
+use crate::{Tool, ToolContext, ToolError, ToolOutput, ToolSource, ToolSpec};
 
 /// A name a second tool was registered under; calls find tools by name, so one must go.
 #[derive(Debug, thiserror::Error)]
@@ -19,17 +19,20 @@ struct Entry {
 /// The tools of a run, in the order the model is shown them.
 pub struct Toolbox {
     tools: Vec<Entry>,
+    /// Sources whose tools join once the worktree exists (`open_sources`).
+    sources: Vec<Box<dyn ToolSource>>,
 }
 
 impl Toolbox {
     /// A toolbox without tools; `register` adds them.
     pub fn empty() -> Self {
-        Toolbox { tools: Vec::new() }
+        Toolbox { tools: Vec::new(), sources: Vec::new() }
     }
 
     /// `tools`, whose names the caller knows to be distinct.
     pub(crate) fn of(tools: Vec<Arc<dyn Tool>>) -> Self {
-        Toolbox { tools: tools.into_iter().map(|tool| Entry { name: tool.spec().name.into_owned(), tool }).collect() }
+        let tools = tools.into_iter().map(|tool| Entry { name: tool.spec().name.into_owned(), tool }).collect();
+        Toolbox { tools, sources: Vec::new() }
     }
 
     /// Adds `tool`, shown after those registered before it.
@@ -40,6 +43,31 @@ impl Toolbox {
         }
         self.tools.push(Entry { name, tool: Arc::new(tool) });
         Ok(self)
+    }
+
+    /// Adds a source whose tools join when `open_sources` is called.
+    pub fn add_source(&mut self, source: impl ToolSource) -> &mut Self {
+        self.sources.push(Box::new(source));
+        self
+    }
+
+    /// Opens every source in `ctx`'s worktree and adds its tools after those registered;
+    /// a tool whose name is taken is left out. What the user should hear comes back.
+    pub async fn open_sources(&mut self, ctx: &ToolContext) -> Vec<String> {
+        let mut notices = Vec::new();
+        for source in std::mem::take(&mut self.sources) {
+            let opened = source.open(ctx.clone()).await;
+            notices.extend(opened.notices);
+            for tool in opened.tools {
+                let name = tool.spec().name.into_owned();
+                if self.get(&name).is_some() {
+                    notices.push(format!("{}; the later one is left out", NameTaken(name)));
+                } else {
+                    self.tools.push(Entry { name, tool });
+                }
+            }
+        }
+        notices
     }
 
     pub fn specs(&self) -> Vec<ToolSpec> {
@@ -144,6 +172,36 @@ mod tests {
         fn call_async(self: Arc<Self>, _: ToolContext, _: Value) -> crate::ToolFuture {
             Box::pin(async move { panic!("a tool described at run time went wrong") })
         }
+    }
+
+    /// A source that brings a `panicky` tool and a second `read_file`.
+    struct Late;
+
+    impl ToolSource for Late {
+        fn open(self: Box<Self>, ctx: ToolContext) -> crate::OpenFuture {
+            Box::pin(async move {
+                assert!(ctx.root.is_dir(), "opened in the worktree");
+                let tools: Vec<Arc<dyn Tool>> = vec![Arc::new(Panicky), Arc::new(crate::fs_tools::ReadFile)];
+                crate::Opened { tools, notices: vec!["late: started".into()] }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_source_adds_its_tools_when_opened_and_never_hides_one_registered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut toolbox = Toolbox::builtin();
+        toolbox.add_source(Late);
+        let before = toolbox.specs().len();
+        assert!(toolbox.get("panicky").is_none());
+        let notices = toolbox.open_sources(&ToolContext::bare(dir.path())).await;
+        assert_eq!(
+            notices,
+            ["late: started", "a tool called `read_file` is registered already; the later one is left out"]
+        );
+        assert_eq!(toolbox.specs().len(), before + 1);
+        assert_eq!(toolbox.specs().last().map(|s| s.name.to_string()).as_deref(), Some("panicky"));
+        assert!(toolbox.open_sources(&ToolContext::bare(dir.path())).await.is_empty(), "opened once");
     }
 
     #[tokio::test]

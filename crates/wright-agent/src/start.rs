@@ -213,7 +213,7 @@ fn record_prompt(parts: &mut Parts) {
 /// The parts a new and a resumed run share; announces the run.
 async fn assemble(
     mut config: SessionConfig,
-    tools: Toolbox,
+    mut tools: Toolbox,
     llm: LlmClient,
     mut events: Events,
     workspace: TaskWorkspace,
@@ -271,6 +271,10 @@ async fn assemble(
     index.warm();
     let tool_ctx =
         ToolContext { root: root.clone(), workspace: Some(workspace.clone()), index, run: config.run_limits.clone() };
+    // Tools started in the worktree (the user's MCP servers) join now that it exists.
+    for message in tools.open_sources(&tool_ctx).await {
+        events.emit(EventKind::Notice { message });
+    }
     // A client of its own, without streaming: nobody watches a commit message arrive,
     // and a failure there must not change how the run talks to its model.
     let commit_llm = match &config.commit_messages {
