@@ -42,6 +42,12 @@ pub trait ToolFacts: Send + Sync + 'static {
     fn read_only(&self) -> bool {
         false
     }
+    /// True when a call that changes files does so by itself, as an edit does; false for
+    /// one that asks another program (an MCP server) to act, whose failures are not
+    /// failed edits.
+    fn edits_by_itself(&self) -> bool {
+        !self.read_only()
+    }
     /// Offered in the compact prompt: a tool a small model rarely needs costs it turns.
     fn in_compact_prompt(&self) -> bool {
         true

@@ -140,7 +140,7 @@ impl Dispatcher {
     pub fn is_edit(&self, call: &ToolCall) -> bool {
         let Some(tool) = self.toolbox.get(&call.name) else { return false };
         let args = serde_json::from_str(&call.arguments).unwrap_or(Value::Null);
-        !tool.read_only() && tool.command(&args).is_none()
+        tool.edits_by_itself() && tool.command(&args).is_none()
     }
 
     /// Brings the index up to date with the worktree (after it was reset).
