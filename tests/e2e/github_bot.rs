@@ -550,3 +550,20 @@ async fn the_bot_never_looks_for_a_model_on_the_runner() {
     assert!(stderr(&out).contains("needs an explicit model endpoint"), "{}", stderr(&out));
     assert!(model.requests().is_empty(), "the server on the runner was not used");
 }
+
+#[tokio::test]
+async fn the_bot_offers_only_the_mcp_tools_the_user_listed() {
+    use crate::mcp::{notices, offered, server_table, user_config};
+    let repo = Repo::new().await;
+    let listed = server_table("listed", &[("enabled_tools", toml::Value::Array(vec!["lookup".into()]))]);
+    user_config(&repo.home, &format!("{listed}\n{}", server_table("unlisted", &[])));
+    let model = ModelServer::start(vec![finish("gave_up")]).await;
+    let out = repo.bot(&model, "issues", &labeled(ISSUE), &[]).await;
+    let events = events(&out.stdout);
+    let said = notices(&events);
+    assert!(said.contains("MCP server `listed` started: 1 tool offered (listed__lookup)"), "{said}\n{}", stderr(&out));
+    assert!(said.contains("MCP server `unlisted` is not started"), "{said}");
+    let mcp: Vec<String> = offered(&model.requests()[0]).into_iter().filter(|t| t.contains("__")).collect();
+    assert_eq!(mcp, ["listed__lookup"]);
+    repo.assert_token_kept(&model, &out);
+}

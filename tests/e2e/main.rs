@@ -22,6 +22,7 @@ mod hostile_sizes;
 mod hostile_trees;
 mod interrupts;
 mod local_model;
+mod mcp;
 mod prompt_cache;
 mod push;
 mod resume;

@@ -105,11 +105,11 @@ impl ToolSource for McpSource {
                         let server = Arc::new(server);
                         let offered: Vec<Listed> = listed.into_iter().filter(|l| server.spec.offers(&l.tool)).collect();
                         let names: Vec<&str> = offered.iter().map(|l| l.spec.name.as_ref()).collect();
-                        opened.notices.push(format!(
-                            "MCP server `{name}` started: {} tools offered ({})",
-                            names.len(),
-                            names.join(", ")
-                        ));
+                        let tools_word = if names.len() == 1 { "tool" } else { "tools" };
+                        let (count, listed) = (names.len(), names.join(", "));
+                        opened
+                            .notices
+                            .push(format!("MCP server `{name}` started: {count} {tools_word} offered ({listed})"));
                         tools.extend(offered.into_iter().map(|l| (server.clone(), l)));
                     }
                 }

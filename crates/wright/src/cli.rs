@@ -56,6 +56,28 @@ pub enum Command {
     /// A model on this machine, used when no API key and no base URL are set
     #[command(subcommand)]
     Model(ModelCommand),
+    /// The user's MCP servers ([mcp_servers.NAME]): list their tools, or call one by hand
+    #[command(subcommand)]
+    Mcp(McpCommand),
+}
+
+#[derive(Subcommand)]
+pub enum McpCommand {
+    /// Start each configured server (in the sandbox) and list its tools with their descriptions
+    List,
+    /// Call one tool of a server by hand, in a scratch folder: wright mcp call NAME TOOL '{"arg": 1}'
+    Call(McpCallArgs),
+}
+
+#[derive(Args)]
+pub struct McpCallArgs {
+    /// The server's NAME in [mcp_servers.NAME]
+    pub server: String,
+    /// The tool, by the server's own name for it
+    pub tool: String,
+    /// The arguments, a JSON object
+    #[arg(default_value = "{}")]
+    pub json: String,
 }
 
 #[derive(Subcommand)]
@@ -225,6 +247,9 @@ pub struct EvalRunArgs {
     /// Sampling seed every agent sends
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Let wright's runs start the user's MCP servers (left out by default: results compare across machines)
+    #[arg(long)]
+    pub mcp: bool,
     /// Run only this shard of the selected tasks: INDEX/COUNT, from 0 (see eval plan)
     #[arg(long)]
     pub shard: Option<String>,
@@ -383,6 +408,9 @@ pub struct RunOptions {
     /// Emit events as JSON lines on stdout
     #[arg(long)]
     pub json: bool,
+    /// Start none of the user's MCP servers [config: mcp_servers]
+    #[arg(long)]
+    pub no_mcp: bool,
 }
 
 /// When a run stops.

@@ -72,6 +72,7 @@ fn run_suite(args: EvalRunArgs) -> Result<i32> {
         api_key: config.api_key.clone(),
         temperature: args.temperature,
         seed: args.seed,
+        mcp: args.mcp,
         peers: cache_dir().join("eval-peers"),
         // An agent must not read the hidden tests, the reference fixes or earlier results.
         // The suite's own repository too: its history holds the same files.

@@ -14,6 +14,7 @@ mod github;
 mod index_cache;
 mod install_python;
 mod local_model;
+mod mcp_cmd;
 mod model_cmd;
 mod render;
 mod review_cmd;
@@ -65,5 +66,6 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<i32> {
         cli::Command::Eval(cmd) => eval_cmd::run(cmd),
         cli::Command::Github(args) => github::run(args),
         cli::Command::Model(cmd) => model_cmd::run(cmd),
+        cli::Command::Mcp(cmd) => mcp_cmd::run(cmd),
     }
 }

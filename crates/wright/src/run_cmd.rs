@@ -11,6 +11,7 @@ use wright_agent::{
 };
 use wright_git::TaskWorkspace;
 use wright_llm::{ClientConfig, LlmClient, RetryPolicy, Sampling};
+use wright_mcp::Offer;
 use wright_tools::{RunLimits, Toolbox};
 
 use crate::cli::{ResumeArgs, RunArgs, RunOptions};
@@ -36,19 +37,20 @@ pub fn run(args: RunArgs) -> Result<i32> {
     }
     let runtime = runtime()?;
     // Lives as long as the run: dropping it stops a server wright started.
-    let (prepared, _server) = prepare(&args.repo, &args.opts, &runtime)?;
+    let (mut prepared, _server) = prepare(&args.repo, &args.opts, &runtime)?;
     runtime.block_on(async move {
         preflight(&prepared.session.base_url).await?;
         let run_id = crate::dirs::new_run_id();
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
         let events = events(&run_id, &run_dir, args.opts.json, 0, Redactor::from_env())?;
+        let tools = prepared.toolbox(Offer::Configured);
         let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir).await;
         config.base = args.base.clone();
         config.include_dirty = args.include_dirty;
         // Watched from the start: a Ctrl-C while the worktree is made stops the run cleanly.
         let interrupt = interrupt_on_signals()?;
-        let session = Session::start(config, toolbox(), llm, events).await?;
+        let session = Session::start(config, tools, llm, events).await?;
         let report = session.run(interrupt).await;
         Ok(report.exit_code)
     })
@@ -93,17 +95,14 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     runtime.block_on(async move {
         preflight(&prepared.session.base_url).await?;
         let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1, Redactor::from_env())?;
+        // The servers start again; a call to a tool that is gone gets the tools there are.
+        let tools = prepared.toolbox(Offer::Configured);
         let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir).await;
         let interrupt = interrupt_on_signals()?;
-        let session = Session::resume(config, toolbox(), llm, events, workspace, earlier).await?;
+        let session = Session::resume(config, tools, llm, events, workspace, earlier).await?;
         let report = session.run(interrupt).await;
         Ok(report.exit_code)
     })
-}
-
-/// The tools a run offers the model: the one place they are chosen for every kind of run.
-pub(crate) fn toolbox() -> Toolbox {
-    Toolbox::builtin()
 }
 
 /// Tokens below which a model's window cuts wright's work: the compact prompt, a file to
@@ -119,9 +118,17 @@ pub(crate) struct Prepared {
     prompt_profile: Option<PromptProfile>,
     /// The model's context size as the user gives it.
     context_tokens: Option<u64>,
+    /// The user's MCP servers (none with `--no-mcp`).
+    mcp: Vec<wright_mcp::ServerSpec>,
 }
 
 impl Prepared {
+    /// The tools the run offers the model: the one place they are chosen for every kind of
+    /// run; `offer` says which of the MCP servers' tools.
+    pub(crate) fn toolbox(&mut self, offer: Offer) -> Toolbox {
+        crate::mcp_cmd::toolbox(std::mem::take(&mut self.mcp), offer)
+    }
+
     pub(crate) async fn session_config(
         mut self,
         task: String,
@@ -240,6 +247,7 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
         prompt_profile: settings.prompt_profile.0,
         // 0 says nothing about the window: as if unset.
         context_tokens: settings.context_tokens.filter(|&n| n > 0),
+        mcp: if opts.no_mcp { Vec::new() } else { crate::mcp_cmd::servers(&settings)? },
     })
 }
 

@@ -90,6 +90,9 @@ pub fn trial(
             for dir in &settings.hide {
                 cmd.arg("--hide").arg(dir);
             }
+            if !settings.mcp {
+                cmd.arg("--no-mcp");
+            }
             let run = cmd
                 .stdin(Stdio::null())
                 .stderr(Stdio::null())

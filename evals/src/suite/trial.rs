@@ -17,6 +17,8 @@ pub struct AgentSettings {
     /// Sent to the model by every agent that lets it be set.
     pub temperature: f64,
     pub seed: u64,
+    /// Let wright's runs start the user's MCP servers.
+    pub mcp: bool,
     /// Where peers such as mini-swe-agent are installed.
     pub peers: PathBuf,
     /// Folders hidden from every command the agent runs (the suite, the results).

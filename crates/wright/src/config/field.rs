@@ -192,9 +192,9 @@ macro_rules! settings {
             )*
         }
     ) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(default)]
+        $(#[$meta])*
         pub struct $name {
             $(
                 $(#[doc = $about])+

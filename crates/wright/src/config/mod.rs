@@ -20,7 +20,7 @@ use anyhow::Result;
 use toml::Value;
 
 pub use choice::CommitMessageWriter;
-pub use settings::{ContextSettings, Settings};
+pub use settings::{ContextSettings, McpServerSettings, Settings};
 pub use show::show;
 pub use trust::repo_root;
 

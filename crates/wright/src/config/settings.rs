@@ -93,6 +93,10 @@ settings! {
         pub context: ContextSettings,
         /// `[prices.MODEL]`: USD per million tokens, `input` and `output`
         pub prices: BTreeMap<String, Price>,
+        /// `[mcp_servers.NAME]`: Model Context Protocol servers whose tools the model may call
+        /// (user config only, never a repository's)
+        #[repo(user_file)]
+        pub mcp_servers: BTreeMap<String, McpServerSettings>,
     }
 }
 
@@ -131,6 +135,7 @@ impl Default for Settings {
             local: LocalSettings::default(),
             context: ContextSettings::default(),
             prices: BTreeMap::new(),
+            mcp_servers: BTreeMap::new(),
         }
     }
 }
@@ -268,6 +273,58 @@ settings! {
 impl Default for ContextSettings {
     fn default() -> Self {
         ContextSettings { compact_at: 0.8, compact_model: None, keep_turns: 3, plan_every_turns: 8 }
+    }
+}
+
+settings! {
+    /// One `[mcp_servers.NAME]`: a Model Context Protocol server; its tools are offered as
+    /// `NAME__tool`.
+    #[serde(deny_unknown_fields)]
+    pub struct McpServerSettings {
+        /// the program of a stdio server, started in the run's sandbox (cwd: the worktree)
+        pub command: Option<String>,
+        /// its arguments
+        pub args: Vec<String>,
+        /// variables set for it, beside the sandbox's scrubbed environment
+        pub env: BTreeMap<String, String>,
+        /// variables of wright's own environment passed to it, by name
+        pub env_vars: Vec<String>,
+        /// let a stdio server reach the network (npx and uvx fetch packages)
+        pub network: bool,
+        /// the endpoint of a streamable HTTP server, instead of `command`
+        pub url: Option<String>,
+        /// the environment variable holding the HTTP server's bearer token (sent to its
+        /// origin only, over https unless on loopback)
+        pub bearer_token_env_var: Option<String>,
+        /// only these tools are offered (unset: all); `wright github` offers only these
+        pub enabled_tools: Option<Vec<String>>,
+        /// tools never offered
+        pub disabled_tools: Vec<String>,
+        /// longest wait for the server to start and list its tools
+        pub startup_timeout_secs: u64,
+        /// longest wait for one call's answer
+        pub tool_timeout_secs: u64,
+        /// false: configured, not started
+        pub enabled: bool,
+    }
+}
+
+impl Default for McpServerSettings {
+    fn default() -> Self {
+        McpServerSettings {
+            command: None,
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            env_vars: Vec::new(),
+            network: false,
+            url: None,
+            bearer_token_env_var: None,
+            enabled_tools: None,
+            disabled_tools: Vec::new(),
+            startup_timeout_secs: 30,
+            tool_timeout_secs: 60,
+            enabled: true,
+        }
     }
 }
 

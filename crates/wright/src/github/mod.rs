@@ -211,7 +211,9 @@ impl Bot {
         });
         let task = task::build(&self.trigger, &issue, &comments);
         let config = self.config.take().context("the bot runs once")?;
-        let prepared = run_cmd::prepare_from(config, &self.args.repo, &self.options())?;
+        let mut prepared = run_cmd::prepare_from(config, &self.args.repo, &self.options())?;
+        // Strangers' text steers this run: only the MCP tools the user listed are offered.
+        let tools = prepared.toolbox(wright_mcp::Offer::EnabledOnly);
         run_cmd::preflight(&prepared.session.base_url).await?;
         let budgets = prepared.session.budgets.clone();
         let run_id = crate::dirs::new_run_id();
@@ -227,7 +229,7 @@ impl Bot {
         let follower =
             tokio::spawn(progress::follow(self.client.clone(), comment, progress, received, self.redactor.clone()));
         let interrupt = run_cmd::interrupt_on_signals()?;
-        let report = Session::start(session, run_cmd::toolbox(), llm, events).await?.run(interrupt).await;
+        let report = Session::start(session, tools, llm, events).await?.run(interrupt).await;
         let mut progress = follower.await.context("following the run")?;
         progress.outcome = outcome::of(&report.finished.kind, &budgets);
         // A failed push or pull request keeps the run's result in the comment.
@@ -335,6 +337,7 @@ impl Bot {
             no_baseline: false,
             trust_repo_config: false,
             json: a.json,
+            no_mcp: false,
         }
     }
 }
