@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::io::Read;
 use std::process::{Child, ChildStdin, ChildStdout, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 
 use crate::cgroup::Cgroup;
 use crate::gitdirs::GitView;
@@ -26,18 +26,27 @@ pub struct Piped {
     /// The credential-free git configs the sandbox shows, kept while it runs.
     _git: GitView,
     enforced: String,
+    /// Dropped last: the thread that started the process ends with it.
+    _keeper: mpsc::Sender<()>,
 }
 
 /// Starts `spec`'s program as a long-lived process; its timeout and cancel are not used
 /// (the owner decides when it ends, by dropping the handle).
 pub fn spawn_piped(spec: &RunSpec) -> Result<Piped, SandboxError> {
-    let mut prepared = prepare(spec, &[])?;
-    let mut child = prepared
-        .cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let prepared = prepare(spec, &[])?;
+    let mut cmd = prepared.cmd;
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // bubblewrap dies with the thread that started it (`--die-with-parent` is tied to the
+    // thread, not the process), so a thread of its own starts it and lives as long as it.
+    let (started, child) = mpsc::channel();
+    let (keeper, kept) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let _ = started.send(cmd.spawn());
+        let _ = kept.recv();
+    });
+    let mut child = child
+        .recv()
+        .map_err(|e| SandboxError::Spawn(std::io::Error::other(e.to_string())))?
         .map_err(SandboxError::Spawn)?;
     let stderr = Arc::new(Mutex::new(VecDeque::new()));
     if let Some(mut pipe) = child.stderr.take() {
@@ -57,6 +66,7 @@ pub fn spawn_piped(spec: &RunSpec) -> Result<Piped, SandboxError> {
         });
     }
     Ok(Piped {
+        _keeper: keeper,
         stdin: child.stdin.take(),
         stdout: child.stdout.take(),
         child,

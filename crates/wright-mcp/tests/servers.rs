@@ -237,3 +237,20 @@ async fn where_strangers_steer_only_enabled_tools_are_offered() {
     assert_eq!(names, ["listed__lookup"]);
     assert!(notices.iter().any(|n| n.contains("`unlisted` is not started")), "{notices:?}");
 }
+
+/// tokio ends an idle blocking thread (10 s by default); the server it started must live on.
+#[test]
+fn a_server_outlives_the_blocking_thread_that_started_it() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_keep_alive(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (server, _, _) = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let found = call_once(&server, "lookup", json!({"term": "later"})).await.unwrap();
+        assert!(found.starts_with("later: a word"), "{found}");
+    });
+}
