@@ -32,9 +32,14 @@ pub fn render(result: &Value) -> Result<String, String> {
             other => parts.push(format!("[content of type `{other}`: not shown]")),
         }
     }
-    // Servers often send their structured content as a text block too; once is enough.
+    // Servers often send their structured content as text too (as JSON, or its values in
+    // prose); once is enough.
     if let Some(structured) = result.get("structuredContent") {
-        let already = texts.iter().any(|t| serde_json::from_str::<Value>(t).is_ok_and(|v| &v == structured));
+        let joined = texts.join("\n");
+        let mut leaves = Vec::new();
+        leaves_of(structured, &mut leaves);
+        let already = texts.iter().any(|t| serde_json::from_str::<Value>(t).is_ok_and(|v| &v == structured))
+            || (!texts.is_empty() && leaves.iter().all(|leaf| joined.contains(leaf.as_str())));
         if !already {
             let json = serde_json::to_string_pretty(structured).unwrap_or_default();
             parts.push(format!("structured content:\n{json}"));
@@ -42,6 +47,17 @@ pub fn render(result: &Value) -> Result<String, String> {
     }
     let text = if parts.is_empty() { "(the tool returned nothing)".to_string() } else { parts.join("\n") };
     if result.get("isError").and_then(Value::as_bool) == Some(true) { Err(text) } else { Ok(text) }
+}
+
+/// The scalar values of `value`, as text.
+fn leaves_of(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => map.values().for_each(|v| leaves_of(v, out)),
+        Value::Array(items) => items.iter().for_each(|v| leaves_of(v, out)),
+        Value::String(s) => out.push(s.clone()),
+        Value::Null => {}
+        other => out.push(other.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -72,6 +88,11 @@ mod tests {
     fn structured_content_sent_as_text_too_is_shown_once_and_errors_are_errors() {
         let result = json!({"content": [{"type": "text", "text": "{\"hits\": 2}"}], "structuredContent": {"hits": 2}});
         assert_eq!(render(&result).unwrap(), "{\"hits\": 2}");
+        let wrapped = json!({"content": [{"type": "text", "text": "Wrote a.txt"}], "structuredContent": {"content": "Wrote a.txt"}});
+        assert_eq!(render(&wrapped).unwrap(), "Wrote a.txt");
+        let more =
+            json!({"content": [{"type": "text", "text": "2 hits"}], "structuredContent": {"hits": 2, "next": "p2"}});
+        assert!(render(&more).unwrap().ends_with("\"next\": \"p2\"\n}"), "a value the text lacks keeps it");
         assert_eq!(render(&json!({"content": [], "isError": true})), Err("(the tool returned nothing)".into()));
         assert_eq!(
             render(&json!({"content": [{"type": "text", "text": "no such page"}], "isError": true})),
