@@ -3,7 +3,7 @@
 //! holding only the toolchains, a size-limited private `/tmp`, secrets on disk
 //! hidden, new namespaces, an environment built from the allow-list.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -18,7 +18,6 @@ pub(crate) struct Layout<'a> {
     pub cwd: &'a Path,
     pub network: bool,
     pub tmp_bytes: u64,
-    pub env: &'a [(OsString, OsString)],
     /// Directories that must not be visible (wright's data, config and cache).
     pub hidden: &'a [PathBuf],
     /// Git dirs (and the worktree's `.git`), bound read-only at their own paths.
@@ -91,10 +90,6 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     if l.network {
         a.push(["--share-net"]);
     }
-    a.push(["--clearenv"]);
-    for (k, v) in l.env {
-        a.push_os(&["--setenv".as_ref(), k.as_os_str(), v.as_os_str()]);
-    }
     a.push_paths("--chdir", &[l.cwd]);
     a.push(["--"]);
     a.0
@@ -118,10 +113,6 @@ struct Args(Vec<OsString>);
 impl Args {
     fn push<const N: usize>(&mut self, items: [&str; N]) {
         self.0.extend(items.iter().map(OsString::from));
-    }
-
-    fn push_os(&mut self, items: &[&OsStr]) {
-        self.0.extend(items.iter().map(|i| i.to_os_string()));
     }
 
     fn push_paths(&mut self, flag: &str, paths: &[&Path]) {
@@ -193,7 +184,6 @@ mod tests {
             cwd: worktree,
             network: false,
             tmp_bytes: 1 << 20,
-            env: &[],
             hidden: &hidden,
             git_binds: &[],
             git_configs: &[],

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -31,9 +32,11 @@ pub struct Piped {
 }
 
 /// Starts `spec`'s program as a long-lived process; its timeout and cancel are not used
-/// (the owner decides when it ends, by dropping the handle).
-pub fn spawn_piped(spec: &RunSpec) -> Result<Piped, SandboxError> {
-    let prepared = prepare(spec, &[])?;
+/// (the owner decides when it ends, by dropping the handle). `read_only` host paths are
+/// shown to it, read-only, where they are (the user's choice: its program, say).
+pub fn spawn_piped(spec: &RunSpec, read_only: &[PathBuf]) -> Result<Piped, SandboxError> {
+    let shown: Vec<(PathBuf, PathBuf)> = read_only.iter().map(|p| (p.clone(), p.clone())).collect();
+    let prepared = prepare(spec, &shown)?;
     let mut cmd = prepared.cmd;
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     // bubblewrap dies with the thread that started it (`--die-with-parent` is tied to the
@@ -126,7 +129,7 @@ mod tests {
             let script = "echo started >&2; (sleep 30; touch late) & while read line; do echo \"got $line\"; done";
             let mut spec = RunSpec::new(Program::Shell(script.into()), dir.path());
             spec.isolation.backend = backend;
-            let mut piped = spawn_piped(&spec).unwrap();
+            let mut piped = spawn_piped(&spec, &[]).unwrap();
             let (mut stdin, stdout) = piped.take_io().unwrap();
             let mut lines = BufReader::new(stdout).lines();
             writeln!(stdin, "one").unwrap();
@@ -148,7 +151,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let words = "x".repeat(10_000) + "the end";
         let spec = RunSpec::new(Program::Shell(format!("echo {words} >&2; exit 3")), dir.path());
-        let mut piped = spawn_piped(&spec).unwrap();
+        let mut piped = spawn_piped(&spec, &[]).unwrap();
         let status = (0..500).find_map(|_| {
             std::thread::sleep(std::time::Duration::from_millis(10));
             piped.exited()

@@ -55,7 +55,6 @@ pub(crate) fn prepare(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result
                 cwd: &spec.cwd,
                 network: iso.network,
                 tmp_bytes: iso.tmp_bytes,
-                env: &env,
                 hidden: &iso.hidden,
                 git_binds: &git.binds,
                 git_configs: &git.configs,
@@ -63,8 +62,10 @@ pub(crate) fn prepare(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result
                 extra_ro,
             });
             let mut c = Command::new("bwrap");
-            // bwrap runs as the namespace's pid 1; its own environment is readable there.
-            c.env_clear().args(args);
+            // The command's environment is bwrap's own, which it passes on: read there (by
+            // pid 1 of the namespace) it is the same, and on the host it stays off the
+            // command line that every local user can read.
+            c.env_clear().envs(env.iter().cloned()).args(args);
             enforced.push(format!(
                 "bubblewrap (read-only /, worktree writable, private $HOME and /tmp, network {})",
                 if iso.network { "on" } else { "off" }
@@ -101,9 +102,15 @@ pub(crate) fn prepare(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result
     let limits = iso.limits;
     let file_bytes = iso.file_bytes;
     let joiner = group.as_ref().map(Cgroup::joiner);
-    // SAFETY: the closure only makes async-signal-safe calls (open/write/close, setrlimit).
+    let bare = iso.backend == Backend::None;
+    // SAFETY: the closure only makes async-signal-safe calls (open/write/close, setrlimit,
+    // prctl).
     unsafe {
         cmd.pre_exec(move || {
+            // bubblewrap dies with wright (--die-with-parent); a bare command must too.
+            if bare && libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
             if let Some(j) = &joiner {
                 j.enter_self()?;
             } else {
