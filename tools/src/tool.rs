@@ -52,6 +52,11 @@ pub trait ToolFacts: Send + Sync + 'static {
     fn in_compact_prompt(&self) -> bool {
         true
     }
+    /// Called by name even when the prompt does not list it (the compact prompt lists a few
+    /// MCP tools, and a catalog tool names the rest).
+    fn callable_when_hidden(&self) -> bool {
+        false
+    }
     /// Named in the nudge after a reply that called no tool.
     fn in_nudge(&self) -> bool {
         true

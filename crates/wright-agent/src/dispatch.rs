@@ -124,7 +124,12 @@ impl Dispatcher {
             .map(|t| {
                 let s = t.spec();
                 let def = ToolDef { name: s.name.into(), description: s.description.into(), parameters: s.parameters };
-                Offered { def, compact: t.in_compact_prompt(), nudged: t.in_nudge() }
+                Offered {
+                    def,
+                    compact: t.in_compact_prompt(),
+                    callable: t.callable_when_hidden(),
+                    nudged: t.in_nudge(),
+                }
             })
             .collect();
         tools.extend(plan::specs());

@@ -38,6 +38,8 @@ struct SystemPrompts {
 pub(crate) struct Model {
     llm: LlmClient,
     tools: Vec<ToolDef>,
+    /// Tools called by name though the prompt may not list them (MCP tools).
+    callable: Vec<String>,
     /// The tools the nudge names, in the order offered.
     nudged: Vec<String>,
     /// The configured format: `auto` follows the model turn by turn.
@@ -65,6 +67,8 @@ impl Model {
         style: Style,
         test: Option<String>,
     ) -> Self {
+        // Calls are read for every listed tool, and for those called by name unlisted.
+        let callable = tools.iter().filter(|t| t.callable).map(|t| t.def.name.clone()).collect();
         if style.profile == PromptProfile::Compact {
             tools.retain(|t| t.compact);
         }
@@ -76,7 +80,19 @@ impl Model {
         let format = if configured == ToolFormat::Text || text_first { ToolFormat::Text } else { ToolFormat::Native };
         let prompts = SystemPrompts::default();
         let first = llm.sampling();
-        Model { llm, tools, nudged, configured, format, prompts, example: example_call(task), style, test, first }
+        Model {
+            llm,
+            tools,
+            callable,
+            nudged,
+            configured,
+            format,
+            prompts,
+            example: example_call(task),
+            style,
+            test,
+            first,
+        }
     }
 
     /// Samples attempt `attempt`'s requests: the first as configured, later ones at
@@ -200,7 +216,8 @@ impl Model {
         if self.configured == ToolFormat::Native {
             return Calls { calls: Vec::new(), as_text: false, problem: None };
         }
-        let names: Vec<&str> = self.tools.iter().map(|t| t.name.as_str()).collect();
+        let listed = self.tools.iter().map(|t| t.name.as_str());
+        let names: Vec<&str> = listed.chain(self.callable.iter().map(String::as_str)).collect();
         let found = wright_llm::parse_text_tool_calls(&reply.content, &names);
         let calls = found.calls.into_iter().map(|mut c| {
             c.id = format!("s{step}_{}", c.id);

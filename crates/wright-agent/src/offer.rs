@@ -6,6 +6,8 @@ pub(crate) struct Offered {
     pub def: ToolDef,
     /// Offered in the compact profile too.
     pub compact: bool,
+    /// Called by name when the profile does not list it.
+    pub callable: bool,
     /// Named in the nudge after a reply that called no tool.
     pub nudged: bool,
 }

@@ -11,9 +11,9 @@ pub(crate) fn specs() -> Vec<Offered> {
     let [plan, finish] = defs();
     vec![
         // Planning costs a small model turns it needs for the task.
-        Offered { def: plan, compact: false, nudged: true },
+        Offered { def: plan, compact: false, callable: false, nudged: true },
         // The nudge names finish apart from the others, with what it needs.
-        Offered { def: finish, compact: true, nudged: false },
+        Offered { def: finish, compact: true, callable: false, nudged: false },
     ]
 }
 

@@ -17,6 +17,13 @@ impl Redactor {
         Redactor { secrets }
     }
 
+    /// This redactor, hiding `more` too.
+    pub fn and(self, more: Vec<(String, String)>) -> Self {
+        let mut secrets = self.secrets;
+        secrets.extend(more);
+        Redactor::new(secrets)
+    }
+
     /// Redactor for the secret-looking variables of this process's environment.
     pub fn from_env() -> Self {
         Redactor::new(wright_sandbox::secret_values())
