@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 pub const DESCRIPTION_CHARS: usize = 1000;
 /// Largest argument schema offered for one tool, in bytes of JSON.
 pub const SCHEMA_BYTES: usize = 8000;
+/// Longest text of a server's own shown in a notice or an error (its messages).
+pub const NOTE_CHARS: usize = 500;
 /// Longest tool name endpoints accept (`^[a-zA-Z0-9_-]{1,64}$`).
 const LONGEST_TOOL_NAME: usize = 64;
 
@@ -28,8 +30,9 @@ pub fn tool_name(server: &str, tool: &str) -> String {
 /// (escape sequences begin with one), and those that hide or reorder text.
 fn is_hidden(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
-        || matches!(c, '\u{e0000}'..='\u{e007f}')
+        || matches!(c, '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}')
+        || matches!(c, '\u{2060}'..='\u{2069}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+        || matches!(c, '\u{e0000}'..='\u{e007f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
 /// `text` without escape sequences or hidden characters, at most `max_chars` long (a cut
@@ -101,7 +104,7 @@ mod tests {
 
     #[test]
     fn escapes_and_hidden_characters_go_and_length_is_capped() {
-        let hostile = "\u{1b}[31mred\u{1b}[0m ok\u{7}\u{202e}evil\u{200b}\u{e0041}\ttab\nline\u{1b}]0;title\u{7}\u{1b}]8;;x\u{1b}\\.";
+        let hostile = "\u{1b}[31mred\u{1b}[0m ok\u{7}\u{202e}evil\u{200b}\u{e0041}\u{fe0f}\u{e0100}\u{2028}\u{ad}\ttab\nline\u{1b}]0;title\u{7}\u{1b}]8;;x\u{1b}\\.";
         assert_eq!(clean_text(hostile, 100), "red okevil\ttab\nline.");
         let long = format!("{}\u{1b}[2J", "d".repeat(10_000));
         let cleaned = clean_text(&long, DESCRIPTION_CHARS);

@@ -14,6 +14,9 @@ use wright_sandbox::{Backend, EnvPolicy, Isolation, Piped, Program, RunSpec};
 
 use crate::{Launch, ServerSpec};
 
+/// Stands for the run's worktree in a stdio server's arguments and variables.
+pub const WORKTREE: &str = "{worktree}";
+
 /// wright as an MCP client: it answers pings and nothing else a server may ask.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Client;
@@ -80,6 +83,10 @@ pub enum ConnectError {
     Timeout(u64),
     #[error("the MCP handshake failed: {0}")]
     Handshake(String),
+    #[error("the run was interrupted")]
+    Interrupted,
+    #[error("it crashed while starting: {0}")]
+    Crashed(String),
 }
 
 /// Starts (or reaches) `spec`'s server and completes the handshake within its startup
@@ -89,21 +96,31 @@ pub(crate) async fn connect(spec: &ServerSpec, place: &Place) -> Result<Connecti
     started.unwrap_or(Err(ConnectError::Timeout(spec.startup_timeout.as_secs())))
 }
 
-async fn open(spec: &ServerSpec, place: &Place) -> Result<Connection, ConnectError> {
+/// `connect` without its timeout.
+pub(crate) async fn open(spec: &ServerSpec, place: &Place) -> Result<Connection, ConnectError> {
     match &spec.launch {
-        Launch::Stdio { command, args, env, network } => {
-            let mut argv = vec![command.clone()];
-            argv.extend(args.iter().cloned());
+        Launch::Stdio { command, args, env, network, read_only } => {
+            // `{worktree}` in its arguments and variables is the run's worktree.
+            let worktree = place.root.display().to_string();
+            let fill = |text: &String| text.replace(WORKTREE, &worktree);
+            let mut argv = vec![fill(command)];
+            argv.extend(args.iter().map(fill));
             let mut run = RunSpec::new(Program::Argv(argv), &place.root);
+            // It starts in /tmp (the sandbox's own, empty), not the worktree: launchers (npx, uvx,
+            // python -m) read config and code from where they start, and the repository
+            // must not choose what runs with the server's variables.
+            run.cwd = std::path::PathBuf::from("/tmp");
             run.env = place.env.clone();
-            run.env.set.extend(env.iter().cloned());
+            run.env.set.push(("WRIGHT_WORKTREE".into(), worktree.clone()));
+            run.env.set.extend(env.iter().map(|(k, v)| (k.clone(), fill(v))));
             run.isolation = place.isolation.clone();
             run.isolation.network = *network;
             // A server is a process, whatever runs the commands of the run (wasm or not).
             if run.isolation.backend == Backend::Wasm {
                 run.isolation.backend = Backend::Process;
             }
-            let mut process = tokio::task::spawn_blocking(move || wright_sandbox::spawn_piped(&run))
+            let read_only = read_only.clone();
+            let mut process = tokio::task::spawn_blocking(move || wright_sandbox::spawn_piped(&run, &read_only))
                 .await
                 .map_err(|e| ConnectError::Pipes(std::io::Error::other(e.to_string())))??;
             let (stdin, stdout) =
@@ -120,11 +137,14 @@ async fn open(spec: &ServerSpec, place: &Place) -> Result<Connection, ConnectErr
             }
         }
         Launch::Http { url, bearer_token } => {
-            let client = reqwest::Client::builder()
+            let mut client = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(Duration::from_secs(10))
-                .build()
-                .map_err(|e| ConnectError::Http(e.to_string()))?;
+                .connect_timeout(Duration::from_secs(10));
+            // A proxy is another origin: a token for loopback would reach it in the clear.
+            if crate::spec::is_loopback_url(url) {
+                client = client.no_proxy();
+            }
+            let client = client.build().map_err(|e| ConnectError::Http(e.to_string()))?;
             let mut config = StreamableHttpClientTransportConfig::with_uri(url.as_str());
             if let Some(token) = bearer_token {
                 config = config.auth_header(token.as_str());

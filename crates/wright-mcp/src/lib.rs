@@ -14,7 +14,13 @@
 //!
 //! let docs = ServerSpec {
 //!     name: "docs".into(),
-//!     launch: Launch::Stdio { command: "docs-mcp".into(), args: vec![], env: vec![], network: false },
+//!     launch: Launch::Stdio {
+//!         command: "docs-mcp".into(),
+//!         args: vec![],
+//!         env: vec![],
+//!         network: false,
+//!         read_only: vec![],
+//!     },
 //!     enabled_tools: None,
 //!     disabled_tools: vec![],
 //!     startup_timeout: Duration::from_secs(30),
@@ -38,10 +44,10 @@ mod source;
 mod spec;
 mod tool;
 
-pub use clean::{clean_text, tool_name};
-pub use connect::{ConnectError, Place};
+pub use clean::{NOTE_CHARS, clean_text, tool_name};
+pub use connect::{ConnectError, Place, WORKTREE};
 pub use server::Server;
-pub use source::{Listed, McpSource, Offer, start};
+pub use source::{Listed, MOST_TOOLS, McpSource, Offer, Started, start};
 pub use spec::{Launch, ServerSpec, SpecError};
 pub use tool::CATALOG;
 
@@ -55,6 +61,7 @@ pub async fn call_once(
     let cancel = wright_sandbox::Cancel::default();
     match server.call(tool, args, server.spec.tool_timeout, &cancel).await? {
         server::Answer::Done(text) => Ok(text),
+        server::Answer::Failed(text) => Err(wright_tools::ToolError::Failed(text)),
         server::Answer::Interrupted => Err(wright_tools::ToolError::Failed("interrupted".into())),
     }
 }

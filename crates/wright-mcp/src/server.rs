@@ -3,15 +3,16 @@
 
 use std::time::Duration;
 
-use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest, ServerResult};
-use rmcp::service::{PeerRequestOptions, RunningService};
-use rmcp::{RoleClient, ServiceError};
+use rmcp::ServiceError;
+use rmcp::model::{CallToolRequest, CallToolRequestParams, CancelledNotificationParam, ClientRequest, ServerResult};
+use rmcp::service::PeerRequestOptions;
 use serde_json::Value;
 use tokio::sync::Mutex;
 use wright_sandbox::Cancel;
 use wright_tools::ToolError;
 
-use crate::connect::{Client, Connection, Place, connect};
+use crate::clean::{NOTE_CHARS, clean_text};
+use crate::connect::{Connection, Place, connect};
 use crate::{ServerSpec, render};
 
 enum Link {
@@ -35,6 +36,9 @@ pub struct Server {
 /// How a call ended, besides its text.
 pub(crate) enum Answer {
     Done(String),
+    /// The call was made and failed (the tool's error, a timeout, the server stopping):
+    /// what it changed before is still the run's to commit.
+    Failed(String),
     /// The run was interrupted while it waited.
     Interrupted,
 }
@@ -81,41 +85,54 @@ impl Server {
         let request = ClientRequest::from(CallToolRequest::new(params));
         // On timeout, rmcp tells the server the call is cancelled.
         let options = PeerRequestOptions::with_timeout(limit);
-        let answered = tokio::select! {
-            answered = ask(&connection.service, request, options) => answered,
-            () = cancelled(cancel) => return Ok(Answer::Interrupted),
+        let answered = match connection.service.send_request_with_option(request, options).await {
+            Err(e) => Err(e),
+            Ok(handle) => {
+                let id = handle.id.clone();
+                tokio::select! {
+                    answered = handle.await_response() => answered,
+                    () = cancelled(cancel) => {
+                        // Told, so it stops changing the worktree once the run has moved on.
+                        let why = Some("the user interrupted the run".to_string());
+                        let _ = connection.service.notify_cancelled(CancelledNotificationParam::new(Some(id), why)).await;
+                        return Ok(Answer::Interrupted);
+                    }
+                }
+            }
         };
         let failure = match answered {
             Ok(ServerResult::CallToolResult(result)) => {
                 let wire = serde_json::to_value(&result).unwrap_or_default();
-                return render::render(&wire).map(Answer::Done).map_err(ToolError::Failed);
+                return Ok(render::render(&wire).map_or_else(Answer::Failed, Answer::Done));
             }
             Ok(_) => ServiceError::UnexpectedResponse,
             Err(ServiceError::Timeout { .. }) => {
-                return Err(ToolError::Failed(format!(
+                return Ok(Answer::Failed(format!(
                     "`{tool}` of the MCP server `{}` did not answer within {} s; the call was abandoned and the server told to cancel it",
                     self.spec.name,
                     limit.as_secs()
                 )));
             }
+            // Refused as a request: nothing ran.
             Err(ServiceError::McpError(e)) => {
+                let message = clean_text(&e.message, NOTE_CHARS);
                 return Err(ToolError::Failed(format!(
-                    "the MCP server `{}` refused the call: {}",
-                    self.spec.name, e.message
+                    "the MCP server `{}` refused the call: {message}",
+                    self.spec.name
                 )));
             }
             Err(other) => other,
         };
         if connection.is_up() {
-            return Err(ToolError::Failed(format!(
-                "the call to the MCP server `{}` failed: {failure}",
-                self.spec.name
-            )));
+            return Ok(Answer::Failed(format!("the call to the MCP server `{}` failed: {failure}", self.spec.name)));
         }
         let why = connection.why_down();
-        let restarted = self.restart(&mut state, &why).await?;
-        Err(ToolError::Failed(format!(
-            "the MCP server `{}` stopped during the call ({why}); {restarted}. Whether the call took effect is unknown: look before calling it again",
+        let after = match self.restart(&mut state, &why).await {
+            Ok(restarted) => restarted.to_string(),
+            Err(withdrawn) => withdrawn.to_string(),
+        };
+        Ok(Answer::Failed(format!(
+            "the MCP server `{}` stopped during the call ({why}); {after}. Whether the call took effect is unknown: look before calling it again",
             self.spec.name
         )))
     }
@@ -149,17 +166,8 @@ impl Server {
     }
 }
 
-/// Sends `request` and waits for its answer under `options`.
-async fn ask(
-    service: &RunningService<RoleClient, Client>,
-    request: ClientRequest,
-    options: PeerRequestOptions,
-) -> Result<ServerResult, ServiceError> {
-    service.send_request_with_option(request, options).await?.await_response().await
-}
-
 /// Resolves when `cancel` is cancelled.
-async fn cancelled(cancel: &Cancel) {
+pub(crate) async fn cancelled(cancel: &Cancel) {
     while !cancel.is_cancelled() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

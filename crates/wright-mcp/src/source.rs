@@ -7,14 +7,17 @@ use std::sync::Arc;
 use serde_json::Value;
 use wright_tools::{OpenFuture, Opened, Tool, ToolContext, ToolSource, ToolSpec};
 
+use crate::clean::NOTE_CHARS;
 use crate::clean::{DESCRIPTION_CHARS, clean_schema, clean_text, tool_name};
-use crate::connect::{Place, connect};
-use crate::server::Server;
+use crate::connect::{Place, open};
+use crate::server::{Server, cancelled};
 use crate::tool::{Catalog, McpTool};
 use crate::{ConnectError, ServerSpec};
 
 /// Tools of all servers shown in the compact prompt; the catalog lists the rest.
 const COMPACT_TOOLS: usize = 3;
+/// Most tools taken from one server: each costs every request its description and schema.
+pub const MOST_TOOLS: usize = 64;
 
 /// Which of a server's tools are offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,22 +46,34 @@ pub struct Listed {
     pub spec: ToolSpec,
 }
 
-/// Starts `spec`'s server in `place` and lists its tools (cleaned, with the hash of what
-/// the server sent). Both within its startup timeout.
-pub async fn start(spec: &ServerSpec, place: &Place) -> Result<(Server, Vec<Listed>, String), ConnectError> {
-    let mut connection = connect(spec, place).await?;
-    let listing = tokio::time::timeout(spec.startup_timeout, connection.service.list_all_tools()).await;
-    let tools = match listing {
-        Err(_) => return Err(ConnectError::Timeout(spec.startup_timeout.as_secs())),
-        Ok(Err(e)) => {
-            return Err(ConnectError::Handshake(format!("listing its tools failed: {e}; {}", connection.why_down())));
+/// A server started and its tools listed.
+pub struct Started {
+    pub server: Server,
+    /// Its tools as offered (cleaned), at most `MOST_TOOLS`.
+    pub tools: Vec<Listed>,
+    /// Tools it listed past `MOST_TOOLS`, left out.
+    pub left_out: usize,
+    /// The hash of the list as the server sent it.
+    pub hash: String,
+}
+
+/// Starts `spec`'s server in `place` and lists its tools, both within its startup timeout.
+pub async fn start(spec: &ServerSpec, place: &Place) -> Result<Started, ConnectError> {
+    let opened = tokio::time::timeout(spec.startup_timeout, async {
+        let mut connection = open(spec, place).await?;
+        match connection.service.list_all_tools().await {
+            Ok(tools) => Ok((connection, tools)),
+            Err(e) => Err(ConnectError::Handshake(format!("listing its tools failed: {e}; {}", connection.why_down()))),
         }
-        Ok(Ok(tools)) => tools,
-    };
+    })
+    .await;
+    let (connection, tools) = opened.unwrap_or(Err(ConnectError::Timeout(spec.startup_timeout.as_secs())))?;
     let wire = serde_json::to_vec(&tools).unwrap_or_default();
     let hash = blake3::hash(&wire).to_hex().to_string();
-    let listed = tools
+    let left_out = tools.len().saturating_sub(MOST_TOOLS);
+    let tools = tools
         .iter()
+        .take(MOST_TOOLS)
         .map(|t| {
             let description = t.description.as_deref().unwrap_or_default();
             let description = format!("(MCP server {}) {}", spec.name, clean_text(description, DESCRIPTION_CHARS));
@@ -71,7 +86,7 @@ pub async fn start(spec: &ServerSpec, place: &Place) -> Result<(Server, Vec<List
             Listed { tool: t.name.to_string(), spec }
         })
         .collect();
-    Ok((Server::new(spec.clone(), place.clone(), connection), listed, hash))
+    Ok(Started { server: Server::new(spec.clone(), place.clone(), connection), tools, left_out, hash })
 }
 
 impl ToolSource for McpSource {
@@ -93,17 +108,45 @@ impl ToolSource for McpSource {
             }
             let mut tools: Vec<(Arc<Server>, Listed)> = Vec::new();
             for job in started {
-                let Ok((name, result)) = job.await else { continue };
+                let abort = job.abort_handle();
+                // A slow start (npx fetching a package) does not hold back a Ctrl-C.
+                let joined = tokio::select! {
+                    joined = job => joined,
+                    () = cancelled(&ctx.run.cancel) => {
+                        abort.abort();
+                        opened.notices.push("MCP servers: not all started, the run was interrupted".into());
+                        break;
+                    }
+                };
+                let (name, result) = match joined {
+                    Ok(done) => done,
+                    Err(e) => {
+                        opened
+                            .notices
+                            .push(format!("an MCP server crashed while starting ({e}); its tools are not offered"));
+                        continue;
+                    }
+                };
                 match result {
-                    Err(e) => opened
-                        .notices
-                        .push(format!("MCP server `{name}` did not start: {e}; its tools are not offered")),
-                    Ok((server, listed, hash)) => {
-                        if let Some(notice) = self.hash_changed(&name, &hash) {
+                    Err(e) => {
+                        let why = clean_text(&e.to_string(), NOTE_CHARS);
+                        opened
+                            .notices
+                            .push(format!("MCP server `{name}` did not start: {why}; its tools are not offered"));
+                    }
+                    Ok(started) => {
+                        if let Some(notice) = self.hash_changed(&name, &started.hash) {
                             opened.notices.push(notice);
                         }
-                        let server = Arc::new(server);
-                        let offered: Vec<Listed> = listed.into_iter().filter(|l| server.spec.offers(&l.tool)).collect();
+                        if started.left_out > 0 {
+                            opened.notices.push(format!(
+                                "MCP server `{name}` lists {} tools; the first {MOST_TOOLS} are taken, the rest left out",
+                                MOST_TOOLS + started.left_out
+                            ));
+                        }
+                        let server = Arc::new(started.server);
+                        let offered: Vec<Listed> =
+                            started.tools.into_iter().filter(|l| server.spec.offers(&l.tool)).collect();
                         let names: Vec<&str> = offered.iter().map(|l| l.spec.name.as_ref()).collect();
                         let tools_word = if names.len() == 1 { "tool" } else { "tools" };
                         let (count, listed) = (names.len(), names.join(", "));

@@ -1,5 +1,6 @@
 //! A server as the user's config describes it, checked before anything starts.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// One `[mcp_servers.NAME]` of the user's config.
@@ -28,6 +29,9 @@ pub enum Launch {
         env: Vec<(String, String)>,
         /// Let it reach the network.
         network: bool,
+        /// Absolute host paths shown to it read-only (its program, when it lives under the
+        /// home the sandbox hides).
+        read_only: Vec<PathBuf>,
     },
     /// A streamable HTTP endpoint, reached by wright from the host.
     Http {
@@ -44,6 +48,8 @@ pub enum SpecError {
     Name(String),
     #[error("mcp_servers.{0}: `command` is empty")]
     NoCommand(String),
+    #[error("mcp_servers.{name}: read_only_paths holds {path}, which is not an absolute path that exists")]
+    ReadOnlyPath { name: String, path: String },
     #[error("mcp_servers.{name}: `url` {url} is not an http(s) URL ({why})")]
     Url { name: String, url: String, why: String },
     #[error(
@@ -66,7 +72,10 @@ impl ServerSpec {
         }
         match &self.launch {
             Launch::Stdio { command, .. } if command.trim().is_empty() => Err(SpecError::NoCommand(name.clone())),
-            Launch::Stdio { .. } => Ok(()),
+            Launch::Stdio { read_only, .. } => match read_only.iter().find(|p| !p.is_absolute() || !p.exists()) {
+                Some(path) => Err(SpecError::ReadOnlyPath { name: name.clone(), path: path.display().to_string() }),
+                None => Ok(()),
+            },
             Launch::Http { url, bearer_token } => {
                 let bad = |why: String| SpecError::Url { name: name.clone(), url: url.clone(), why };
                 let parsed = reqwest::Url::parse(url).map_err(|e| bad(e.to_string()))?;
@@ -85,6 +94,11 @@ impl ServerSpec {
         let enabled = self.enabled_tools.as_ref().is_none_or(|only| only.iter().any(|t| t == tool));
         enabled && !self.disabled_tools.iter().any(|t| t == tool)
     }
+}
+
+/// Whether `url` names this machine.
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| is_loopback(&u))
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {

@@ -43,6 +43,11 @@ impl ToolFacts for McpTool {
         self.compact
     }
 
+    /// The catalog names those the compact prompt leaves out.
+    fn callable_when_hidden(&self) -> bool {
+        true
+    }
+
     fn in_nudge(&self) -> bool {
         false
     }
@@ -58,12 +63,25 @@ impl Tool for McpTool {
             let change = Some(format!("Apply changes made by the MCP tool {}", self.spec.name));
             match self.server.call(&self.tool, args, limit, &ctx.run.cancel).await? {
                 Answer::Done(text) => Ok(ToolOutput { text, change, cut_short: false }),
+                // As a command that failed: what it changed first is still committed.
+                Answer::Failed(text) => Ok(ToolOutput { text: format!("error: {text}"), change, cut_short: false }),
                 Answer::Interrupted => {
                     Ok(ToolOutput { text: "interrupted by the user".into(), change: None, cut_short: true })
                 }
             }
         })
     }
+}
+
+/// Names shown in the catalog's description; it says how many more there are.
+const NAMED: usize = 12;
+
+fn named(hidden: &[String]) -> String {
+    let mut names = hidden.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+    if hidden.len() > NAMED {
+        names.push_str(&format!(" and {} more", hidden.len() - NAMED));
+    }
+    names
 }
 
 /// The name of the catalog tool.
@@ -94,7 +112,7 @@ impl ToolFacts for Catalog {
             name: CATALOG.into(),
             description: format!(
                 "List the tools of the user's MCP servers with their arguments, including these not shown here: {}. Call any of them by name.",
-                self.hidden.join(", ")
+                named(&self.hidden)
             )
             .into(),
             parameters: json!({"type": "object", "properties": {}}),

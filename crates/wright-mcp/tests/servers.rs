@@ -9,14 +9,14 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use wright_mcp::{Launch, McpSource, Offer, Place, ServerSpec, call_once, start};
+use wright_mcp::{Launch, McpSource, Offer, Place, ServerSpec, Started, call_once, start};
 use wright_sandbox::{EnvPolicy, Isolation};
 use wright_tools::{IndexHandle, RunLimits, ToolContext, Toolbox};
 
 const SERVER: &str = include_str!("../../../tests/fixtures/mcp_server.py");
 
 fn stdio(name: &str, flags: &[&str]) -> ServerSpec {
-    let mut args = vec!["-c".to_string(), SERVER.to_string()];
+    let mut args = vec!["-c".to_string(), SERVER.to_string(), "--root".into(), wright_mcp::WORKTREE.into()];
     args.extend(flags.iter().map(|f| f.to_string()));
     ServerSpec {
         name: name.into(),
@@ -25,6 +25,7 @@ fn stdio(name: &str, flags: &[&str]) -> ServerSpec {
             args,
             env: vec![("GLOSSARY".into(), "on".into())],
             network: false,
+            read_only: vec![],
         },
         enabled_tools: None,
         disabled_tools: Vec::new(),
@@ -45,7 +46,7 @@ fn ctx(root: &Path) -> ToolContext {
 #[tokio::test]
 async fn a_stdio_server_in_the_sandbox_reads_and_writes_the_worktree() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, listed, _) = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
+    let Started { server, tools: listed, .. } = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
     let names: Vec<&str> = listed.iter().map(|l| l.spec.name.as_ref()).collect();
     assert_eq!(names[..3], ["glossary__lookup", "glossary__write_note", "glossary__probe"]);
     assert!(listed[0].spec.description.starts_with("(MCP server glossary) Look a term up"));
@@ -68,7 +69,7 @@ async fn a_stdio_server_in_the_sandbox_reads_and_writes_the_worktree() {
 #[tokio::test]
 async fn the_client_offers_no_capability_no_sampling() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _, _) = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
+    let Started { server, .. } = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
     let said: Value = serde_json::from_str(&call_once(&server, "client", json!({})).await.unwrap()).unwrap();
     assert_eq!(said["initialize"]["capabilities"], json!({}), "{said}");
     assert_eq!(said["initialize"]["clientInfo"]["name"], "wright");
@@ -83,8 +84,14 @@ async fn the_server_process_sees_no_secret_and_nothing_the_sandbox_hides() {
     std::fs::write(elsewhere.path().join("secret.txt"), "hunter2").unwrap();
     let outside = elsewhere.path().join("secret.txt").display().to_string();
     let home = std::env::var("HOME").unwrap();
+    // A relative or missing path to show is refused before anything starts.
+    let mut odd = stdio("glossary", &[]);
+    if let Launch::Stdio { read_only, .. } = &mut odd.launch {
+        read_only.push("relative/bin".into());
+    }
+    assert!(odd.check().unwrap_err().to_string().contains("read_only_paths holds relative/bin"));
     let credentials = format!("{home}/.cargo/credentials.toml");
-    let (server, _, _) = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
+    let Started { server, .. } = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
     let args = json!({"paths": [outside, credentials, "/etc/hostname"]});
     let seen: Value = serde_json::from_str(&call_once(&server, "probe", args).await.unwrap()).unwrap();
     let env = seen["env"].as_object().unwrap();
@@ -93,7 +100,26 @@ async fn the_server_process_sees_no_secret_and_nothing_the_sandbox_hides() {
     assert_eq!(env["GLOSSARY"], "on", "its configured env is set");
     assert!(seen["paths"][&outside].as_str().unwrap().starts_with("unreadable"), "{seen}");
     assert!(seen["paths"][&credentials].as_str().unwrap().starts_with("unreadable"), "{seen}");
-    assert_eq!(seen["cwd"], dir.path().display().to_string());
+    assert_eq!(seen["cwd"], "/tmp", "it starts outside the repository's tree");
+    assert_eq!(env["WRIGHT_WORKTREE"], dir.path().display().to_string());
+
+    // A path the user lists is shown to it, read-only; the rest of that folder is not.
+    let shown = tempfile::tempdir().unwrap();
+    std::fs::write(shown.path().join("server.cfg"), "glossary=en").unwrap();
+    let listed = shown.path().join("server.cfg");
+    let mut spec = stdio("glossary", &[]);
+    if let Launch::Stdio { read_only, .. } = &mut spec.launch {
+        read_only.push(listed.clone());
+    }
+    spec.check().unwrap();
+    let Started { server, .. } = start(&spec, &place(dir.path())).await.unwrap();
+    let listed = listed.display().to_string();
+    let args = json!({"paths": [listed, outside]});
+    let seen: Value = serde_json::from_str(&call_once(&server, "probe", args).await.unwrap()).unwrap();
+    assert_eq!(seen["paths"][&listed], "glossary=en");
+    assert!(seen["paths"][&outside].as_str().unwrap().starts_with("unreadable"), "{seen}");
+    let wrote = call_once(&server, "write_note", json!({"path": listed, "text": "changed"})).await;
+    assert!(wrote.unwrap_err().to_string().contains("Read-only file system"));
 }
 
 #[tokio::test]
@@ -101,7 +127,7 @@ async fn a_slow_call_times_out_and_the_server_answers_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let mut spec = stdio("glossary", &[]);
     spec.tool_timeout = Duration::from_secs(1);
-    let (server, _, _) = start(&spec, &place(dir.path())).await.unwrap();
+    let Started { server, .. } = start(&spec, &place(dir.path())).await.unwrap();
     let late = call_once(&server, "sleep", json!({"seconds": 5})).await.unwrap_err().to_string();
     assert_eq!(
         late,
@@ -114,7 +140,7 @@ async fn a_slow_call_times_out_and_the_server_answers_the_next() {
 #[tokio::test]
 async fn a_server_that_crashes_is_restarted_once_then_withdrawn() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _, _) = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
+    let Started { server, .. } = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
     let first = call_once(&server, "crash", json!({})).await.unwrap_err().to_string();
     assert!(
         first.contains(
@@ -139,14 +165,20 @@ async fn a_server_that_dies_at_start_says_why() {
     let err = start(&stdio("glossary", &["--die-on-start"]), &place(dir.path())).await.err().unwrap().to_string();
     assert!(err.contains("cannot open the glossary"), "{err}");
     let mut missing = stdio("glossary", &[]);
-    missing.launch = Launch::Stdio { command: "no-such-mcp-server".into(), args: vec![], env: vec![], network: false };
+    missing.launch = Launch::Stdio {
+        command: "no-such-mcp-server".into(),
+        args: vec![],
+        env: vec![],
+        network: false,
+        read_only: vec![],
+    };
     assert!(start(&missing, &place(dir.path())).await.is_err());
 }
 
 #[tokio::test]
 async fn a_noisy_description_is_cleaned_and_capped() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, listed, _) = start(&stdio("glossary", &["--noisy"]), &place(dir.path())).await.unwrap();
+    let Started { tools: listed, .. } = start(&stdio("glossary", &["--noisy"]), &place(dir.path())).await.unwrap();
     let noisy = listed.iter().find(|l| l.tool == "noisy").unwrap();
     let text = noisy.spec.description.as_ref();
     assert!(text.starts_with("(MCP server glossary) ALERT evil d"), "{}", text.get(..60).unwrap());
@@ -169,7 +201,7 @@ async fn an_http_server_is_reached_with_its_token() {
     let mut spec = stdio("remote", &[]);
     spec.launch = Launch::Http { url: format!("http://127.0.0.1:{port}/mcp"), bearer_token: Some("t0ken-42".into()) };
     spec.check().unwrap();
-    let (server, listed, _) = start(&spec, &place(dir.path())).await.unwrap();
+    let Started { server, tools: listed, .. } = start(&spec, &place(dir.path())).await.unwrap();
     assert_eq!(listed[0].spec.name, "remote__lookup");
     let found = call_once(&server, "lookup", json!({"term": "x"})).await.unwrap();
     assert!(found.starts_with("x: a word of the glossary"), "{found}");
@@ -248,7 +280,7 @@ fn a_server_outlives_the_blocking_thread_that_started_it() {
         .unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let (server, _, _) = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
+        let Started { server, .. } = start(&stdio("glossary", &[]), &place(dir.path())).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         let found = call_once(&server, "lookup", json!({"term": "later"})).await.unwrap();
         assert!(found.starts_with("later: a word"), "{found}");
