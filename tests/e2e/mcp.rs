@@ -17,7 +17,10 @@ const SERVER: &str = include_str!("../fixtures/mcp_server.py");
 pub(crate) fn server_table(name: &str, extra: &[(&str, toml::Value)]) -> String {
     let mut server = toml::Table::new();
     server.insert("command".into(), "python3".into());
-    server.insert("args".into(), toml::Value::Array(vec!["-c".into(), SERVER.into()]));
+    server.insert(
+        "args".into(),
+        toml::Value::Array(vec!["-c".into(), SERVER.into(), "--root".into(), "{worktree}".into()]),
+    );
     for (key, value) in extra {
         server.insert(key.to_string(), value.clone());
     }
@@ -176,4 +179,83 @@ async fn wright_mcp_lists_the_tools_and_calls_one_by_hand() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no MCP server `nope`; the configured ones: glossary"));
     let bad = mcp(&["call", "glossary", "lookup", "{term"]).await;
     assert!(String::from_utf8_lossy(&bad.stderr).contains("the arguments are not JSON"));
+}
+
+#[tokio::test]
+async fn resume_starts_the_servers_again_and_a_tool_gone_is_answered() {
+    let fixture = Fixture::new();
+    let home = Home::new();
+    user_config(&home, &server_table("glossary", &[]));
+    let lookup = || turn("", &[("glossary__lookup", json!({"term": "Z"}))]);
+    let first = ModelServer::start(vec![lookup()]).await;
+    let mut cmd = home.wright(&first.base_url);
+    cmd.args(["run", "--json", "--attempts", "1", "--max-steps", "1", "--model", "scripted", "--repo"]);
+    cmd.arg(fixture.repo()).arg("note what Z means");
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(3), "stopped by the step budget: {}", String::from_utf8_lossy(&out.stderr));
+    let run_id = events(&out.stdout)[0]["run_id"].as_str().unwrap().to_string();
+
+    let resume = |server: &ModelServer, steps: &str| {
+        let mut cmd = home.wright(&server.base_url);
+        cmd.args(["resume", "--json", "--max-steps", steps, &run_id]);
+        output(cmd)
+    };
+    // The server is started again, and the call works.
+    let second = ModelServer::start(vec![lookup()]).await;
+    let out = resume(&second, "2").await;
+    let events_two = events(&out.stdout);
+    assert!(notices(&events_two).contains("MCP server `glossary` started"), "{}", String::from_utf8_lossy(&out.stderr));
+    let result = of_type(&events_two, "tool_result")[0];
+    assert_eq!((result["name"].as_str(), result["ok"].as_bool()), (Some("glossary__lookup"), Some(true)), "{result}");
+
+    // Gone from the config: the call is answered with the tools there are.
+    user_config(&home, "");
+    let third = ModelServer::start(vec![lookup()]).await;
+    let out = resume(&third, "3").await;
+    let events_three = events(&out.stdout);
+    let result = of_type(&events_three, "tool_result")[0];
+    let said = result["output"].as_str().unwrap();
+    assert_eq!(result["ok"], false);
+    assert!(said.contains("unknown tool `glossary__lookup`; the tools are: read_file"), "{said}");
+}
+
+#[tokio::test]
+async fn in_the_compact_prompt_a_tool_the_catalog_names_is_called_by_name() {
+    let fixture = Fixture::new();
+    let call = |name: &str| format!("<tool_call>{{\"name\": \"{name}\", \"arguments\": {{}}}}</tool_call>");
+    let server = ModelServer::start(vec![
+        turn(&call("mcp_tools"), &[]),
+        turn(&call("glossary__client"), &[]),
+        turn("<tool_call>{\"name\": \"finish\", \"arguments\": {\"summary\": \"-\", \"outcome\": \"gave_up\"}}</tool_call>", &[]),
+    ])
+    .await;
+    server.set_context(16_384);
+    let home = Home::new();
+    user_config(&home, &server_table("glossary", &[]));
+    let mut cmd = home.wright(&server.base_url);
+    cmd.args([
+        "run",
+        "--json",
+        "--attempts",
+        "1",
+        "--drafts",
+        "0",
+        "--test-command",
+        "python3 -m unittest",
+        "--model",
+        "scripted",
+        "--repo",
+    ]);
+    cmd.arg(fixture.repo()).arg("look around");
+    let out = output(cmd).await;
+    let events = events(&out.stdout);
+    assert_eq!(events[0]["prompt_profile"], "compact", "{}", String::from_utf8_lossy(&out.stderr));
+    let system = server.requests()[0]["messages"][0]["content"].as_str().unwrap().to_string();
+    assert!(system.contains("glossary__lookup") && !system.contains("glossary__client("), "only a few are listed");
+    let results = of_type(&events, "tool_result");
+    let catalog = results.iter().find(|r| r["name"] == "mcp_tools").unwrap();
+    assert!(catalog["output"].as_str().unwrap().contains("glossary__client()"), "{catalog}");
+    let client = results.iter().find(|r| r["name"] == "glossary__client").unwrap();
+    assert_eq!(client["ok"], true, "{client}");
+    assert!(client["output"].as_str().unwrap().contains("\"clientInfo\""), "{client}");
 }

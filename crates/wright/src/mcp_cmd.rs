@@ -1,7 +1,7 @@
 //! The user's MCP servers: `[mcp_servers.NAME]` made into the specs wright-mcp starts, the
 //! tools they bring to a run, and `wright mcp list` / `wright mcp call` to try them by hand.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -14,52 +14,105 @@ use crate::config::{Config, McpServerSettings, Settings};
 use crate::exit::usage;
 use crate::visible::visible;
 
-/// The servers the user's config enables, checked; a server wright will not start is a
-/// usage error that names it and what to change.
-pub(crate) fn servers(settings: &Settings) -> Result<Vec<ServerSpec>> {
-    let mut specs = Vec::new();
+/// The servers the user's config enables, and notices of those left out.
+#[derive(Default)]
+pub(crate) struct Servers {
+    pub specs: Vec<ServerSpec>,
+    /// Servers whose variables are not set here (a CI runner without the token): each is
+    /// left out with a notice, and the run goes on.
+    pub notices: Vec<String>,
+}
+
+impl Servers {
+    /// The values the servers are given that must never be shown: bearer tokens, and
+    /// variables whose names mark secrets (the redactor knows wright's own environment).
+    pub(crate) fn secrets(&self) -> Vec<(String, String)> {
+        let mut secrets = Vec::new();
+        for spec in &self.specs {
+            match &spec.launch {
+                Launch::Http { bearer_token: Some(token), .. } => {
+                    secrets.push((format!("{} token", spec.name), token.clone()))
+                }
+                Launch::Http { .. } => {}
+                Launch::Stdio { env, .. } => {
+                    secrets.extend(env.iter().filter(|(k, _)| wright_sandbox::is_secret_name(k)).cloned());
+                }
+            }
+        }
+        secrets
+    }
+}
+
+/// The servers the user's config enables. A server described so that wright will not
+/// start it (no command, a token over plain http) is a usage error that names what to
+/// change; one whose variables are not set here is left out with a notice.
+pub(crate) fn servers(settings: &Settings) -> Result<Servers> {
+    let mut servers = Servers::default();
     for (name, server) in settings.mcp_servers.iter().filter(|(_, s)| s.enabled) {
+        let launch = match launch(name, server)? {
+            Ok(launch) => launch,
+            Err(notice) => {
+                servers.notices.push(notice);
+                continue;
+            }
+        };
         let spec = ServerSpec {
             name: name.clone(),
-            launch: launch(name, server)?,
+            launch,
             enabled_tools: server.enabled_tools.clone(),
             disabled_tools: server.disabled_tools.clone(),
             startup_timeout: Duration::from_secs(server.startup_timeout_secs),
             tool_timeout: Duration::from_secs(server.tool_timeout_secs),
         };
         spec.check().map_err(|e| usage(e.to_string()))?;
-        specs.push(spec);
+        servers.specs.push(spec);
     }
-    Ok(specs)
+    Ok(servers)
 }
 
-fn launch(name: &str, server: &McpServerSettings) -> Result<Launch> {
+/// How `server` is reached; the inner error is a notice (a variable not set here).
+fn launch(name: &str, server: &McpServerSettings) -> Result<std::result::Result<Launch, String>> {
     // The user's own environment, by the names the user gave.
     let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+    let unset = |key: &str, var: &str| {
+        format!("MCP server `{name}` is not started: its {key} names {var}, which is not set here")
+    };
     match (&server.command, &server.url) {
         (Some(command), None) => {
             let mut env: Vec<(String, String)> = server.env.clone().into_iter().collect();
             for var in &server.env_vars {
-                let value = from_env(var).ok_or_else(|| {
-                    usage(format!("mcp_servers.{name}: env_vars names {var}, which is not set; set it or remove it"))
-                })?;
-                env.push((var.clone(), value));
+                match from_env(var) {
+                    Some(value) => env.push((var.clone(), value)),
+                    None => return Ok(Err(unset("env_vars", var))),
+                }
             }
-            Ok(Launch::Stdio { command: command.clone(), args: server.args.clone(), env, network: server.network })
+            let read_only = server.read_only_paths.iter().map(|p| expand_home(p)).collect();
+            let (args, network) = (server.args.clone(), server.network);
+            let command = expand_home(command).display().to_string();
+            Ok(Ok(Launch::Stdio { command, args, env, network, read_only }))
         }
         (None, Some(url)) => {
             let bearer_token = match &server.bearer_token_env_var {
-                Some(var) => Some(from_env(var).ok_or_else(|| {
-                    usage(format!("mcp_servers.{name}: bearer_token_env_var names {var}, which is not set; set it"))
-                })?),
+                Some(var) => match from_env(var) {
+                    Some(token) => Some(token),
+                    None => return Ok(Err(unset("bearer_token_env_var", var))),
+                },
                 None => None,
             };
-            Ok(Launch::Http { url: url.clone(), bearer_token })
+            Ok(Ok(Launch::Http { url: url.clone(), bearer_token }))
         }
         (Some(_), Some(_)) => Err(usage(format!("mcp_servers.{name}: give `command` or `url`, not both"))),
         (None, None) => {
             Err(usage(format!("mcp_servers.{name}: give `command` (a stdio server) or `url` (a streamable HTTP one)")))
         }
+    }
+}
+
+/// `path` with a leading `~/` made the user's home.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
     }
 }
 
@@ -75,8 +128,11 @@ pub(crate) fn toolbox(servers: Vec<ServerSpec>, offer: Offer) -> Toolbox {
 
 pub fn run(cmd: McpCommand) -> Result<i32> {
     let settings = Config::load(Path::new("."), &Default::default(), false)?.settings()?;
-    let servers = servers(&settings)?;
-    if servers.is_empty() {
+    let Servers { specs: servers, notices } = servers(&settings)?;
+    for notice in &notices {
+        eprintln!("wright: {}", visible(notice));
+    }
+    if servers.is_empty() && notices.is_empty() {
         return Err(usage(format!(
             "no MCP server is configured: add [mcp_servers.NAME] with `command` or `url` to {}",
             crate::dirs::user_config().display()
@@ -104,11 +160,15 @@ async fn list(servers: &[ServerSpec], place: &Place) -> Result<i32> {
         match wright_mcp::start(spec, place).await {
             Err(e) => {
                 failed += 1;
-                println!("{}: did not start: {}", spec.name, visible(&e.to_string()));
+                let why = wright_mcp::clean_text(&e.to_string(), wright_mcp::NOTE_CHARS);
+                println!("{}: did not start: {}", spec.name, visible(&why));
             }
-            Ok((_, tools, _)) => {
-                println!("{}: running, {} tools", spec.name, tools.len());
-                for tool in tools {
+            Ok(started) => {
+                println!("{}: running, {} tools", spec.name, started.tools.len() + started.left_out);
+                if started.left_out > 0 {
+                    println!("  (the first {} are taken; {} left out)", wright_mcp::MOST_TOOLS, started.left_out);
+                }
+                for tool in started.tools {
                     let offered = if spec.offers(&tool.tool) { "" } else { " [not offered]" };
                     println!("  {}{offered}", tool.spec.name);
                     println!("    {}", visible(&tool.spec.description).replace('\n', "\n    "));
@@ -127,8 +187,8 @@ async fn call(servers: &[ServerSpec], place: &Place, args: McpCallArgs) -> Resul
     let json: serde_json::Value = serde_json::from_str(&args.json).map_err(|e| {
         usage(format!("the arguments are not JSON ({e}); give an object such as '{{\"query\": \"x\"}}'"))
     })?;
-    let (server, _, _) = wright_mcp::start(spec, place).await.map_err(|e| anyhow::anyhow!("{}: {e}", spec.name))?;
-    match wright_mcp::call_once(&server, &args.tool, json).await {
+    let started = wright_mcp::start(spec, place).await.map_err(|e| anyhow::anyhow!("{}: {e}", spec.name))?;
+    match wright_mcp::call_once(&started.server, &args.tool, json).await {
         Ok(text) => {
             println!("{}", visible(&text));
             Ok(0)

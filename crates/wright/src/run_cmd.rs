@@ -43,7 +43,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let run_id = crate::dirs::new_run_id();
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
-        let events = events(&run_id, &run_dir, args.opts.json, 0, Redactor::from_env())?;
+        let events = events(&run_id, &run_dir, args.opts.json, 0, prepared.redactor(Redactor::from_env()))?;
         let tools = prepared.toolbox(Offer::Configured);
         let (mut config, llm) = prepared.session_config(task, run_id, args.repo.clone(), &run_dir).await;
         config.base = args.base.clone();
@@ -94,7 +94,8 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     }
     runtime.block_on(async move {
         preflight(&prepared.session.base_url).await?;
-        let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1, Redactor::from_env())?;
+        let redactor = prepared.redactor(Redactor::from_env());
+        let events = events(&info.id, &info.dir, args.opts.json, info.last_seq + 1, redactor)?;
         // The servers start again; a call to a tool that is gone gets the tools there are.
         let tools = prepared.toolbox(Offer::Configured);
         let (config, llm) = prepared.session_config(task, info.id.clone(), info.repo.clone(), &info.dir).await;
@@ -119,14 +120,19 @@ pub(crate) struct Prepared {
     /// The model's context size as the user gives it.
     context_tokens: Option<u64>,
     /// The user's MCP servers (none with `--no-mcp`).
-    mcp: Vec<wright_mcp::ServerSpec>,
+    mcp: crate::mcp_cmd::Servers,
 }
 
 impl Prepared {
     /// The tools the run offers the model: the one place they are chosen for every kind of
     /// run; `offer` says which of the MCP servers' tools.
     pub(crate) fn toolbox(&mut self, offer: Offer) -> Toolbox {
-        crate::mcp_cmd::toolbox(std::mem::take(&mut self.mcp), offer)
+        crate::mcp_cmd::toolbox(std::mem::take(&mut self.mcp.specs), offer)
+    }
+
+    /// `redactor`, also hiding what the MCP servers are given (their tokens).
+    pub(crate) fn redactor(&self, redactor: Redactor) -> Redactor {
+        redactor.and(self.mcp.secrets())
     }
 
     pub(crate) async fn session_config(
@@ -241,13 +247,17 @@ pub(crate) fn prepare_from(mut config: Config, repo: &Path, opts: &RunOptions) -
         wright_llm::LlmError::Config(_) => usage(e.to_string()),
         other => other.into(),
     })?;
+    let mcp = if opts.no_mcp { Default::default() } else { crate::mcp_cmd::servers(&settings)? };
+    for notice in &mcp.notices {
+        config.add_notice(notice.clone());
+    }
     Ok(Prepared {
         llm,
         session: session_settings(&settings, price, opts, config.notices().to_vec())?,
         prompt_profile: settings.prompt_profile.0,
         // 0 says nothing about the window: as if unset.
         context_tokens: settings.context_tokens.filter(|&n| n > 0),
-        mcp: if opts.no_mcp { Vec::new() } else { crate::mcp_cmd::servers(&settings)? },
+        mcp,
     })
 }
 

@@ -291,6 +291,9 @@ settings! {
         pub env_vars: Vec<String>,
         /// let a stdio server reach the network (npx and uvx fetch packages)
         pub network: bool,
+        /// host paths shown to a stdio server read-only, such as its program under your home
+        /// (which the sandbox hides); never a folder that holds credentials
+        pub read_only_paths: Vec<String>,
         /// the endpoint of a streamable HTTP server, instead of `command`
         pub url: Option<String>,
         /// the environment variable holding the HTTP server's bearer token (sent to its
@@ -317,6 +320,7 @@ impl Default for McpServerSettings {
             env: BTreeMap::new(),
             env_vars: Vec::new(),
             network: false,
+            read_only_paths: Vec::new(),
             url: None,
             bearer_token_env_var: None,
             enabled_tools: None,

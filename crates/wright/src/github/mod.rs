@@ -220,7 +220,8 @@ impl Bot {
         let run_dir = runs::runs_root().join(&run_id);
         let _lock = runs::lock(&run_dir)?;
         let (sink, received) = progress::channel();
-        let mut events = run_cmd::events(&run_id, &run_dir, self.args.json, 0, self.redactor.clone())?;
+        let redactor = prepared.redactor(self.redactor.clone());
+        let mut events = run_cmd::events(&run_id, &run_dir, self.args.json, 0, redactor)?;
         events.add_sink(Box::new(sink));
         let (mut session, llm) = prepared.session_config(task, run_id, self.args.repo.clone(), &run_dir).await;
         session.branch_slug = Some(free_slug(&self.args.repo, number));
