@@ -161,17 +161,17 @@ async fn list(servers: &[ServerSpec], place: &Place) -> Result<i32> {
             Err(e) => {
                 failed += 1;
                 let why = wright_mcp::clean_text(&e.to_string(), wright_mcp::NOTE_CHARS);
-                println!("{}: did not start: {}", spec.name, visible(&why));
+                say(&format!("{}: did not start: {}", spec.name, visible(&why)));
             }
             Ok(started) => {
-                println!("{}: running, {} tools", spec.name, started.tools.len() + started.left_out);
+                say(&format!("{}: running, {} tools", spec.name, started.tools.len() + started.left_out));
                 if started.left_out > 0 {
-                    println!("  (the first {} are taken; {} left out)", wright_mcp::MOST_TOOLS, started.left_out);
+                    say(&format!("  (the first {} are taken; {} left out)", wright_mcp::MOST_TOOLS, started.left_out));
                 }
                 for tool in started.tools {
                     let offered = if spec.offers(&tool.tool) { "" } else { " [not offered]" };
-                    println!("  {}{offered}", tool.spec.name);
-                    println!("    {}", visible(&tool.spec.description).replace('\n', "\n    "));
+                    say(&format!("  {}{offered}", tool.spec.name));
+                    say(&format!("    {}", visible(&tool.spec.description).replace('\n', "\n    ")));
                 }
             }
         }
@@ -190,7 +190,7 @@ async fn call(servers: &[ServerSpec], place: &Place, args: McpCallArgs) -> Resul
     let started = wright_mcp::start(spec, place).await.map_err(|e| anyhow::anyhow!("{}: {e}", spec.name))?;
     match wright_mcp::call_once(&started.server, &args.tool, json).await {
         Ok(text) => {
-            println!("{}", visible(&text));
+            say(&visible(&text));
             Ok(0)
         }
         Err(e) => {
@@ -198,4 +198,10 @@ async fn call(servers: &[ServerSpec], place: &Place, args: McpCallArgs) -> Resul
             Ok(1)
         }
     }
+}
+
+/// One line on stdout; a reader that went away (`| head`) ends nothing but the output.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
