@@ -49,6 +49,18 @@ impl Connection {
         !self.service.is_closed() && self.process.as_mut().is_none_or(|p| p.exited().is_none())
     }
 
+    /// Gives a process whose pipe closed a moment (at most a second) to exit, so its
+    /// status can say why.
+    pub async fn settle(&mut self) {
+        let Some(process) = self.process.as_mut() else { return };
+        for _ in 0..50 {
+            if process.exited().is_some() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Why it stopped, in a few words: its exit status and last lines of stderr.
     pub fn why_down(&mut self) -> String {
         match self.process.as_mut() {

@@ -123,9 +123,12 @@ impl Server {
             }
             Err(other) => other,
         };
-        if connection.is_up() {
+        // A closed pipe is a server that stopped, whether or not its exit is seen yet.
+        let closed = matches!(failure, ServiceError::TransportClosed | ServiceError::TransportSend(_));
+        if !closed && connection.is_up() {
             return Ok(Answer::Failed(format!("the call to the MCP server `{}` failed: {failure}", self.spec.name)));
         }
+        connection.settle().await;
         let why = connection.why_down();
         let after = match self.restart(&mut state, &why).await {
             Ok(restarted) => restarted.to_string(),
