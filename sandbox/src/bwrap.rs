@@ -24,6 +24,10 @@ pub(crate) struct Layout<'a> {
     pub git_binds: &'a [PathBuf],
     /// Credential-free copies of git configs, each bound over its original.
     pub git_configs: &'a [(PathBuf, PathBuf)],
+    /// Variables that change how programs load (`LD_*`): set with `--setenv`, so bwrap
+    /// itself, on the host, never loads with them; they hold no secrets. The rest of the
+    /// command's environment is bwrap's own, which it passes on.
+    pub loader_env: &'a [(OsString, OsString)],
     /// Host environment, to find `$HOME` and the toolchains.
     pub host_env: &'a [(OsString, OsString)],
     /// Files bound read-only under the private `/run` (host path, path inside).
@@ -66,6 +70,7 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     // dir (wright's worktrees live in its data directory) goes before those are bound.
     shown.push(l.worktree.to_path_buf());
     shown.extend(l.git_binds.iter().cloned());
+    shown.extend(l.extra_ro.iter().map(|(host, _)| host.clone()));
     let covered: Vec<PathBuf> = homes.iter().cloned().chain(PRIVATE.iter().map(PathBuf::from)).collect();
     let hidden: Vec<PathBuf> = l.hidden.iter().filter(|d| d.is_dir()).cloned().collect();
     let mut masks = home_binds::masks(&hidden, &covered, &shown);
@@ -81,14 +86,18 @@ pub(crate) fn args(l: &Layout) -> Vec<OsString> {
     for (copy, target) in l.git_configs {
         a.push_paths("--ro-bind", &[copy, target]);
     }
-    a.push_masks(&late);
+    // Bound before the late covers, so a hidden folder inside one stays covered.
     for (host, inside) in l.extra_ro {
         a.push_paths("--ro-bind", &[host, inside]);
     }
+    a.push_masks(&late);
     a.push(["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]);
     a.push(["--hostname", "wright-sandbox"]);
     if l.network {
         a.push(["--share-net"]);
+    }
+    for (k, v) in l.loader_env {
+        a.0.extend([OsString::from("--setenv"), k.clone(), v.clone()]);
     }
     a.push_paths("--chdir", &[l.cwd]);
     a.push(["--"]);
@@ -132,11 +141,28 @@ impl Args {
 
 /// Whether bubblewrap can make a sandbox here; the reason and the fix when not. Checked
 /// once per process.
+/// bwrap as found on wright's own `PATH`, never the command's (which a server's config may
+/// point into the worktree).
+pub(crate) fn program() -> PathBuf {
+    static FOUND: OnceLock<PathBuf> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            std::env::split_paths(&path).map(|dir| dir.join("bwrap")).find(|p| p.is_file()).unwrap_or("bwrap".into())
+        })
+        .clone()
+}
+
+/// True for a variable that changes how a program is loaded.
+pub(crate) fn is_loader_var(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_none_or(|n| n.starts_with("LD_") || n == "GCONV_PATH")
+}
+
 pub(crate) fn available() -> Result<(), String> {
     static CHECK: OnceLock<Result<(), String>> = OnceLock::new();
     CHECK
         .get_or_init(|| {
-            let out = Command::new("bwrap").args(["--ro-bind", "/", "/", "--unshare-all", "--", "true"]).output();
+            let out = Command::new(program()).args(["--ro-bind", "/", "/", "--unshare-all", "--", "true"]).output();
             match out {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(
                     "bubblewrap (`bwrap`) is not installed; install it (Debian: `apt-get install bubblewrap`), or pass `--sandbox none` to run without a sandbox".into(),
@@ -187,6 +213,7 @@ mod tests {
             hidden: &hidden,
             git_binds: &[],
             git_configs: &[],
+            loader_env: &[],
             host_env: &host_env,
             extra_ro: &[],
         };

@@ -50,6 +50,8 @@ pub(crate) fn prepare(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result
         Backend::Process | Backend::Wasm => {
             bwrap::available().map_err(SandboxError::Unavailable)?;
             git = GitView::new(&spec.worktree, &iso.git_dirs)?;
+            let (loader_env, own_env): (Vec<_>, Vec<_>) =
+                env.iter().cloned().partition(|(k, _)| bwrap::is_loader_var(k));
             let args = bwrap::args(&bwrap::Layout {
                 worktree: &spec.worktree,
                 cwd: &spec.cwd,
@@ -58,14 +60,15 @@ pub(crate) fn prepare(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result
                 hidden: &iso.hidden,
                 git_binds: &git.binds,
                 git_configs: &git.configs,
+                loader_env: &loader_env,
                 host_env: &host_env,
                 extra_ro,
             });
-            let mut c = Command::new("bwrap");
+            let mut c = Command::new(bwrap::program());
             // The command's environment is bwrap's own, which it passes on: read there (by
             // pid 1 of the namespace) it is the same, and on the host it stays off the
             // command line that every local user can read.
-            c.env_clear().envs(env.iter().cloned()).args(args);
+            c.env_clear().envs(own_env).args(args);
             enforced.push(format!(
                 "bubblewrap (read-only /, worktree writable, private $HOME and /tmp, network {})",
                 if iso.network { "on" } else { "off" }
@@ -107,7 +110,8 @@ pub(crate) fn prepare(spec: &RunSpec, extra_ro: &[(PathBuf, PathBuf)]) -> Result
     // prctl).
     unsafe {
         cmd.pre_exec(move || {
-            // bubblewrap dies with wright (--die-with-parent); a bare command must too.
+            // bubblewrap dies with wright (--die-with-parent); a bare command does too
+            // (what it starts may not: a bare run has no namespace to end with it).
             if bare && libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
                 return Err(std::io::Error::last_os_error());
             }

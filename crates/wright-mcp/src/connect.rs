@@ -41,6 +41,8 @@ pub(crate) struct Connection {
     pub service: RunningService<RoleClient, Client>,
     /// Dropping it kills the server's process tree.
     pub process: Option<Piped>,
+    /// Where a server run bare started (removed after it).
+    _scratch: Option<tempfile::TempDir>,
 }
 
 impl Connection {
@@ -121,7 +123,14 @@ pub(crate) async fn open(spec: &ServerSpec, place: &Place) -> Result<Connection,
             // It starts in /tmp (the sandbox's own, empty), not the worktree: launchers (npx, uvx,
             // python -m) read config and code from where they start, and the repository
             // must not choose what runs with the server's variables.
-            run.cwd = std::path::PathBuf::from("/tmp");
+            // Run bare (the user's --sandbox none), the host's /tmp is shared: a folder of its own.
+            let scratch = match place.isolation.backend {
+                Backend::None => {
+                    Some(tempfile::Builder::new().prefix("wright-mcp-").tempdir().map_err(ConnectError::Pipes)?)
+                }
+                _ => None,
+            };
+            run.cwd = scratch.as_ref().map_or_else(|| std::path::PathBuf::from("/tmp"), |d| d.path().to_path_buf());
             run.env = place.env.clone();
             run.env.set.push(("WRIGHT_WORKTREE".into(), worktree.clone()));
             run.env.set.extend(env.iter().map(|(k, v)| (k.clone(), fill(v))));
@@ -140,7 +149,7 @@ pub(crate) async fn open(spec: &ServerSpec, place: &Place) -> Result<Connection,
             let reader = pipe::Receiver::from_owned_fd(stdout.into()).map_err(ConnectError::Pipes)?;
             let writer = pipe::Sender::from_owned_fd(stdin.into()).map_err(ConnectError::Pipes)?;
             match Client.serve((reader, writer)).await {
-                Ok(service) => Ok(Connection { service, process: Some(process) }),
+                Ok(service) => Ok(Connection { service, process: Some(process), _scratch: scratch }),
                 Err(e) => {
                     // A moment to exit, so its status says why.
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -163,7 +172,7 @@ pub(crate) async fn open(spec: &ServerSpec, place: &Place) -> Result<Connection,
             }
             let transport = StreamableHttpClientTransport::with_client(client, config);
             let service = Client.serve(transport).await.map_err(|e| ConnectError::Handshake(e.to_string()))?;
-            Ok(Connection { service, process: None })
+            Ok(Connection { service, process: None, _scratch: None })
         }
     }
 }

@@ -123,8 +123,10 @@ impl Server {
             }
             Err(other) => other,
         };
-        // A closed pipe is a server that stopped, whether or not its exit is seen yet.
-        let closed = matches!(failure, ServiceError::TransportClosed | ServiceError::TransportSend(_));
+        // A closed pipe is a server process that stopped, whether or not its exit is seen
+        // yet; over HTTP, one failed request is only that.
+        let piped = connection.process.is_some();
+        let closed = piped && matches!(failure, ServiceError::TransportClosed | ServiceError::TransportSend(_));
         if !closed && connection.is_up() {
             return Ok(Answer::Failed(format!("the call to the MCP server `{}` failed: {failure}", self.spec.name)));
         }

@@ -107,13 +107,13 @@ impl ToolSource for McpSource {
                 ));
             }
             let mut tools: Vec<(Arc<Server>, Listed)> = Vec::new();
+            let aborts: Vec<_> = started.iter().map(|job| job.abort_handle()).collect();
             for job in started {
-                let abort = job.abort_handle();
                 // A slow start (npx fetching a package) does not hold back a Ctrl-C.
                 let joined = tokio::select! {
                     joined = job => joined,
                     () = cancelled(&ctx.run.cancel) => {
-                        abort.abort();
+                        aborts.iter().for_each(|abort| abort.abort());
                         opened.notices.push("MCP servers: not all started, the run was interrupted".into());
                         break;
                     }

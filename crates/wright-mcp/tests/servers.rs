@@ -103,9 +103,25 @@ async fn the_server_process_sees_no_secret_and_nothing_the_sandbox_hides() {
     assert_eq!(seen["cwd"], "/tmp", "it starts outside the repository's tree");
     assert_eq!(env["WRIGHT_WORKTREE"], dir.path().display().to_string());
 
-    // A path the user lists is shown to it, read-only; the rest of that folder is not.
+    // A path the user lists is shown to it, read-only; the rest of that folder is not, and
+    // what the sandbox hides stays hidden inside a folder listed.
     let shown = tempfile::tempdir().unwrap();
     std::fs::write(shown.path().join("server.cfg"), "glossary=en").unwrap();
+    std::fs::create_dir(shown.path().join("wright-data")).unwrap();
+    std::fs::write(shown.path().join("wright-data/transcript.jsonl"), "private").unwrap();
+    let hidden = shown.path().join("wright-data/transcript.jsonl").display().to_string();
+    let mut folder = stdio("glossary", &[]);
+    if let Launch::Stdio { read_only, .. } = &mut folder.launch {
+        read_only.push(shown.path().to_path_buf());
+    }
+    let mut covered = place(dir.path());
+    covered.isolation.hidden = vec![shown.path().join("wright-data")];
+    let Started { server, .. } = start(&folder, &covered).await.unwrap();
+    let config = shown.path().join("server.cfg").display().to_string();
+    let seen: Value =
+        serde_json::from_str(&call_once(&server, "probe", json!({"paths": [config, hidden]})).await.unwrap()).unwrap();
+    assert_eq!(seen["paths"][&config], "glossary=en");
+    assert!(seen["paths"][&hidden].as_str().unwrap().starts_with("unreadable"), "{seen}");
     let listed = shown.path().join("server.cfg");
     let mut spec = stdio("glossary", &[]);
     if let Launch::Stdio { read_only, .. } = &mut spec.launch {

@@ -86,7 +86,13 @@ fn launch(name: &str, server: &McpServerSettings) -> Result<std::result::Result<
                     None => return Ok(Err(unset("env_vars", var))),
                 }
             }
-            let read_only = server.read_only_paths.iter().map(|p| expand_home(p)).collect();
+            let read_only: Vec<PathBuf> = server.read_only_paths.iter().map(|p| expand_home(p)).collect();
+            if let Some(missing) = read_only.iter().find(|p| p.is_absolute() && !p.exists()) {
+                let missing = missing.display();
+                return Ok(Err(format!(
+                    "MCP server `{name}` is not started: its read_only_paths holds {missing}, which is not here"
+                )));
+            }
             let (args, network) = (server.args.clone(), server.network);
             let command = expand_home(command).display().to_string();
             Ok(Ok(Launch::Stdio { command, args, env, network, read_only }))
