@@ -553,10 +553,10 @@ async fn the_bot_never_looks_for_a_model_on_the_runner() {
 
 #[tokio::test]
 async fn the_bot_offers_only_the_mcp_tools_the_user_listed() {
-    use crate::mcp::{notices, offered, server_table, user_config};
+    use crate::mcp::{notices, offered, server_table};
     let repo = Repo::new().await;
     let listed = server_table("listed", &[("enabled_tools", toml::Value::Array(vec!["lookup".into()]))]);
-    user_config(&repo.home, &format!("{listed}\n{}", server_table("unlisted", &[])));
+    repo.home.user_config(&format!("{listed}\n{}", server_table("unlisted", &[])));
     let model = ModelServer::start(vec![finish("gave_up")]).await;
     let out = repo.bot(&model, "issues", &labeled(ISSUE), &[]).await;
     let events = events(&out.stdout);

@@ -31,12 +31,6 @@ pub(crate) fn server_table(name: &str, extra: &[(&str, toml::Value)]) -> String 
     toml::to_string(&config).unwrap()
 }
 
-pub(crate) fn user_config(home: &Home, text: &str) {
-    let dir = home.dir.path().join("config/wright");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("config.toml"), text).unwrap();
-}
-
 pub(crate) fn notices(events: &[Value]) -> String {
     of_type(events, "notice").iter().map(|n| n["message"].as_str().unwrap_or_default()).collect::<Vec<_>>().join("\n")
 }
@@ -61,7 +55,7 @@ async fn the_model_calls_the_users_mcp_tools_and_what_one_wrote_is_committed() {
     ])
     .await;
     let home = Home::new();
-    user_config(&home, &server_table("glossary", &[]));
+    home.user_config(&server_table("glossary", &[]));
     let mut cmd = home.wright(&server.base_url);
     cmd.args(["run", "--json", "--attempts", "1", "--model", "scripted", "--repo"])
         .arg(fixture.repo())
@@ -127,7 +121,7 @@ async fn no_mcp_starts_none_and_a_server_that_fails_is_a_notice() {
         "broken",
         &[("args", toml::Value::Array(vec!["-c".into(), SERVER.into(), "--die-on-start".into()]))],
     );
-    user_config(&home, &failing);
+    home.user_config(&failing);
     for (flags, expected) in [(&[][..], "MCP server `broken` did not start"), (&["--no-mcp"][..], "")] {
         let server = ModelServer::start(script()).await;
         let mut cmd = home.wright(&server.base_url);
@@ -159,7 +153,7 @@ async fn wright_mcp_lists_the_tools_and_calls_one_by_hand() {
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("no MCP server is configured: add [mcp_servers.NAME]"));
 
-    user_config(&home, &server_table("glossary", &[("disabled_tools", toml::Value::Array(vec!["crash".into()]))]));
+    home.user_config(&server_table("glossary", &[("disabled_tools", toml::Value::Array(vec!["crash".into()]))]));
     let listed = mcp(&["list"]).await;
     let text = String::from_utf8_lossy(&listed.stdout);
     assert_eq!(listed.status.code(), Some(0), "{}", String::from_utf8_lossy(&listed.stderr));
@@ -185,7 +179,7 @@ async fn wright_mcp_lists_the_tools_and_calls_one_by_hand() {
 async fn resume_starts_the_servers_again_and_a_tool_gone_is_answered() {
     let fixture = Fixture::new();
     let home = Home::new();
-    user_config(&home, &server_table("glossary", &[]));
+    home.user_config(&server_table("glossary", &[]));
     let lookup = || turn("", &[("glossary__lookup", json!({"term": "Z"}))]);
     let first = ModelServer::start(vec![lookup()]).await;
     let mut cmd = home.wright(&first.base_url);
@@ -209,7 +203,7 @@ async fn resume_starts_the_servers_again_and_a_tool_gone_is_answered() {
     assert_eq!((result["name"].as_str(), result["ok"].as_bool()), (Some("glossary__lookup"), Some(true)), "{result}");
 
     // Gone from the config: the call is answered with the tools there are.
-    user_config(&home, "");
+    home.user_config("");
     let third = ModelServer::start(vec![lookup()]).await;
     let out = resume(&third, "3").await;
     let events_three = events(&out.stdout);
@@ -231,7 +225,7 @@ async fn in_the_compact_prompt_a_tool_the_catalog_names_is_called_by_name() {
     .await;
     server.set_context(16_384);
     let home = Home::new();
-    user_config(&home, &server_table("glossary", &[]));
+    home.user_config(&server_table("glossary", &[]));
     let mut cmd = home.wright(&server.base_url);
     cmd.args([
         "run",

@@ -77,12 +77,6 @@ async fn push_lands_the_branch_and_a_non_fast_forward_is_rejected() {
     assert_eq!(fixture.snapshot(), before);
 }
 
-/// The user's own wright config in `home`.
-fn user_config(home: &Home, text: &str) {
-    std::fs::create_dir_all(home.dir.path().join("config/wright")).unwrap();
-    std::fs::write(home.dir.path().join("config/wright/config.toml"), text).unwrap();
-}
-
 /// `wright push RUN` with `env` added: its exit code and stderr.
 fn push_with_env(home: &Home, server: &ModelServer, run_id: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
     let mut c = home.wright(&server.base_url);
@@ -121,7 +115,7 @@ async fn push_over_http_takes_the_token_from_the_environment() {
     let home = Home::new();
     let (run_id, branch) = one_commit_run(&home, &server, &fixture).await;
     // WRIGHT_GIT_TOKEN goes to the hosts the user names; plain http only to an address on loopback.
-    user_config(&home, "[git]\ntoken_hosts = [\"127.0.0.1\"]\n");
+    home.user_config("[git]\ntoken_hosts = [\"127.0.0.1\"]\n");
     let push = |token: Option<&str>| {
         let mut c = home.wright(&server.base_url);
         c.args(["push", &run_id]);
@@ -192,10 +186,10 @@ async fn a_token_in_the_environment_goes_to_no_other_host() {
     // The user's token is for another host; the repository, even a trusted one, may not
     // name this one.
     let repo = fixture.repo().canonicalize().unwrap();
-    user_config(
-        &home,
-        &format!("trusted_repos = [{:?}]\n[git]\ntoken_hosts = [\"git.example.com\"]\n", repo.display().to_string()),
-    );
+    home.user_config(&format!(
+        "trusted_repos = [{:?}]\n[git]\ntoken_hosts = [\"git.example.com\"]\n",
+        repo.display().to_string()
+    ));
     std::fs::write(repo.join("wright.toml"), "[git]\ntoken_hosts = [\"127.0.0.1\"]\n").unwrap();
     let tokens = [("GITHUB_TOKEN", TOKEN), ("WRIGHT_GIT_TOKEN", TOKEN)];
 
@@ -212,7 +206,7 @@ async fn a_token_in_the_environment_goes_to_no_other_host() {
     assert!(!stderr.contains(TOKEN));
 
     // Once the user names this host, the same push signs in.
-    user_config(&home, "[git]\ntoken_hosts = [\"git.example.com\", \"127.0.0.1\"]\n");
+    home.user_config("[git]\ntoken_hosts = [\"git.example.com\", \"127.0.0.1\"]\n");
     let (code, stderr) = push_with_env(&home, &server, &run_id, &tokens);
     assert_eq!(code, Some(0), "{stderr}");
 }
@@ -230,7 +224,7 @@ async fn a_token_in_the_environment_never_goes_over_plain_http() {
     let server = one_edit_model().await;
     let home = Home::new();
     let (run_id, branch) = one_commit_run(&home, &server, &fixture).await;
-    user_config(&home, "[git]\ntoken_hosts = [\"localhost\"]\n");
+    home.user_config("[git]\ntoken_hosts = [\"localhost\"]\n");
     let github = format!("https://{authority}");
     let env = [("GITHUB_TOKEN", TOKEN), ("WRIGHT_GIT_TOKEN", TOKEN), ("GITHUB_SERVER_URL", github.as_str())];
 

@@ -51,13 +51,6 @@ fn refuse(_: &str) -> Response {
     (StatusCode::BAD_REQUEST, "{\"error\":{\"message\":\"no\"}}").into_response()
 }
 
-/// The user's own settings: a config file naming their endpoint (no `OPENAI_BASE_URL`).
-fn user_config(home: &Home, text: &str) {
-    let dir = home.dir.path().join("config/wright");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("config.toml"), text).unwrap();
-}
-
 /// Python that leaves `marker` behind when it runs.
 fn writes_marker(marker: &Path) -> String {
     format!("open({:?}, 'w').write('ran on the host')\n", marker.display().to_string())
@@ -89,7 +82,7 @@ async fn a_repository_config_cannot_reach_the_key_or_widen_the_sandbox() {
     ])
     .await;
     let home = Home::new();
-    user_config(&home, &format!("base_url = {:?}\nmax_steps = 5\n", server.base_url));
+    home.user_config(&format!("base_url = {:?}\nmax_steps = 5\n", server.base_url));
     let mut cmd = home.wright(&server.base_url);
     cmd.env_remove("OPENAI_BASE_URL").env("HOSTILE_VISIBLE", "leaked");
     cmd.args(["run", "--json", "--model", "scripted", "--repo"]).arg(&repo).arg("tidy up");

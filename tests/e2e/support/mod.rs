@@ -28,6 +28,13 @@ impl Home {
         Home { dir: tempfile::tempdir().unwrap() }
     }
 
+    /// Writes the user's own config file (`config.toml`) in this home.
+    pub fn user_config(&self, text: &str) {
+        let dir = self.dir.path().join("config/wright");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), text).unwrap();
+    }
+
     pub fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
