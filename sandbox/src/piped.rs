@@ -137,7 +137,12 @@ mod tests {
             writeln!(stdin, "two").unwrap();
             assert_eq!(lines.next().unwrap().unwrap(), "got two");
             assert!(piped.exited().is_none());
-            assert!(piped.stderr_tail().contains("started"), "{}", piped.stderr_tail());
+            // Its stderr is read by a thread of its own: give it a moment.
+            let heard = (0..200).any(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                piped.stderr_tail().contains("started")
+            });
+            assert!(heard, "{}", piped.stderr_tail());
             drop(piped);
             // Its output ends: nothing of its tree holds the pipe open.
             assert!(lines.next().is_none());
